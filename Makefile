@@ -1,0 +1,232 @@
+# Cairn: the one entry point.  `make help` lists the targets and options.
+#
+#   make run    build the default board and boot it in QEMU on this terminal
+#   make test   every test: unit (ASan+UBSan), fuzz smoke, build, QEMU boot
+
+BOARD    ?= qemu-x86_64
+O        ?= out
+JOBS     ?= $(shell nproc)
+V        ?= 0
+CAIRN_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cairn
+DL_DIR   ?= $(CAIRN_CACHE)/dl
+KEYS_DIR ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/cairn/keys
+CCACHE   ?= $(if $(shell command -v ccache),ccache)
+CCACHE_DIR ?= $(CAIRN_CACHE)/ccache
+FUZZ_RUNS ?= 200000
+BENCH_N  ?= 5
+export CAIRN_CACHE DL_DIR KEYS_DIR CCACHE_DIR JOBS
+
+BOARDS := $(notdir $(wildcard board/*))
+ifeq ($(filter $(BOARD),$(BOARDS)),)
+$(error unknown BOARD '$(BOARD)': boards are $(BOARDS))
+endif
+include board/$(BOARD)/board.mk
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
+
+TOP  := $(CURDIR)
+B    := $(abspath $(O))/build
+OUT  := $(abspath $(O))/$(BOARD)
+HB   := $(B)/host
+SYSROOT := $(B)/sysroot
+export SOURCE_DATE_EPOCH := $(shell sed -n 's/^epoch[[:space:]]*\([0-9]*\).*/\1/p' sources.lock)
+CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
+	fetch lock-update source-bundle repro-check bench-boot keys hostdeps \
+	lint clean distclean help
+
+all: image
+
+help:
+	@echo 'Cairn: a minimal, hardened OS for GPU servers.'
+	@echo
+	@echo 'Targets:'
+	@echo '  run            build BOARD and boot it in QEMU on this terminal (Ctrl-a x quits)'
+	@echo '  test           every test: unit (ASan+UBSan), fuzz smoke, build, QEMU boot'
+	@echo '  test-full      test, then the server-x86_64 board build and its checks'
+	@echo '  image (all)    build BOARD into O/BOARD: vmlinuz initramfs.cpio.zst kernel.config cmdline SHA256SUMS'
+	@echo '  fetch          fill DL_DIR with every input sources.lock pins'
+	@echo '  lock-update    pin what Debian'"'"'s archive has now (commit sources.lock after)'
+	@echo '  source-bundle  one tarball of DL_DIR: builds this image with no network'
+	@echo '  repro-check    build twice (other dir, time, umask, TZ, no ccache) and compare'
+	@echo '  bench-boot     boot BENCH_N times: median time to "cairn: boot ok", artifact sizes'
+	@echo '  unit, fuzz     unit tests; libFuzzer runs (FUZZ_RUNS each)'
+	@echo '  lint           cppcheck, clang-tidy, clang --analyze'
+	@echo '  keys           make the signing keys in KEYS_DIR (done on first use)'
+	@echo '  hostdeps       install the host packages the build needs (root)'
+	@echo '  clean          remove O;  distclean: also the caches under CAIRN_CACHE'
+	@echo
+	@echo 'Options:'
+	@echo '  BOARD=NAME     $(BOARDS) (default qemu-x86_64)'
+	@echo '  O=DIR          output directory (default out)'
+	@echo '  DL_DIR=DIR     downloaded sources (default $$CAIRN_CACHE/dl)'
+	@echo '  KEYS_DIR=DIR   signing keys (default ~/.local/share/cairn/keys)'
+	@echo '  JOBS=N         parallel jobs (default: nproc)'
+	@echo '  V=1            show full commands'
+
+# ---- host packages and tools ---------------------------------------------
+$(HB)/.hostdeps: scripts/hostdeps.sh
+	$(Q)scripts/hostdeps.sh
+	$(Q)mkdir -p $(@D) && touch $@
+hostdeps:
+	$(Q)scripts/hostdeps.sh
+
+# ---- sources --------------------------------------------------------------
+$(B)/.fetched: sources.lock scripts/fetch.sh | $(HB)/.hostdeps
+	$(Q)scripts/fetch.sh
+	$(Q)mkdir -p $(@D) && touch $@
+fetch: $(B)/.fetched
+
+lock-update: | $(HB)/.hostdeps
+	$(Q)scripts/lock-update.sh sources.lock
+
+source-bundle: $(B)/.fetched
+	$(Q)scripts/source-bundle.sh $(abspath $(O))/cairn-sources.tar
+
+$(KEYS_DIR)/module-signing.pem:
+	$(Q)scripts/keys.sh >/dev/null
+keys: $(KEYS_DIR)/module-signing.pem
+
+# ---- toolchain: musl sysroot with the cairn-cc wrapper --------------------
+RECIPE = B=$(B) SYSROOT=$(SYSROOT) CCACHE=$(CCACHE) scripts/recipe.sh
+$(B)/musl/.built: $(B)/.fetched $(wildcard pkg/recipes/musl/*)
+	$(Q)$(RECIPE) musl
+$(B)/linux-headers/.built: $(B)/musl/.built $(wildcard pkg/recipes/linux-headers/*)
+	$(Q)$(RECIPE) linux-headers
+TOOLCHAIN := $(B)/linux-headers/.built
+MUSL_CC := $(SYSROOT)/bin/cairn-cc
+
+$(B)/busybox/.built: $(TOOLCHAIN) $(wildcard pkg/recipes/busybox/*)
+	$(Q)$(RECIPE) busybox
+
+# ---- Cairn's own C code: static-pie musl for the image --------------------
+WARN    := -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wmissing-prototypes \
+	   -Wstrict-prototypes -Wformat=2 -Wvla
+HARDEN  := -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -DCAIRN_VERSION='"$(CAIRN_VERSION)"' -Ilib -Iinitd $(WARN)
+MUSL_CFLAGS  := $(CFLAGS_COMMON) $(HARDEN) -Os -ffile-prefix-map=$(TOP)/=
+MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -s
+
+LIB_SRC   := $(wildcard lib/*.c)
+INITD_SRC := $(wildcard initd/*.c)
+HEADERS   := $(wildcard lib/*.h initd/*.h)
+
+$(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN)
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CCACHE) $(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
+
+$(B)/obj/initd/initd: $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
+	$(call say,LD,$@)
+	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^
+
+# ---- kernel ----------------------------------------------------------------
+KB := $(B)/$(BOARD)
+$(KB)/linux/.built: $(B)/.fetched $(wildcard pkg/recipes/linux/*) \
+		$(patsubst %,kernel-config/%.config,$(KERNEL_FRAGMENTS)) \
+		board/$(BOARD)/board.mk scripts/kconfig-check.sh $(KEYS_DIR)/module-signing.pem
+	$(Q)OBJ=$(KB)/linux KERNEL_FRAGMENTS="$(patsubst %,$(TOP)/kernel-config/%.config,$(KERNEL_FRAGMENTS))" \
+		$(RECIPE) linux
+
+$(HB)/gen_init_cpio: $(B)/.fetched
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D) && [ -d $(B)/src/linux ] || scripts/unpack.sh linux $(B)/src/linux
+	$(Q)gcc -O2 -o $@ $(B)/src/linux/usr/gen_init_cpio.c
+
+# ---- image -----------------------------------------------------------------
+ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline
+ROOTFS_FILES := $(shell find rootfs 2>/dev/null)
+
+$(OUT)/initramfs.cpio.zst: $(B)/busybox/.built $(B)/obj/initd/initd $(HB)/gen_init_cpio \
+		$(KB)/linux/.built $(ROOTFS_FILES) scripts/initramfs.sh
+	$(call say,CPIO,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/initramfs.sh $@ $(KB)/rootfs rootfs $(B)/busybox/dest \
+		$(B)/obj/initd/initd $(HB)/gen_init_cpio $(KB)/linux/modules
+
+$(OUT)/vmlinuz $(OUT)/kernel.config: $(OUT)/%: $(KB)/linux/.built
+	$(Q)mkdir -p $(@D) && cp $(KB)/linux/$* $@.tmp && mv $@.tmp $@
+
+$(OUT)/cmdline: board/$(BOARD)/board.mk
+	$(Q)mkdir -p $(@D) && printf '%s\n' '$(BOARD_CMDLINE)' >$@
+
+$(OUT)/SHA256SUMS: $(addprefix $(OUT)/,$(ARTIFACTS)) sources.lock
+	$(call say,SUMS,$@)
+	$(Q)scripts/manifest.sh $(OUT) $(ARTIFACTS)
+
+image: $(OUT)/SHA256SUMS
+
+run: image
+	$(Q)scripts/qemu.sh --interactive $(OUT) -- $(QEMU_MACHINE)
+
+# ---- tests -----------------------------------------------------------------
+# The same sources again, against the host's glibc with clang: ASan, UBSan
+# and libFuzzer do not support musl.  The image never gets these builds.
+HOST_CC  := clang
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_CFLAGS := $(CFLAGS_COMMON) -g -O1 $(SAN) -Itests/unit
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(HB)/unit/%,$(filter-out tests/unit/check.c,$(wildcard tests/unit/*_test.c)))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(HB)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.c))
+LIB_INITD_SRC := $(LIB_SRC) $(filter-out initd/main.c,$(INITD_SRC))
+
+$(HB)/unit/%: tests/unit/%.c tests/unit/check.h $(LIB_INITD_SRC) $(HEADERS) | $(HB)/.hostdeps
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(LIB_INITD_SRC)
+
+$(HB)/fuzz/%: tests/fuzz/%.c $(LIB_INITD_SRC) $(HEADERS) | $(HB)/.hostdeps
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(CFLAGS_COMMON) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_INITD_SRC)
+
+unit: $(UNIT_TESTS)
+	$(Q)scripts/run-tests.sh unit $(UNIT_TESTS)
+
+fuzz-smoke: $(FUZZERS)
+	$(Q)for f in $(FUZZERS); do \
+		printf '  %-7s %s\n' FUZZ "$${f##*/} ($(FUZZ_RUNS) runs)"; \
+		mkdir -p $$f.corpus && cp tests/fuzz/corpus/$${f##*/}/* $$f.corpus/ && \
+		"$$f" -runs=$(FUZZ_RUNS) -max_len=4096 $$f.corpus >$$f.log 2>&1 || \
+			{ tail -n 40 $$f.log; exit 1; }; done
+fuzz: $(FUZZERS)
+	$(Q)for f in $(FUZZERS); do mkdir -p $$f.corpus && cp tests/fuzz/corpus/$${f##*/}/* $$f.corpus/ && \
+		"$$f" -max_total_time=$${FUZZ_TIME:-60} $$f.corpus || exit 1; done
+
+build-tests: $(B)/.fetched
+	$(Q)scripts/run-tests.sh build tests/build/*.sh
+
+vm-tests: image
+	$(Q)OUT=$(OUT) QEMU_MACHINE="$(QEMU_MACHINE)" scripts/run-tests.sh vm tests/vm/*.sh
+
+test: unit fuzz-smoke build-tests vm-tests
+
+test-full: test
+	$(Q)$(MAKE) --no-print-directory BOARD=server-x86_64 vm-tests
+
+# ---- reproducibility, benchmarks, lint ------------------------------------
+repro-check:
+	$(Q)scripts/repro-check.sh $(BOARD)
+
+bench-boot: image
+	$(Q)scripts/bench-boot.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)
+
+lint:
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+		--std=c11 -D_GNU_SOURCE -Ilib -Iinitd lib initd
+	$(Q)clang-tidy --quiet $(LIB_SRC) $(INITD_SRC) -- $(CFLAGS_COMMON) 2>/dev/null
+	$(Q)for f in $(LIB_SRC) $(INITD_SRC); do \
+		clang --analyze -Xanalyzer -analyzer-werror $(CFLAGS_COMMON) -o /dev/null $$f || exit 1; done
+
+clean:
+	rm -rf $(O)
+distclean: clean
+	rm -rf $(CAIRN_CACHE)

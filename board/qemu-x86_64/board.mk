@@ -1,0 +1,11 @@
+# qemu-x86_64: the default board: a QEMU q35 guest with virtio devices,
+# booted directly (kernel + initramfs), console on the first serial port.
+# `make run` and `make test` use it.
+BOARD_ARCH := x86_64
+BOARD_BOOT := direct
+KERNEL_FRAGMENTS := base virtio containers hardening
+# quiet: only warnings from the kernel on the console (initd still prints
+# its own lines); panic=-1 reboots at once, and QEMU's -no-reboot turns that
+# into an exit, so a broken boot never hangs a test.
+BOARD_CMDLINE := console=ttyS0 quiet panic=-1 page_alloc.shuffle=1 pti=on cairn.shell
+QEMU_MACHINE := -M q35 -m 512 -smp 2

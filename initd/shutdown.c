@@ -1,0 +1,97 @@
+/* shutdown.c: stop everything, sync, unmount in reverse, power off or reboot. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "initd.h"
+#include "log.h"
+
+/* Reap children until none is left or deadline_ms passes; 1 when none is left. */
+static int reap_until(long long deadline_ms)
+{
+	const struct timespec tick = { 0, 20 * 1000000 };
+
+	for (;;) {
+		pid_t pid = waitpid(-1, NULL, WNOHANG);
+
+		if (pid < 0 && errno == ECHILD)
+			return 1;
+		if (pid > 0)
+			continue;
+		if (clock_ms(CLOCK_MONOTONIC) >= deadline_ms)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+}
+
+/*
+ * shutdown_unmount: unmount everything mounts_path lists, newest first, so
+ * a mount is gone before the one beneath it.  What stays busy is remounted
+ * read-only, so no write is in flight when the machine goes down.
+ */
+void shutdown_unmount(const char *mounts_path)
+{
+	static char buf[65536];
+	char *targets[MOUNTLIST_MAX];
+	ssize_t len = 0, r;
+	int fd, n;
+
+	fd = open(mounts_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_msg(LOG_WARNING, "open %s: %m", mounts_path);
+		return;
+	}
+	while ((size_t)len < sizeof buf - 1 &&
+	       (r = read(fd, buf + len, sizeof buf - 1 - (size_t)len)) > 0)
+		len += r;
+	close(fd);
+	buf[len] = '\0';
+	n = mountlist_parse(buf, targets, MOUNTLIST_MAX);
+	while (n-- > 0) {
+		if (strcmp(targets[n], "/") == 0)
+			continue;
+		if (umount2(targets[n], 0) == 0)
+			continue;
+		if (mount(NULL, targets[n], NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 &&
+		    errno != EINVAL && errno != EBUSY)
+			log_msg(LOG_WARNING, "remount %s read-only: %m", targets[n]);
+	}
+}
+
+/*
+ * shutdown_run: the one way down.  TERM every process, give them
+ * SHUTDOWN_GRACE_MS, KILL what is left, sync, unmount, and hand `how`
+ * (RB_POWER_OFF, RB_AUTOBOOT, RB_HALT_SYSTEM) to the kernel.  Never returns.
+ */
+void shutdown_run(int how)
+{
+	const struct timespec second = { 1, 0 };
+	long long now = clock_ms(CLOCK_MONOTONIC);
+
+	log_msg(LOG_NOTICE, "%s: stopping all processes",
+		how == RB_POWER_OFF ? "power off" : how == RB_AUTOBOOT ? "reboot" : "halt");
+	kill(-1, SIGTERM);
+	/* An interactive shell ignores TERM but leaves on HUP. */
+	kill(-1, SIGHUP);
+	kill(-1, SIGCONT);
+	if (!reap_until(now + SHUTDOWN_GRACE_MS)) {
+		log_msg(LOG_WARNING, "processes left after %d ms: killing them", SHUTDOWN_GRACE_MS);
+		kill(-1, SIGKILL);
+		reap_until(clock_ms(CLOCK_MONOTONIC) + 2000);
+	}
+	sync();
+	shutdown_unmount("/proc/self/mounts");
+	sync();
+	log_msg(LOG_NOTICE, "file systems synced and unmounted");
+	reboot(how);
+	/* Only a kernel that refuses reboot() gets here: stay alive, quietly. */
+	log_msg(LOG_ERR, "reboot: %m");
+	for (;;)
+		nanosleep(&second, NULL);
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# scripts/hostdeps.sh: make sure the Debian 12 host has every package the
+# build and the tests use.  As root, install what is missing; otherwise
+# print the one apt-get line to run.
+. "$(dirname "$0")/lib.sh"
+
+# The build: compilers and the kernel's host tools.
+pkgs="gcc make libc6-dev bc bison flex perl libelf-dev libssl-dev openssl
+cpio rsync zstd xz-utils bzip2 curl ca-certificates dpkg-dev kmod
+ccache"
+# The tests: QEMU (TCG), clang with the sanitizer and libFuzzer runtimes,
+# and iproute2 for network namespaces.
+pkgs="$pkgs qemu-system-x86 clang libclang-rt-14-dev llvm iproute2"
+
+command -v dpkg-query >/dev/null || die "this is not a Debian host: install by hand the equivalents of: $pkgs"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	die "missing host packages; run: sudo apt-get install --no-install-recommends$missing"
+fi
+say APT "install$missing"
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 || {
+	apt-get update -q >/dev/null 2>&1
+	apt-get install -y -q --no-install-recommends $missing >/dev/null
+} || die "apt-get install$missing failed"

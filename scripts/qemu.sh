@@ -1,0 +1,69 @@
+#!/bin/sh
+# scripts/qemu.sh: boot a board's artifacts in QEMU with the serial console
+# on this terminal (--interactive) or on stdout (tests).
+#
+# usage: qemu.sh [--interactive] [--append ARGS] OUT [-- QEMU_ARGS...]
+#
+# The guest gets no network device unless QEMU_ARGS gives one: QEMU's user
+# network would forward the guest's traffic off this machine.  KVM is used
+# when a probe shows it can boot a kernel here (a nested KVM guest can hang
+# at kernel decompression); otherwise TCG.  The probe's answer is cached.
+. "$(dirname "$0")/lib.sh"
+
+interactive=0 append=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--interactive) interactive=1; shift ;;
+	--append) append=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+out=${1:?usage: qemu.sh [--interactive] [--append ARGS] OUT [-- QEMU_ARGS...]}
+shift
+[ "${1:-}" = -- ] && shift
+for f in vmlinuz initramfs.cpio.zst cmdline; do
+	[ -f "$out/$f" ] || die "$out/$f: missing; build it with 'make'"
+done
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: run 'make hostdeps'"
+
+# accel: kvm when the cached probe says it boots, else tcg.
+accel() {
+	[ -w /dev/kvm ] || { echo tcg; return; }
+	key=$(uname -r)-$(qemu-system-x86_64 --version | head -n 1 | tr -cd '0-9.')
+	cache=$CAIRN_CACHE/kvm-probe
+	if [ -f "$cache" ] && [ "$(cut -d' ' -f1 "$cache")" = "$key" ]; then
+		cut -d' ' -f2 "$cache"
+		return
+	fi
+	mkdir -p "$CAIRN_CACHE"
+	if timeout 15 qemu-system-x86_64 -accel kvm -cpu host -M q35 -m 256 \
+		-display none -monitor none -serial stdio -nic none -no-reboot \
+		-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" \
+		-append "console=ttyS0 quiet panic=-1 cairn.test=poweroff" 2>/dev/null |
+		grep -q 'cairn: boot ok'; then
+		a=kvm
+	else
+		a=tcg
+	fi
+	echo "$key $a" >"$cache"
+	echo "$a"
+}
+
+a=${QEMU_ACCEL:-$(accel)}
+if [ "$a" = kvm ]; then
+	set -- -accel kvm -cpu host "$@"
+else
+	set -- -accel tcg -cpu max "$@"
+fi
+case " $* " in
+*" -nic "*|*" -netdev "*|*" -net "*) ;;
+*) set -- "$@" -nic none ;;
+esac
+cmdline="$(cat "$out/cmdline")${append:+ $append}"
+if [ "$interactive" = 1 ]; then
+	echo "  QEMU    $out ($a; Ctrl-a x quits, 'poweroff' in the guest powers off)"
+	exec qemu-system-x86_64 "$@" -nographic -no-reboot \
+		-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" -append "$cmdline"
+fi
+exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio -no-reboot \
+	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" -append "$cmdline" </dev/null

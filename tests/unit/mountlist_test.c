@@ -1,0 +1,57 @@
+/* mountlist_test.c: mountlist_parse on /proc/self/mounts text. */
+#include <string.h>
+
+#include "check.h"
+#include "initd.h"
+
+static void parse_in_order(void)
+{
+	char buf[] = "rootfs / rootfs rw 0 0\n"
+		     "proc /proc proc rw,nosuid 0 0\n"
+		     "devtmpfs /dev devtmpfs rw 0 0\n";
+	char *t[8];
+
+	CHECK(mountlist_parse(buf, t, 8) == 3);
+	CHECK(strcmp(t[0], "/") == 0);
+	CHECK(strcmp(t[1], "/proc") == 0);
+	CHECK(strcmp(t[2], "/dev") == 0);
+}
+
+static void escapes_decoded(void)
+{
+	char buf[] = "tmpfs /mnt/a\\040b tmpfs rw 0 0\n"
+		     "tmpfs /mnt/tab\\011x\\134 tmpfs rw 0 0\n";
+	char *t[4];
+
+	CHECK(mountlist_parse(buf, t, 4) == 2);
+	CHECK(strcmp(t[0], "/mnt/a b") == 0);
+	CHECK(strcmp(t[1], "/mnt/tab\tx\\") == 0);
+}
+
+static void bounded_by_max(void)
+{
+	char buf[] = "a /1 t o 0 0\na /2 t o 0 0\na /3 t o 0 0\n";
+	char *t[2];
+
+	CHECK(mountlist_parse(buf, t, 2) == 2);
+	CHECK(strcmp(t[1], "/2") == 0);
+}
+
+static void malformed_lines_skipped(void)
+{
+	char buf[] = "\nnofields\nonly /target\nx /ok t o 0 0";
+	char *t[4];
+
+	CHECK(mountlist_parse(buf, t, 4) == 1);
+	CHECK(strcmp(t[0], "/ok") == 0);
+	CHECK(mountlist_parse((char[]){ "" }, t, 4) == 0);
+}
+
+int main(void)
+{
+	RUN(parse_in_order);
+	RUN(escapes_decoded);
+	RUN(bounded_by_max);
+	RUN(malformed_lines_skipped);
+	return CHECK_DONE();
+}
