@@ -9,10 +9,13 @@
  * with service files is initd's own issue). */
 #define PROC_MAX 8
 #define PROC_ARGV_MAX 12
+#define PROC_ARGBUF 256
 
 struct proc {
 	const char *name;
 	char *argv[PROC_ARGV_MAX];
+	char argbuf[PROC_ARGBUF];	/* argv's strings: no malloc in PID 1 */
+	size_t argused;
 	int on_console;		/* own session with /dev/console as its tty */
 	pid_t pid;		/* 0 when not running */
 	long long started_ms;	/* CLOCK_MONOTONIC of the last start */

@@ -48,7 +48,7 @@ static int console_loglevel(void)
 	close(fd);
 	if (n > 0) {
 		buf[n] = '\0';
-		level = atoi(buf);
+		level = (int)strtol(buf, NULL, 10);
 	}
 	return level;
 }
@@ -252,7 +252,7 @@ int main(int argc, char **argv)
 	log_msg(LOG_NOTICE, "boot ok %s after kernel start", elapsed);
 
 	if (cmdline_has(cmdline, "cairn.test")) {
-		char test[32];
+		char test[32] = "";
 
 		if (cmdline_get(cmdline, "cairn.test", test, sizeof test) == 0 &&
 		    strcmp(test, "poweroff") == 0)

@@ -23,7 +23,7 @@ int net_link_up(const char *ifname)
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof ifr);
-	strcpy(ifr.ifr_name, ifname);
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
 	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
 		rc = -errno;
 		goto out;
@@ -55,15 +55,16 @@ int net_first_nic(const char *sysfs_net, char *ifname, size_t size)
 	if (dir == NULL)
 		return -errno;
 	while ((d = readdir(dir)) != NULL) {
+		size_t len = strlen(d->d_name);
 		int n;
 
-		if (d->d_name[0] == '.' || strlen(d->d_name) >= size)
+		if (d->d_name[0] == '.' || len >= size)
 			continue;
 		n = snprintf(path, sizeof path, "%s/%s/device", sysfs_net, d->d_name);
 		if (n < 0 || (size_t)n >= sizeof path || stat(path, &st) < 0)
 			continue;
 		if (!found || strcmp(d->d_name, ifname) < 0) {
-			strcpy(ifname, d->d_name);
+			memcpy(ifname, d->d_name, len + 1);
 			found = 1;
 		}
 	}

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -22,18 +21,19 @@ void proc_init(struct proc *p, const char *name, int on_console)
 	p->on_console = on_console;
 }
 
-/* proc_arg: append one argument; -E2BIG when argv is full. */
+/* proc_arg: append a copy of one argument; -E2BIG when argv or its buffer is full. */
 int proc_arg(struct proc *p, const char *arg)
 {
+	size_t len = strlen(arg) + 1;
 	int i;
 
-	for (i = 0; i < PROC_ARGV_MAX - 1; i++) {
-		if (p->argv[i] == NULL) {
-			p->argv[i] = (char *)(uintptr_t)arg;
-			return 0;
-		}
-	}
-	return -E2BIG;
+	for (i = 0; i < PROC_ARGV_MAX - 1 && p->argv[i] != NULL; i++)
+		;
+	if (i == PROC_ARGV_MAX - 1 || len > sizeof p->argbuf - p->argused)
+		return -E2BIG;
+	p->argv[i] = memcpy(p->argbuf + p->argused, arg, len);
+	p->argused += len;
+	return 0;
 }
 
 static void child_exec(const struct proc *p)

@@ -15,7 +15,7 @@
 /* Reap children until none is left or deadline_ms passes; 1 when none is left. */
 static int reap_until(long long deadline_ms)
 {
-	const struct timespec tick = { 0, 20 * 1000000 };
+	const struct timespec tick = { 0, 20L * 1000000 };
 
 	for (;;) {
 		pid_t pid = waitpid(-1, NULL, WNOHANG);

@@ -42,7 +42,7 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
-static int format_line(char *buf, unsigned size, const char *prog,
+static __attribute__((format(printf, 4, 0))) int format_line(char *buf, unsigned size, const char *prog,
 		       const char *fmt, va_list ap)
 {
 	int n, m;

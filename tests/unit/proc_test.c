@@ -20,6 +20,23 @@ static void args_are_bounded(void)
 	CHECK(p.argv[PROC_ARGV_MAX - 1] == NULL);
 }
 
+static void arg_strings_are_copied_and_bounded(void)
+{
+	char big[PROC_ARGBUF], word[8] = "first";
+	struct proc p;
+
+	proc_init(&p, "x", 0);
+	CHECK(proc_arg(&p, word) == 0);
+	strcpy(word, "changed");
+	CHECK(strcmp(p.argv[0], "first") == 0);
+	memset(big, 'a', sizeof big - 10);
+	big[sizeof big - 10] = '\0';
+	CHECK(proc_arg(&p, big) == 0);
+	CHECK(proc_arg(&p, "toolong") == -E2BIG);
+	CHECK(proc_arg(&p, "ok") == 0);
+	CHECK(p.argv[3] == NULL);
+}
+
 static void backoff_doubles_then_caps(void)
 {
 	struct proc p;
@@ -101,6 +118,7 @@ static void start_of_missing_program_exits_127(void)
 int main(void)
 {
 	RUN(args_are_bounded);
+	RUN(arg_strings_are_copied_and_bounded);
 	RUN(backoff_doubles_then_caps);
 	RUN(healthy_run_resets_backoff);
 	RUN(next_due_is_earliest_stopped);

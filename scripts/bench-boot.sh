@@ -1,0 +1,67 @@
+#!/bin/sh
+# scripts/bench-boot.sh: boot figures for a board's artifacts, beside a
+# baseline measured in the same run on the same machine.
+#
+# usage: bench-boot.sh OUT N [QEMU_ARGS...]
+#
+#   cairn     the image as built, powering off right after boot ok
+#             (cairn.test=poweroff); in-guest figure: kernel start to
+#             "cairn: boot ok" (initd's CLOCK_BOOTTIME reading)
+#   baseline  the same kernel and initramfs with BusyBox poweroff -f as
+#             init: the kernel's own boot and power-off, no init work
+#
+# Host figures are QEMU start to exit, wall clock.  Medians of N runs.
+. "$(dirname "$0")/lib.sh"
+
+out=${1:?usage: bench-boot.sh OUT N [QEMU_ARGS...]}
+n=${2:?usage: bench-boot.sh OUT N [QEMU_ARGS...]}
+shift 2
+qemu=$(dirname "$0")/qemu.sh
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+now() { date +%s.%N; }
+
+run() {
+	app=$1
+	shift
+	t0=$(now)
+	timeout 300 "$qemu" --append "$app" "$out" -- "$@" >"$log" 2>&1 || true
+	t1=$(now)
+	echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }'
+}
+
+: >"$log.guest"; : >"$log.wall"; : >"$log.base"
+i=0
+while [ "$i" -lt "$n" ]; do
+	i=$((i + 1))
+	run "cairn.test=poweroff" "$@" >>"$log.wall"
+	sed -n 's/^cairn: boot ok \([0-9.]*\)s after kernel start.*/\1/p' "$log" >>"$log.guest"
+	grep -q 'cairn: boot ok' "$log" || { cat "$log" >&2; die "run $i: no boot ok"; }
+	run "rdinit=/sbin/poweroff -- -f" "$@" >>"$log.base"
+	grep -q 'reboot: Power down' "$log" || { cat "$log" >&2; die "baseline run $i did not power off"; }
+done
+accel=$(cut -d' ' -f2 "$CAIRN_CACHE/kvm-probe" 2>/dev/null || echo tcg)
+
+echo "boot, median of $n runs (QEMU ${QEMU_ACCEL:-$accel}, $(nproc) host cores):"
+printf '  %-44s %8s s\n' "cairn: kernel start to 'cairn: boot ok'" "$(median <"$log.guest")"
+printf '  %-44s %8s s\n' "cairn: QEMU start to power-off (wall)" "$(median <"$log.wall")"
+printf '  %-44s %8s s\n' "baseline: same kernel, poweroff -f as init" "$(median <"$log.base")"
+rm -f "$log.guest" "$log.wall" "$log.base"
+
+echo "artifacts (bytes):"
+printf '  %-22s %12s %12s\n' artifact compressed uncompressed
+vmlinux=$(dirname "$out")/build/$(basename "$out")/linux/obj/vmlinux
+printf '  %-22s %12s %12s\n' vmlinuz "$(stat -c %s "$out/vmlinuz")" \
+	"$( [ -f "$vmlinux" ] && stat -c %s "$vmlinux" || echo n/a)"
+printf '  %-22s %12s %12s\n' initramfs.cpio.zst "$(stat -c %s "$out/initramfs.cpio.zst")" \
+	"$(zstd -dc "$out/initramfs.cpio.zst" | wc -c)"
+for f in /boot/vmlinuz-* /boot/initrd.img-*; do
+	[ -f "$f" ] && printf '  %-22s %12s %12s\n' "host: ${f##*/}" "$(stat -c %s "$f")" "(reference)"
+done
+exit 0
