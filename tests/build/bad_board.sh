@@ -1,6 +1,6 @@
 #!/bin/sh
 # An unknown BOARD stops make at once with one line naming the boards.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib"
 
 expect_fail "$tmp/out" make --no-print-directory BOARD=no-such-board O="$tmp/o" image
 expect_line "$tmp/out" "unknown BOARD 'no-such-board': boards are"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # When Debian's archive has moved past the pinned version, the fetch stops
 # and names `make lock-update`.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib"
 
 line=$(awk '$1 == "src" && $0 ~ / debian:linux-source/' sources.lock)
 [ -n "$line" ] || fail "sources.lock has no debian:linux-source entry"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A download whose sha256 differs is refused and never enters DL_DIR; an
 # entry no source can give stops the fetch with one line saying what to do.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib"
 
 mkdir -p "$tmp/dl"
 printf 'tampered\n' >"$tmp/evil.tar.gz"

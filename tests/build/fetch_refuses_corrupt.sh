@@ -1,7 +1,7 @@
 #!/bin/sh
 # A file in DL_DIR whose sha256 differs from the lock is refused with a
 # message naming it, and is left as it was (nothing lost, nothing replaced).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib"
 
 mkdir -p "$tmp/dl"
 printf 'the real source\n' >"$tmp/src.tar.gz"

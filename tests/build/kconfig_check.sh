@@ -1,7 +1,7 @@
 #!/bin/sh
 # kconfig-check names every option Kconfig dropped and every clash between
 # fragments, and passes a config that has all of them.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib"
 
 printf 'CONFIG_A=y\nCONFIG_B=m\nCONFIG_S="x y"\n# CONFIG_C is not set\n' >"$tmp/f1"
 printf 'CONFIG_D=y\n' >"$tmp/f2"

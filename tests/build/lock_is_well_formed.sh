@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every line of sources.lock is one the tools understand: an epoch, host
 # tool versions, and src entries with a sha256 and at least one source.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib"
 
 sed -e 's/#.*//' -e '/^[[:space:]]*$/d' sources.lock | awk '
 	$1 == "epoch" { if ($2 !~ /^[0-9]+$/) bad("epoch is not a number"); e++; next }
