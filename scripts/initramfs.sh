@@ -33,9 +33,9 @@ mode_of() {
 	esac
 }
 
-list=$out.list
+# The list names build paths, so it stays beside the stage, not in OUT.
+list=$stage.list
 {
-	echo "nod /dev/console 0600 0 0 c 5 1"
 	(cd "$stage" && LC_ALL=C find . -mindepth 1 | LC_ALL=C sort) | while IFS= read -r p; do
 		case $p in *[[:space:]]*) die "rootfs path with a space: $p" ;; esac
 		name=${p#.}
@@ -49,6 +49,8 @@ list=$out.list
 			die "$stage/$p: not a file, directory or link"
 		fi
 	done
+	# The kernel opens /dev/console for init before devtmpfs exists.
+	echo "nod /dev/console 0600 0 0 c 5 1"
 } >"$list.tmp"
 mv "$list.tmp" "$list"
 "$gen" -t "$SOURCE_DATE_EPOCH" "$list" >"$out.cpio.tmp"

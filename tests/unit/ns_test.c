@@ -116,25 +116,23 @@ static void loopback_comes_up(void)
 
 static void first_nic_skips_virtual(void)
 {
+	/* a fake /sys/class/net: only eth1 and enp0s2 have a device behind them */
+	static const char *const dirs[] = {
+		"lo", "veth0", "eth1", "eth1/device", "enp0s2", "enp0s2/device"
+	};
 	char dir[256], path[512], name[16];
+	size_t i;
 
 	snprintf(dir, sizeof dir, "%s/run/net", root);
 	CHECK(mkdir(dir, 0755) == 0);
 	CHECK(net_first_nic(dir, name, sizeof name) == -ENOENT);
-	snprintf(path, sizeof path, "%s/lo", dir);
-	CHECK(mkdir(path, 0755) == 0);
-	snprintf(path, sizeof path, "%s/veth0", dir);
-	CHECK(mkdir(path, 0755) == 0);
-	snprintf(path, sizeof path, "%s/eth1", dir);
-	CHECK(mkdir(path, 0755) == 0);
-	snprintf(path, sizeof path, "%s/eth1/device", dir);
-	CHECK(mkdir(path, 0755) == 0);
-	snprintf(path, sizeof path, "%s/enp0s2", dir);
-	CHECK(mkdir(path, 0755) == 0);
-	snprintf(path, sizeof path, "%s/enp0s2/device", dir);
-	CHECK(mkdir(path, 0755) == 0);
+	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, dirs[i]);
+		CHECK(mkdir(path, 0755) == 0);
+	}
 	CHECK(net_first_nic(dir, name, sizeof name) == 0);
 	CHECK(strcmp(name, "enp0s2") == 0);
+	/* a name that does not fit is passed over, not cut */
 	CHECK(net_first_nic(dir, name, 5) == 0 && strcmp(name, "eth1") == 0);
 	CHECK(net_first_nic("/nonexistent", name, sizeof name) == -ENOENT);
 }

@@ -10,7 +10,7 @@ trap 'kill $qpid 2>/dev/null || true; rm -rf "$dir"' EXIT
 mkfifo "$dir/in"
 
 # shellcheck disable=SC2086
-timeout "$bound" "$top/scripts/qemu.sh" "$OUT" -- $QEMU_MACHINE <"$dir/in" >"$dir/log" 2>&1 &
+timeout "$bound" "$top/scripts/qemu.sh" --append cairn.shell "$OUT" -- $QEMU_MACHINE <"$dir/in" >"$dir/log" 2>&1 &
 qpid=$!
 exec 3>"$dir/in"
 waited=0
