@@ -46,6 +46,12 @@ struct proc *proc_find(struct proc *table, int n, pid_t pid);
 void proc_exited(struct proc *p, long long now_ms);
 long long proc_next_due(const struct proc *table, int n);
 
+/* sysctl.c */
+int sysctl_parse_line(char *line, char **key, char **value);
+int sysctl_set(const char *procsys, const char *key, const char *value);
+int sysctl_apply_file(const char *file, const char *procsys);
+int sysctl_apply_dir(const char *dir, const char *procsys);
+
 /* shutdown.c */
 #define SHUTDOWN_GRACE_MS 5000
 void shutdown_run(int how) __attribute__((noreturn));

@@ -242,6 +242,9 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		log_msg(LOG_ERR, "/proc/cmdline: %s: using no cairn.* keys", strerror(-rc));
 
+	rc = sysctl_apply_dir("/etc/sysctl.d", "/proc/sys");
+	if (rc != 0 && rc != -ENOENT)
+		log_msg(LOG_WARNING, "/etc/sysctl.d: %d setting(s) not applied", rc < 0 ? 1 : rc);
 	set_hostname();
 	setup_devices();
 	setup_network();
