@@ -144,7 +144,7 @@ $(HB)/gen_init_cpio: $(B)/.fetched
 
 # ---- image -----------------------------------------------------------------
 ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline
-ROOTFS_FILES := $(shell find rootfs 2>/dev/null)
+ROOTFS_FILES := $(shell find rootfs -type f -o -type d 2>/dev/null)
 
 $(OUT)/initramfs.cpio.zst: $(B)/busybox/.built $(B)/obj/initd/initd $(HB)/gen_init_cpio \
 		$(KB)/linux/.built $(ROOTFS_FILES) scripts/initramfs.sh

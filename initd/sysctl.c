@@ -158,7 +158,12 @@ int sysctl_apply_dir(const char *dir, const char *procsys)
 	closedir(dp);
 	qsort(names, (size_t)n, sizeof names[0], name_cmp);
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		int len = snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+
+		if (len < 0 || (size_t)len >= sizeof path) {
+			failed++;
+			continue;
+		}
 		rc = sysctl_apply_file(path, procsys);
 		failed += rc < 0 ? 1 : rc;
 	}

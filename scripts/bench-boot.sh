@@ -31,7 +31,7 @@ run() {
 	app=$1
 	shift
 	t0=$(now)
-	timeout 300 "$qemu" --append "$app" "$out" -- "$@" >"$log" 2>&1 || true
+	timeout 300 "$qemu" --append "$app" "$out" -- "$@" </dev/null >"$log" 2>&1 || true
 	t1=$(now)
 	echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }'
 }

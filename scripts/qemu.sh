@@ -4,6 +4,8 @@
 #
 # usage: qemu.sh [--interactive] [--append ARGS] OUT [-- QEMU_ARGS...]
 #
+# Without --interactive the serial console is stdin and stdout, so a test
+# can type into the guest.
 # The guest gets no network device unless QEMU_ARGS gives one: QEMU's user
 # network would forward the guest's traffic off this machine.  KVM is used
 # when a probe shows it can boot a kernel here (a nested KVM guest can hang
@@ -36,11 +38,11 @@ accel() {
 		return
 	fi
 	mkdir -p "$CAIRN_CACHE"
-	if timeout 15 qemu-system-x86_64 -accel kvm -cpu host -M q35 -m 256 \
+	if (timeout 15 qemu-system-x86_64 -accel kvm -cpu host -M q35 -m 256 \
 		-display none -monitor none -serial stdio -nic none -no-reboot \
 		-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" \
-		-append "console=ttyS0 quiet panic=-1 cairn.test=poweroff" 2>/dev/null |
-		grep -q 'cairn: boot ok'; then
+		-append "console=ttyS0 quiet panic=-1 cairn.test=poweroff" |
+		grep -q 'cairn: boot ok') 2>/dev/null; then
 		a=kvm
 	else
 		a=tcg
@@ -66,4 +68,4 @@ if [ "$interactive" = 1 ]; then
 		-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" -append "$cmdline"
 fi
 exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio -no-reboot \
-	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" -append "$cmdline" </dev/null
+	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" -append "$cmdline"

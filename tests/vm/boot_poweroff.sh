@@ -10,7 +10,7 @@ trap 'rm -f "$log"' EXIT
 
 set +e
 # shellcheck disable=SC2086
-timeout "$bound" "$top/scripts/qemu.sh" --append "cairn.test=poweroff" "$OUT" -- $QEMU_MACHINE >"$log" 2>&1
+timeout "$bound" "$top/scripts/qemu.sh" --append "cairn.test=poweroff" "$OUT" -- $QEMU_MACHINE </dev/null >"$log" 2>&1
 rc=$?
 set -e
 cat "$log"

@@ -24,7 +24,7 @@ sleep 2
 printf 'echo "mounts: $(cut -d" " -f2 /proc/mounts | tr "\\n" " ")"\n' >&3
 printf 'ip -o link show lo | grep -q "<LOOPBACK,UP" && echo "loopback: up"\n' >&3
 printf 'echo "kptr_restrict: $(cat /proc/sys/kernel/kptr_restrict)"\n' >&3
-printf 'echo "pid1: $(cat /proc/1/comm)"; poweroff\n' >&3
+printf 'echo "pid1: $(readlink /proc/1/exe)"; poweroff\n' >&3
 set +e
 wait "$qpid"
 rc=$?
@@ -33,7 +33,7 @@ exec 3>&-
 cat "$dir/log"
 [ "$rc" -eq 0 ] || { echo "FAIL: qemu exited $rc"; exit 1; }
 for want in 'mounts: .*/proc .*/sys .*/dev .*/run .*/sys/fs/cgroup' 'loopback: up' \
-	'pid1: initd' 'kptr_restrict: 2' 'cairn: power off: stopping all processes' 'reboot: Power down'; do
+	'pid1: /sbin/initd' 'kptr_restrict: 2' 'cairn: power off: stopping all processes' 'reboot: Power down'; do
 	grep -q "$want" "$dir/log" || { echo "FAIL: console lacks: $want"; exit 1; }
 done
 echo "shell answered and poweroff was clean"
