@@ -14,7 +14,9 @@ CCACHE   ?= $(if $(shell command -v ccache),ccache)
 CCACHE_DIR ?= $(CAIRN_CACHE)/ccache
 FUZZ_RUNS ?= 200000
 BENCH_N  ?= 5
-export CAIRN_CACHE DL_DIR KEYS_DIR CCACHE_DIR JOBS
+# Paths under O are hashed relative, so a build in another O hits the cache.
+CCACHE_BASEDIR ?= $(abspath $(O))
+export CAIRN_CACHE DL_DIR KEYS_DIR CCACHE_DIR CCACHE_BASEDIR JOBS
 
 BOARDS := $(notdir $(wildcard board/*))
 ifeq ($(filter $(BOARD),$(BOARDS)),)
