@@ -2,7 +2,8 @@
 # scripts/recipe.sh: build one component from its recipe in pkg/recipes/.
 #
 # usage: recipe.sh NAME
-# env:   B (build dir), JOBS, and what the recipe's build reads
+# env:   B (build dir), JOBS, OBJ (work dir; default $B/NAME, a board's
+#        kernel sets its own), and what the recipe's build reads
 #
 # The recipe's pinned source is unpacked once under $B/src/NAME (pristine,
 # shared by every board), the build runs with SRC, OBJ=$B/NAME and
@@ -21,7 +22,7 @@ source=
 
 SRC=$B/src/${source:-$name}
 [ -d "$SRC" ] || "$top/scripts/unpack.sh" -l "$top/sources.lock" "${source:-$name}" "$SRC"
-OBJ=$B/$name
+OBJ=${OBJ:-$B/$name}
 rm -f "$OBJ/.built"
 mkdir -p "$OBJ"
 say BUILD "$name"
