@@ -14,9 +14,7 @@ CCACHE   ?= $(if $(shell command -v ccache),ccache)
 CCACHE_DIR ?= $(CAIRN_CACHE)/ccache
 FUZZ_RUNS ?= 200000
 BENCH_N  ?= 5
-# Paths under O are hashed relative, so a build in another O hits the cache.
-CCACHE_BASEDIR ?= $(abspath $(O))
-export CAIRN_CACHE DL_DIR KEYS_DIR CCACHE_DIR CCACHE_BASEDIR JOBS
+export CAIRN_CACHE DL_DIR KEYS_DIR CCACHE_DIR JOBS
 
 BOARDS := $(notdir $(wildcard board/*))
 ifeq ($(filter $(BOARD),$(BOARDS)),)
@@ -98,16 +96,22 @@ $(KEYS_DIR)/module-signing.pem:
 	$(Q)scripts/keys.sh >/dev/null
 keys: $(KEYS_DIR)/module-signing.pem
 
+# One rule unpacks each source, so parallel jobs never unpack one twice.
+$(B)/src/.%.unpacked: $(B)/.fetched
+	$(Q)rm -rf $(B)/src/$*
+	$(Q)scripts/unpack.sh $* $(B)/src/$*
+	$(Q)touch $@
+
 # ---- toolchain: musl sysroot with the cairn-cc wrapper --------------------
 RECIPE = B=$(B) SYSROOT=$(SYSROOT) CCACHE=$(CCACHE) scripts/recipe.sh
-$(B)/musl/.built: $(B)/.fetched $(wildcard pkg/recipes/musl/*)
+$(B)/musl/.built: $(B)/src/.musl.unpacked $(wildcard pkg/recipes/musl/*)
 	$(Q)$(RECIPE) musl
-$(B)/linux-headers/.built: $(B)/musl/.built $(wildcard pkg/recipes/linux-headers/*)
+$(B)/linux-headers/.built: $(B)/musl/.built $(B)/src/.linux.unpacked $(wildcard pkg/recipes/linux-headers/*)
 	$(Q)$(RECIPE) linux-headers
 TOOLCHAIN := $(B)/linux-headers/.built
 MUSL_CC := $(SYSROOT)/bin/cairn-cc
 
-$(B)/busybox/.built: $(TOOLCHAIN) $(wildcard pkg/recipes/busybox/*)
+$(B)/busybox/.built: $(TOOLCHAIN) $(B)/src/.busybox.unpacked $(wildcard pkg/recipes/busybox/*)
 	$(Q)$(RECIPE) busybox
 
 # ---- Cairn's own C code: static-pie musl for the image --------------------
@@ -133,15 +137,15 @@ $(B)/obj/initd/initd: $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
 
 # ---- kernel ----------------------------------------------------------------
 KB := $(B)/$(BOARD)
-$(KB)/linux/.built: $(B)/.fetched $(wildcard pkg/recipes/linux/*) \
+$(KB)/linux/.built: $(B)/src/.linux.unpacked $(wildcard pkg/recipes/linux/*) \
 		$(patsubst %,kernel-config/%.config,$(KERNEL_FRAGMENTS)) \
 		board/$(BOARD)/board.mk scripts/kconfig-check.sh $(KEYS_DIR)/module-signing.pem
 	$(Q)OBJ=$(KB)/linux KERNEL_FRAGMENTS="$(patsubst %,$(TOP)/kernel-config/%.config,$(KERNEL_FRAGMENTS))" \
 		$(RECIPE) linux
 
-$(HB)/gen_init_cpio: $(B)/.fetched
+$(HB)/gen_init_cpio: $(B)/src/.linux.unpacked
 	$(call say,HOSTCC,$@)
-	$(Q)mkdir -p $(@D) && [ -d $(B)/src/linux ] || scripts/unpack.sh linux $(B)/src/linux
+	$(Q)mkdir -p $(@D)
 	$(Q)gcc -O2 -o $@ $(B)/src/linux/usr/gen_init_cpio.c
 
 # ---- image -----------------------------------------------------------------
@@ -190,6 +194,7 @@ $(HB)/fuzz/%: tests/fuzz/%.c $(LIB_INITD_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(CFLAGS_COMMON) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_INITD_SRC)
 
+export TEST_LOGDIR := $(B)/test-logs
 unit: $(UNIT_TESTS)
 	$(Q)scripts/run-tests.sh unit $(UNIT_TESTS)
 

@@ -55,6 +55,7 @@ int sysctl_apply_dir(const char *dir, const char *procsys);
 /* shutdown.c */
 #define SHUTDOWN_GRACE_MS 5000
 void shutdown_run(int how) __attribute__((noreturn));
-void shutdown_unmount(const char *mounts_path);
+int shutdown_unmount(const char *mounts_path);
+void crash(int sig) __attribute__((noreturn));
 
 #endif

@@ -53,6 +53,32 @@ static int console_loglevel(void)
 	return level;
 }
 
+static void write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		log_msg(LOG_WARNING, "write %s: %m", path);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A fault in PID 1 goes down the one crash path, not into a kernel panic. */
+static void crash_handlers(void)
+{
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = crash;
+	sa.sa_flags = SA_RESETHAND;
+	sigfillset(&sa.sa_mask);
+	for (i = 0; i < sizeof faults / sizeof faults[0]; i++)
+		sigaction(faults[i], &sa, NULL);
+}
+
 static void set_hostname(void)
 {
 	char name[65] = "cairn";
@@ -74,40 +100,67 @@ static void set_hostname(void)
 		log_msg(LOG_WARNING, "sethostname %s: %m", name);
 }
 
-/* Run argv to its end (only before any supervised process exists). */
+/* Run p to its end (only before any supervised process exists).
+ * Returns its exit status, or -1 when it could not run or was killed. */
 static int run_wait(struct proc *p)
 {
-	int status;
+	int status = 0, rc;
 
-	if (proc_start(p, clock_ms(CLOCK_MONOTONIC)) < 0)
+	rc = proc_start(p, clock_ms(CLOCK_MONOTONIC));
+	if (rc < 0) {
+		log_msg(LOG_ERR, "start %s: %s", p->name, strerror(-rc));
 		return -1;
-	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	}
+	while (waitpid(p->pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			log_msg(LOG_ERR, "wait %s: %m", p->name);
+			p->pid = 0;
+			return -1;
+		}
+	}
 	p->pid = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static struct proc *proc_new(const char *name, int on_console)
+/*
+ * proc_new: a supervised process from its arguments (NULL-terminated).
+ * The table and argument space are fixed, so a caller asking too much gets
+ * NULL and a log line, never a half-filled entry.
+ */
+static struct proc *proc_new(const char *name, int on_console, const char *const *args)
 {
-	struct proc *p = &procs[nprocs++];
+	struct proc *p;
 
+	if (nprocs == PROC_MAX) {
+		log_msg(LOG_ERR, "%s: no room for another process (%d)", name, PROC_MAX);
+		return NULL;
+	}
+	p = &procs[nprocs];
 	proc_init(p, name, on_console);
+	for (; *args != NULL; args++) {
+		if (proc_arg(p, *args) < 0) {
+			log_msg(LOG_ERR, "%s: too many or too long arguments", name);
+			return NULL;
+		}
+	}
+	nprocs++;
 	return p;
 }
 
 static void setup_devices(void)
 {
-	struct proc scan;
+	static const char *const scan_args[] = { "/sbin/mdev", "-s", NULL };
+	static const char *const daemon_args[] = { "/sbin/mdev", "-df", NULL };
+	struct proc *scan = proc_new("mdev-scan", 0, scan_args);
 
-	proc_init(&scan, "mdev-scan", 0);
-	proc_arg(&scan, "/sbin/mdev");
-	proc_arg(&scan, "-s");
-	if (run_wait(&scan) != 0)
-		log_msg(LOG_WARNING, "mdev -s failed: some device nodes may be missing");
+	/* The scan runs once, then its slot is given back. */
+	if (scan != NULL) {
+		if (run_wait(scan) != 0)
+			log_msg(LOG_WARNING, "mdev -s failed: some device nodes may be missing");
+		nprocs--;
+	}
 	/* Hotplug comes over netlink: the kernel runs no helper (hardening). */
-	struct proc *p = proc_new("mdev", 0);
-	proc_arg(p, "/sbin/mdev");
-	proc_arg(p, "-df");
+	proc_new("mdev", 0, daemon_args);
 }
 
 static void setup_network(void)
@@ -127,11 +180,9 @@ static void setup_network(void)
 			return;
 		}
 	}
-	struct proc *p = proc_new("udhcpc", 0);
-	proc_arg(p, "/sbin/udhcpc");
-	proc_arg(p, "-f");
-	proc_arg(p, "-i");
-	proc_arg(p, ifname);
+	const char *const args[] = { "/sbin/udhcpc", "-f", "-i", ifname, NULL };
+
+	proc_new("udhcpc", 0, args);
 }
 
 static void reap(long long now)
@@ -232,10 +283,18 @@ int main(int argc, char **argv)
 		sigaddset(&set, sigs[i]);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	reboot(RB_DISABLE_CAD);
+	crash_handlers();
 
+	/* Until /dev is mounted, the console the kernel gave us is all there is. */
+	log_open("cairn", -1, 2, 0);
 	rc = mount_early("");
+	/* kmsg drops lines past 10 per 5 s from one writer unless told not to. */
+	write_file("/proc/sys/kernel/printk_devkmsg", "on\n");
+	/* Non-blocking: a console held by XOFF or a stalled BMC must never
+	 * stop PID 1; a line that cannot be written is dropped. */
 	log_open("cairn", open("/dev/kmsg", O_WRONLY | O_CLOEXEC),
-		 open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC), console_loglevel());
+		 open("/dev/console", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC),
+		 console_loglevel());
 	if (rc < 0)
 		log_msg(LOG_ERR, "early mounts incomplete: %s", strerror(-rc));
 	rc = cmdline_read("/proc/cmdline", cmdline, sizeof cmdline);
@@ -263,10 +322,9 @@ int main(int argc, char **argv)
 		log_msg(LOG_WARNING, "cairn.test=%s: unknown test action, ignored", test);
 	}
 	if (cmdline_has(cmdline, "cairn.shell")) {
-		struct proc *p = proc_new("shell", 1);
+		static const char *const args[] = { "/bin/sh", "-l", NULL };
 
-		proc_arg(p, "/bin/sh");
-		proc_arg(p, "-l");
+		proc_new("shell", 1, args);
 	}
 	supervise(&set);
 	return 0;

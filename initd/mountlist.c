@@ -22,15 +22,19 @@ static void unescape(char *s)
 
 /*
  * mountlist_parse: split a mounts file held in buf (modified in place) and
- * store up to max mount points in targets, in the file's order (mount
- * order).  Lines without a second field are skipped.  Returns the count.
+ * store mount points in targets in the file's order (mount order).  When
+ * there are more than max, the newest max are kept: they are the ones to
+ * unmount first.  Lines without a second field are skipped.  Returns the
+ * count stored.
  */
 int mountlist_parse(char *buf, char *targets[], int max)
 {
-	char *line = buf, *next;
-	int n = 0;
+	char *line = buf, *next, *first;
+	int n = 0, i, start;
 
-	for (; line != NULL && *line != '\0' && n < max; line = next) {
+	if (max <= 0)
+		return 0;
+	for (; line != NULL && *line != '\0'; line = next) {
 		char *target, *end;
 
 		next = strchr(line, '\n');
@@ -45,7 +49,19 @@ int mountlist_parse(char *buf, char *targets[], int max)
 			continue;
 		*end = '\0';
 		unescape(target);
-		targets[n++] = target;
+		targets[n++ % max] = target;
 	}
-	return n;
+	if (n <= max)
+		return n;
+	/* rotate the ring so the oldest kept entry comes first */
+	start = n % max;
+	for (i = 0; i < start; i++) {
+		int j;
+
+		first = targets[0];
+		for (j = 0; j < max - 1; j++)
+			targets[j] = targets[j + 1];
+		targets[max - 1] = first;
+	}
+	return max;
 }

@@ -30,22 +30,19 @@ static int reap_until(long long deadline_ms)
 	}
 }
 
-/*
- * shutdown_unmount: unmount everything mounts_path lists, newest first, so
- * a mount is gone before the one beneath it.  What stays busy is remounted
- * read-only, so no write is in flight when the machine goes down.
- */
-void shutdown_unmount(const char *mounts_path)
+/* One pass, newest mount first; returns how many were unmounted. */
+static int unmount_pass(const char *mounts_path, int last, int *left)
 {
 	static char buf[65536];
 	char *targets[MOUNTLIST_MAX];
 	ssize_t len = 0, r;
-	int fd, n;
+	int fd, n, done = 0;
 
+	*left = 0;
 	fd = open(mounts_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		log_msg(LOG_WARNING, "open %s: %m", mounts_path);
-		return;
+		return 0;
 	}
 	while ((size_t)len < sizeof buf - 1 &&
 	       (r = read(fd, buf + len, sizeof buf - 1 - (size_t)len)) > 0)
@@ -56,12 +53,59 @@ void shutdown_unmount(const char *mounts_path)
 	while (n-- > 0) {
 		if (strcmp(targets[n], "/") == 0)
 			continue;
-		if (umount2(targets[n], 0) == 0)
+		if (umount2(targets[n], 0) == 0) {
+			done++;
 			continue;
-		if (mount(NULL, targets[n], NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 &&
-		    errno != EINVAL && errno != EBUSY)
-			log_msg(LOG_WARNING, "remount %s read-only: %m", targets[n]);
+		}
+		/* EINVAL, ENOENT: not mounted (any more); nothing to do. */
+		if (!last || errno == EINVAL || errno == ENOENT)
+			continue;
+		/* Busy on the last pass: no writes may be in flight at reboot. */
+		if (mount(NULL, targets[n], NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0) {
+			log_msg(LOG_WARNING, "%s stays mounted and writable: %m", targets[n]);
+			(*left)++;
+		}
 	}
+	return done;
+}
+
+/*
+ * shutdown_unmount: unmount everything mounts_path lists, newest first, so
+ * a mount is gone before the one beneath it; again while a pass makes
+ * progress (a table longer than one pass holds, or a mount freed by the one
+ * above it).  What stays busy is remounted read-only.  Returns the number
+ * of mounts left writable.
+ */
+int shutdown_unmount(const char *mounts_path)
+{
+	int pass, left = 0;
+
+	for (pass = 0; pass < 8; pass++)
+		if (unmount_pass(mounts_path, 0, &left) == 0)
+			break;
+	unmount_pass(mounts_path, 1, &left);
+	return left;
+}
+
+/*
+ * crash: the one path for a PID 1 that cannot go on (a fault in itself):
+ * say so, sync what can be synced, and reboot.  Async-signal-safe only.
+ */
+void crash(int sig)
+{
+	static const char msg[] = "<2>cairn: initd crashed: syncing and rebooting\n";
+	int fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+
+	(void)sig;
+	if (fd >= 0) {
+		if (write(fd, msg, sizeof msg - 1) < 0)
+			(void)0;
+		close(fd);
+	}
+	sync();
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
 }
 
 /*
@@ -73,6 +117,7 @@ void shutdown_run(int how)
 {
 	const struct timespec second = { 1, 0 };
 	long long now = clock_ms(CLOCK_MONOTONIC);
+	int left;
 
 	log_msg(LOG_NOTICE, "%s: stopping all processes",
 		how == RB_POWER_OFF ? "power off" : how == RB_AUTOBOOT ? "reboot" : "halt");
@@ -86,9 +131,12 @@ void shutdown_run(int how)
 		reap_until(clock_ms(CLOCK_MONOTONIC) + 2000);
 	}
 	sync();
-	shutdown_unmount("/proc/self/mounts");
+	left = shutdown_unmount("/proc/self/mounts");
 	sync();
-	log_msg(LOG_NOTICE, "file systems synced and unmounted");
+	if (left == 0)
+		log_msg(LOG_NOTICE, "file systems synced and unmounted");
+	else
+		log_msg(LOG_ERR, "file systems synced; %d left writable", left);
 	reboot(how);
 	/* Only a kernel that refuses reboot() gets here: stay alive, quietly. */
 	log_msg(LOG_ERR, "reboot: %m");

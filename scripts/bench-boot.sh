@@ -41,7 +41,7 @@ i=0
 while [ "$i" -lt "$n" ]; do
 	i=$((i + 1))
 	run "cairn.test=poweroff" "$@" >>"$log.wall"
-	sed -n 's/^cairn: boot ok \([0-9.]*\)s after kernel start.*/\1/p' "$log" >>"$log.guest"
+	sed -n 's/^\(\[ *[0-9.]*\] \)\{0,1\}cairn: boot ok \([0-9.]*\)s after kernel start.*/\2/p' "$log" >>"$log.guest"
 	grep -q 'cairn: boot ok' "$log" || { cat "$log" >&2; die "run $i: no boot ok"; }
 	run "rdinit=/sbin/poweroff -- -f" "$@" >>"$log.base"
 	grep -q 'reboot: Power down' "$log" || { cat "$log" >&2; die "baseline run $i did not power off"; }

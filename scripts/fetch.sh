@@ -16,7 +16,8 @@ lock=sources.lock
 mkdir -p "$DL_DIR" || die "cannot create DL_DIR $DL_DIR"
 
 work=$(mktemp -d "$DL_DIR/.fetch.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 # try_url URL OUT
 try_url() {

@@ -11,6 +11,8 @@ ccache"
 # The tests: QEMU (TCG), clang with the sanitizer and libFuzzer runtimes,
 # and iproute2 for network namespaces.
 pkgs="$pkgs qemu-system-x86 clang libclang-rt-14-dev llvm iproute2"
+# make lint.
+pkgs="$pkgs cppcheck clang-tidy"
 
 command -v dpkg-query >/dev/null || die "this is not a Debian host: install by hand the equivalents of: $pkgs"
 missing=

@@ -34,9 +34,11 @@ mode_of() {
 }
 
 # The list names build paths, so it stays beside the stage, not in OUT.
+# No pipeline into the loop: a die inside it must stop this script.
 list=$stage.list
+(cd "$stage" && LC_ALL=C find . -mindepth 1) | LC_ALL=C sort >"$stage.paths"
 {
-	(cd "$stage" && LC_ALL=C find . -mindepth 1 | LC_ALL=C sort) | while IFS= read -r p; do
+	while IFS= read -r p; do
 		case $p in *[[:space:]]*) die "rootfs path with a space: $p" ;; esac
 		name=${p#.}
 		if [ -L "$stage/$p" ]; then
@@ -48,7 +50,7 @@ list=$stage.list
 		else
 			die "$stage/$p: not a file, directory or link"
 		fi
-	done
+	done <"$stage.paths"
 	# The kernel opens /dev/console for init before devtmpfs exists.
 	echo "nod /dev/console 0600 0 0 c 5 1"
 } >"$list.tmp"

@@ -31,7 +31,8 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: r
 # accel: kvm when the cached probe says it boots, else tcg.
 accel() {
 	[ -w /dev/kvm ] || { echo tcg; return; }
-	key=$(uname -r)-$(qemu-system-x86_64 --version | head -n 1 | tr -cd '0-9.')
+	# keyed on the kernel probed too: a broken image must not cache "tcg" for good
+	key=$(uname -r)-$(qemu-system-x86_64 --version | head -n 1 | tr -cd '0-9.')-$(sha256_of "$out/vmlinuz" | cut -c1-16)
 	cache=$CAIRN_CACHE/kvm-probe
 	if [ -f "$cache" ] && [ "$(cut -d' ' -f1 "$cache")" = "$key" ]; then
 		cut -d' ' -f2 "$cache"

@@ -8,7 +8,7 @@
 
 suite=$1
 shift
-logdir=${TEST_LOGDIR:-${TMPDIR:-/tmp}/cairn-tests}
+logdir=${TEST_LOGDIR:-$(mktemp -d)}
 mkdir -p "$logdir"
 failed=0 passed=0 skipped=0
 for t in "$@"; do

@@ -17,7 +17,7 @@ lock_lines src "$lock" | awk '{ print $5 "  " $4 }' >"$sums"
 	die "DL_DIR ($DL_DIR) does not hold every pinned file intact: run 'make fetch'"
 # Sorted names, fixed owner and times: the same lock gives the same bundle.
 # shellcheck disable=SC2086
-tar -C "$DL_DIR" --sort=name --owner=0 --group=0 --numeric-owner \
+tar -C "$DL_DIR" --sort=name --owner=0 --group=0 --numeric-owner --mode=a+r,u+w,go-w \
 	--mtime="@$(lock_epoch "$lock")" -cf "$out.tmp" $files
 mv "$out.tmp" "$out"
 say BUNDLE "$out ($(du -h "$out" | cut -f1), $(echo "$files" | wc -l) files)"

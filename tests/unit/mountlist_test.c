@@ -28,13 +28,20 @@ static void escapes_decoded(void)
 	CHECK(strcmp(t[1], "/mnt/tab\tx\\") == 0);
 }
 
-static void bounded_by_max(void)
+/* More mounts than room: the newest are kept, still oldest first. */
+static void bounded_keeps_newest(void)
 {
-	char buf[] = "a /1 t o 0 0\na /2 t o 0 0\na /3 t o 0 0\n";
-	char *t[2];
+	char buf[] = "a /1 t o 0 0\na /2 t o 0 0\na /3 t o 0 0\na /4 t o 0 0\na /5 t o 0 0\n";
+	char buf2[] = "a /1 t o 0 0\na /2 t o 0 0\na /3 t o 0 0\n";
+	char *t[3];
 
-	CHECK(mountlist_parse(buf, t, 2) == 2);
-	CHECK(strcmp(t[1], "/2") == 0);
+	CHECK(mountlist_parse(buf, t, 3) == 3);
+	CHECK(strcmp(t[0], "/3") == 0);
+	CHECK(strcmp(t[1], "/4") == 0);
+	CHECK(strcmp(t[2], "/5") == 0);
+	CHECK(mountlist_parse(buf2, t, 3) == 3);
+	CHECK(strcmp(t[0], "/1") == 0 && strcmp(t[2], "/3") == 0);
+	CHECK(mountlist_parse(buf2, t, 0) == 0);
 }
 
 static void malformed_lines_skipped(void)
@@ -51,7 +58,7 @@ int main(void)
 {
 	RUN(parse_in_order);
 	RUN(escapes_decoded);
-	RUN(bounded_by_max);
+	RUN(bounded_keeps_newest);
 	RUN(malformed_lines_skipped);
 	return CHECK_DONE();
 }

@@ -90,6 +90,9 @@ static void apply_dir_in_name_order(void)
 	CHECK(mkdir(strcat(strcpy((char[320]){ 0 }, sys), "/kernel"), 0755) == 0);
 	put("sys/kernel/a", "0");
 	put("sys/kernel/b", "0");
+	/* Created out of order: neither creation order nor its reverse gives
+	 * 10, 50, 90, so only sorting makes the 90 file win. */
+	put("conf/50-mid.conf", "kernel.a = 5\n");
 	put("conf/90-site.conf", "kernel.a = 9\n");
 	put("conf/10-base.conf", "kernel.a = 1\nkernel.b = 2\n-kernel.missing = 1\n");
 	put("conf/50-ignored.txt", "kernel.b = 7\n");

@@ -16,7 +16,7 @@ set -e
 cat "$log"
 [ "$rc" -ne 124 ] || { echo "FAIL: no power-off within ${bound}s"; exit 1; }
 [ "$rc" -eq 0 ] || { echo "FAIL: qemu exited $rc"; exit 1; }
-grep -q '^cairn: boot ok [0-9.]*s after kernel start' "$log" || { echo "FAIL: no 'cairn: boot ok'"; exit 1; }
+grep -Eq '^(\[ *[0-9.]+\] )?cairn: boot ok [0-9.]+s after kernel start' "$log" || { echo "FAIL: no 'cairn: boot ok'"; exit 1; }
 grep -q 'cairn: file systems synced and unmounted' "$log" || { echo "FAIL: shutdown did not unmount"; exit 1; }
 grep -q 'reboot: Power down' "$log" || { echo "FAIL: the kernel did not power down"; exit 1; }
 ! grep -q 'Kernel panic' "$log" || { echo "FAIL: kernel panic"; exit 1; }

@@ -22,7 +22,7 @@ until grep -q 'cairn: boot ok' "$dir/log"; do
 done
 sleep 2
 printf 'echo "mounts: $(cut -d" " -f2 /proc/mounts | tr "\\n" " ")"\n' >&3
-printf 'ip -o link show lo | grep -q "<LOOPBACK,UP" && echo "loopback: up"\n' >&3
+printf 'ip -o link show lo | grep -q "<LOOPBACK,UP" && echo "loop""back: up"\n' >&3
 printf 'echo "kptr_restrict: $(cat /proc/sys/kernel/kptr_restrict)"\n' >&3
 printf 'echo "pid1: $(readlink /proc/1/exe)"; poweroff\n' >&3
 set +e
