@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "initd.h"
+#include "boottime.h"
 
 /* clock_ms: a clock in milliseconds (CLOCK_BOOTTIME counts from kernel start). */
 long long clock_ms(int clock)

@@ -13,7 +13,12 @@
 #include <unistd.h>
 
 #include "cmdline.h"
-#include "initd.h"
+#include "boottime.h"
+#include "mount.h"
+#include "net.h"
+#include "proc.h"
+#include "shutdown.h"
+#include "sysctl.h"
 #include "log.h"
 
 static const char usage[] =

@@ -4,7 +4,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "initd.h"
+#include "mount.h"
 #include "log.h"
 
 struct early_mount {

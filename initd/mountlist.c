@@ -1,7 +1,7 @@
 /* mountlist.c: mount points from /proc/self/mounts, for unmounting. */
 #include <string.h>
 
-#include "initd.h"
+#include "mountlist.h"
 
 /* Undo the octal escapes (\040 for a space) the kernel writes in place. */
 static void unescape(char *s)

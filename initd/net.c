@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "initd.h"
+#include "net.h"
 
 /* net_link_up: set IFF_UP on ifname (loopback gets 127.0.0.1 from the kernel). */
 int net_link_up(const char *ifname)

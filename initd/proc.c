@@ -6,7 +6,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "initd.h"
+#include "proc.h"
 #include "log.h"
 
 #define BACKOFF_MIN_MS 250

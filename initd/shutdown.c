@@ -9,7 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "initd.h"
+#include "boottime.h"
+#include "mountlist.h"
+#include "shutdown.h"
 #include "log.h"
 
 /* Reap children until none is left or deadline_ms passes; 1 when none is left. */

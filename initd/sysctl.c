@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "initd.h"
+#include "sysctl.h"
 #include "log.h"
 
 #define SYSCTL_FILES_MAX 32

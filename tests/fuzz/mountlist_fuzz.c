@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "initd.h"
+#include "mountlist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "check.h"
-#include "initd.h"
+#include "boottime.h"
 
 static void format_millis(void)
 {

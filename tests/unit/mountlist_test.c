@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "initd.h"
+#include "mountlist.h"
 
 static void parse_in_order(void)
 {

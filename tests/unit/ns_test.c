@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "initd.h"
+#include "mount.h"
+#include "net.h"
+#include "shutdown.h"
 #include "log.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "initd.h"
+#include "proc.h"
 
 static void args_are_bounded(void)
 {

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "initd.h"
+#include "sysctl.h"
 #include "log.h"
 
 static char dir[] = "/tmp/sysctl_test.XXXXXX";

@@ -1,0 +1,11 @@
+/* shutdown.h: the one way down, and the one crash path. */
+#ifndef CAIRN_INITD_SHUTDOWN_H
+#define CAIRN_INITD_SHUTDOWN_H
+
+#define SHUTDOWN_GRACE_MS 5000
+
+void shutdown_run(int how) __attribute__((noreturn));
+int shutdown_unmount(const char *mounts_path);
+void crash(int sig) __attribute__((noreturn));
+
+#endif
