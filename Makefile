@@ -119,14 +119,14 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wformat=2 -Wvla
 HARDEN  := -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -DCAIRN_VERSION='"$(CAIRN_VERSION)"' -Ilib -Iinitd $(WARN)
-MUSL_CFLAGS  := $(CFLAGS_COMMON) $(HARDEN) -Os -ffile-prefix-map=$(TOP)/=
-MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -s
+MUSL_CFLAGS  := $(CFLAGS_COMMON) $(HARDEN) -Os -ffunction-sections -fdata-sections -ffile-prefix-map=$(TOP)/=
+MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sections -s
 
 LIB_SRC   := $(wildcard lib/*.c)
 INITD_SRC := $(wildcard initd/*.c)
 HEADERS   := $(wildcard lib/*.h initd/*.h)
 
-$(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN)
+$(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN) Makefile
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CCACHE) $(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
