@@ -35,6 +35,10 @@ B    := $(abspath $(O))/build
 OUT  := $(abspath $(O))/$(BOARD)
 HB   := $(B)/host
 SYSROOT := $(B)/sysroot
+# Build steps must not see the user's time zone or locale (BusyBox prints
+# its build time in local time; sort orders follow the locale).
+export TZ := UTC
+export LC_ALL := C
 export SOURCE_DATE_EPOCH := $(shell sed -n 's/^epoch[[:space:]]*\([0-9]*\).*/\1/p' sources.lock)
 CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
