@@ -7,8 +7,8 @@
 #
 # The recipe's pinned source is unpacked once under $B/src/NAME (pristine,
 # shared by every board), the build runs with SRC, OBJ=$B/NAME and
-# RECIPE=pkg/recipes/NAME, and $OBJ/.built marks success: a failed or
-# interrupted build leaves no mark, so make runs it again.
+# RECIPE=pkg/recipes/NAME, in a fresh $OBJ; $OBJ/.built marks success: a
+# failed or interrupted build leaves no mark, so make runs it again.
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || die "usage: recipe.sh NAME"
@@ -23,7 +23,10 @@ source=
 SRC=$B/src/${source:-$name}
 [ -d "$SRC" ] || "$top/scripts/unpack.sh" -l "$top/sources.lock" "${source:-$name}" "$SRC"
 OBJ=${OBJ:-$B/$name}
-rm -f "$OBJ/.built"
+# Every build starts clean: an incremental one would keep objects made
+# under other settings (a time zone, a flag), and the same recipe and
+# inputs must give the same bytes.  ccache keeps rebuilds fast.
+rm -rf "$OBJ"
 mkdir -p "$OBJ"
 say BUILD "$name"
 export SRC OBJ RECIPE JOBS B
