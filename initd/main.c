@@ -58,17 +58,6 @@ static int console_loglevel(void)
 	return level;
 }
 
-static void write_file(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		log_msg(LOG_WARNING, "write %s: %m", path);
-	if (fd >= 0)
-		close(fd);
-}
-
 /* A fault in PID 1 goes down the one crash path, not into a kernel panic. */
 static void crash_handlers(void)
 {
@@ -294,7 +283,8 @@ int main(int argc, char **argv)
 	log_open("cairn", -1, 2, 0);
 	rc = mount_early("");
 	/* kmsg drops lines past 10 per 5 s from one writer unless told not to. */
-	write_file("/proc/sys/kernel/printk_devkmsg", "on\n");
+	if (sysctl_set("/proc/sys", "kernel.printk_devkmsg", "on\n") < 0)
+		log_msg(LOG_WARNING, "kernel.printk_devkmsg: %m: kmsg may drop lines");
 	/* Non-blocking: a console held by XOFF or a stalled BMC must never
 	 * stop PID 1; a line that cannot be written is dropped. */
 	log_open("cairn", open("/dev/kmsg", O_WRONLY | O_CLOEXEC),

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "svcfile.h"
+#include "text.h"
 
 #define SVC_LINE_MAX 1024
 
@@ -151,10 +152,10 @@ static int key_ready(struct parse *p, char *v)
 			p->s->ready_fd = arg[0] - '0';
 			return 0;
 		}
-		if (kinds[i].kind != READY_CHECK && arg[0] != '/')
-			return fail(p, "ready = %s needs an absolute path", kinds[i].prefix);
-		if (kinds[i].kind == READY_CHECK && arg[0] != '/')
-			return fail(p, "ready = check: needs a command with an absolute path");
+		if (arg[0] != '/')
+			return fail(p, "ready = %s needs %s", kinds[i].prefix,
+				    kinds[i].kind == READY_CHECK ? "a command with an absolute path"
+								 : "an absolute path");
 		return set_string(p, &p->s->ready_arg, arg);
 	}
 	return fail(p, "ready must be start, fd:N, file:PATH, socket:PATH or check:COMMAND");
@@ -346,18 +347,6 @@ static int key_value(struct parse *p, const char *key, char *v)
 	return fail(p, "unknown key '%s'", key);
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 static void defaults(struct svc *s)
 {
 	s->ready = READY_START;
@@ -410,15 +399,15 @@ int svc_parse(struct svc *s, const char *name, const char *text, size_t len,
 		memcpy(line, text + at, n);
 		line[n] = '\0';
 		at += n + 1;
-		key = trim(line);
+		key = text_trim(line);
 		if (*key == '\0' || *key == '#')
 			continue;
 		eq = strchr(key, '=');
 		if (eq == NULL)
 			return fail(&p, "not a 'key = value' line");
 		*eq = '\0';
-		key = trim(key);
-		v = trim(eq + 1);
+		key = text_trim(key);
+		v = text_trim(eq + 1);
 		if (*v == '\0')
 			return fail(&p, "'%s' has no value", key);
 		rc = key_value(&p, key, v);

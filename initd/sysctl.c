@@ -9,22 +9,11 @@
 
 #include "sysctl.h"
 #include "log.h"
+#include "text.h"
 
 #define SYSCTL_FILES_MAX 32
 #define SYSCTL_NAME_MAX 64
 #define SYSCTL_LINE_MAX 512
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
 
 /*
  * sysctl_parse_line: split "key = value" in place.  Returns 1 for a
@@ -36,15 +25,15 @@ int sysctl_parse_line(char *line, char **key, char **value)
 {
 	char *eq, *k, *p;
 
-	line = trim(line);
+	line = text_trim(line);
 	if (*line == '\0' || *line == '#' || *line == ';')
 		return 0;
 	eq = strchr(line, '=');
 	if (eq == NULL)
 		return -EINVAL;
 	*eq = '\0';
-	k = trim(line);
-	*value = trim(eq + 1);
+	k = text_trim(line);
+	*value = text_trim(eq + 1);
 	if (*k == '-')
 		k++;
 	if (*k == '\0' || **value == '\0' || strstr(k, "..") != NULL || *k == '.' || *k == '/')
@@ -105,7 +94,7 @@ int sysctl_apply_file(const char *file, const char *procsys)
 				;
 			continue;
 		}
-		optional = trim(line)[0] == '-';
+		optional = text_trim(line)[0] == '-';
 		rc = sysctl_parse_line(line, &key, &value);
 		if (rc == 0)
 			continue;
