@@ -45,7 +45,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	fetch lock-update source-bundle repro-check bench-boot keys hostdeps \
+	fetch lock-update source-bundle repro-check bench-boot bench-init keys hostdeps \
 	lint clean distclean help
 
 all: image
@@ -63,6 +63,7 @@ help:
 	@echo '  source-bundle  one tarball of DL_DIR: builds this image with no network'
 	@echo '  repro-check    build twice (other dir, time, umask, TZ, no ccache) and compare'
 	@echo '  bench-boot     boot BENCH_N times: median time to "cairn: boot ok", artifact sizes'
+	@echo '  bench-init     initd against BusyBox init: PID 1 start to all services ready, RSS'
 	@echo '  unit, fuzz     unit tests; libFuzzer runs (FUZZ_RUNS each)'
 	@echo '  lint           cppcheck, clang-tidy, clang --analyze'
 	@echo '  keys           make the signing keys in KEYS_DIR (done on first use)'
@@ -127,15 +128,26 @@ MUSL_CFLAGS  := $(CFLAGS_COMMON) $(HARDEN) -Os -ffunction-sections -fdata-sectio
 MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sections -s
 
 LIB_SRC   := $(wildcard lib/*.c)
-INITD_SRC := $(wildcard initd/*.c)
+# One main per program; every other source is a module any program may use.
+PROGS     := initd initctl logd
+MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c
+INITD_SRC := $(filter-out $(MAIN_SRC),$(wildcard initd/*.c))
 HEADERS   := $(wildcard lib/*.h initd/*.h)
+MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
 
 $(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN) Makefile
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CCACHE) $(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
 
-$(B)/obj/initd/initd: $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
+$(B)/obj/libcairn.a: $(MODULE_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcD $@ $^
+
+$(B)/obj/initd/initd: $(B)/obj/initd/main.o $(B)/obj/libcairn.a
+$(B)/obj/initd/initctl: $(B)/obj/initd/initctl.o $(B)/obj/libcairn.a
+$(B)/obj/initd/logd: $(B)/obj/initd/logd.o $(B)/obj/libcairn.a
+$(addprefix $(B)/obj/initd/,$(PROGS)):
 	$(call say,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^
 
@@ -156,12 +168,12 @@ $(HB)/gen_init_cpio: $(B)/src/.linux.unpacked
 ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline
 ROOTFS_FILES := $(shell find rootfs -type f -o -type d 2>/dev/null)
 
-$(OUT)/initramfs.cpio.zst: $(B)/busybox/.built $(B)/obj/initd/initd $(HB)/gen_init_cpio \
+$(OUT)/initramfs.cpio.zst: $(B)/busybox/.built $(addprefix $(B)/obj/initd/,$(PROGS)) $(HB)/gen_init_cpio \
 		$(KB)/linux/.built $(ROOTFS_FILES) scripts/initramfs.sh
 	$(call say,CPIO,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)scripts/initramfs.sh $@ $(KB)/rootfs rootfs $(B)/busybox/dest \
-		$(B)/obj/initd/initd $(HB)/gen_init_cpio $(KB)/linux/modules
+		$(B)/obj/initd $(HB)/gen_init_cpio $(KB)/linux/modules
 
 $(OUT)/vmlinuz $(OUT)/kernel.config: $(OUT)/%: $(KB)/linux/.built
 	$(Q)mkdir -p $(@D) && cp $(KB)/linux/$* $@.tmp && mv $@.tmp $@
@@ -186,7 +198,7 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 HOST_CFLAGS := $(CFLAGS_COMMON) -g -O1 $(SAN) -Itests/unit
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(HB)/unit/%,$(filter-out tests/unit/check.c,$(wildcard tests/unit/*_test.c)))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(HB)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.c))
-LIB_INITD_SRC := $(LIB_SRC) $(filter-out initd/main.c,$(INITD_SRC))
+LIB_INITD_SRC := $(LIB_SRC) $(INITD_SRC)
 
 $(HB)/unit/%: tests/unit/%.c tests/unit/check.h $(LIB_INITD_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
@@ -230,11 +242,14 @@ repro-check:
 bench-boot: image
 	$(Q)scripts/bench-boot.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)
 
+bench-init: image
+	$(Q)scripts/bench-init.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)
+
 lint:
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--std=c11 -D_GNU_SOURCE -Ilib -Iinitd lib initd
-	$(Q)clang-tidy --quiet $(LIB_SRC) $(INITD_SRC) -- $(CFLAGS_COMMON) 2>/dev/null
-	$(Q)for f in $(LIB_SRC) $(INITD_SRC); do \
+	$(Q)clang-tidy --quiet $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) -- $(CFLAGS_COMMON) 2>/dev/null
+	$(Q)for f in $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC); do \
 		clang --analyze -Xanalyzer -analyzer-werror \
 			-Xanalyzer -analyzer-disable-checker=valist.Uninitialized \
 			-Xanalyzer -analyzer-disable-checker=security.insecureAPI.DeprecatedOrUnsafeBufferHandling \

@@ -1,22 +1,30 @@
-/* main.c: Cairn's PID 1, first cut: bring the machine up, keep a few
- * processes running, and take it down cleanly on request. */
+/* main.c: Cairn's PID 1: bring the machine up, supervise its services,
+ * answer initctl, reap every child, and take the machine down cleanly. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cmdline.h"
 #include "boottime.h"
+#include "cgroup.h"
+#include "cmdline.h"
+#include "control.h"
+#include "ctl.h"
+#include "loglink.h"
+#include "services.h"
+#include "spawn.h"
 #include "mount.h"
 #include "net.h"
-#include "proc.h"
 #include "shutdown.h"
 #include "sysctl.h"
 #include "log.h"
@@ -25,9 +33,9 @@ static const char usage[] =
 	"usage: initd\n"
 	"\n"
 	"Cairn's init.  The kernel runs it as PID 1; it mounts the kernel file\n"
-	"systems, starts mdev, loopback and (cairn.dhcp) DHCP, prints\n"
-	"\"cairn: boot ok\", and keeps those processes running until poweroff,\n"
-	"reboot or halt (SIGUSR2, SIGTERM, SIGUSR1) takes the machine down.\n"
+	"systems, fills /dev, starts the services of /etc/initd (initd-service(5))\n"
+	"and keeps them running until initctl poweroff/reboot/halt, or BusyBox's\n"
+	"poweroff, reboot, halt (SIGUSR2, SIGTERM, SIGUSR1), takes the machine down.\n"
 	"\n"
 	"Kernel command line keys (see doc/cmdline.md):\n"
 	"  cairn.hostname=NAME   host name (default: /etc/hostname)\n"
@@ -36,8 +44,6 @@ static const char usage[] =
 	"  cairn.test=poweroff   power off right after boot ok (tests)\n";
 
 static char cmdline[CMDLINE_MAX];
-static struct proc procs[PROC_MAX];
-static int nprocs;
 
 /* The kernel shows kmsg lines below console_loglevel on the console itself. */
 static int console_loglevel(void)
@@ -94,158 +100,365 @@ static void set_hostname(void)
 		log_msg(LOG_WARNING, "sethostname %s: %m", name);
 }
 
-/* Run p to its end (only before any supervised process exists).
- * Returns its exit status, or -1 when it could not run or was killed. */
-static int run_wait(struct proc *p)
-{
-	int status = 0, rc;
+#define CLIENTS_MAX 4
+#define CLIENT_TIMEOUT_MS 2000
+#define SHUTDOWN_MAX_MS 120000	/* services get this long, all told */
 
-	rc = proc_start(p, clock_ms(CLOCK_MONOTONIC));
-	if (rc < 0) {
-		log_msg(LOG_ERR, "start %s: %s", p->name, strerror(-rc));
-		return -1;
+static struct sup sup;
+static long long initd_ms;		/* CLOCK_BOOTTIME when PID 1 began */
+static int all_ready_told;
+static int shutting_down;		/* the reboot(2) command, once asked */
+static long long shutdown_deadline;
+
+static struct {
+	int fd;
+	long long since;
+} clients[CLIENTS_MAX];
+
+static long long now_mono(void) { return clock_ms(CLOCK_MONOTONIC); }
+static long long now_boot(void) { return clock_ms(CLOCK_BOOTTIME); }
+
+static void note(const struct unit *u, int level, const char *msg)
+{
+	if (u != NULL)
+		log_msg(level, "%s: %s", u->svc.name, msg);
+	else
+		log_msg(level, "%s", msg);
+}
+
+/* logd gets its link to initd as fd 0; every pipe follows it there. */
+static int spawn(struct unit *u)
+{
+	int sp[2], rc;
+
+	if (!u->internal)
+		return spawn_service(u);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return -errno;
+	u->stdin_fd = sp[1];
+	rc = spawn_service(u);
+	close(sp[1]);
+	u->stdin_fd = -1;
+	if (rc < 0)
+		close(sp[0]);
+	else
+		loglink_attach(&sup, sp[0]);
+	return rc;
+}
+
+static void exited(struct unit *u)
+{
+	if (u->internal)
+		loglink_detach();
+	if (u->on_console)
+		log_msg(LOG_NOTICE, "emergency shell on the console ended");
+	spawn_exited(u);
+}
+
+static const struct sup_ops ops = {
+	now_mono, now_boot, spawn, spawn_check, spawn_signal, exited, spawn_probe, note
+};
+
+/* A unit initd defines itself, from the same key = value text a file holds. */
+static struct unit *builtin(const char *name, const char *text)
+{
+	struct unit *u = sup_free_slot(&sup);
+	char err[256];
+
+	if (u == NULL || svc_parse(&u->svc, name, text, strlen(text), err, sizeof err) < 0) {
+		log_msg(LOG_ERR, "%s: %s", name, u != NULL ? err : "no room in the service table");
+		return NULL;
 	}
-	while (waitpid(p->pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			log_msg(LOG_ERR, "wait %s: %m", p->name);
-			p->pid = 0;
-			return -1;
-		}
-	}
-	p->pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	u->used = 1;
+	u->want_up = 1;
+	return u;
 }
 
 /*
- * proc_new: a supervised process from its arguments (NULL-terminated).
- * The table and argument space are fixed, so a caller asking too much gets
- * NULL and a log line, never a half-filled entry.
+ * Every console= the cmdline names gets initd's lines, so a BMC's
+ * serial-over-LAN sees them as well as the screen.  /dev/console is the
+ * last one named, already open.
  */
-static struct proc *proc_new(const char *name, int on_console, const char *const *args)
+static void setup_consoles(void)
 {
-	struct proc *p;
+	char name[64], path[80];
+	int i, fd;
 
-	if (nprocs == PROC_MAX) {
-		log_msg(LOG_ERR, "%s: no room for another process (%d)", name, PROC_MAX);
-		return NULL;
+	for (i = 0; cmdline_nth(cmdline, "console", i + 1, name, sizeof name) == 0; i++) {
+		if (cmdline_nth(cmdline, "console", i, name, sizeof name) < 0)
+			break;
+		name[strcspn(name, ",")] = '\0';
+		if (name[0] == '\0' || strchr(name, '/') != NULL || strchr(name, '.') != NULL)
+			continue;
+		snprintf(path, sizeof path, "/dev/%s", name);
+		fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0 && log_console_add(fd) < 0)
+			close(fd);
 	}
-	p = &procs[nprocs];
-	proc_init(p, name, on_console);
-	for (; *args != NULL; args++) {
-		if (proc_arg(p, *args) < 0) {
-			log_msg(LOG_ERR, "%s: too many or too long arguments", name);
-			return NULL;
-		}
-	}
-	nprocs++;
-	return p;
 }
 
 static void setup_devices(void)
 {
-	static const char *const scan_args[] = { "/sbin/mdev", "-s", NULL };
-	static const char *const daemon_args[] = { "/sbin/mdev", "-df", NULL };
-	struct proc *scan = proc_new("mdev-scan", 0, scan_args);
+	static char *const scan[] = { "/sbin/mdev", "-s", NULL };
 
-	/* The scan runs once, then its slot is given back. */
-	if (scan != NULL) {
-		if (run_wait(scan) != 0)
-			log_msg(LOG_WARNING, "mdev -s failed: some device nodes may be missing");
-		nprocs--;
-	}
-	/* Hotplug comes over netlink: the kernel runs no helper (hardening). */
-	proc_new("mdev", 0, daemon_args);
+	if (spawn_wait(scan) != 0)
+		log_msg(LOG_WARNING, "mdev -s failed: some device nodes may be missing");
 }
 
-static void setup_network(void)
+static void setup_builtins(void)
 {
-	static char ifname[32];
+	char ifname[32], text[160];
+	struct unit *u;
 	int rc;
 
-	rc = net_link_up("lo");
-	if (rc < 0)
-		log_msg(LOG_WARNING, "loopback: %s", strerror(-rc));
-	if (!cmdline_has(cmdline, "cairn.dhcp"))
-		return;
-	if (cmdline_get(cmdline, "cairn.dhcp", ifname, sizeof ifname) < 0 || ifname[0] == '\0') {
-		rc = net_first_nic("/sys/class/net", ifname, sizeof ifname);
-		if (rc < 0) {
-			log_msg(LOG_WARNING, "cairn.dhcp: no network interface found");
-			return;
+	if (access(LOGLINK_LOGD, X_OK) == 0) {
+		u = builtin("logd", "command = " LOGLINK_LOGD " " CONTROL_LOG_DIR "\n"
+				    "restart-delay = 100ms\nrestart-limit = 1000/60s\n"
+				    "stop-mode = main\n");
+		if (u != NULL)
+			u->internal = 1;
+	} else {
+		log_msg(LOG_WARNING, "%s missing: service output goes to the console", LOGLINK_LOGD);
+	}
+	if (cmdline_has(cmdline, "cairn.dhcp")) {
+		if (cmdline_get(cmdline, "cairn.dhcp", ifname, sizeof ifname) < 0 || ifname[0] == '\0') {
+			rc = net_first_nic("/sys/class/net", ifname, sizeof ifname);
+			if (rc < 0)
+				ifname[0] = '\0';
+		}
+		if (ifname[0] == '\0' || !svc_name_ok(ifname)) {
+			log_msg(LOG_WARNING, "cairn.dhcp: no usable network interface");
+		} else {
+			snprintf(text, sizeof text, "command = /sbin/udhcpc -f -i %s\n", ifname);
+			u = builtin("udhcpc", text);
+			if (u != NULL)
+				loglink_pipe(u);
 		}
 	}
-	const char *const args[] = { "/sbin/udhcpc", "-f", "-i", ifname, NULL };
-
-	proc_new("udhcpc", 0, args);
+	/* Break-glass: only when asked for, and said aloud each time. */
+	if (cmdline_has(cmdline, "cairn.shell")) {
+		u = builtin("shell", "command = /bin/sh -l\nno-new-privs = no\nstop-mode = main\n"
+				     "restart-delay = 1s\n");
+		if (u != NULL) {
+			u->on_console = 1;
+			log_msg(LOG_WARNING, "cairn.shell: emergency root shell on the console");
+		}
+	}
 }
 
-static void reap(long long now)
+/* The table is sized here, once: every file, the built-ins, and room for reload. */
+static int setup_table(void)
 {
-	struct proc *p;
+	int n = services_count(SERVICES_DIR), cap;
+	struct unit *table;
+
+	if (n < 0) {
+		log_msg(LOG_ERR, "%s: %s", SERVICES_DIR, strerror(-n));
+		n = 0;
+	}
+	cap = n + 4 + SERVICES_SPARE;
+	if (cap > DEPGRAPH_MAX)
+		cap = DEPGRAPH_MAX;
+	table = calloc((size_t)cap, sizeof *table);
+	if (table == NULL) {
+		cap = 8;
+		table = calloc((size_t)cap, sizeof *table);
+		if (table == NULL)
+			crash(0);
+	}
+	sup_init(&sup, table, cap, &ops);
+	return cap;
+}
+
+static void begin_shutdown(int how, const char *by)
+{
+	if (shutting_down)
+		return;
+	shutting_down = how;
+	shutdown_deadline = now_mono() + SHUTDOWN_MAX_MS;
+	log_msg(LOG_NOTICE, "%s requested by %s: stopping services",
+		how == RB_POWER_OFF ? "poweroff" : how == RB_AUTOBOOT ? "reboot" : "halt", by);
+	sup_shutdown(&sup);
+}
+
+static void reap(void)
+{
 	pid_t pid;
 	int status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		p = proc_find(procs, nprocs, pid);
-		if (p == NULL)
-			continue;
-		if (WIFSIGNALED(status))
-			log_msg(LOG_WARNING, "%s (pid %d) killed by signal %d", p->name, pid, WTERMSIG(status));
-		else if (WEXITSTATUS(status) != 0)
-			log_msg(LOG_WARNING, "%s (pid %d) exited %d", p->name, pid, WEXITSTATUS(status));
-		proc_exited(p, now);
-	}
+	/* Orphans too: whatever the kernel hands PID 1 is waited for here. */
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		sup_reaped(&sup, pid, status);
 }
 
-static void start_due(long long now)
+static void on_signal(int sfd)
 {
-	int i, rc;
+	struct signalfd_siginfo si;
 
-	for (i = 0; i < nprocs; i++) {
-		if (procs[i].pid != 0 || procs[i].due_ms > now)
-			continue;
-		rc = proc_start(&procs[i], now);
-		if (rc < 0) {
-			log_msg(LOG_ERR, "start %s: %s", procs[i].name, strerror(-rc));
-			proc_exited(&procs[i], now);
-		}
-	}
-}
-
-static void supervise(const sigset_t *set)
-{
-	siginfo_t info;
-	struct timespec ts;
-	long long now, due;
-	int sig;
-
-	for (;;) {
-		now = clock_ms(CLOCK_MONOTONIC);
-		start_due(now);
-		due = proc_next_due(procs, nprocs);
-		if (due < 0) {
-			sig = sigwaitinfo(set, &info);
-		} else {
-			due = due > now ? due - now : 0;
-			ts.tv_sec = due / 1000;
-			ts.tv_nsec = (long)(due % 1000) * 1000000;
-			sig = sigtimedwait(set, &info, &ts);
-		}
-		switch (sig) {
+	while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
 		case SIGCHLD:
-			reap(clock_ms(CLOCK_MONOTONIC));
+			reap();
 			break;
 		case SIGUSR2:
 		case SIGPWR:
-			shutdown_run(RB_POWER_OFF);
+			begin_shutdown(RB_POWER_OFF, "signal");
+			break;
 		case SIGTERM:
 		case SIGINT:
-			shutdown_run(RB_AUTOBOOT);
+			begin_shutdown(RB_AUTOBOOT, "signal");
+			break;
 		case SIGUSR1:
-			shutdown_run(RB_HALT_SYSTEM);
+			begin_shutdown(RB_HALT_SYSTEM, "signal");
+			break;
 		default:
 			break;
 		}
+	}
+}
+
+static void on_listen(int lfd)
+{
+	int fd, i;
+
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (!control_peer_ok(fd)) {
+			close(fd);
+			continue;
+		}
+		for (i = 0; i < CLIENTS_MAX && clients[i].fd >= 0; i++)
+			;
+		if (i == CLIENTS_MAX) {
+			log_msg(LOG_WARNING, "control: %d clients already waiting; one refused",
+				CLIENTS_MAX);
+			close(fd);
+			continue;
+		}
+		clients[i].fd = fd;
+		clients[i].since = now_mono();
+	}
+}
+
+static void on_client(int i)
+{
+	int how = control_serve(&sup, clients[i].fd, initd_ms);
+
+	close(clients[i].fd);
+	clients[i].fd = -1;
+	if (how != 0)
+		begin_shutdown(how, "initctl");
+}
+
+/* A ready line on a notification fd; EOF without one is worth a line too. */
+static void on_notify(struct unit *u)
+{
+	char buf[64];
+	ssize_t n = read(u->ready_fd, buf, sizeof buf);
+
+	if (n > 0 && memchr(buf, '\n', (size_t)n) != NULL) {
+		sup_notified(&sup, u);
+	} else if (n == 0) {
+		log_msg(LOG_WARNING, "%s: closed its ready fd without a ready line", u->svc.name);
+	} else {
+		return;
+	}
+	close(u->ready_fd);
+	u->ready_fd = -1;
+}
+
+/* The first time every wanted service is up: the boot's one figure. */
+static void tell_all_ready(void)
+{
+	char boot[24], since[24];
+	int i, n = 0;
+
+	for (i = 0; i < sup.cap; i++) {
+		const struct unit *u = &sup.units[i];
+
+		if (!u->used || u->bad || !u->want_up)
+			continue;
+		if (u->state != UNIT_UP)
+			return;
+		n++;
+	}
+	all_ready_told = 1;
+	boottime_format(boot, sizeof boot, now_boot());
+	boottime_format(since, sizeof since, now_boot() - initd_ms);
+	log_msg(LOG_NOTICE, "all %d services ready %s after kernel start (%s after initd start)",
+		n, boot, since);
+}
+
+static void supervise(int sfd, int lfd)
+{
+	struct pollfd pfd[2 + CLIENTS_MAX + DEPGRAPH_MAX];
+	struct unit *owner[2 + CLIENTS_MAX + DEPGRAPH_MAX];
+	long long next, now, wait;
+	int i, n, nclient0;
+
+	for (i = 0; i < CLIENTS_MAX; i++)
+		clients[i].fd = -1;
+	for (;;) {
+		next = sup_step(&sup);
+		if (services_settle(&sup, SERVICES_DIR))
+			next = sup_step(&sup);
+		if (!all_ready_told && !shutting_down)
+			tell_all_ready();
+		now = now_mono();
+		if (shutting_down && (sup_all_down(&sup) || now >= shutdown_deadline)) {
+			if (!sup_all_down(&sup))
+				log_msg(LOG_WARNING, "services still running after %d s: going on",
+					SHUTDOWN_MAX_MS / 1000);
+			shutdown_run(shutting_down);
+		}
+		if (shutting_down && (next < 0 || next > shutdown_deadline))
+			next = shutdown_deadline;
+
+		n = 0;
+		pfd[n].fd = sfd;
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = lfd;
+		pfd[n++].events = POLLIN;
+		nclient0 = n;
+		for (i = 0; i < CLIENTS_MAX; i++) {
+			pfd[n].fd = clients[i].fd;	/* -1 is skipped by poll */
+			pfd[n++].events = POLLIN;
+			if (clients[i].fd >= 0) {
+				long long end = clients[i].since + CLIENT_TIMEOUT_MS;
+
+				if (next < 0 || end < next)
+					next = end;
+			}
+		}
+		for (i = 0; i < sup.cap; i++) {
+			if (sup.units[i].used && sup.units[i].ready_fd >= 0) {
+				owner[n] = &sup.units[i];
+				pfd[n].fd = sup.units[i].ready_fd;
+				pfd[n++].events = POLLIN;
+			}
+		}
+		wait = next < 0 ? -1 : next > now ? next - now : 0;
+		if (wait > 60000)
+			wait = 60000;
+		if (poll(pfd, (nfds_t)n, (int)wait) < 0)
+			continue;
+		if (pfd[0].revents)
+			on_signal(sfd);
+		if (pfd[1].revents)
+			on_listen(lfd);
+		now = now_mono();
+		for (i = 0; i < CLIENTS_MAX; i++) {
+			if (clients[i].fd < 0)
+				continue;
+			if (pfd[nclient0 + i].revents) {
+				on_client(i);
+			} else if (now - clients[i].since >= CLIENT_TIMEOUT_MS) {
+				close(clients[i].fd);	/* said nothing in time */
+				clients[i].fd = -1;
+			}
+		}
+		for (i = nclient0 + CLIENTS_MAX; i < n; i++)
+			if (pfd[i].revents && owner[i]->ready_fd == pfd[i].fd)
+				on_notify(owner[i]);
 	}
 }
 
@@ -255,7 +468,7 @@ int main(int argc, char **argv)
 	char elapsed[32];
 	sigset_t set;
 	size_t i;
-	int rc;
+	int rc, sfd, lfd, loaded;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(usage, stdout);
@@ -271,6 +484,7 @@ int main(int argc, char **argv)
 	}
 
 	/* From now on, we must not die. */
+	initd_ms = now_boot();
 	umask(022);
 	sigemptyset(&set);
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
@@ -296,15 +510,39 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		log_msg(LOG_ERR, "/proc/cmdline: %s: using no cairn.* keys", strerror(-rc));
 
+	setup_consoles();
 	rc = sysctl_apply_dir("/etc/sysctl.d", "/proc/sys");
 	if (rc != 0 && rc != -ENOENT)
 		log_msg(LOG_WARNING, "/etc/sysctl.d: %d setting(s) not applied", rc < 0 ? 1 : rc);
 	set_hostname();
 	setup_devices();
-	setup_network();
-	start_due(clock_ms(CLOCK_MONOTONIC));
+	rc = net_link_up("lo");
+	if (rc < 0)
+		log_msg(LOG_WARNING, "loopback: %s", strerror(-rc));
+	rc = cgroup_setup(CGROUP_ROOT);
+	if (rc < 0)
+		log_msg(LOG_WARNING, "cgroups: %s: services run without their own groups",
+			strerror(-rc));
+	spawn_setup(CGROUP_ROOT, rc == 0);
 
-	if (boottime_format(elapsed, sizeof elapsed, clock_ms(CLOCK_BOOTTIME)) < 0)
+	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) {
+		log_msg(LOG_ERR, "signalfd: %m");
+		crash(0);
+	}
+	lfd = control_listen(CTL_SOCKET);
+	if (lfd < 0)
+		log_msg(LOG_ERR, "control socket %s: %s: initctl will not work", CTL_SOCKET,
+			strerror(-lfd));
+
+	setup_table();
+	setup_builtins();
+	loaded = services_load(&sup, SERVICES_DIR);
+	if (loaded < 0)
+		log_msg(LOG_ERR, "%s: %s", SERVICES_DIR, strerror(-loaded));
+	sup_resolve(&sup);
+
+	if (boottime_format(elapsed, sizeof elapsed, now_boot()) < 0)
 		strcpy(elapsed, "?");
 	log_msg(LOG_NOTICE, "boot ok %s after kernel start", elapsed);
 
@@ -313,14 +551,10 @@ int main(int argc, char **argv)
 
 		if (cmdline_get(cmdline, "cairn.test", test, sizeof test) == 0 &&
 		    strcmp(test, "poweroff") == 0)
-			shutdown_run(RB_POWER_OFF);
-		log_msg(LOG_WARNING, "cairn.test=%s: unknown test action, ignored", test);
+			begin_shutdown(RB_POWER_OFF, "cairn.test");
+		else
+			log_msg(LOG_WARNING, "cairn.test=%s: unknown test action, ignored", test);
 	}
-	if (cmdline_has(cmdline, "cairn.shell")) {
-		static const char *const args[] = { "/bin/sh", "-l", NULL };
-
-		proc_new("shell", 1, args);
-	}
-	supervise(&set);
+	supervise(sfd, lfd);
 	return 0;
 }

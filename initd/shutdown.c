@@ -33,7 +33,7 @@ static int reap_until(long long deadline_ms)
 }
 
 /* One pass, newest mount first; returns how many were unmounted. */
-static int unmount_pass(const char *mounts_path, int last, int *left)
+static int unmount_pass(const char *mounts_path, const char *keep, int last, int *left)
 {
 	static char buf[65536];
 	char *targets[MOUNTLIST_MAX];
@@ -53,7 +53,8 @@ static int unmount_pass(const char *mounts_path, int last, int *left)
 	buf[len] = '\0';
 	n = mountlist_parse(buf, targets, MOUNTLIST_MAX);
 	while (n-- > 0) {
-		if (strcmp(targets[n], "/") == 0)
+		/* / stays; keep (/proc) is needed to read this list: it goes last. */
+		if (strcmp(targets[n], "/") == 0 || (keep != NULL && strcmp(targets[n], keep) == 0))
 			continue;
 		if (umount2(targets[n], 0) == 0) {
 			done++;
@@ -75,17 +76,20 @@ static int unmount_pass(const char *mounts_path, int last, int *left)
  * shutdown_unmount: unmount everything mounts_path lists, newest first, so
  * a mount is gone before the one beneath it; again while a pass makes
  * progress (a table longer than one pass holds, or a mount freed by the one
- * above it).  What stays busy is remounted read-only.  Returns the number
+ * above it).  What stays busy is remounted read-only.  keep, the mount
+ * that holds mounts_path, is unmounted after the passes.  Returns the number
  * of mounts left writable.
  */
-int shutdown_unmount(const char *mounts_path)
+int shutdown_unmount(const char *mounts_path, const char *keep)
 {
 	int pass, left = 0;
 
 	for (pass = 0; pass < 8; pass++)
-		if (unmount_pass(mounts_path, 0, &left) == 0)
+		if (unmount_pass(mounts_path, keep, 0, &left) == 0)
 			break;
-	unmount_pass(mounts_path, 1, &left);
+	unmount_pass(mounts_path, keep, 1, &left);
+	if (keep != NULL && umount2(keep, 0) < 0 && errno != EINVAL && errno != ENOENT)
+		log_msg(LOG_WARNING, "%s stays mounted: %m", keep);
 	return left;
 }
 
@@ -133,7 +137,7 @@ void shutdown_run(int how)
 		reap_until(clock_ms(CLOCK_MONOTONIC) + 2000);
 	}
 	sync();
-	left = shutdown_unmount("/proc/self/mounts");
+	left = shutdown_unmount("/proc/self/mounts", "/proc");
 	sync();
 	if (left == 0)
 		log_msg(LOG_NOTICE, "file systems synced and unmounted");

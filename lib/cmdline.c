@@ -51,15 +51,14 @@ static int value_copy(const char *s, const char *e, char *value, size_t size)
 }
 
 /*
- * cmdline_get: the value of the last `key=value` (or bare `key`, value "")
- * in cmdline.  Returns 0, -ENOENT when key is absent, or -ENAMETOOLONG when
- * the value does not fit in size bytes (value is then left empty).
+ * Find occurrence nth (0 the first; -1 the last) of key, bare or with a
+ * value, and copy its value out.
  */
-int cmdline_get(const char *cmdline, const char *key, char *value, size_t size)
+static int find(const char *cmdline, const char *key, int nth, char *value, size_t size)
 {
 	const char *p = cmdline, *start, *end, *found = NULL, *found_end = NULL;
 	size_t klen = strlen(key);
-	int rc;
+	int rc, seen = 0;
 
 	if (klen == 0)
 		return -EINVAL;
@@ -76,14 +75,35 @@ int cmdline_get(const char *cmdline, const char *key, char *value, size_t size)
 		} else if (*w == '=') {
 			found = w + 1;
 			found_end = end;
+		} else {
+			continue;
 		}
+		if (nth >= 0 && seen++ == nth)
+			break;
 	}
-	if (found == NULL)
+	if (found == NULL || (nth >= 0 && seen <= nth))
 		return -ENOENT;
 	rc = value_copy(found, found_end, value, size);
 	if (rc < 0 && size > 0)
 		value[0] = '\0';
 	return rc;
+}
+
+/*
+ * cmdline_get: the value of the last `key=value` (or bare `key`, value "")
+ * in cmdline.  Returns 0, -ENOENT when key is absent, or -ENAMETOOLONG when
+ * the value does not fit in size bytes (value is then left empty).
+ */
+int cmdline_get(const char *cmdline, const char *key, char *value, size_t size)
+{
+	return find(cmdline, key, -1, value, size);
+}
+
+/* cmdline_nth: like cmdline_get, for occurrence nth (0 the first) of a key
+ * the kernel takes many times (console=). */
+int cmdline_nth(const char *cmdline, const char *key, int nth, char *value, size_t size)
+{
+	return nth < 0 ? -EINVAL : find(cmdline, key, nth, value, size);
 }
 
 /* cmdline_has: 1 when key appears with or without a value, else 0. */

@@ -9,8 +9,9 @@ pkgs="gcc make libc6-dev bc bison flex perl libelf-dev libssl-dev openssl
 cpio rsync zstd xz-utils bzip2 curl ca-certificates dpkg-dev kmod
 ccache"
 # The tests: QEMU (TCG), clang with the sanitizer and libFuzzer runtimes,
-# and iproute2 for network namespaces.
-pkgs="$pkgs qemu-system-x86 clang libclang-rt-14-dev llvm iproute2"
+# iproute2 for network namespaces, e2fsprogs to check a guest's data disk,
+# python3 to drive logd on the host.
+pkgs="$pkgs qemu-system-x86 clang libclang-rt-14-dev llvm iproute2 e2fsprogs python3"
 # make lint.
 pkgs="$pkgs cppcheck clang-tidy"
 

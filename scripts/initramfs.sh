@@ -3,11 +3,12 @@
 # initramfs: newc cpio, members sorted, owners 0:0, every time the lock's
 # epoch, zstd.  The same inputs give the same bytes on any machine.
 #
-# usage: initramfs.sh OUT STAGE ROOTFS BUSYBOX_DEST INITD GEN_INIT_CPIO [MODULES]
+# usage: initramfs.sh OUT STAGE ROOTFS BUSYBOX_DEST PROGDIR GEN_INIT_CPIO [MODULES]
+# PROGDIR holds Cairn's programs: initd, initctl, logd.
 . "$(dirname "$0")/lib.sh"
 
-[ $# -ge 6 ] || die "usage: initramfs.sh OUT STAGE ROOTFS BUSYBOX_DEST INITD GEN_INIT_CPIO [MODULES]"
-out=$1 stage=$2 rootfs=$3 bbdest=$4 initd=$5 gen=$6 modules=${7:-}
+[ $# -ge 6 ] || die "usage: initramfs.sh OUT STAGE ROOTFS BUSYBOX_DEST PROGDIR GEN_INIT_CPIO [MODULES]"
+out=$1 stage=$2 rootfs=$3 bbdest=$4 progs=$5 gen=$6 modules=${7:-}
 : "${SOURCE_DATE_EPOCH:?SOURCE_DATE_EPOCH not set}"
 
 rm -rf "$stage"
@@ -17,7 +18,9 @@ for d in dev proc sys run tmp root var mnt etc bin sbin usr/bin usr/sbin lib; do
 done
 cp -a "$bbdest/." "$stage/"
 cp -a "$rootfs/." "$stage/"
-install -m 0755 "$initd" "$stage/sbin/initd"
+install -m 0755 "$progs/initd" "$progs/initctl" "$stage/sbin/"
+mkdir -p "$stage/lib/initd"
+install -m 0755 "$progs/logd" "$stage/lib/initd/logd"
 ln -sf sbin/initd "$stage/init"
 [ -z "$modules" ] || [ ! -d "$modules/lib/modules" ] || cp -a "$modules/lib/modules" "$stage/lib/"
 

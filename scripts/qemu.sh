@@ -2,7 +2,7 @@
 # scripts/qemu.sh: boot a board's artifacts in QEMU with the serial console
 # on this terminal (--interactive) or on stdout (tests).
 #
-# usage: qemu.sh [--interactive] [--append ARGS] OUT [-- QEMU_ARGS...]
+# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] OUT [-- QEMU_ARGS...]
 #
 # Without --interactive the serial console is stdin and stdout, so a test
 # can type into the guest.
@@ -12,15 +12,16 @@
 # at kernel decompression); otherwise TCG.  The probe's answer is cached.
 . "$(dirname "$0")/lib.sh"
 
-interactive=0 append=
+interactive=0 append= initrd=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--interactive) interactive=1; shift ;;
 	--append) append=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
-out=${1:?usage: qemu.sh [--interactive] [--append ARGS] OUT [-- QEMU_ARGS...]}
+out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] OUT [-- QEMU_ARGS...]}
 shift
 [ "${1:-}" = -- ] && shift
 for f in vmlinuz initramfs.cpio.zst cmdline; do
@@ -63,10 +64,11 @@ case " $* " in
 *) set -- "$@" -nic none ;;
 esac
 cmdline="$(cat "$out/cmdline")${append:+ $append}"
+initrd=${initrd:-$out/initramfs.cpio.zst}
 if [ "$interactive" = 1 ]; then
 	echo "  QEMU    $out ($a; Ctrl-a x quits, 'poweroff' in the guest powers off)"
 	exec qemu-system-x86_64 "$@" -nographic -no-reboot \
-		-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" -append "$cmdline"
+		-kernel "$out/vmlinuz" -initrd "$initrd" -append "$cmdline"
 fi
 exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio -no-reboot \
-	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" -append "$cmdline"
+	-kernel "$out/vmlinuz" -initrd "$initrd" -append "$cmdline"

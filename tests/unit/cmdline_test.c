@@ -117,8 +117,22 @@ static void read_missing_file(void)
 	CHECK(cmdline_read("/dev/null", buf, 0) == -EINVAL);
 }
 
+static void test_nth(void)
+{
+	const char *c = "console=tty0 quiet console=ttyS0,115200 consoleblank=0 console=hvc0";
+	char v[32];
+
+	CHECK(cmdline_nth(c, "console", 0, v, sizeof v) == 0 && strcmp(v, "tty0") == 0);
+	CHECK(cmdline_nth(c, "console", 1, v, sizeof v) == 0 && strcmp(v, "ttyS0,115200") == 0);
+	CHECK(cmdline_nth(c, "console", 2, v, sizeof v) == 0 && strcmp(v, "hvc0") == 0);
+	CHECK(cmdline_nth(c, "console", 3, v, sizeof v) == -ENOENT);
+	CHECK(cmdline_nth(c, "console", -1, v, sizeof v) == -EINVAL);
+	CHECK(cmdline_get(c, "console", v, sizeof v) == 0 && strcmp(v, "hvc0") == 0);
+}
+
 int main(void)
 {
+	RUN(test_nth);
 	RUN(get_value);
 	RUN(last_one_wins);
 	RUN(bare_key_has_empty_value);

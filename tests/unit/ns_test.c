@@ -84,13 +84,13 @@ static void unmount_in_reverse(void)
 		 "run %1$s/run tmpfs rw 0 0\n", root);
 	f = fopen(path, "w");
 	CHECK(f != NULL && fputs(list, f) >= 0 && fclose(f) == 0);
-	CHECK(shutdown_unmount(path) == 0);
+	CHECK(shutdown_unmount(path, NULL) == 0);
 	CHECK(!mounted("/sys/fs/cgroup"));
 	CHECK(!mounted("/sys"));
 	CHECK(!mounted("/proc"));
 	CHECK(!mounted("/run"));
 	CHECK(mounted("/tmp") == 1);	/* not listed: untouched */
-	CHECK(shutdown_unmount("/nonexistent/mounts") == 0);	/* logged, no crash */
+	CHECK(shutdown_unmount("/nonexistent/mounts", NULL) == 0);	/* logged, no crash */
 }
 
 static int link_flags(const char *ifname)

@@ -1,0 +1,19 @@
+#!/bin/sh
+# 1,000 orphans, reparented to PID 1, all exit at once: initd reaps every
+# one of them (none is left a zombie) and keeps supervising.
+. "$(dirname "$0")/vmlib"
+
+vm_start ""
+# Each subshell starts a sleep and exits at once: the sleeps are orphans.
+vm_run 'for i in $(seq 1000); do (sleep 4 &); done; echo "orphans=$(cat /proc/[0-9]*/stat 2>/dev/null | awk "\$4 == 1 && \$2 == \"(sleep)\"" | wc -l)"'
+vm_wait 'orphans=[0-9]+' 120
+vm_run 'sleep 8; echo "zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | awk "\$3 == \"Z\"" | wc -l) left=$(cat /proc/[0-9]*/stat 2>/dev/null | awk "\$2 == \"(sleep)\"" | wc -l)"'
+vm_wait 'zombies=[0-9]+' 120
+vm_run 'initctl status mdev; initctl poweroff'
+vm_end
+n=$(sed -n 's/.*orphans=\([0-9]*\).*/\1/p' "$vm/log" | tail -n 1)
+[ "$n" -ge 1000 ] || fail "only $n orphans were running under PID 1"
+expect 'zombies=0 left=0'
+expect '^mdev +up '
+expect 'reboot: Power down'
+echo "$n orphans reaped, no zombie left"
