@@ -237,7 +237,7 @@ static void setup_builtins(void)
 	}
 	/* Break-glass: only when asked for, and said aloud each time. */
 	if (cmdline_has(cmdline, "cairn.shell")) {
-		u = builtin("shell", "command = /bin/sh -l\nno-new-privs = no\nstop-mode = main\n"
+		u = builtin("shell", "command = /bin/sh -l\nno-new-privs = no\nstop-mode = main\nstop-signal = HUP\n"
 				     "restart-delay = 1s\n");
 		if (u != NULL) {
 			u->on_console = 1;
@@ -540,7 +540,6 @@ int main(int argc, char **argv)
 	loaded = services_load(&sup, SERVICES_DIR);
 	if (loaded < 0)
 		log_msg(LOG_ERR, "%s: %s", SERVICES_DIR, strerror(-loaded));
-	sup_resolve(&sup);
 
 	if (boottime_format(elapsed, sizeof elapsed, now_boot()) < 0)
 		strcpy(elapsed, "?");

@@ -89,6 +89,9 @@ RC
 
 for k in initd bb; do
 	cp "$out/initramfs.cpio.zst" "$tmp/$k.initrd"
+	# The kernel finds a second archive only at a 4-byte boundary; NULs pad.
+	pad=$(( (4 - $(stat -c %s "$tmp/$k.initrd") % 4) % 4 ))
+	head -c "$pad" /dev/zero >>"$tmp/$k.initrd"
 	(cd "$tmp/$k" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >>"$tmp/$k.initrd"
 done
 

@@ -21,7 +21,7 @@ svc after-notify 'depends = notify chk
 command = /bin/sleep 100000'
 svc chk 'command = /bin/sh -c "sleep 1; touch /run/chk.flag; exec sleep 100000"
 ready = check:/bin/test -e /run/chk.flag'
-svc limited 'command = /bin/sh -c "id -u >/run/limited.uid; exec sleep 100000"
+svc limited 'command = /bin/sh -c "id -u >/tmp/limited.uid; exec sleep 100000"
 user = nobody
 memory-max = 64M
 cpu-max = 50%
@@ -44,7 +44,7 @@ svc BADNAME 'command = /bin/true'
 vm_start ""
 vm_wait 'crash: .*failed: 4 restarts' 60
 vm_wait 'after-notify: ready' 30
-vm_run 'echo "uid=$(cat /run/limited.uid) after=$(cat /run/after.txt)"'
+vm_run 'echo "uid=$(cat /tmp/limited.uid) after=$(cat /run/after.txt)"'
 vm_run 'echo "mem=$(cat /sys/fs/cgroup/initd/limited/memory.max) cpu=$(cat /sys/fs/cgroup/initd/limited/cpu.max)"'
 vm_run 'echo "amb=$(grep CapAmb /proc/$(cat /sys/fs/cgroup/initd/limited/cgroup.procs | head -n1)/status | cut -f2)"'
 vm_run 'echo "bnd=$(grep CapBnd /proc/$(cat /sys/fs/cgroup/initd/rootcaps/cgroup.procs)/status | cut -f2)"'
@@ -102,7 +102,7 @@ for want in 0.3 0.6 1.2 2.0; do
 	shift
 done
 # The timeline is in ready order and after-slow follows slow by ~2 s.
-awk '/^initd [0-9.]+$/ { t = 1 } t && /^[a-z-]+ [0-9.]+$/ { print }' "$vm/log" >"$vm/timeline"
+awk '/^initd [0-9.]+s$/ { t = 1 } t && /^[a-z-]+ [0-9.]+s$/ { print }' "$vm/log" >"$vm/timeline"
 grep -q '^slow ' "$vm/timeline" && grep -q '^after-slow ' "$vm/timeline" || fail "timeline lacks slow/after-slow"
 sort -k2 -n -c "$vm/timeline" 2>/dev/null || fail "timeline not in time order"
 echo "services: backoff, failed, dependencies, readiness, limits, bad files, initctl"

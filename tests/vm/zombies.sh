@@ -4,10 +4,12 @@
 . "$(dirname "$0")/vmlib"
 
 vm_start ""
-# Each subshell starts a sleep and exits at once: the sleeps are orphans.
-vm_run 'for i in $(seq 1000); do (sleep 4 &); done; echo "orphans=$(cat /proc/[0-9]*/stat 2>/dev/null | awk "\$4 == 1 && \$2 == \"(sleep)\"" | wc -l)"'
-vm_wait 'orphans=[0-9]+' 120
-vm_run 'sleep 8; echo "zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | awk "\$3 == \"Z\"" | wc -l) left=$(cat /proc/[0-9]*/stat 2>/dev/null | awk "\$2 == \"(sleep)\"" | wc -l)"'
+# Each subshell starts a reader of one FIFO and exits at once: the
+# readers are orphans.  One write to the FIFO lets all of them exit at
+# the same moment.
+vm_run 'mkfifo /tmp/go; for i in $(seq 1000); do (cat /tmp/go >/dev/null &); done; sleep 2; echo "orphans=$(cat /proc/[0-9]*/stat 2>/dev/null | awk "\$4 == 1 && \$2 == \"(cat)\"" | wc -l)"'
+vm_wait 'orphans=[0-9]+' 180
+vm_run 'echo go >/tmp/go; sleep 5; echo "zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | awk "\$3 == \"Z\"" | wc -l) left=$(cat /proc/[0-9]*/stat 2>/dev/null | awk "\$4 == 1 && \$2 == \"(cat)\"" | wc -l)"'
 vm_wait 'zombies=[0-9]+' 120
 vm_run 'initctl status mdev; initctl poweroff'
 vm_end
