@@ -12,8 +12,9 @@
 # init has no counterpart for); BusyBox init from an inittab whose
 # sysinit script does the stage-1 work and whose respawn lines are the
 # services.  A probe started last by each polls /run/ready every 10 ms,
-# then reads /proc/uptime, PID 1's start time (/proc/1/stat) and its
-# VmRSS, prints them, and powers off.
+# then reads /proc/uptime, the kernel's "Run ... as init process" time
+# (PID 1's exec; /proc/1/stat has the kernel thread's earlier start) and
+# PID 1's VmRSS, prints them, and powers off.
 . "$(dirname "$0")/lib.sh"
 
 out=${1:?usage: bench-init.sh OUT N [QEMU_ARGS...]}
@@ -35,9 +36,9 @@ probe() {
 #!/bin/sh
 while [ "\$(ls /run/ready 2>/dev/null | wc -l)" -lt $nsvc ]; do usleep 10000; done
 up=\$(cut -d' ' -f1 /proc/uptime)
-start=\$(cut -d')' -f2 /proc/1/stat | cut -d' ' -f21)
+start=\$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] Run .* as init process.*/\1/p' | head -n 1)
 rss=\$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/1/status)
-echo "bench: ready \$(awk -v u="\$up" -v s="\$start" 'BEGIN { printf "%.3f", u - s / 100 }') rss \$rss"
+echo "bench: ready \$(awk -v u="\$up" -v s="\$start" 'BEGIN { printf "%.3f", u - s }') rss \$rss" >/dev/console
 poweroff
 PROBE
 }
@@ -102,8 +103,8 @@ run() {
 		</dev/null >"$tmp/log" 2>&1 || true
 	line=$(grep -a 'bench: ready' "$tmp/log" | tail -n 1)
 	[ -n "$line" ] || { cat "$tmp/log" >&2; die "$kind boot: no 'bench: ready' line"; }
-	echo "$line" | awk '{ print $3 }' >>"$tmp/$kind.ready"
-	echo "$line" | awk '{ print $5 }' >>"$tmp/$kind.rss"
+	echo "$line" | sed -n 's/.*bench: ready \([0-9.]*\) rss.*/\1/p' >>"$tmp/$kind.ready"
+	echo "$line" | sed -n 's/.*bench: ready [0-9.]* rss \([0-9]*\).*/\1/p' >>"$tmp/$kind.rss"
 }
 
 : >"$tmp/initd.ready"; : >"$tmp/initd.rss"; : >"$tmp/bb.ready"; : >"$tmp/bb.rss"
