@@ -169,10 +169,10 @@ ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline
 ROOTFS_FILES := $(shell find rootfs -type f -o -type d 2>/dev/null)
 
 $(OUT)/initramfs.cpio.zst: $(B)/busybox/.built $(addprefix $(B)/obj/initd/,$(PROGS)) $(HB)/gen_init_cpio \
-		$(KB)/linux/.built $(ROOTFS_FILES) scripts/initramfs.sh
+		$(KB)/linux/.built $(ROOTFS_FILES) scripts/initramfs.sh board/$(BOARD)/board.mk
 	$(call say,CPIO,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)scripts/initramfs.sh $@ $(KB)/rootfs rootfs $(B)/busybox/dest \
+	$(Q)BOARD_MODULES="$(BOARD_MODULES)" scripts/initramfs.sh $@ $(KB)/rootfs rootfs $(B)/busybox/dest \
 		$(B)/obj/initd $(HB)/gen_init_cpio $(KB)/linux/modules
 
 $(OUT)/vmlinuz $(OUT)/kernel.config: $(OUT)/%: $(KB)/linux/.built

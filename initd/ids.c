@@ -66,7 +66,7 @@ static int lookup(const char *path, const char *name, unsigned long *id2, unsign
 /* ids_user: uid and primary gid of name.  -ENOENT: no such user. */
 int ids_user(const char *passwd, const char *name, uid_t *uid, gid_t *gid)
 {
-	unsigned long u, g;
+	unsigned long u = 0, g = 0;
 	int rc;
 
 	if (numeric(name, &u)) {
@@ -84,7 +84,7 @@ int ids_user(const char *passwd, const char *name, uid_t *uid, gid_t *gid)
 
 int ids_group(const char *group, const char *name, gid_t *gid)
 {
-	unsigned long g;
+	unsigned long g = 0;
 	int rc;
 
 	if (numeric(name, &g)) {

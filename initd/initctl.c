@@ -11,7 +11,7 @@
 
 #include "ctl.h"
 
-#define TAIL_MAX (256 * 1024)	/* the most of a log file `log` reads */
+#define TAIL_MAX 262144	/* the most of a log file `log` reads */
 
 static const char usage[] =
 	"usage: initctl [-s SOCKET] COMMAND [NAME]\n"

@@ -53,7 +53,7 @@ static int last_cap(void)
 
 	if (fd >= 0) {
 		if (read(fd, buf, sizeof buf - 1) > 0)
-			n = atoi(buf);
+			n = (int)strtol(buf, NULL, 10);
 		close(fd);
 	}
 	return n > 0 && n < 64 ? n : 40;

@@ -5,6 +5,7 @@
 #
 # usage: initramfs.sh OUT STAGE ROOTFS BUSYBOX_DEST PROGDIR GEN_INIT_CPIO [MODULES]
 # PROGDIR holds Cairn's programs: initd, initctl, logd.
+# BOARD_MODULES (environment): the modules listed in /etc/modules.
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 6 ] || die "usage: initramfs.sh OUT STAGE ROOTFS BUSYBOX_DEST PROGDIR GEN_INIT_CPIO [MODULES]"
@@ -23,6 +24,13 @@ mkdir -p "$stage/lib/initd"
 install -m 0755 "$progs/logd" "$stage/lib/initd/logd"
 ln -sf sbin/initd "$stage/init"
 [ -z "$modules" ] || [ ! -d "$modules/lib/modules" ] || cp -a "$modules/lib/modules" "$stage/lib/"
+# The board's module list (BOARD_MODULES in board.mk), loaded by initd.
+if [ -n "${BOARD_MODULES:-}" ]; then
+	{
+		echo "# Modules initd loads at boot (the board's BOARD_MODULES)."
+		for m in $BOARD_MODULES; do echo "$m"; done
+	} >"$stage/etc/modules"
+fi
 
 # Modes come from the tree, not the umask of whoever checked it out: 0755
 # for directories and executables, 0644 for other files, and these.
