@@ -24,6 +24,8 @@
 #include "log.h"
 #include "services.h"
 
+const char *control_log_dir = "/run/log";
+
 /* control_listen: bind the control socket at path; fd or -errno. */
 int control_listen(const char *path)
 {
@@ -156,7 +158,7 @@ static int do_log(struct sup *s, int fd, const char *name)
 	}
 	if (sup_find(s, name) == NULL)
 		return reply(fd, "error no service '%s'", name);
-	reply(fd, "file %s/%s.log", CONTROL_LOG_DIR, name);
+	reply(fd, "file %s/%s.log", control_log_dir, name);
 	return reply(fd, "ok");
 }
 

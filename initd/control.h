@@ -4,7 +4,9 @@
 
 #include "sup.h"
 
-#define CONTROL_LOG_DIR "/run/log"	/* where logd writes NAME.log */
+/* Where logd writes NAME.log: /var/log when /var is its own file system
+ * at boot, else /run/log (set once, before services start). */
+extern const char *control_log_dir;
 
 int control_listen(const char *path);
 int control_peer_ok(int fd);

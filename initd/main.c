@@ -212,9 +212,21 @@ static void setup_builtins(void)
 	int rc;
 
 	if (access(LOGLINK_LOGD, X_OK) == 0) {
-		u = builtin("logd", "command = " LOGLINK_LOGD " " CONTROL_LOG_DIR "\n"
-				    "restart-delay = 100ms\nrestart-limit = 1000/60s\n"
-				    "stop-mode = main\n");
+		char syslog[80] = "", logd[256];
+
+		/* /var/log only when /var is a file system of its own (the data
+		 * partition): the initramfs's /var is memory like /run. */
+		if (is_mountpoint("/var") == 1)
+			control_log_dir = "/var/log";
+		if (cmdline_get(cmdline, "cairn.syslog", syslog, sizeof syslog) == 0 &&
+		    (syslog[0] == '\0' || strpbrk(syslog, " \t\"'\\") != NULL)) {
+			log_msg(LOG_WARNING, "cairn.syslog=%s: not ADDR:PORT: not forwarding", syslog);
+			syslog[0] = '\0';
+		}
+		snprintf(logd, sizeof logd, "command = %s %s%s %s\nrestart-delay = 100ms\n"
+			 "restart-limit = 1000/60s\nstop-mode = main\n", LOGLINK_LOGD,
+			 syslog[0] != '\0' ? "-r " : "", syslog, control_log_dir);
+		u = builtin("logd", logd);
 		if (u != NULL)
 			u->internal = 1;
 	} else {

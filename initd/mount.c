@@ -29,7 +29,7 @@ static const struct early_mount early_mounts[] = {
 };
 
 /* A mount point sits on another device than its parent (or is "/"). */
-static int is_mountpoint(const char *path)
+int is_mountpoint(const char *path)
 {
 	char parent[300];
 	struct stat a, b;

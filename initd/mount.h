@@ -3,5 +3,6 @@
 #define CAIRN_INITD_MOUNT_H
 
 int mount_early(const char *root);
+int is_mountpoint(const char *path);
 
 #endif
