@@ -21,12 +21,14 @@
 #include "control.h"
 #include "ctl.h"
 #include "loglink.h"
+#include "modules.h"
 #include "services.h"
 #include "spawn.h"
 #include "mount.h"
 #include "net.h"
 #include "shutdown.h"
 #include "sysctl.h"
+#include "watchdog.h"
 #include "log.h"
 
 static const char usage[] =
@@ -109,6 +111,9 @@ static long long initd_ms;		/* CLOCK_BOOTTIME when PID 1 began */
 static int all_ready_told;
 static int shutting_down;		/* the reboot(2) command, once asked */
 static long long shutdown_deadline;
+static int wdt_fd = -1;			/* never closed: a hang must reset */
+static unsigned wdt_every_ms;
+static long long wdt_next;
 
 static struct {
 	int fd;
@@ -195,6 +200,76 @@ static void setup_consoles(void)
 		if (fd >= 0 && log_console_add(fd) < 0)
 			close(fd);
 	}
+}
+
+/*
+ * The kernel runs no modprobe itself (hardening): the board's list, then
+ * what the devices present ask for by modalias.  Later devices are mdev's
+ * (its MODALIAS rule).  devtmpfs makes the nodes; mdev -s then fixes
+ * their owners and modes.
+ */
+static void load_modules(void)
+{
+	static char list[MODULES_LIST_BUF], aliases[MODULES_ALIAS_BUF];
+	static char *argv[MODULES_ALIAS_MAX + 4];
+	int n, rc;
+
+	n = modules_list_read(MODULES_LIST_PATH, list, sizeof list, argv + 2, MODULES_LIST_MAX);
+	if (n > 0) {
+		argv[0] = "/sbin/modprobe";
+		argv[1] = "-ab";
+		argv[2 + n] = NULL;
+		rc = spawn_wait(argv);
+		if (rc != 0)
+			log_msg(LOG_WARNING, "%s: modprobe exited %d: some listed modules are missing",
+				MODULES_LIST_PATH, rc);
+	} else if (n < 0 && n != -ENOENT) {
+		log_msg(LOG_ERR, "%s: %s: no listed module loaded", MODULES_LIST_PATH, strerror(-n));
+	}
+	n = modules_coldplug("/sys", aliases, sizeof aliases, argv + 3, MODULES_ALIAS_MAX);
+	if (n > 0) {
+		argv[0] = "/sbin/modprobe";
+		argv[1] = "-qab";
+		argv[2] = "--";
+		argv[3 + n] = NULL;
+		/* Exit 1 is normal: most aliases have no module. */
+		spawn_wait(argv);
+	}
+}
+
+static void setup_watchdog(void)
+{
+	char arg[128] = "", dev[96];
+	unsigned timeout = 0;
+	int fd;
+
+	if (!cmdline_has(cmdline, "cairn.watchdog"))
+		return;
+	if (cmdline_get(cmdline, "cairn.watchdog", arg, sizeof arg) < 0 ||
+	    watchdog_parse_arg(arg, dev, sizeof dev, &timeout) < 0) {
+		log_msg(LOG_ERR, "cairn.watchdog=%s: not DEV[:SECONDS]: no watchdog armed", arg);
+		return;
+	}
+	fd = watchdog_open(dev, &timeout);
+	if (fd < 0) {
+		log_msg(LOG_ERR, "watchdog %s: %s: not armed", dev, strerror(-fd));
+		return;
+	}
+	wdt_fd = fd;
+	wdt_every_ms = watchdog_interval_ms(timeout);
+	wdt_next = now_mono() + wdt_every_ms;
+}
+
+/* Pet when due; returns the next time it is due (-1: no watchdog). */
+static long long watchdog_due(long long now, int force)
+{
+	if (wdt_fd < 0)
+		return -1;
+	if (force || now >= wdt_next) {
+		watchdog_pet(wdt_fd);
+		wdt_next = now + wdt_every_ms;
+	}
+	return wdt_next;
 }
 
 static void setup_devices(void)
@@ -404,7 +479,7 @@ static void supervise(int sfd, int lfd)
 {
 	struct pollfd pfd[2 + CLIENTS_MAX + DEPGRAPH_MAX];
 	struct unit *owner[2 + CLIENTS_MAX + DEPGRAPH_MAX];
-	long long next, now, wait;
+	long long next, now, wait, wdt;
 	int i, n, nclient0;
 
 	for (i = 0; i < CLIENTS_MAX; i++)
@@ -420,10 +495,14 @@ static void supervise(int sfd, int lfd)
 			if (!sup_all_down(&sup))
 				log_msg(LOG_WARNING, "services still running after %d s: going on",
 					SHUTDOWN_MAX_MS / 1000);
+			watchdog_due(now, 1);	/* the rest must fit one timeout */
 			shutdown_run(shutting_down);
 		}
 		if (shutting_down && (next < 0 || next > shutdown_deadline))
 			next = shutdown_deadline;
+		wdt = watchdog_due(now, 0);
+		if (wdt >= 0 && (next < 0 || wdt < next))
+			next = wdt;
 
 		n = 0;
 		pfd[n].fd = sfd;
@@ -527,7 +606,9 @@ int main(int argc, char **argv)
 	if (rc != 0 && rc != -ENOENT)
 		log_msg(LOG_WARNING, "/etc/sysctl.d: %d setting(s) not applied", rc < 0 ? 1 : rc);
 	set_hostname();
+	load_modules();
 	setup_devices();
+	setup_watchdog();
 	rc = net_link_up("lo");
 	if (rc < 0)
 		log_msg(LOG_WARNING, "loopback: %s", strerror(-rc));

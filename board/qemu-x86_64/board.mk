@@ -8,4 +8,9 @@ KERNEL_FRAGMENTS := base virtio containers hardening
 # its own lines); panic=-1 reboots at once, and QEMU's -no-reboot turns that
 # into an exit, so a broken boot never hangs a test.
 BOARD_CMDLINE := console=ttyS0 quiet panic=-1 page_alloc.shuffle=1 pti=on cairn.shell
-QEMU_MACHINE := -M q35 -m 512 -smp 2
+# i6300esb: a watchdog to arm with cairn.watchdog (QEMU resets the guest
+# when it fires; -no-reboot turns that into an exit).
+QEMU_MACHINE := -M q35 -m 512 -smp 2 -device i6300esb
+# The board's one listed module (/etc/modules): coldplug would also find it
+# by its PCI alias, but the list is the path a board relies on.
+BOARD_MODULES := i6300esb

@@ -7,3 +7,6 @@ BOARD_BOOT := uefi
 KERNEL_FRAGMENTS := base hardening containers server gpu
 BOARD_CMDLINE := console=tty0 console=ttyS0,115200 panic=30 page_alloc.shuffle=1 pti=on
 QEMU_MACHINE := -M q35 -m 1024 -smp 2
+# Modules no device asks for (no modalias), so coldplug and mdev never load
+# them: ipmi_devintf gives /dev/ipmi0 to BMC tools once ipmi_si finds a BMC.
+BOARD_MODULES := ipmi_devintf

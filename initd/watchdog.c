@@ -1,0 +1,140 @@
+/* watchdog.c: arm the hardware watchdog, so a machine that hangs resets. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/watchdog.h>
+
+#include "log.h"
+#include "watchdog.h"
+
+/*
+ * Why initd never writes the magic 'V': a watchdog that knows magic close
+ * (WDIOF_MAGICCLOSE: i6300esb, iTCO_wdt, sp5100_tco) stops only when its
+ * device is closed right after a 'V', and never with WATCHDOG_NOWAYOUT.
+ * initd opens it once and holds it to the end, so whatever stops the pets
+ * ends in a reset: PID 1 wedged in the kernel, its main loop stuck, or a
+ * shutdown that hangs on a dead disk after the last pet.  Were initd to
+ * write 'V' on its way down, a shutdown hung after that would hang for
+ * good.  A clean poweroff or reboot ends well within the timeout; a
+ * halted machine is reset by drivers that do not stop on reboot (i6300esb
+ * does not), the safe side for a server nobody is watching.  The
+ * descriptor is O_CLOEXEC: children must not hold the device.
+ */
+
+/* A longer gap between pets gains nothing and makes the arithmetic overflow. */
+#define PET_INTERVAL_MAX_MS 60000
+
+/*
+ * watchdog_parse_arg: the value of cairn.watchdog=DEV[:SECONDS].  An empty
+ * value is WATCHDOG_DEFAULT_DEV; DEV must be under /dev/; SECONDS is
+ * 1..WATCHDOG_TIMEOUT_MAX, and *timeout_s is 0 (keep the driver's timeout)
+ * when it is left out.  Returns 0, -EINVAL, or -ENAMETOOLONG when DEV does
+ * not fit in size bytes.
+ */
+int watchdog_parse_arg(const char *arg, char *dev, size_t size, unsigned *timeout_s)
+{
+	const char *colon, *p;
+	unsigned long t = 0;
+	size_t len;
+
+	if (size > 0)
+		dev[0] = '\0';
+	if (*arg == '\0')
+		arg = WATCHDOG_DEFAULT_DEV;
+	colon = strrchr(arg, ':');
+	len = colon != NULL ? (size_t)(colon - arg) : strlen(arg);
+	if (colon != NULL) {
+		if (colon[1] == '\0')
+			return -EINVAL;
+		for (p = colon + 1; *p != '\0'; p++) {
+			if (*p < '0' || *p > '9')
+				return -EINVAL;
+			t = t * 10 + (unsigned long)(*p - '0');
+			if (t > WATCHDOG_TIMEOUT_MAX)
+				return -EINVAL;
+		}
+		if (t == 0)
+			return -EINVAL;
+	}
+	if (len <= 5 || strncmp(arg, "/dev/", 5) != 0)
+		return -EINVAL;
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(dev, arg, len);
+	dev[len] = '\0';
+	if (strstr(dev, "..") != NULL) {
+		dev[0] = '\0';
+		return -EINVAL;
+	}
+	*timeout_s = (unsigned)t;
+	return 0;
+}
+
+/*
+ * watchdog_open: open and arm the watchdog at dev.  *timeout_s is the
+ * timeout wanted (0: the driver's own) and, on return, the one the driver
+ * runs (0 when it will not say).  Returns the descriptor, or -errno when
+ * dev cannot be opened or is not a watchdog.  Once it is known to be one
+ * the timer is running, so a timeout the driver refuses is only logged:
+ * the descriptor is returned all the same and must be petted from then on
+ * at watchdog_interval_ms(*timeout_s).
+ */
+int watchdog_open(const char *dev, unsigned *timeout_s)
+{
+	struct watchdog_info info;
+	int fd, t, rc;
+
+	fd = open(dev, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Opening anything but a watchdog started nothing: closing is safe. */
+	memset(&info, 0, sizeof info);
+	if (ioctl(fd, WDIOC_GETSUPPORT, &info) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (*timeout_s > 0) {
+		t = (int)*timeout_s;
+		if (!(info.options & WDIOF_SETTIMEOUT))
+			log_msg(LOG_WARNING, "%s: the driver's timeout cannot be changed: %us not set",
+				dev, *timeout_s);
+		else if (ioctl(fd, WDIOC_SETTIMEOUT, &t) < 0)
+			log_msg(LOG_WARNING, "%s: timeout %us: %m: the driver keeps its own",
+				dev, *timeout_s);
+	}
+	if (ioctl(fd, WDIOC_GETTIMEOUT, &t) < 0 || t <= 0)
+		t = 0;
+	*timeout_s = (unsigned)t;
+	watchdog_pet(fd);
+	log_msg(LOG_INFO, "watchdog %s (%.32s): timeout %us, petted every %ums",
+		dev, (const char *)info.identity, *timeout_s, watchdog_interval_ms(*timeout_s));
+	return fd;
+}
+
+/* watchdog_pet: restart the watchdog's countdown. */
+void watchdog_pet(int fd)
+{
+	if (ioctl(fd, WDIOC_KEEPALIVE, 0) == 0)
+		return;
+	/* Drivers without WDIOF_KEEPALIVEPING take any write but 'V' as a pet. */
+	if (write(fd, "", 1) < 0)
+		return;		/* nothing else to try: the reset will tell */
+}
+
+/*
+ * watchdog_interval_ms: how often to pet a watchdog of timeout_s seconds.
+ * A third of the timeout, so two pets can come late (a slow reap, a busy
+ * machine) and the machine still lives.  No 1 s floor: with a 1 or 2 s
+ * timeout that would leave no margin.  An unknown timeout (0) gets 1 s.
+ */
+unsigned watchdog_interval_ms(unsigned timeout_s)
+{
+	if (timeout_s == 0)
+		return 1000;
+	if (timeout_s >= PET_INTERVAL_MAX_MS / 1000 * 3)
+		return PET_INTERVAL_MAX_MS;
+	return timeout_s * 1000 / 3;
+}

@@ -1,0 +1,108 @@
+/* watchdog_test.c: cairn.watchdog values and the pet interval (the ioctls
+ * need a real watchdog: the VM test covers them). */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "log.h"
+#include "watchdog.h"
+
+static void parse_dev_and_seconds(void)
+{
+	char dev[32];
+	unsigned t = 99;
+
+	CHECK(watchdog_parse_arg("/dev/watchdog0:30", dev, sizeof dev, &t) == 0);
+	CHECK(strcmp(dev, "/dev/watchdog0") == 0 && t == 30);
+	CHECK(watchdog_parse_arg("/dev/watchdog1:3600", dev, sizeof dev, &t) == 0);
+	CHECK(strcmp(dev, "/dev/watchdog1") == 0 && t == 3600);
+}
+
+/* No seconds: the driver's own timeout (0); no value: the first watchdog. */
+static void parse_defaults(void)
+{
+	char dev[32];
+	unsigned t = 99;
+
+	CHECK(watchdog_parse_arg("/dev/watchdog", dev, sizeof dev, &t) == 0);
+	CHECK(strcmp(dev, "/dev/watchdog") == 0 && t == 0);
+	t = 99;
+	CHECK(watchdog_parse_arg("", dev, sizeof dev, &t) == 0);
+	CHECK(strcmp(dev, WATCHDOG_DEFAULT_DEV) == 0 && t == 0);
+}
+
+static void parse_refuses_bad_values(void)
+{
+	static const char *const bad[] = {
+		"/dev/watchdog0:", "/dev/watchdog0:0", "/dev/watchdog0:3601",
+		"/dev/watchdog0:99999999999999999999", "/dev/watchdog0:-1",
+		"/dev/watchdog0:30s", "/dev/watchdog0: 30", "/dev/watchdog0:+30",
+		"watchdog0", "watchdog0:30", "/dev/", "/dev/:30", ":30", "/tmp/wd",
+		"/dev/../etc/passwd", "/devx/watchdog", "/dev/watchdog0:3:0",
+	};
+	char dev[32];
+	unsigned t = 7;
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (watchdog_parse_arg(bad[i], dev, sizeof dev, &t) != -EINVAL) {
+			fprintf(stderr, "accepted: %s\n", bad[i]);
+			CHECK(0);
+		}
+	}
+	CHECK(t == 7);
+	CHECK(dev[0] == '\0');
+}
+
+static void parse_too_long(void)
+{
+	char dev[14];
+	unsigned t;
+
+	CHECK(watchdog_parse_arg("/dev/watchdog0:30", dev, sizeof dev, &t) == -ENAMETOOLONG);
+	CHECK(dev[0] == '\0');
+	CHECK(watchdog_parse_arg("/dev/watchdog:30", dev, sizeof dev, &t) == 0);
+	CHECK(watchdog_parse_arg("/dev/watchdog", dev, 0, &t) == -ENAMETOOLONG);
+}
+
+static void interval_is_a_third(void)
+{
+	CHECK(watchdog_interval_ms(30) == 10000);
+	CHECK(watchdog_interval_ms(60) == 20000);
+	CHECK(watchdog_interval_ms(10) == 3333);
+	/* No 1 s floor: a 1 s timeout still gets two thirds of margin. */
+	CHECK(watchdog_interval_ms(1) == 333);
+	CHECK(watchdog_interval_ms(2) == 666);
+}
+
+static void interval_bounds(void)
+{
+	CHECK(watchdog_interval_ms(0) == 1000);
+	CHECK(watchdog_interval_ms(179) == 59666);
+	CHECK(watchdog_interval_ms(180) == 60000);
+	CHECK(watchdog_interval_ms(3600) == 60000);
+	CHECK(watchdog_interval_ms(~0u) == 60000);
+}
+
+/* Not a watchdog: refused, and nothing was armed by opening it. */
+static void open_refuses_non_watchdog(void)
+{
+	unsigned t = 30;
+
+	CHECK(watchdog_open("/dev/null", &t) == -ENOTTY);
+	CHECK(watchdog_open("/nonexistent/watchdog", &t) == -ENOENT);
+	CHECK(t == 30);
+}
+
+int main(void)
+{
+	log_open("watchdog_test", -1, -1, 0);
+	RUN(parse_dev_and_seconds);
+	RUN(parse_defaults);
+	RUN(parse_refuses_bad_values);
+	RUN(parse_too_long);
+	RUN(interval_is_a_third);
+	RUN(interval_bounds);
+	RUN(open_refuses_non_watchdog);
+	return CHECK_DONE();
+}
