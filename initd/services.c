@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -100,39 +101,80 @@ static int load_unit(struct unit *u, const char *dir, const char *name)
 	return 0;
 }
 
-/* A name initd would load: a plain service name, a regular file. */
-static int candidate(const char *dir, const struct dirent *d)
+/* 1: a name initd loads (a plain service name, a regular file); 0: a
+ * dot file, ignored; -1: reported and skipped. */
+static int candidate(const char *dir, const char *name)
 {
 	char path[512];
 	struct stat st;
 
-	if (d->d_name[0] == '.')
+	if (name[0] == '.')
 		return 0;
-	if (!svc_name_ok(d->d_name)) {
+	if (!svc_name_ok(name)) {
 		log_msg(LOG_ERR, "%s/%s: not a service name ([a-z0-9_.-], up to %d bytes): skipped",
-			dir, d->d_name, SVC_NAME_MAX - 1);
-		return 0;
+			dir, name, SVC_NAME_MAX - 1);
+		return -1;
 	}
-	if (snprintf(path, sizeof path, "%s/%s", dir, d->d_name) >= (int)sizeof path ||
+	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
 	    lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-		log_msg(LOG_ERR, "%s/%s: not a regular file: skipped", dir, d->d_name);
-		return 0;
+		log_msg(LOG_ERR, "%s/%s: not a regular file: skipped", dir, name);
+		return -1;
 	}
 	return 1;
+}
+
+/*
+ * A directory's names through getdents64 into a fixed buffer: reload
+ * allocates nothing (opendir would).
+ */
+struct dirbuf {
+	int fd;
+	long len, at;
+	uint64_t buf[1024];	/* records are 8-byte aligned */
+};
+
+struct dirent64_rec {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+static int dir_open(struct dirbuf *d, const char *dir)
+{
+	d->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d->len = d->at = 0;
+	return d->fd < 0 ? -errno : 0;
+}
+
+static const char *dir_next(struct dirbuf *d)
+{
+	const struct dirent64_rec *e;
+
+	if (d->at >= d->len) {
+		d->len = syscall(SYS_getdents64, d->fd, d->buf, sizeof d->buf);
+		d->at = 0;
+		if (d->len <= 0)
+			return NULL;
+	}
+	e = (const struct dirent64_rec *)((const char *)d->buf + d->at);
+	d->at += e->reclen;
+	return e->name;
 }
 
 /* services_count: how many files dir holds (to size the table). */
 int services_count(const char *dir)
 {
-	DIR *dp = opendir(dir);
-	struct dirent *d;
-	int n = 0;
+	static struct dirbuf d;
+	const char *name;
+	int n = 0, rc = dir_open(&d, dir);
 
-	if (dp == NULL)
-		return errno == ENOENT ? 0 : -errno;
-	while ((d = readdir(dp)) != NULL)
-		n += d->d_name[0] != '.';
-	closedir(dp);
+	if (rc < 0)
+		return rc == -ENOENT ? 0 : rc;
+	while ((name = dir_next(&d)) != NULL)
+		n += name[0] != '.';
+	close(d.fd);
 	return n;
 }
 
@@ -168,7 +210,7 @@ int services_load(struct sup *s, const char *dir)
 	if (n < 0)
 		return errno == ENOENT ? 0 : -errno;
 	for (i = 0; i < n; i++) {
-		if (candidate(dir, names[i]) && add(s, dir, names[i]->d_name) != NULL)
+		if (candidate(dir, names[i]->d_name) > 0 && add(s, dir, names[i]->d_name) != NULL)
 			loaded++;
 		free(names[i]);
 	}
@@ -179,31 +221,33 @@ int services_load(struct sup *s, const char *dir)
 
 /*
  * services_reload: bring the table in line with dir.  A changed file that
- * does not parse leaves the running service as it was.  No allocation:
- * the directory is read with readdir, not scandir.
+ * does not parse leaves the running service as it was.  No allocation.
  */
 int services_reload(struct sup *s, const char *dir, struct services_diff *diff)
 {
+	static struct dirbuf d;
 	char seen[DEPGRAPH_MAX];
-	struct dirent *d;
+	const char *name;
 	struct unit *u;
 	uint64_t hash;
-	DIR *dp;
-	int i;
+	int i, rc;
 
 	memset(diff, 0, sizeof *diff);
 	memset(seen, 0, sizeof seen);
-	dp = opendir(dir);
-	if (dp == NULL && errno != ENOENT)
-		return -errno;
-	while (dp != NULL && (d = readdir(dp)) != NULL) {
-		if (!candidate(dir, d))
+	rc = dir_open(&d, dir);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	while (rc == 0 && (name = dir_next(&d)) != NULL) {
+		int ok = candidate(dir, name);
+
+		diff->bad += ok < 0;
+		if (ok <= 0)
 			continue;
-		u = sup_find(s, d->d_name);
+		u = sup_find(s, name);
 		if (u != NULL && !u->from_file)
 			continue;	/* initd's own keep their names */
 		if (u == NULL) {
-			u = add(s, dir, d->d_name);
+			u = add(s, dir, name);
 			if (u != NULL) {
 				seen[u - s->units] = 1;
 				diff->added++;
@@ -213,7 +257,7 @@ int services_reload(struct sup *s, const char *dir, struct services_diff *diff)
 			continue;
 		}
 		seen[u - s->units] = 1;
-		if (parse_file(&scratch, dir, d->d_name, &hash) < 0) {
+		if (parse_file(&scratch, dir, name, &hash) < 0) {
 			diff->bad++;
 			continue;
 		}
@@ -226,8 +270,8 @@ int services_reload(struct sup *s, const char *dir, struct services_diff *diff)
 			sup_stop(s, u);
 		u->want_up = 1;
 	}
-	if (dp != NULL)
-		closedir(dp);
+	if (rc == 0)
+		close(d.fd);
 	for (i = 0; i < s->cap; i++) {
 		u = &s->units[i];
 		if (u->used && u->from_file && !seen[i] && !u->removed) {

@@ -6,7 +6,7 @@
 # usage: bench-init.sh OUT N [QEMU_ARGS...]
 #
 # The workload, the same for both: the stage-1 work (mounts, sysctl.d,
-# host name, mdev -s, loopback) and NSVC services that each mark
+# host name, the board's modules and coldplug, mdev -s, loopback) and NSVC services that each mark
 # themselves ready with a file in /run/ready, plus mdev -df for hotplug.
 # initd runs them from /etc/initd (and its logd besides, which BusyBox
 # init has no counterpart for); BusyBox init from an inittab whose
@@ -73,6 +73,9 @@ mount -t tmpfs tmpfs /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 for f in /etc/sysctl.d/*.conf; do sysctl -q -p "$f"; done
 hostname -F /etc/hostname
+[ ! -f /etc/modules ] || modprobe -ab $(grep -v '^#' /etc/modules)
+cat /sys/bus/*/devices/*/modalias /sys/class/*/*/modalias /sys/devices/system/*/modalias \
+	2>/dev/null | sort -u | xargs modprobe -qab --
 mdev -s
 ip link set lo up
 RC
