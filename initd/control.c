@@ -40,7 +40,7 @@ int control_listen(const char *path)
 	if (fd < 0)
 		return -errno;
 	unlink(path);
-	old = umask(077);
+	old = umask(0177);	/* the socket: 0600 */
 	rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
 	umask(old);
 	if (rc < 0 || listen(fd, 8) < 0) {
@@ -51,6 +51,8 @@ int control_listen(const char *path)
 	return fd;
 }
 
+/* One reply packet: data lines start with '+' (a service may be named
+ * "ok" or "error"); the last packet is "ok" or "error MESSAGE". */
 static __attribute__((format(printf, 2, 3))) int reply(int fd, const char *fmt, ...)
 {
 	char buf[CTL_REPLY_MAX];
@@ -85,7 +87,7 @@ static int status_line(int fd, const struct unit *u, long long now)
 	if (sup_running(u))
 		boottime_format(up, sizeof up, now - u->started_ms);
 	last_exit(last, sizeof last, u->last_status);
-	return reply(fd, "%-16s %-9s %-7d %-10s %-8u %s", u->svc.name,
+	return reply(fd, "+%-16s %-9s %-7d %-10s %-8u %s", u->svc.name,
 		     sup_state_name(u->state), (int)u->pid, up, u->restarts, last);
 }
 
@@ -102,7 +104,7 @@ static int do_status(struct sup *s, int fd, const char *name)
 		status_line(fd, u, now);
 		return reply(fd, "ok");
 	}
-	reply(fd, "%-16s %-9s %-7s %-10s %-8s %s", "SERVICE", "STATE", "PID", "UPTIME",
+	reply(fd, "+%-16s %-9s %-7s %-10s %-8s %s", "SERVICE", "STATE", "PID", "UPTIME",
 	      "RESTARTS", "LAST");
 	for (i = 0; i < s->cap; i++)
 		if (s->units[i].used && status_line(fd, &s->units[i], now) < 0)
@@ -118,7 +120,7 @@ static int do_timeline(struct sup *s, int fd, long long initd_ms)
 	int i, pick;
 
 	boottime_format(when, sizeof when, initd_ms);
-	reply(fd, "initd %s", when);
+	reply(fd, "+initd %s", when);
 	for (;;) {
 		pick = -1;
 		best = -1;
@@ -135,7 +137,7 @@ static int do_timeline(struct sup *s, int fd, long long initd_ms)
 			break;
 		after = best;
 		boottime_format(when, sizeof when, s->units[pick].ready_ms);
-		if (reply(fd, "%s %s", s->units[pick].svc.name, when) < 0)
+		if (reply(fd, "+%s %s", s->units[pick].svc.name, when) < 0)
 			return -1;
 	}
 	return reply(fd, "ok");
@@ -151,14 +153,14 @@ static int do_log(struct sup *s, int fd, const char *name)
 		log_ring_copy(ring, sizeof ring);
 		for (line = ring; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
 			*nl = '\0';
-			if (reply(fd, "%s", line) < 0)
+			if (reply(fd, "+%s", line) < 0)
 				return -1;
 		}
 		return reply(fd, "ok");
 	}
 	if (sup_find(s, name) == NULL)
 		return reply(fd, "error no service '%s'", name);
-	reply(fd, "file %s/%s.log", control_log_dir, name);
+	reply(fd, "+file %s/%s.log", control_log_dir, name);
 	return reply(fd, "ok");
 }
 
@@ -171,6 +173,7 @@ static int do_unit(struct sup *s, int fd, const struct ctl_req *req)
 		return reply(fd, "error no service '%s'", req->name);
 	if (u->removed)
 		return reply(fd, "error '%s' is being removed", req->name);
+	services_recheck(u);
 	if (req->verb == CTL_START)
 		rc = sup_start(s, u);
 	else if (req->verb == CTL_STOP)
@@ -237,7 +240,7 @@ int control_serve(struct sup *s, int fd, long long initd_ms)
 		}
 		log_msg(LOG_NOTICE, "reload: %d added, %d changed, %d removed, %d bad",
 			diff.added, diff.changed, diff.removed, diff.bad);
-		reply(fd, "%d added, %d changed, %d removed, %d bad", diff.added, diff.changed,
+		reply(fd, "+%d added, %d changed, %d removed, %d bad", diff.added, diff.changed,
 		      diff.removed, diff.bad);
 		reply(fd, "ok");
 		break;

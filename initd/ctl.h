@@ -12,8 +12,8 @@
 
 /*
  * One request is one SOCK_SEQPACKET packet: a verb and, for some, one
- * service name.  The reply is zero or more packets of one line each, then
- * one packet "ok" or "error MESSAGE".
+ * service name.  The reply is zero or more packets of one line each, each
+ * starting with '+', then one packet "ok" or "error MESSAGE".
  */
 enum ctl_verb {
 	CTL_STATUS, CTL_START, CTL_STOP, CTL_RESTART, CTL_LOG, CTL_RELOAD,

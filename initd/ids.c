@@ -50,12 +50,15 @@ static int lookup(const char *path, const char *name, unsigned long *id2, unsign
 				return -EINVAL;
 			f[i]++;
 		}
+		/* An id past 32 bits would wrap, to 0 (root) among others. */
+		errno = 0;
 		*id2 = strtoul(f[2], &end, 10);
-		if (end == f[2] || *end != ':')
+		if (end == f[2] || *end != ':' || errno != 0 || *id2 >= 0xffffffffUL)
 			return -EINVAL;
 		if (id3 != NULL) {
 			*id3 = strtoul(f[3], &end, 10);
-			if (end == f[3] || (*end != ':' && *end != '\n' && *end != '\0'))
+			if (end == f[3] || (*end != ':' && *end != '\n' && *end != '\0') ||
+			    errno != 0 || *id3 >= 0xffffffffUL)
 				return -EINVAL;
 		}
 		return 0;

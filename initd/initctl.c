@@ -142,10 +142,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "initctl: %s\n", reply + 6);
 			return 1;
 		}
-		if (parsed.verb == CTL_LOG && strncmp(reply, "file ", 5) == 0)
-			rc |= print_tail(reply + 5, lines);
+		if (reply[0] != '+') {
+			fprintf(stderr, "initctl: initd sent a line this initctl does not know: %s\n",
+				reply);
+			return 111;
+		}
+		if (parsed.verb == CTL_LOG && strncmp(reply + 1, "file ", 5) == 0)
+			rc |= print_tail(reply + 6, lines);
 		else
-			puts(reply);
+			puts(reply + 1);
 	}
 	close(fd);
 	return rc;

@@ -15,6 +15,12 @@
 #include "loglink.h"
 
 static int logd_sock = -1;
+static int enabled;		/* a logd is configured: services get pipes */
+
+void loglink_enable(void)
+{
+	enabled = 1;
+}
 
 static int send_msg(const char *verb, const char *name, int fd)
 {
@@ -52,8 +58,8 @@ static int send_msg(const char *verb, const char *name, int fd)
 /* loglink_pipe: give u its output pipe, and hand the read end to logd. */
 int loglink_pipe(struct unit *u)
 {
-	if (u->out[0] >= 0)
-		return 0;
+	if (u->out[0] >= 0 || !enabled)
+		return 0;	/* no logd: output goes to the console */
 	if (pipe2(u->out, O_CLOEXEC) < 0) {
 		u->out[0] = u->out[1] = -1;
 		return -errno;

@@ -6,6 +6,7 @@
 
 #define LOGLINK_LOGD "/lib/initd/logd"
 
+void loglink_enable(void);
 int loglink_pipe(struct unit *u);
 void loglink_drop(struct unit *u);
 void loglink_attach(struct sup *s, int sock);

@@ -31,6 +31,8 @@
 #include "watchdog.h"
 #include "log.h"
 
+#define HIGH_FD 10	/* PID 1's long-lived fds sit above what ready = fd:N takes */
+
 static const char usage[] =
 	"usage: initd\n"
 	"\n"
@@ -46,6 +48,21 @@ static const char usage[] =
 	"  cairn.test=poweroff   power off right after boot ok (tests)\n";
 
 static char cmdline[CMDLINE_MAX];
+
+/* Move a long-lived fd of PID 1 above the numbers a service's ready fd
+ * may take (3-9), so no child ever writes into one by mistake. */
+static int high(int fd)
+{
+	int h;
+
+	if (fd < 0 || fd >= HIGH_FD)
+		return fd;
+	h = fcntl(fd, F_DUPFD_CLOEXEC, HIGH_FD);
+	if (h < 0)
+		return fd;
+	close(fd);
+	return h;
+}
 
 /* The kernel shows kmsg lines below console_loglevel on the console itself. */
 static int console_loglevel(void)
@@ -105,6 +122,8 @@ static void set_hostname(void)
 #define CLIENTS_MAX 4
 #define CLIENT_TIMEOUT_MS 2000
 #define SHUTDOWN_MAX_MS 120000	/* services get this long, all told */
+#define STAGE1_LIMIT_MS 120000	/* one stage-1 command (modprobe, mdev -s) */
+#define NOTIFY_MAX 512		/* bytes a ready fd may send without a newline */
 
 static struct sup sup;
 static long long initd_ms;		/* CLOCK_BOOTTIME when PID 1 began */
@@ -161,7 +180,8 @@ static void exited(struct unit *u)
 }
 
 static const struct sup_ops ops = {
-	now_mono, now_boot, spawn, spawn_check, spawn_signal, exited, spawn_probe, note
+	now_mono, now_boot, spawn, spawn_check, spawn_signal, spawn_kill_check, exited,
+	spawn_probe, note
 };
 
 /* A unit initd defines itself, from the same key = value text a file holds. */
@@ -196,7 +216,7 @@ static void setup_consoles(void)
 		if (name[0] == '\0' || strchr(name, '/') != NULL || strchr(name, '.') != NULL)
 			continue;
 		snprintf(path, sizeof path, "/dev/%s", name);
-		fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		fd = high(open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
 		if (fd >= 0 && log_console_add(fd) < 0)
 			close(fd);
 	}
@@ -219,7 +239,7 @@ static void load_modules(void)
 		argv[0] = "/sbin/modprobe";
 		argv[1] = "-ab";
 		argv[2 + n] = NULL;
-		rc = spawn_wait(argv);
+		rc = spawn_wait(argv, STAGE1_LIMIT_MS);
 		if (rc != 0)
 			log_msg(LOG_WARNING, "%s: modprobe exited %d: some listed modules are missing",
 				MODULES_LIST_PATH, rc);
@@ -233,8 +253,15 @@ static void load_modules(void)
 		argv[2] = "--";
 		argv[3 + n] = NULL;
 		/* Exit 1 is normal: most aliases have no module. */
-		spawn_wait(argv);
+		spawn_wait(argv, STAGE1_LIMIT_MS);
 	}
+}
+
+/* shutdown_run pets through this while it waits and unmounts. */
+static void pet_now(void)
+{
+	if (wdt_fd >= 0)
+		watchdog_pet(wdt_fd);
 }
 
 static void setup_watchdog(void)
@@ -255,9 +282,10 @@ static void setup_watchdog(void)
 		log_msg(LOG_ERR, "watchdog %s: %s: not armed", dev, strerror(-fd));
 		return;
 	}
-	wdt_fd = fd;
+	wdt_fd = high(fd);
 	wdt_every_ms = watchdog_interval_ms(timeout);
 	wdt_next = now_mono() + wdt_every_ms;
+	shutdown_set_pet(pet_now);
 }
 
 /* Pet when due; returns the next time it is due (-1: no watchdog). */
@@ -276,7 +304,7 @@ static void setup_devices(void)
 {
 	static char *const scan[] = { "/sbin/mdev", "-s", NULL };
 
-	if (spawn_wait(scan) != 0)
+	if (spawn_wait(scan, STAGE1_LIMIT_MS) != 0)
 		log_msg(LOG_WARNING, "mdev -s failed: some device nodes may be missing");
 }
 
@@ -302,8 +330,10 @@ static void setup_builtins(void)
 			 "restart-limit = 1000/60s\nstop-mode = main\n", LOGLINK_LOGD,
 			 syslog[0] != '\0' ? "-r " : "", syslog, control_log_dir);
 		u = builtin("logd", logd);
-		if (u != NULL)
+		if (u != NULL) {
 			u->internal = 1;
+			loglink_enable();
+		}
 	} else {
 		log_msg(LOG_WARNING, "%s missing: service output goes to the console", LOGLINK_LOGD);
 	}
@@ -404,11 +434,23 @@ static void on_signal(int sfd)
 	}
 }
 
+static long long listen_paused_until;
+
 static void on_listen(int lfd)
 {
 	int fd, i;
 
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	for (;;) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			/* Out of fds or memory: the connection stays queued and
+			 * poll would wake at once, forever; look again later. */
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+				log_msg(LOG_WARNING, "control: accept: %m");
+				listen_paused_until = now_mono() + 1000;
+			}
+			return;
+		}
 		if (!control_peer_ok(fd)) {
 			close(fd);
 			continue;
@@ -446,6 +488,9 @@ static void on_notify(struct unit *u)
 		sup_notified(&sup, u);
 	} else if (n == 0) {
 		log_msg(LOG_WARNING, "%s: closed its ready fd without a ready line", u->svc.name);
+	} else if (n > 0 && (u->notify_bytes += (unsigned)n) > NOTIFY_MAX) {
+		log_msg(LOG_WARNING, "%s: %d bytes on its ready fd and no newline: not listening",
+			u->svc.name, NOTIFY_MAX);
 	} else {
 		return;
 	}
@@ -507,8 +552,10 @@ static void supervise(int sfd, int lfd)
 		n = 0;
 		pfd[n].fd = sfd;
 		pfd[n++].events = POLLIN;
-		pfd[n].fd = lfd;
+		pfd[n].fd = now >= listen_paused_until ? lfd : -1;
 		pfd[n++].events = POLLIN;
+		if (now < listen_paused_until && (next < 0 || listen_paused_until < next))
+			next = listen_paused_until;
 		nclient0 = n;
 		for (i = 0; i < CLIENTS_MAX; i++) {
 			pfd[n].fd = clients[i].fd;	/* -1 is skipped by poll */
@@ -592,8 +639,8 @@ int main(int argc, char **argv)
 		log_msg(LOG_WARNING, "kernel.printk_devkmsg: %m: kmsg may drop lines");
 	/* Non-blocking: a console held by XOFF or a stalled BMC must never
 	 * stop PID 1; a line that cannot be written is dropped. */
-	log_open("cairn", open("/dev/kmsg", O_WRONLY | O_CLOEXEC),
-		 open("/dev/console", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC),
+	log_open("cairn", high(open("/dev/kmsg", O_WRONLY | O_CLOEXEC)),
+		 high(open("/dev/console", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)),
 		 console_loglevel());
 	if (rc < 0)
 		log_msg(LOG_ERR, "early mounts incomplete: %s", strerror(-rc));
@@ -618,12 +665,12 @@ int main(int argc, char **argv)
 			strerror(-rc));
 	spawn_setup(CGROUP_ROOT, rc == 0);
 
-	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	sfd = high(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
 	if (sfd < 0) {
 		log_msg(LOG_ERR, "signalfd: %m");
 		crash(0);
 	}
-	lfd = control_listen(CTL_SOCKET);
+	lfd = high(control_listen(CTL_SOCKET));
 	if (lfd < 0)
 		log_msg(LOG_ERR, "control socket %s: %s: initctl will not work", CTL_SOCKET,
 			strerror(-lfd));

@@ -68,7 +68,8 @@ static int parse_file(struct svc *c, const char *dir, const char *name, uint64_t
 	return rc;
 }
 
-/* Users and groups are looked up once, so a bad one is named at load. */
+/* Users and groups are looked up at load, so a bad one is named then, and
+ * again by services_recheck (a start by hand, a reload). */
 static void resolve_ids(struct unit *u)
 {
 	const struct svc *c = &u->svc;
@@ -89,6 +90,37 @@ static void resolve_ids(struct unit *u)
 	}
 	if (u->bad & 1)
 		u->state = UNIT_FAILED;
+}
+
+/* services_recheck: a unit failed for its user or group gets another look
+ * (the user may have been added since).  Returns 1 when it is usable now. */
+int services_recheck(struct unit *u)
+{
+	if (!(u->bad & 1))
+		return !u->bad;
+	resolve_ids(u);
+	if (!(u->bad & 1) && u->state == UNIT_FAILED)
+		u->state = UNIT_DOWN;
+	return !u->bad;
+}
+
+/* A cgroup holds one service: limits and stop-mode act on the whole group. */
+static int cgroup_taken(struct sup *s, const struct unit *u)
+{
+	const char *mine = u->svc.cgroup != NULL ? u->svc.cgroup : u->svc.name;
+	int i;
+
+	for (i = 0; i < s->cap; i++) {
+		const struct unit *v = &s->units[i];
+
+		if (v != u && v->used &&
+		    strcmp(v->svc.cgroup != NULL ? v->svc.cgroup : v->svc.name, mine) == 0) {
+			log_msg(LOG_ERR, "%s: cgroup '%s' is %s's already: skipped", u->svc.name,
+				mine, v->svc.name);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 static int load_unit(struct unit *u, const char *dir, const char *name)
@@ -128,7 +160,7 @@ static int candidate(const char *dir, const char *name)
  * allocates nothing (opendir would).
  */
 struct dirbuf {
-	int fd;
+	int fd, err;
 	long len, at;
 	uint64_t buf[1024];	/* records are 8-byte aligned */
 };
@@ -145,6 +177,7 @@ static int dir_open(struct dirbuf *d, const char *dir)
 {
 	d->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	d->len = d->at = 0;
+	d->err = 0;
 	return d->fd < 0 ? -errno : 0;
 }
 
@@ -155,6 +188,8 @@ static const char *dir_next(struct dirbuf *d)
 	if (d->at >= d->len) {
 		d->len = syscall(SYS_getdents64, d->fd, d->buf, sizeof d->buf);
 		d->at = 0;
+		if (d->len < 0)
+			d->err = -errno;
 		if (d->len <= 0)
 			return NULL;
 	}
@@ -180,14 +215,19 @@ int services_count(const char *dir)
 
 static struct unit *add(struct sup *s, const char *dir, const char *name)
 {
-	struct unit *u = sup_free_slot(s);
+	struct unit *u;
 
+	if (sup_find(s, name) != NULL) {
+		log_msg(LOG_ERR, "%s/%s: initd's own service has this name: skipped", dir, name);
+		return NULL;
+	}
+	u = sup_free_slot(s);
 	if (u == NULL) {
 		log_msg(LOG_ERR, "%s/%s: no room in the service table (%d): skipped", dir, name,
 			s->cap);
 		return NULL;
 	}
-	if (load_unit(u, dir, name) < 0)
+	if (load_unit(u, dir, name) < 0 || cgroup_taken(s, u))
 		return NULL;
 	u->used = 1;
 	u->from_file = 1;
@@ -257,21 +297,34 @@ int services_reload(struct sup *s, const char *dir, struct services_diff *diff)
 			continue;
 		}
 		seen[u - s->units] = 1;
+		if (u->removed) {		/* back before it was gone */
+			u->removed = 0;
+			u->want_up = 1;
+		}
 		if (parse_file(&scratch, dir, name, &hash) < 0) {
 			diff->bad++;
 			continue;
 		}
-		if (hash == u->hash)
+		if (hash == u->hash) {
+			services_recheck(u);
 			continue;
+		}
+		/* Restarted with its new definition, unless stopped by hand. */
 		u->reparse = 1;
-		u->removed = 0;
 		diff->changed++;
-		if (sup_running(u))
+		if (sup_running(u)) {
 			sup_stop(s, u);
-		u->want_up = 1;
+			u->want_up = 1;
+		}
 	}
 	if (rc == 0)
 		close(d.fd);
+	if (d.err < 0) {
+		/* Half a listing must not read as "everything else was removed". */
+		log_msg(LOG_ERR, "%s: %s: reload stopped before removals", dir, strerror(-d.err));
+		sup_resolve(s);
+		return d.err;
+	}
 	for (i = 0; i < s->cap; i++) {
 		u = &s->units[i];
 		if (u->used && u->from_file && !seen[i] && !u->removed) {
@@ -281,6 +334,7 @@ int services_reload(struct sup *s, const char *dir, struct services_diff *diff)
 		}
 	}
 	services_settle(s, dir);
+	sup_resolve(s);	/* new services' dependencies, and cycles they make */
 	return 0;
 }
 

@@ -16,5 +16,6 @@ int services_count(const char *dir);
 int services_load(struct sup *s, const char *dir);
 int services_reload(struct sup *s, const char *dir, struct services_diff *diff);
 int services_settle(struct sup *s, const char *dir);
+int services_recheck(struct unit *u);
 
 #endif

@@ -14,12 +14,23 @@
 #include "shutdown.h"
 #include "log.h"
 
+static void (*pet)(void);
+
+/* shutdown_set_pet: called while shutdown waits, so an armed watchdog
+ * resets only a shutdown that hangs, not one that takes its time. */
+void shutdown_set_pet(void (*fn)(void))
+{
+	pet = fn;
+}
+
 /* Reap children until none is left or deadline_ms passes; 1 when none is left. */
 static int reap_until(long long deadline_ms)
 {
 	const struct timespec tick = { 0, 20L * 1000000 };
 
 	for (;;) {
+		if (pet != NULL)
+			pet();
 		pid_t pid = waitpid(-1, NULL, WNOHANG);
 
 		if (pid < 0 && errno == ECHILD)
@@ -84,9 +95,12 @@ int shutdown_unmount(const char *mounts_path, const char *keep)
 {
 	int pass, left = 0;
 
-	for (pass = 0; pass < 8; pass++)
+	for (pass = 0; pass < 8; pass++) {
+		if (pet != NULL)
+			pet();
 		if (unmount_pass(mounts_path, keep, 0, &left) == 0)
 			break;
+	}
 	unmount_pass(mounts_path, keep, 1, &left);
 	if (keep != NULL && umount2(keep, 0) < 0 && errno != EINVAL && errno != ENOENT)
 		log_msg(LOG_WARNING, "%s stays mounted: %m", keep);

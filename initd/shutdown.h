@@ -5,6 +5,7 @@
 #define SHUTDOWN_GRACE_MS 5000
 
 void shutdown_run(int how) __attribute__((noreturn));
+void shutdown_set_pet(void (*fn)(void));
 int shutdown_unmount(const char *mounts_path, const char *keep);
 void crash(int sig) __attribute__((noreturn));
 

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -109,30 +110,56 @@ static void stdio_console(void)
 /* stdin from /dev/null; stdout and stderr into the log pipe (or console). */
 static void stdio_service(const struct unit *u)
 {
-	int null = open("/dev/null", O_RDWR), out = u->out[1];
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), out = u->out[1];
 
 	if (u->stdin_fd >= 0)
 		dup2(u->stdin_fd, 0);
-	else if (null >= 0 && null != 0) {
+	else if (null >= 0)
 		dup2(null, 0);
-	}
-	if (null > 2)
-		close(null);
+	else
+		close(0);	/* never PID 1's console as input */
 	if (out < 0)
-		out = open("/dev/console", O_WRONLY | O_NOCTTY);
+		out = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (out >= 0) {
 		dup2(out, 1);
 		dup2(out, 2);
 	}
 }
 
+/* A child starts as PID 1 left it: signals unblocked and its crash
+ * handlers gone (a fault before exec must not reboot the machine). */
 static void child_common(void)
 {
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 	sigset_t none;
+	size_t i;
 
+	for (i = 0; i < sizeof faults / sizeof faults[0]; i++)
+		signal(faults[i], SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
+}
+
+/* Privileges, in the order the kernel needs them: the bounding set while
+ * still root, then groups and user, then ambient caps, then no_new_privs. */
+static void drop_privileges(const struct unit *u)
+{
+	const struct svc *c = &u->svc;
+	int setuid_to = c->user != NULL && u->uid != 0;
+
+	if (c->caps_set)
+		drop_caps(u, setuid_to);
+	if (c->user != NULL || c->group != NULL) {
+		if (setgroups(1, &u->gid) < 0 || setgid(u->gid) < 0)
+			fail(u, "set group");
+		if (setuid(u->uid) < 0)
+			fail(u, "set user");
+		if (setuid_to && c->caps_set && c->caps != 0)
+			raise_ambient(u);
+	}
+	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(u, "no_new_privs");
 }
 
 static void child_exec(const struct unit *u, int notify)
@@ -149,12 +176,6 @@ static void child_exec(const struct unit *u, int notify)
 		stdio_console();
 	else
 		stdio_service(u);
-	if (notify >= 0 && c->ready == READY_FD) {
-		if (notify != c->ready_fd && dup2(notify, c->ready_fd) < 0)
-			fail(u, "notification fd");
-		if (notify == c->ready_fd)
-			fcntl(notify, F_SETFD, 0);
-	}
 	for (i = 0; i < c->nrlimits; i++) {
 		struct rlimit rl = { c->rlimits[i].soft, c->rlimits[i].hard };
 
@@ -163,18 +184,7 @@ static void child_exec(const struct unit *u, int notify)
 	}
 	if (chdir(c->workdir != NULL ? c->workdir : u->on_console ? "/root" : "/") < 0)
 		fail(u, "chdir");
-	if (c->caps_set)
-		drop_caps(u, setuid_to);
-	if (c->user != NULL || c->group != NULL) {
-		if (setgroups(1, &u->gid) < 0 || setgid(u->gid) < 0)
-			fail(u, "set group");
-		if (setuid(u->uid) < 0)
-			fail(u, "set user");
-		if (setuid_to && c->caps_set && c->caps != 0)
-			raise_ambient(u);
-	}
-	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fail(u, "no_new_privs");
+	drop_privileges(u);
 
 	envp[n++] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 	snprintf(home, sizeof home, "HOME=%s", setuid_to ? "/" : "/root");
@@ -184,7 +194,17 @@ static void child_exec(const struct unit *u, int notify)
 	for (i = 0; i < SVC_ENV_MAX && c->env[i] != NULL; i++)
 		envp[n++] = c->env[i];
 	envp[n] = NULL;
+	/* Last: until now a failure's log line could land in fd N (it may be
+	 * the number of one of PID 1's descriptors) and read as "ready". */
+	if (notify >= 0 && c->ready == READY_FD) {
+		if (notify != c->ready_fd && dup2(notify, c->ready_fd) < 0)
+			_exit(111);
+		if (notify == c->ready_fd)
+			fcntl(notify, F_SETFD, 0);
+	}
 	execve(c->argv[0], c->argv, envp);
+	if (notify >= 0 && c->ready == READY_FD)
+		close(c->ready_fd);
 	fail(u, c->argv[0]);
 }
 
@@ -221,11 +241,13 @@ int spawn_service(struct unit *u)
 	if (notify[1] >= 0)
 		close(notify[1]);
 	u->ready_fd = notify[0];
+	u->notify_bytes = 0;
 	u->pid = pid;
 	return 0;
 }
 
-/* spawn_check: run the `ready = check:COMMAND` command once. */
+/* spawn_check: run the `ready = check:COMMAND` command once, in the
+ * service's cgroup and with its privileges: it is the service's code. */
 int spawn_check(struct unit *u)
 {
 	pid_t pid = fork();
@@ -238,7 +260,12 @@ int spawn_check(struct unit *u)
 		int n;
 
 		child_common();
+		if (cg_usable && cgroup_enter(cg_root, cg_name(u)) < 0)
+			fail(u, "join its cgroup");
 		stdio_service(u);
+		if (chdir("/") < 0)
+			fail(u, "chdir");
+		drop_privileges(u);
 		snprintf(cmd, sizeof cmd, "%s", u->svc.ready_arg);
 		n = svc_split(cmd, argv, SVC_ARGV_MAX);
 		if (n <= 0)
@@ -251,12 +278,17 @@ int spawn_check(struct unit *u)
 	return 0;
 }
 
-/* spawn_signal: the stop-mode decides who hears it. */
+int spawn_kill_check(struct unit *u)
+{
+	return u->check_pid > 0 && kill(u->check_pid, SIGKILL) < 0 ? -errno : 0;
+}
+
+/* spawn_signal: the stop-mode decides who hears it; the main process
+ * always does (it may have left its group). */
 int spawn_signal(struct unit *u, int sig)
 {
-	if (u->svc.stop_mode == STOP_CGROUP && cg_usable &&
-	    cgroup_signal(cg_root, cg_name(u), sig) == 0)
-		return 0;
+	if (u->svc.stop_mode == STOP_CGROUP && cg_usable)
+		cgroup_signal(cg_root, cg_name(u), sig);
 	if (u->pid <= 0)
 		return -ESRCH;
 	if (kill(u->pid, sig) < 0)
@@ -300,13 +332,19 @@ int spawn_probe(const struct unit *u)
 	return rc;
 }
 
-/* spawn_wait: run argv to its end (stage 1, before any service exists).
- * Returns its exit status, or -1 when it could not run or was killed. */
-int spawn_wait(char *const argv[])
+/*
+ * spawn_wait: run argv to its end (stage 1, before any service exists),
+ * for at most limit_ms: a driver probe that hangs must not hang the boot.
+ * Returns its exit status, or -1 when it could not run, was killed, or ran
+ * out of time (then it is killed).
+ */
+int spawn_wait(char *const argv[], long long limit_ms)
 {
 	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	const struct timespec tick = { 0, 5L * 1000000 };
+	long long waited = 0;
 	int status = 0;
-	pid_t pid = fork();
+	pid_t r, pid = fork();
 
 	if (pid < 0)
 		return -1;
@@ -316,8 +354,17 @@ int spawn_wait(char *const argv[])
 		log_msg(LOG_ERR, "exec %s: %m", argv[0]);
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0) {
+		if (waited >= limit_ms) {
+			log_msg(LOG_ERR, "%s: still running after %lld ms: killed", argv[0], limit_ms);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
 			return -1;
+		}
+		nanosleep(&tick, NULL);
+		waited += 5;
+	}
+	if (r < 0)
+		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

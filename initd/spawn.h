@@ -8,8 +8,9 @@ void spawn_setup(const char *cgroup_root, int usable);
 int spawn_service(struct unit *u);
 int spawn_check(struct unit *u);
 int spawn_signal(struct unit *u, int sig);
+int spawn_kill_check(struct unit *u);
 void spawn_exited(struct unit *u);
 int spawn_probe(const struct unit *u);
-int spawn_wait(char *const argv[]);
+int spawn_wait(char *const argv[], long long limit_ms);
 
 #endif

@@ -90,6 +90,7 @@ struct unit *sup_free_slot(struct sup *s)
 		u->ready_fd = u->stdin_fd = -1;
 		u->out[0] = u->out[1] = -1;
 		u->last_status = -1;
+		memset(u->dep, 0xff, sizeof u->dep);	/* -1: not resolved yet */
 		return u;
 	}
 	return NULL;
@@ -154,6 +155,8 @@ static void become_up(struct sup *s, struct unit *u)
 
 static void stop_unit(struct sup *s, struct unit *u, long long now)
 {
+	if (u->check_pid != 0)
+		s->ops->kill_check(u);
 	u->state = UNIT_STOPPING;
 	u->due_ms = now + u->svc.stop_timeout_ms;
 	s->ops->signal(u, u->svc.stop_signal);
@@ -303,8 +306,16 @@ static int step_unit(struct sup *s, struct unit *u, long long now)
 			else
 				u->due_ms = now + SUP_READY_POLL_MS;
 		} else if (u->svc.ready == READY_CHECK && u->check_pid == 0) {
+			/* A check gets stop-timeout to answer; then it is killed. */
 			if (s->ops->spawn_check(u) < 0)
 				u->due_ms = now + SUP_CHECK_EVERY_MS;
+			else
+				u->due_ms = now + u->svc.stop_timeout_ms;
+		} else if (u->svc.ready == READY_CHECK) {
+			note(s, u, LOG_WARNING, "ready check did not answer within %u ms: SIGKILL",
+			     u->svc.stop_timeout_ms);
+			s->ops->kill_check(u);
+			u->due_ms = now + SUP_CHECK_EVERY_MS;
 		}
 		break;
 	case UNIT_STOPPING:
@@ -342,8 +353,7 @@ long long sup_step(struct sup *s)
 	for (i = 0; i < s->cap; i++) {
 		const struct unit *u = &s->units[i];
 		int timed = u->state == UNIT_BACKOFF || u->state == UNIT_STOPPING ||
-			    (u->state == UNIT_STARTING && u->svc.ready != READY_FD &&
-			     !(u->svc.ready == READY_CHECK && u->check_pid != 0));
+			    (u->state == UNIT_STARTING && u->svc.ready != READY_FD);
 
 		if (u->used && timed && (next < 0 || u->due_ms < next))
 			next = u->due_ms;
@@ -370,6 +380,8 @@ void sup_reaped(struct sup *s, pid_t pid, int status)
 		return;
 	}
 	u->pid = 0;
+	if (u->check_pid != 0)
+		s->ops->kill_check(u);
 	s->ops->exited(u);
 	main_gone(s, u, status, now);
 }
@@ -389,6 +401,7 @@ int sup_start(struct sup *s, struct unit *u)
 	if (u->bad)
 		return -EINVAL;
 	u->want_up = 1;
+	u->restarts = 0;	/* status counts restarts since a start by hand */
 	if (u->state == UNIT_FAILED || u->state == UNIT_BACKOFF) {
 		u->state = UNIT_DOWN;
 		u->window_restarts = 0;

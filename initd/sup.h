@@ -40,6 +40,7 @@ struct unit {
 	pid_t pid;			/* main process, 0 when none */
 	pid_t check_pid;		/* ready check command, 0 when none */
 	int ready_fd;			/* read end of the notification pipe */
+	unsigned notify_bytes;		/* read from it without a newline */
 	int stdin_fd;			/* given as fd 0 (logd's link), or -1 */
 	int from_file;			/* defined in the service directory */
 	int out[2];			/* stdout+stderr pipe; initd keeps both ends */
@@ -61,6 +62,7 @@ struct sup_ops {
 	int (*spawn)(struct unit *u);		/* set u->pid; 0 or -errno */
 	int (*spawn_check)(struct unit *u);	/* set u->check_pid; 0 or -errno */
 	int (*signal)(struct unit *u, int sig);	/* per stop-mode */
+	int (*kill_check)(struct unit *u);	/* SIGKILL the ready check */
 	void (*exited)(struct unit *u);		/* main is gone: clear the rest */
 	int (*probe)(const struct unit *u);	/* file/socket ready: 1, 0 */
 	void (*note)(const struct unit *u, int level, const char *msg);

@@ -156,6 +156,17 @@ static int key_ready(struct parse *p, char *v)
 			return fail(p, "ready = %s needs %s", kinds[i].prefix,
 				    kinds[i].kind == READY_CHECK ? "a command with an absolute path"
 								 : "an absolute path");
+		/* sockaddr_un's sun_path is 108 bytes with the NUL. */
+		if (kinds[i].kind == READY_SOCKET && strlen(arg) >= 108)
+			return fail(p, "ready = socket: path longer than 107 bytes");
+		if (kinds[i].kind == READY_CHECK) {
+			char copy[SVC_LINE_MAX], *words[SVC_ARGV_MAX];
+
+			snprintf(copy, sizeof copy, "%s", arg);
+			if (svc_split(copy, words, SVC_ARGV_MAX) <= 0)
+				return fail(p, "ready = check: command has an unterminated quote, "
+					    "a trailing backslash or more than %d words", SVC_ARGV_MAX);
+		}
 		return set_string(p, &p->s->ready_arg, arg);
 	}
 	return fail(p, "ready must be start, fd:N, file:PATH, socket:PATH or check:COMMAND");

@@ -94,10 +94,10 @@ int svc_duration(const char *v, unsigned *ms)
 	return -EINVAL;
 }
 
-/* svc_size: "512M", "2G", "64K", "1T" (powers of 1024) or bare bytes. */
+/* svc_size: "512M", "2G", "64K", "1T" (powers of 1024, either case) or bare bytes. */
 int svc_size(const char *v, unsigned long long *bytes)
 {
-	static const char units[] = "KMGT";
+	static const char units[] = "KMGT", lower[] = "kmgt";
 	unsigned long long n, mult = 1;
 	const char *unit, *u;
 	int rc = number_unit(v, &n, &unit);
@@ -106,6 +106,8 @@ int svc_size(const char *v, unsigned long long *bytes)
 		return rc;
 	if (*unit != '\0') {
 		u = strchr(units, *unit);
+		if (u == NULL && (u = strchr(lower, *unit)) != NULL)
+			u = units + (u - lower);
 		if (u == NULL || unit[1] != '\0')
 			return -EINVAL;
 		mult = 1ULL << (10 * (u - units + 1));

@@ -26,7 +26,8 @@ static int sig(struct unit *u, int s) { (void)u; (void)s; return 0; }
 static void exited(struct unit *u) { (void)u; }
 static int probe(const struct unit *u) { (void)u; return 0; }
 static void note(const struct unit *u, int level, const char *msg) { (void)u; (void)level; (void)msg; }
-static const struct sup_ops ops = { now_ms, boot_ms, spawn, spawn_check, sig, exited, probe, note };
+static int kill_check(struct unit *u) { (void)u; return 0; }
+static const struct sup_ops ops = { now_ms, boot_ms, spawn, spawn_check, sig, kill_check, exited, probe, note };
 
 static char replies[4096];
 
@@ -87,19 +88,19 @@ static void test_garbage(void)
 static void test_status_and_timeline(void)
 {
 	CHECK(ask("status", 6) == 0);
-	CHECK(strncmp(replies, "SERVICE ", 8) == 0);
-	CHECK(strstr(replies, "\nalpha            up        201     0.000s     0        -\n") != NULL);
+	CHECK(strncmp(replies, "+SERVICE ", 9) == 0);
+	CHECK(strstr(replies, "\n+alpha            up        201     0.000s     0        -\n") != NULL);
 	CHECK(strstr(replies, "\nok\n") != NULL);
-	CHECK(ask("status beta", 11) == 0 && strncmp(replies, "beta ", 5) == 0);
+	CHECK(ask("status beta", 11) == 0 && strncmp(replies, "+beta ", 6) == 0);
 	CHECK(ask("timeline", 8) == 0);
-	CHECK(strcmp(replies, "initd 1.200s\nalpha 6.500s\nbeta 6.500s\nok\n") == 0);
+	CHECK(strcmp(replies, "+initd 1.200s\n+alpha 6.500s\n+beta 6.500s\nok\n") == 0);
 }
 
 static void test_actions(void)
 {
 	CHECK(ask("stop alpha", 10) == 0 && strcmp(replies, "ok\n") == 0);
 	CHECK(table[0].state == UNIT_STOPPING && !table[0].want_up);
-	CHECK(ask("log beta", 8) == 0 && strcmp(replies, "file /run/log/beta.log\nok\n") == 0);
+	CHECK(ask("log beta", 8) == 0 && strcmp(replies, "+file /run/log/beta.log\nok\n") == 0);
 	CHECK(ask("poweroff", 8) == RB_POWER_OFF && strcmp(replies, "ok\n") == 0);
 	CHECK(ask("reboot\n", 7) == RB_AUTOBOOT);
 	sup_shutdown(&sup);

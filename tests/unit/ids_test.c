@@ -29,6 +29,7 @@ static void test_user(void)
 	CHECK(ids_user(passwd, "nob", &uid, &gid) == -ENOENT);	/* no prefix match */
 	CHECK(ids_user(passwd, "nobodyx", &uid, &gid) == -ENOENT);
 	CHECK(ids_user(passwd, "broken", &uid, &gid) == -EINVAL);
+	CHECK(ids_user(passwd, "wraps", &uid, &gid) == -EINVAL);	/* 2^32 is not 0 */
 	CHECK(ids_user(passwd, "1234", &uid, &gid) == 0 && uid == 1234 && gid == 1234);
 	CHECK(ids_user("/nonexistent/passwd", "root", &uid, &gid) == -ENOENT);
 }
@@ -50,7 +51,7 @@ int main(void)
 	snprintf(passwd, sizeof passwd, "%s/passwd", dir);
 	snprintf(group, sizeof group, "%s/group", dir);
 	put(passwd, "root:x:0:0:root:/root:/bin/sh\nbroken:x:abc:0::/:\n"
-		    "nobody:x:65534:65533:nobody:/:/bin/false\n");
+		    "nobody:x:65534:65533:nobody:/:/bin/false\nwraps:x:4294967296:0::/:\n");
 	put(group, "root:x:0:\nvideo:x:44:alice,bob\nlast:x:7:");
 	RUN(test_user);
 	RUN(test_group);

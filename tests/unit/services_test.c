@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "loglink.h"
 #include "services.h"
 
 static struct unit table[8];
@@ -20,7 +21,8 @@ static int sig(struct unit *u, int s) { (void)u; (void)s; return 0; }
 static void exited(struct unit *u) { (void)u; }
 static int probe(const struct unit *u) { (void)u; return 0; }
 static void note(const struct unit *u, int level, const char *msg) { (void)u; (void)level; (void)msg; }
-static const struct sup_ops ops = { now_ms, now_ms, spawn, spawn_check, sig, exited, probe, note };
+static int kill_check(struct unit *u) { (void)u; return 0; }
+static const struct sup_ops ops = { now_ms, now_ms, spawn, spawn_check, sig, kill_check, exited, probe, note };
 
 static void put(const char *name, const char *text)
 {
@@ -47,11 +49,14 @@ static void test_load(void)
 	put("b", "command = /bin/b\ndepends = a\n");
 	put("broken", "command = relative\n");
 	put(".hidden", "command = /bin/h\n");
+	put("shares", "command = /bin/s\ncgroup = a\n");	/* a's group: refused */
 	put("Bad", "command = /bin/x\n");
-	CHECK(services_count(dir) == 4);	/* what is there, good or not */
+	CHECK(services_count(dir) == 5);	/* what is there, good or not */
 	CHECK(services_load(&sup, dir) == 2);
 	CHECK(sup_find(&sup, "a") != NULL && sup_find(&sup, "b") != NULL);
 	CHECK(sup_find(&sup, "broken") == NULL && sup_find(&sup, "Bad") == NULL);
+	CHECK(sup_find(&sup, "shares") == NULL);
+	drop("shares");
 	CHECK(sup_find(&sup, "b")->dep[0] == (int)(sup_find(&sup, "a") - table));
 	CHECK(sup_find(&sup, "a")->out[0] >= 0);	/* its log pipe */
 }
@@ -86,6 +91,21 @@ static void test_reload(void)
 	put("c", "command = /bin/c\ncolour = blue\n");
 	CHECK(services_reload(&sup, dir, &diff) == 0 && diff.bad == 3 && diff.changed == 0);
 	CHECK(!sup_find(&sup, "c")->reparse);
+	/* Removed, then back before its process is gone: it stays. */
+	put("c", "command = /bin/c\n");
+	CHECK(services_reload(&sup, dir, &diff) == 0);
+	sup_step(&sup);
+	drop("c");
+	CHECK(services_reload(&sup, dir, &diff) == 0 && diff.removed == 1);
+	CHECK(sup_find(&sup, "c")->removed);
+	put("c", "command = /bin/c\n");
+	CHECK(services_reload(&sup, dir, &diff) == 0 && diff.removed == 0);
+	CHECK(!sup_find(&sup, "c")->removed && sup_find(&sup, "c")->want_up);
+	/* A new service's dependency on something unknown is caught at reload. */
+	put("d", "command = /bin/d\ndepends = nosuch\n");
+	CHECK(services_reload(&sup, dir, &diff) == 0 && diff.added == 1);
+	CHECK(sup_find(&sup, "d")->bad && sup_find(&sup, "d")->state == UNIT_FAILED);
+	drop("d");
 }
 
 int main(void)
@@ -93,6 +113,7 @@ int main(void)
 	if (mkdtemp(dir) == NULL)
 		return 2;
 	sup_init(&sup, table, 8, &ops);
+	loglink_enable();
 	RUN(test_load);
 	RUN(test_reload);
 	drop("a");

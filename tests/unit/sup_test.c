@@ -50,6 +50,8 @@ static int sig(struct unit *u, int signo)
 	return 0;
 }
 
+static int checks_killed;
+static int kill_check(struct unit *u) { (void)u; checks_killed++; return 0; }
 static void exited(struct unit *u) { (void)u; }
 static int probe(const struct unit *u) { return probe_ready[u - table]; }
 
@@ -64,7 +66,7 @@ static void note(const struct unit *u, int level, const char *msg)
 	}
 }
 
-static const struct sup_ops ops = { now_ms, boot_ms, spawn, spawn_check, sig, exited, probe, note };
+static const struct sup_ops ops = { now_ms, boot_ms, spawn, spawn_check, sig, kill_check, exited, probe, note };
 
 static void reset(void)
 {
@@ -72,6 +74,7 @@ static void reset(void)
 	fake_now = 1000;
 	next_pid = 100;
 	fail_spawn = 0;
+	checks_killed = 0;
 	started[0] = signals[0] = notes[0] = '\0';
 	memset(probe_ready, 0, sizeof probe_ready);
 }
@@ -167,6 +170,32 @@ static void test_check_command(void)
 	CHECK(a->state == UNIT_UP);
 }
 
+/* A check that hangs is killed after stop-timeout and run again; one still
+ * running when the service stops is killed too. */
+static void test_check_timeout(void)
+{
+	struct unit *a;
+	pid_t check;
+
+	reset();
+	a = add("a", "command = /bin/a\nready = check:/bin/probe\nstop-timeout = 2s\n");
+	sup_resolve(&sup);
+	CHECK(sup_step(&sup) == fake_now + 2000);
+	check = a->check_pid;
+	fake_now += 2000;
+	sup_step(&sup);
+	CHECK(checks_killed == 1 && strstr(notes, "did not answer") != NULL);
+	sup_reaped(&sup, check, SIGKILL);
+	CHECK(a->check_pid == 0 && a->state == UNIT_STARTING);
+	fake_now += SUP_CHECK_EVERY_MS;
+	sup_step(&sup);
+	CHECK(a->check_pid != 0 && a->check_pid != check);
+	sup_stop(&sup, a);
+	CHECK(checks_killed == 2 && a->state == UNIT_STOPPING);
+	/* Dependencies on a name added later resolve to nothing until resolved. */
+	CHECK(sup_free_slot(&sup)->dep[0] == -1);
+}
+
 /* A crashing service: delays double up to the cap, then failed at the limit. */
 static void test_backoff_then_failed(void)
 {
@@ -203,7 +232,7 @@ static void test_backoff_then_failed(void)
 	/* By hand it gets a fresh budget. */
 	CHECK(sup_start(&sup, a) == 0);
 	sup_step(&sup);
-	CHECK(a->state == UNIT_UP);
+	CHECK(a->state == UNIT_UP && a->restarts == 0);
 	sup_reaped(&sup, a->pid, exit_status(1));
 	CHECK(a->state == UNIT_BACKOFF && a->due_ms == fake_now + 100);
 }
@@ -399,6 +428,7 @@ int main(void)
 	RUN(test_waits_for_slow_ready);
 	RUN(test_notify_fd);
 	RUN(test_check_command);
+	RUN(test_check_timeout);
 	RUN(test_backoff_then_failed);
 	RUN(test_window_and_healthy_reset);
 	RUN(test_restart_policies);
