@@ -123,7 +123,7 @@ $(B)/busybox/.built: $(TOOLCHAIN) $(B)/src/.busybox.unpacked $(wildcard pkg/reci
 WARN    := -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wformat=2 -Wvla
 HARDEN  := -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
-CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -DCAIRN_VERSION='"$(CAIRN_VERSION)"' -Ilib -Iinitd $(WARN)
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -DCAIRN_VERSION='"$(CAIRN_VERSION)"' -Ilib -Iinitd -Ipkg $(WARN)
 MUSL_CFLAGS  := $(CFLAGS_COMMON) $(HARDEN) -Os -ffunction-sections -fdata-sections -ffile-prefix-map=$(TOP)/=
 MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sections -s
 
@@ -132,8 +132,9 @@ LIB_SRC   := $(wildcard lib/*.c)
 PROGS     := initd initctl logd
 MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c
 INITD_SRC := $(filter-out $(MAIN_SRC),$(wildcard initd/*.c))
-HEADERS   := $(wildcard lib/*.h initd/*.h)
-MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
+PKG_SRC   := $(wildcard pkg/*.c)
+HEADERS   := $(wildcard lib/*.h initd/*.h pkg/*.h)
+MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC) $(PKG_SRC))
 
 $(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN) Makefile
 	$(call say,CC,$<)
@@ -198,7 +199,7 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 HOST_CFLAGS := $(CFLAGS_COMMON) -g -O1 $(SAN) -Itests/unit
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(HB)/unit/%,$(filter-out tests/unit/check.c,$(wildcard tests/unit/*_test.c)))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(HB)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.c))
-LIB_INITD_SRC := $(LIB_SRC) $(INITD_SRC)
+LIB_INITD_SRC := $(LIB_SRC) $(INITD_SRC) $(PKG_SRC)
 
 $(HB)/unit/%: tests/unit/%.c tests/unit/check.h $(LIB_INITD_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
@@ -247,9 +248,9 @@ bench-init: image
 
 lint:
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--std=c11 -D_GNU_SOURCE -Ilib -Iinitd lib initd
-	$(Q)clang-tidy --quiet $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) -- $(CFLAGS_COMMON) 2>/dev/null
-	$(Q)for f in $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC); do \
+		--std=c11 -D_GNU_SOURCE -Ilib -Iinitd -Ipkg lib initd pkg/*.c
+	$(Q)clang-tidy --quiet $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) $(PKG_SRC) -- $(CFLAGS_COMMON) 2>/dev/null
+	$(Q)for f in $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) $(PKG_SRC); do \
 		clang --analyze -Xanalyzer -analyzer-werror \
 			-Xanalyzer -analyzer-disable-checker=valist.Uninitialized \
 			-Xanalyzer -analyzer-disable-checker=security.insecureAPI.DeprecatedOrUnsafeBufferHandling \

@@ -1,0 +1,47 @@
+/* pkgmeta_fuzz.c: a package's header and metadata parsers on any bytes;
+ * what they accept keeps every promise the installer relies on. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct pkg_file files[64];
+	static struct pkg_meta meta;
+	static char text[8192];
+	struct pkg_header h;
+	unsigned long long sum = 0;
+	char err[256];
+	const char *why;
+	size_t i;
+
+	if (pkg_header_parse((const char *)data, size, &h, err, sizeof err) == 0 &&
+	    (h.header_len > PKG_HEADER_MAX || h.meta_len == 0 || h.meta_len > PKG_META_MAX))
+		abort();
+	if (size > sizeof text)
+		return 0;
+	memcpy(text, data, size);
+	meta.files = files;
+	meta.maxfiles = 64;
+	if (pkg_meta_parse(text, size, &meta, err, sizeof err) != 0)
+		return 0;
+	if (!pkg_name_ok(meta.name) || !pkg_version_ok(meta.version) || meta.nfiles > 64)
+		abort();
+	for (i = 0; i < meta.nfiles; i++) {
+		if (!pkg_path_ok(files[i].path, &why))
+			abort();
+		if (i > 0 && strcmp(files[i - 1].path, files[i].path) >= 0)
+			abort();
+		if (files[i].type == PKG_DIR && (files[i].mode & 06000))
+			abort();
+		if (files[i].type == PKG_FILE)
+			sum += files[i].size;
+	}
+	if (sum != meta.payload_size)
+		abort();
+	return 0;
+}
