@@ -130,9 +130,9 @@ MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sect
 LIB_SRC   := $(wildcard lib/*.c)
 # One main per program; every other source is a module any program may use.
 PROGS     := initd initctl logd
-MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c
+MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c pkg/main.c
 INITD_SRC := $(filter-out $(MAIN_SRC),$(wildcard initd/*.c))
-PKG_SRC   := $(wildcard pkg/*.c)
+PKG_SRC   := $(filter-out $(MAIN_SRC),$(wildcard pkg/*.c))
 HEADERS   := $(wildcard lib/*.h initd/*.h pkg/*.h)
 MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC) $(PKG_SRC))
 
@@ -148,7 +148,8 @@ $(B)/obj/libcairn.a: $(MODULE_OBJ)
 $(B)/obj/initd/initd: $(B)/obj/initd/main.o $(B)/obj/libcairn.a
 $(B)/obj/initd/initctl: $(B)/obj/initd/initctl.o $(B)/obj/libcairn.a
 $(B)/obj/initd/logd: $(B)/obj/initd/logd.o $(B)/obj/libcairn.a
-$(addprefix $(B)/obj/initd/,$(PROGS)):
+$(B)/obj/pkg/pkg: $(B)/obj/pkg/main.o $(B)/obj/libcairn.a
+$(addprefix $(B)/obj/initd/,$(PROGS)) $(B)/obj/pkg/pkg:
 	$(call say,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^
 
@@ -186,7 +187,9 @@ $(OUT)/SHA256SUMS: $(addprefix $(OUT)/,$(ARTIFACTS)) sources.lock
 	$(call say,SUMS,$@)
 	$(Q)scripts/manifest.sh $(OUT) $(ARTIFACTS)
 
-image: $(OUT)/SHA256SUMS
+# pkg is built with the image (it is not in it yet): a static musl binary
+# a build host or an installer runs.
+image: $(OUT)/SHA256SUMS $(B)/obj/pkg/pkg
 
 run: image
 	$(Q)scripts/qemu.sh --interactive $(OUT) -- $(QEMU_MACHINE)
@@ -248,7 +251,7 @@ bench-init: image
 
 lint:
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--std=c11 -D_GNU_SOURCE -Ilib -Iinitd -Ipkg lib initd pkg/*.c
+		--std=c11 -D_GNU_SOURCE -Ilib -Iinitd -Ipkg lib initd $(PKG_SRC) pkg/main.c
 	$(Q)clang-tidy --quiet $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) $(PKG_SRC) -- $(CFLAGS_COMMON) 2>/dev/null
 	$(Q)for f in $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) $(PKG_SRC); do \
 		clang --analyze -Xanalyzer -analyzer-werror \
