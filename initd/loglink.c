@@ -16,6 +16,7 @@
 
 static int logd_sock = -1;
 static int enabled;		/* a logd is configured: services get pipes */
+static int pending;		/* some pipe waits to be handed over */
 
 void loglink_enable(void)
 {
@@ -49,10 +50,24 @@ static int send_msg(const char *verb, const char *name, int fd)
 	}
 	/* Never block PID 1 on logd: a full link is logd's problem. */
 	if (sendmsg(logd_sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-		log_msg(LOG_WARNING, "logd link: %s %s: %m", verb, name);
-		return -errno;
+		int e = errno;
+
+		/* A full link is retried (loglink_retry); anything else is news. */
+		if (e != EAGAIN && e != EWOULDBLOCK && e != ENOBUFS)
+			log_msg(LOG_WARNING, "logd link: %s %s: %s", verb, name, strerror(e));
+		return -e;
 	}
 	return 0;
+}
+
+/* Hand u's read end to logd; a full link leaves it pending for
+ * loglink_retry (the pipe holds the lines meanwhile). */
+static void hand_over(struct unit *u)
+{
+	u->out_pending = 1;
+	if (logd_sock >= 0 && send_msg("add", u->svc.name, u->out[0]) == 0)
+		u->out_pending = 0;
+	pending |= u->out_pending;
 }
 
 /* loglink_pipe: give u its output pipe, and hand the read end to logd. */
@@ -64,8 +79,7 @@ int loglink_pipe(struct unit *u)
 		u->out[0] = u->out[1] = -1;
 		return -errno;
 	}
-	if (logd_sock >= 0)
-		send_msg("add", u->svc.name, u->out[0]);
+	hand_over(u);
 	return 0;
 }
 
@@ -88,9 +102,25 @@ void loglink_attach(struct sup *s, int sock)
 
 	loglink_detach();
 	logd_sock = sock;
+	pending = 0;
 	for (i = 0; i < s->cap; i++)
 		if (s->units[i].used && s->units[i].out[0] >= 0)
-			send_msg("add", s->units[i].svc.name, s->units[i].out[0]);
+			hand_over(&s->units[i]);
+}
+
+/* loglink_retry: hand over what a full link refused before.  Returns 1
+ * while something is still pending (the caller tries again soon). */
+int loglink_retry(struct sup *s)
+{
+	int i;
+
+	if (!pending || logd_sock < 0)
+		return 0;
+	pending = 0;
+	for (i = 0; i < s->cap; i++)
+		if (s->units[i].used && s->units[i].out[0] >= 0 && s->units[i].out_pending)
+			hand_over(&s->units[i]);
+	return pending;
 }
 
 void loglink_detach(void)

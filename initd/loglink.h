@@ -11,6 +11,7 @@ int loglink_pipe(struct unit *u);
 void loglink_drop(struct unit *u);
 void loglink_attach(struct sup *s, int sock);
 void loglink_detach(void);
+int loglink_retry(struct sup *s);
 int loglink_connected(void);
 
 #endif

@@ -548,6 +548,9 @@ static void supervise(int sfd, int lfd)
 		wdt = watchdog_due(now, 0);
 		if (wdt >= 0 && (next < 0 || wdt < next))
 			next = wdt;
+		/* A pipe logd's link had no room for: try again in 100 ms. */
+		if (loglink_retry(&sup) && (next < 0 || now + 100 < next))
+			next = now + 100;
 
 		n = 0;
 		pfd[n].fd = sfd;

@@ -44,6 +44,7 @@ struct unit {
 	int stdin_fd;			/* given as fd 0 (logd's link), or -1 */
 	int from_file;			/* defined in the service directory */
 	int out[2];			/* stdout+stderr pipe; initd keeps both ends */
+	int out_pending;		/* its read end not yet handed to logd */
 	long long started_ms;		/* monotonic, of the last start */
 	long long ready_ms;		/* CLOCK_BOOTTIME when last ready; 0 never */
 	long long due_ms;		/* next timed event: restart, KILL, probe */
