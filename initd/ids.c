@@ -10,16 +10,16 @@
 #include <unistd.h>
 
 #include "ids.h"
+#include "text.h"
 
 static int numeric(const char *s, unsigned long *v)
 {
-	char *end;
+	unsigned long long n;
 
-	if (*s < '0' || *s > '9')
+	if (text_uint(s, 0xfffffffeULL, &n) < 0)
 		return 0;
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	return *end == '\0' && errno == 0 && *v < 0xffffffffUL;
+	*v = (unsigned long)n;
+	return 1;
 }
 
 /* Find name in field 0 of path; copy fields 2 and 3 (ids) out. */

@@ -17,6 +17,7 @@
 #include "logfile.h"
 #include "svcfile.h"
 #include "syslogfwd.h"
+#include "text.h"
 
 #define LOGD_SERVICES 256
 #define LOGD_PACKET_MAX 128		/* "add NAME" is 35 bytes at most */
@@ -399,13 +400,9 @@ static int parse_size(const char *v, unsigned long long *bytes)
 
 static int parse_count(const char *v, unsigned *n)
 {
-	unsigned long c;
-	char *end;
+	unsigned long long c;
 
-	if (*v < '0' || *v > '9' || strlen(v) > 4)
-		return -EINVAL;
-	c = strtoul(v, &end, 10);
-	if (*end != '\0' || c > LOGFILE_KEEP_MAX)
+	if (strlen(v) > 4 || text_uint(v, LOGFILE_KEEP_MAX, &c) < 0)
 		return -EINVAL;
 	*n = (unsigned)c;
 	return 0;

@@ -259,6 +259,8 @@ int services_load(struct sup *s, const char *dir)
 	return loaded;
 }
 
+static int settle(struct sup *s, const char *dir);
+
 /*
  * services_reload: bring the table in line with dir.  A changed file that
  * does not parse leaves the running service as it was.  No allocation.
@@ -333,7 +335,7 @@ int services_reload(struct sup *s, const char *dir, struct services_diff *diff)
 			diff->removed++;
 		}
 	}
-	services_settle(s, dir);
+	settle(s, dir);
 	sup_resolve(s);	/* new services' dependencies, and cycles they make */
 	return 0;
 }
@@ -343,7 +345,7 @@ int services_reload(struct sup *s, const char *dir, struct services_diff *diff)
  * a removed service leaves the table, a changed one is read again (and
  * starts, as it is still wanted).  Returns 1 when the table changed.
  */
-int services_settle(struct sup *s, const char *dir)
+static int settle(struct sup *s, const char *dir)
 {
 	int i, changed = 0;
 
@@ -375,6 +377,13 @@ int services_settle(struct sup *s, const char *dir)
 		}
 		log_msg(LOG_NOTICE, "%s: definition reloaded", u->svc.name);
 	}
+	return changed;
+}
+
+int services_settle(struct sup *s, const char *dir)
+{
+	int changed = settle(s, dir);
+
 	if (changed)
 		sup_resolve(s);
 	return changed;

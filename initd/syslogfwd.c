@@ -10,18 +10,15 @@
 #include <unistd.h>
 
 #include "syslogfwd.h"
+#include "text.h"
 
 #define SYSLOGFWD_PRI 30		/* facility daemon (3) * 8 + severity info (6) */
 
 static int port(const char *s, in_port_t *p)
 {
-	unsigned long n;
-	char *end;
+	unsigned long long n;
 
-	if (*s < '0' || *s > '9' || strlen(s) > 5)
-		return -EINVAL;
-	n = strtoul(s, &end, 10);
-	if (*end != '\0' || n == 0 || n > 65535)
+	if (strlen(s) > 5 || text_uint(s, 65535, &n) < 0 || n == 0)
 		return -EINVAL;
 	*p = htons((in_port_t)n);
 	return 0;

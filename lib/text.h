@@ -2,6 +2,9 @@
 #ifndef CAIRN_TEXT_H
 #define CAIRN_TEXT_H
 
+#include <stddef.h>
+
 char *text_trim(char *s);
+int text_uint(const char *s, unsigned long long max, unsigned long long *v);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "text.h"
 
 static __attribute__((format(printf, 4, 5))) int fail(char *err, size_t errsize, int line,
 						       const char *fmt, ...)
@@ -31,17 +32,9 @@ static __attribute__((format(printf, 4, 5))) int fail(char *err, size_t errsize,
 /* A decimal with no sign, no leading zero (one form per number), <= max. */
 static int decimal(const char *s, unsigned long long max, unsigned long long *v)
 {
-	unsigned long long n = 0;
-
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
+	if (s[0] == '0' && s[1] != '\0')
 		return -EINVAL;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || n > (max - (unsigned)(*s - '0')) / 10)
-			return -EINVAL;
-		n = n * 10 + (unsigned)(*s - '0');
-	}
-	*v = n;
-	return 0;
+	return text_uint(s, max, v);
 }
 
 /*

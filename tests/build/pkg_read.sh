@@ -6,8 +6,8 @@
 . "$(dirname "$0")/testlib"
 
 command -v cc >/dev/null 2>&1 || { echo "no cc on this host"; exit 77; }
-src="pkg/main.c pkg/format.c"
-cflags="-std=c11 -D_GNU_SOURCE -DCAIRN_VERSION=\"test\" -Ipkg -Wall -Wextra -g"
+src="pkg/main.c pkg/format.c lib/text.c"
+cflags="-std=c11 -D_GNU_SOURCE -DCAIRN_VERSION=\"test\" -Ipkg -Ilib -Wall -Wextra -g"
 # shellcheck disable=SC2086
 cc $cflags -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -o "$tmp/pkg" $src 2>"$tmp/cc.log" ||
 	cc $cflags -O2 -o "$tmp/pkg" $src || fail "pkg does not build for the host"

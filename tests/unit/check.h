@@ -2,6 +2,7 @@
 #ifndef CAIRN_CHECK_H
 #define CAIRN_CHECK_H
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,5 +23,20 @@ static int check_failures;
 } while (0)
 
 #define CHECK_DONE() (check_failures == 0 ? 0 : 1)
+
+static inline int check_remove_one(const char *path, const struct stat *st, int flag,
+				   struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* check_rmtree: remove a test's temporary tree (mkdtemp), links not followed. */
+static inline void check_rmtree(const char *dir)
+{
+	nftw(dir, check_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 #endif

@@ -11,24 +11,11 @@
 #include "check.h"
 #include "control.h"
 #include "ctl.h"
+#include "fake_ops.h"
 #include "sup.h"
 
 static struct unit table[4];
 static struct sup sup;
-static long long fake_now = 5000;
-static pid_t next_pid = 200;
-
-static long long now_ms(void) { return fake_now; }
-static long long boot_ms(void) { return fake_now + 1500; }
-static int spawn(struct unit *u) { u->pid = ++next_pid; return 0; }
-static int spawn_check(struct unit *u) { (void)u; return -ENOSYS; }
-static int sig(struct unit *u, int s) { (void)u; (void)s; return 0; }
-static void exited(struct unit *u) { (void)u; }
-static int probe(const struct unit *u) { (void)u; return 0; }
-static void note(const struct unit *u, int level, const char *msg) { (void)u; (void)level; (void)msg; }
-static int kill_check(struct unit *u) { (void)u; return 0; }
-static const struct sup_ops ops = { now_ms, boot_ms, spawn, spawn_check, sig, kill_check, exited, probe, note };
-
 static char replies[4096];
 
 /* Send raw bytes as one request, serve it, collect the reply packets. */
@@ -59,7 +46,7 @@ static void setup(void)
 	char err[128];
 	size_t i;
 
-	sup_init(&sup, table, 4, &ops);
+	sup_init(&sup, table, 4, &fake_ops);
 	for (i = 0; i < 2; i++) {
 		struct unit *u = sup_free_slot(&sup);
 		const char *text = "command = /bin/x\n";

@@ -55,8 +55,6 @@ int main(void)
 	put(group, "root:x:0:\nvideo:x:44:alice,bob\nlast:x:7:");
 	RUN(test_user);
 	RUN(test_group);
-	unlink(passwd);
-	unlink(group);
-	rmdir(dir);
+	check_rmtree(dir);
 	return CHECK_DONE();
 }

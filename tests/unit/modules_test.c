@@ -1,7 +1,6 @@
 /* modules_test.c: the board's module list, and coldplug over a fake sysfs. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,14 +241,6 @@ static void coldplug_no_sysfs(void)
 	CHECK(strstr(logged(), "class devices skipped") != NULL);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int main(void)
 {
 	int rc;
@@ -267,6 +258,6 @@ int main(void)
 	RUN(coldplug_bounded);
 	RUN(coldplug_no_sysfs);
 	rc = CHECK_DONE();
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	check_rmtree(dir);
 	return rc;
 }

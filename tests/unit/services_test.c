@@ -7,22 +7,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fake_ops.h"
 #include "loglink.h"
 #include "services.h"
 
 static struct unit table[8];
 static struct sup sup;
 static char dir[] = "/tmp/services_test.XXXXXX";
-
-static long long now_ms(void) { return 1000; }
-static int spawn(struct unit *u) { u->pid = 4242; return 0; }
-static int spawn_check(struct unit *u) { (void)u; return -ENOSYS; }
-static int sig(struct unit *u, int s) { (void)u; (void)s; return 0; }
-static void exited(struct unit *u) { (void)u; }
-static int probe(const struct unit *u) { (void)u; return 0; }
-static void note(const struct unit *u, int level, const char *msg) { (void)u; (void)level; (void)msg; }
-static int kill_check(struct unit *u) { (void)u; return 0; }
-static const struct sup_ops ops = { now_ms, now_ms, spawn, spawn_check, sig, kill_check, exited, probe, note };
 
 static void put(const char *name, const char *text)
 {
@@ -112,15 +103,11 @@ int main(void)
 {
 	if (mkdtemp(dir) == NULL)
 		return 2;
-	sup_init(&sup, table, 8, &ops);
+	fake_next_pid = 4241;	/* the first service started is 4242 */
+	sup_init(&sup, table, 8, &fake_ops);
 	loglink_enable();
 	RUN(test_load);
 	RUN(test_reload);
-	drop("a");
-	drop("c");
-	drop("broken");
-	drop(".hidden");
-	drop("Bad");
-	rmdir(dir);
+	check_rmtree(dir);
 	return CHECK_DONE();
 }

@@ -1,7 +1,6 @@
 /* sysctl_test.c: parsing sysctl.d lines and applying files to a fake /proc/sys. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,14 +126,6 @@ static void apply_refuses_overlong_line(void)
 	CHECK(sysctl_apply_file(conf, sys) == 1);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int main(void)
 {
 	int rc;
@@ -150,6 +141,6 @@ int main(void)
 	RUN(apply_counts_failures_and_goes_on);
 	RUN(apply_refuses_overlong_line);
 	rc = CHECK_DONE();
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	check_rmtree(dir);
 	return rc;
 }
