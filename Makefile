@@ -45,7 +45,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	fetch lock-update source-bundle repro-check bench-boot bench-init keys hostdeps \
+	host-pkg fetch lock-update source-bundle repro-check bench-boot bench-init keys hostdeps \
 	lint clean distclean help
 
 all: image
@@ -118,6 +118,11 @@ MUSL_CC := $(SYSROOT)/bin/cairn-cc
 
 $(B)/busybox/.built: $(TOOLCHAIN) $(B)/src/.busybox.unpacked $(wildcard pkg/recipes/busybox/*)
 	$(Q)$(RECIPE) busybox
+$(B)/openssl/.built: $(TOOLCHAIN) $(B)/src/.openssl.unpacked $(wildcard pkg/recipes/openssl/*)
+	$(Q)$(RECIPE) openssl
+$(B)/zstd/.built: $(TOOLCHAIN) $(B)/src/.zstd.unpacked $(wildcard pkg/recipes/zstd/*)
+	$(Q)$(RECIPE) zstd
+PKG_LIBS := $(B)/openssl/.built $(B)/zstd/.built
 
 # ---- Cairn's own C code: static-pie musl for the image --------------------
 WARN    := -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wmissing-prototypes \
@@ -134,24 +139,33 @@ MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c pkg/main.c
 INITD_SRC := $(filter-out $(MAIN_SRC),$(wildcard initd/*.c))
 PKG_SRC   := $(filter-out $(MAIN_SRC),$(wildcard pkg/*.c))
 HEADERS   := $(wildcard lib/*.h initd/*.h pkg/*.h)
-MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC) $(PKG_SRC))
+MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
+PKG_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(PKG_SRC))
+# pkg links OpenSSL (all its crypto) and zstd, built for musl by their recipes.
+PKG_LDLIBS := -lcrypto -lzstd
 
 $(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN) Makefile
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CCACHE) $(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
+$(PKG_OBJ) $(B)/obj/pkg/main.o: $(PKG_LIBS)
 
 $(B)/obj/libcairn.a: $(MODULE_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcD $@ $^
+$(B)/obj/libpkg.a: $(PKG_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcD $@ $^
 
 $(B)/obj/initd/initd: $(B)/obj/initd/main.o $(B)/obj/libcairn.a
 $(B)/obj/initd/initctl: $(B)/obj/initd/initctl.o $(B)/obj/libcairn.a
 $(B)/obj/initd/logd: $(B)/obj/initd/logd.o $(B)/obj/libcairn.a
-$(B)/obj/pkg/pkg: $(B)/obj/pkg/main.o $(B)/obj/libcairn.a
-$(addprefix $(B)/obj/initd/,$(PROGS)) $(B)/obj/pkg/pkg:
+$(addprefix $(B)/obj/initd/,$(PROGS)):
 	$(call say,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^
+$(B)/obj/pkg/pkg: $(B)/obj/pkg/main.o $(B)/obj/libpkg.a $(B)/obj/libcairn.a
+	$(call say,LD,$@)
+	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(PKG_LDLIBS)
 
 # ---- kernel ----------------------------------------------------------------
 KB := $(B)/$(BOARD)
@@ -204,15 +218,43 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(HB)/unit/%,$(filter-out tests/unit/che
 FUZZERS := $(patsubst tests/fuzz/%.c,$(HB)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.c))
 LIB_INITD_SRC := $(LIB_SRC) $(INITD_SRC) $(PKG_SRC)
 
-$(HB)/unit/%: tests/unit/%.c tests/unit/check.h $(LIB_INITD_SRC) $(HEADERS) | $(HB)/.hostdeps
+# Every module once per flavour, in an archive each test links.
+TEST_OBJ := $(patsubst %.c,$(HB)/obj/%.o,$(LIB_INITD_SRC))
+FUZZ_OBJ := $(patsubst %.c,$(HB)/fobj/%.o,$(LIB_INITD_SRC))
+$(HB)/obj/%.o: %.c $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(LIB_INITD_SRC)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
+$(HB)/fobj/%.o: %.c $(HEADERS) | $(HB)/.hostdeps
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(CFLAGS_COMMON) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+$(HB)/libtest.a: $(TEST_OBJ)
+	$(Q)rm -f $@ && ar rcD $@ $^
+$(HB)/libfuzz.a: $(FUZZ_OBJ)
+	$(Q)rm -f $@ && ar rcD $@ $^
 
-$(HB)/fuzz/%: tests/fuzz/%.c $(LIB_INITD_SRC) $(HEADERS) | $(HB)/.hostdeps
+$(HB)/unit/%: tests/unit/%.c tests/unit/check.h $(HB)/libtest.a
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(CFLAGS_COMMON) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_INITD_SRC)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HB)/libtest.a $(PKG_LDLIBS)
+
+# pkg for the build host and the tests: glibc, ASan+UBSan, and the fault
+# points the crash tests drive (PKG_FAULT_AT, doc/pkg-db.md).  The build
+# uses it to make and sign packages; the image gets the static musl one.
+$(HB)/pkg: pkg/main.c $(PKG_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -DPKG_FAULTS -o $@ pkg/main.c $(PKG_SRC) $(LIB_SRC) $(PKG_LDLIBS)
+host-pkg: $(HB)/pkg
+ifneq ($(O),$(abspath $(O)))
+$(O)/build/host/pkg: $(HB)/pkg
+endif
+
+$(HB)/fuzz/%: tests/fuzz/%.c $(HB)/libfuzz.a
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(CFLAGS_COMMON) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(HB)/libfuzz.a $(PKG_LDLIBS)
 
 export TEST_LOGDIR := $(B)/test-logs
 unit: $(UNIT_TESTS)
@@ -228,8 +270,8 @@ fuzz: $(FUZZERS)
 	$(Q)for f in $(FUZZERS); do mkdir -p $$f.corpus && cp tests/fuzz/corpus/$${f##*/}/* $$f.corpus/ && \
 		"$$f" -max_total_time=$${FUZZ_TIME:-60} $$f.corpus || exit 1; done
 
-build-tests: $(B)/.fetched
-	$(Q)scripts/run-tests.sh build tests/build/*.sh
+build-tests: $(B)/.fetched $(HB)/pkg
+	$(Q)PKG=$(HB)/pkg scripts/run-tests.sh build tests/build/*.sh
 
 vm-tests: image
 	$(Q)OUT=$(OUT) QEMU_MACHINE="$(QEMU_MACHINE)" scripts/run-tests.sh vm tests/vm/*.sh

@@ -1,5 +1,5 @@
 /* text.c: trim blanks around a word or a line read from a file; read a
- * number written in one. */
+ * number written in one; hex in and out. */
 #include <errno.h>
 #include <string.h>
 
@@ -34,5 +34,49 @@ int text_uint(const char *s, unsigned long long max, unsigned long long *v)
 		n = n * 10 + (unsigned)(*s - '0');
 	}
 	*v = n;
+	return 0;
+}
+
+/* text_hex: n bytes as 2n lowercase hex digits and a NUL into out. */
+void text_hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int nibble(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * text_unhex: an even number of lowercase hex digits (one spelling: no
+ * upper case, no prefix) into at most max bytes; the count in *n.
+ * 0 or -EINVAL.
+ */
+int text_unhex(const char *hex, unsigned char *out, size_t max, size_t *n)
+{
+	size_t len = strlen(hex), i;
+
+	if (len == 0 || len % 2 != 0 || len / 2 > max)
+		return -EINVAL;
+	for (i = 0; i < len / 2; i++) {
+		int hi = nibble((unsigned char)hex[2 * i]), lo = nibble((unsigned char)hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	*n = len / 2;
 	return 0;
 }

@@ -7,4 +7,7 @@
 char *text_trim(char *s);
 int text_uint(const char *s, unsigned long long max, unsigned long long *v);
 
+void text_hex(const unsigned char *b, size_t n, char *out);
+int text_unhex(const char *hex, unsigned char *out, size_t max, size_t *n);
+
 #endif

@@ -30,7 +30,7 @@ static __attribute__((format(printf, 4, 5))) int fail(char *err, size_t errsize,
 }
 
 /* A decimal with no sign, no leading zero (one form per number), <= max. */
-static int decimal(const char *s, unsigned long long max, unsigned long long *v)
+int pkg_decimal(const char *s, unsigned long long max, unsigned long long *v)
 {
 	if (s[0] == '0' && s[1] != '\0')
 		return -EINVAL;
@@ -64,9 +64,9 @@ int pkg_header_parse(const char *buf, size_t len, struct pkg_header *h, char *er
 		return fail(err, errsize, 0, "package header has extra fields");
 	if (strcmp(w[1], "1") != 0)
 		return fail(err, errsize, 0, "package format '%.8s' is not one this pkg reads (1)", w[1]);
-	if (decimal(w[2], PKG_META_MAX, &h->meta_len) < 0 || h->meta_len == 0)
+	if (pkg_decimal(w[2], PKG_META_MAX, &h->meta_len) < 0 || h->meta_len == 0)
 		return fail(err, errsize, 0, "metadata length '%.20s' is not 1 to %u", w[2], PKG_META_MAX);
-	if (decimal(w[3], PKG_PAYLOAD_MAX, &h->payload_len) < 0)
+	if (pkg_decimal(w[3], PKG_PAYLOAD_MAX, &h->payload_len) < 0)
 		return fail(err, errsize, 0, "payload length '%.20s' is out of range", w[3]);
 	/* One spelling of the line: single spaces, as written. */
 	if (strlen(w[0]) + strlen(w[1]) + strlen(w[2]) + strlen(w[3]) + 3 != n)
@@ -75,27 +75,12 @@ int pkg_header_parse(const char *buf, size_t len, struct pkg_header *h, char *er
 	return 0;
 }
 
-static int nibble(unsigned char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* pkg_hex32: 64 lowercase hex digits (one spelling) into 32 bytes. */
 int pkg_hex32(const char *hex, uint8_t out[32])
 {
-	size_t i;
-	int hi, lo;
+	size_t n;
 
-	if (strlen(hex) != 64)
-		return -EINVAL;
-	for (i = 0; i < 32; i++) {
-		hi = nibble((unsigned char)hex[2 * i]);
-		lo = nibble((unsigned char)hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return strlen(hex) == 64 && text_unhex(hex, out, 32, &n) == 0 ? 0 : -EINVAL;
 }
 
 /* Package names: [a-z0-9][a-z0-9+._-]*, up to 64 bytes. */
@@ -167,7 +152,9 @@ int pkg_path_ok(const char *path, const char **why)
 	return *why == NULL;
 }
 
-static int rel_parse(char *v, struct pkg_rel *r, int versioned)
+/* pkg_rel_parse: "NAME" or, when versioned, "NAME OP VERSION" without
+ * spaces, in place into r.  0 or -EINVAL. */
+int pkg_rel_parse(char *v, struct pkg_rel *r, int versioned)
 {
 	static const struct { const char *s; enum pkg_op op; } ops[] = {
 		{ ">=", PKG_GE }, { "<=", PKG_LE }, { "=", PKG_EQ }, { ">", PKG_GT }, { "<", PKG_LT },
@@ -194,8 +181,8 @@ static int rel_parse(char *v, struct pkg_rel *r, int versioned)
 	return pkg_name_ok(v) ? 0 : -EINVAL;
 }
 
-/* Split v into exactly n single-space-separated words. */
-static int words(char *v, char *w[], int n)
+/* pkg_words: v split in place into exactly n single-space-separated words. */
+int pkg_words(char *v, char *w[], int n)
 {
 	int i;
 
@@ -238,7 +225,7 @@ static int file_parse(char type, char *v, struct pkg_file *f, const char **why)
 	memset(f, 0, sizeof *f);
 	f->type = (enum pkg_ftype)type;
 	*why = "wrong number of fields";
-	if (words(v, w, n) < 0)
+	if (pkg_words(v, w, n) < 0)
 		return -EINVAL;
 	if (type == 'f' || type == 'd') {
 		*why = "mode is not 4 octal digits";
@@ -253,16 +240,16 @@ static int file_parse(char type, char *v, struct pkg_file *f, const char **why)
 	}
 	if (type != 'h') {
 		*why = "owner is not a number up to 2147483647";
-		if (decimal(w[i++], 0x7fffffff, &id) < 0)
+		if (pkg_decimal(w[i++], 0x7fffffff, &id) < 0)
 			return -EINVAL;
 		f->uid = (unsigned)id;
-		if (decimal(w[i++], 0x7fffffff, &id) < 0)
+		if (pkg_decimal(w[i++], 0x7fffffff, &id) < 0)
 			return -EINVAL;
 		f->gid = (unsigned)id;
 	}
 	if (type == 'f') {
 		*why = "size is not a number in range";
-		if (decimal(w[i++], PKG_PAYLOAD_MAX, &f->size) < 0)
+		if (pkg_decimal(w[i++], PKG_PAYLOAD_MAX, &f->size) < 0)
 			return -EINVAL;
 		*why = "sha256 is not 64 lowercase hex digits";
 		if (pkg_hex32(w[i++], f->sha256) < 0)
@@ -329,7 +316,7 @@ static int add_rel(struct pkg_rel *rels, int *n, char *v, int versioned)
 {
 	if (*n == PKG_RELS_MAX)
 		return -E2BIG;
-	if (rel_parse(v, &rels[*n], versioned) < 0)
+	if (pkg_rel_parse(v, &rels[*n], versioned) < 0)
 		return -EINVAL;
 	(*n)++;
 	return 0;
@@ -425,7 +412,7 @@ int pkg_meta_parse(char *text, size_t len, struct pkg_meta *m, char *err, size_t
 			continue;
 		}
 		if (strcmp(key, "payload-size") == 0) {
-			if (have_payload++ || decimal(v, PKG_PAYLOAD_MAX, &declared) < 0)
+			if (have_payload++ || pkg_decimal(v, PKG_PAYLOAD_MAX, &declared) < 0)
 				return fail(err, errsize, line, "payload-size must be given once, a number up to 2^40");
 			continue;
 		}

@@ -1,115 +1,100 @@
-/* main.c: pkg, Cairn's package manager.  So far it reads packages:
- * `pkg info FILE` and `pkg files FILE` (doc/pkg-format.md). */
+/* main.c: pkg, Cairn's package manager (doc/pkg.md). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "build.h"
+#include "db.h"
+#include "doc.h"
 #include "format.h"
+#include "fsroot.h"
+#include "index.h"
+#include "key.h"
+#include "repo.h"
+#include "solve.h"
+#include "text.h"
+#include "txn.h"
+
+#ifndef PKG_ARCH
+#if defined(__x86_64__)
+#define PKG_ARCH "x86_64"
+#elif defined(__aarch64__)
+#define PKG_ARCH "aarch64"
+#else
+#define PKG_ARCH "noarch"
+#endif
+#endif
 
 static const char usage[] =
-	"usage: pkg [--json] info FILE.pkg\n"
-	"       pkg [--json] files FILE.pkg\n"
+	"usage: pkg [OPTIONS] COMMAND [ARGS]\n"
 	"\n"
-	"  info   name, version, arch, license, source, relations, sizes\n"
-	"  files  every entry: type, mode, owner, size, sha256, path\n"
+	"Installed packages (under --root, default /):\n"
+	"  install NAME[OP VERSION]...  install with dependencies, from --repo\n"
+	"  remove NAME...               remove (refused while another needs it)\n"
+	"  upgrade                      every installed package to the newest in --repo\n"
+	"  list                         installed packages (--world: what was asked for)\n"
+	"  info NAME|FILE.pkg           a package's metadata\n"
+	"  files NAME|FILE.pkg          a package's files\n"
+	"  owner PATH                   the package a file belongs to\n"
+	"  verify                       every installed file against the database\n"
+	"  search WORD                  packages in --repo whose name has WORD\n"
 	"\n"
-	"Exit status: 0 done, 1 the package is malformed (the reason on stderr),\n"
-	"100 usage, 111 system error.\n";
+	"Making a repository (on a build host):\n"
+	"  build -o OUT.pkg [--level N] SPEC DIR   a package of DIR's tree\n"
+	"  index DIR                    DIR/index of every DIR/*.pkg\n"
+	"  release --version N --expires WHEN DIR  DIR/release naming DIR/index\n"
+	"  root --version N --expires WHEN --threshold K -o FILE PUB...\n"
+	"                               a root document listing the keys in PUB files\n"
+	"  sign --key REF FILE          add REF's signature to a root or release\n"
+	"  key new [--alg ed25519|ecdsa-p256] DIR NAME   DIR/NAME.key and DIR/NAME.pub\n"
+	"  key list                     the keys the root at --root trusts\n"
+	"\n"
+	"Options:\n"
+	"  --root DIR         the system to work on (default /)\n"
+	"  --repo DIR         the repository (a directory: local, or a mounted stick)\n"
+	"  --trust FILE       the first root document to trust, when --root trusts none yet\n"
+	"  --arch ARCH        install for ARCH (default " PKG_ARCH ")\n"
+	"  --json             output for machines\n"
+	"  --allow-expired    accept an expired root or release (logged)\n"
+	"  --allow-rollback   accept a release older than one trusted before (logged)\n"
+	"\n"
+	"WHEN is seconds since the epoch or +DAYSd.  REF is a key file or a provider\n"
+	"URI (pkcs11:...).  Exit status: 0 done, 1 refused or failed (the reason on\n"
+	"stderr), 100 usage, 111 system error.\n";
 
-struct pkg_open {
-	struct pkg_header h;
-	struct pkg_meta m;
-	char *text;
+struct opts {
+	const char *root, *repo, *trust, *arch;
+	int json, world, flags, level;
+	const char *out, *key, *alg;
+	unsigned long long version, expires, threshold;
+	int have_version, have_expires, have_threshold;
 };
 
-static void die(int code, const char *path, const char *why) __attribute__((noreturn));
-static void die(int code, const char *path, const char *why)
+static void die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+static void die(int code, const char *fmt, ...)
 {
-	fprintf(stderr, "pkg: %s: %s\n", path, why);
+	va_list ap;
+
+	fputs("pkg: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	exit(code);
 }
 
-/* Read exactly len bytes at off; short is a truncated package. */
-static int read_at(int fd, char *buf, size_t len, off_t off)
+static void fail(const struct perr *e)
 {
-	size_t got = 0;
-	ssize_t r;
-
-	while (got < len) {
-		r = pread(fd, buf + got, len - got, off + (off_t)got);
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ENODATA;
-		got += (size_t)r;
-	}
-	return 0;
+	die(1, "%s", e->msg);
 }
 
-/*
- * Open and check a package: the header, the exact file size (nothing cut,
- * nothing appended), and the metadata.  The payload is not read here.
- */
-static void pkg_load(const char *path, struct pkg_open *p)
-{
-	char head[PKG_HEADER_MAX], err[256];
-	struct stat st;
-	int fd, rc;
-	ssize_t n;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0)
-		die(111, path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		die(1, path, "not a regular file");
-	n = pread(fd, head, sizeof head, 0);
-	if (n < 0)
-		die(111, path, strerror(errno));
-	if (pkg_header_parse(head, (size_t)n, &p->h, err, sizeof err) < 0)
-		die(1, path, err);
-	if ((unsigned long long)st.st_size != p->h.header_len + p->h.meta_len + p->h.payload_len)
-		die(1, path, (unsigned long long)st.st_size <
-			p->h.header_len + p->h.meta_len + p->h.payload_len ?
-			"truncated: shorter than its header says" : "bytes after the payload");
-	p->text = malloc(p->h.meta_len + 1);
-	p->m.maxfiles = PKG_FILES_MAX;
-	p->m.files = calloc(PKG_FILES_MAX, sizeof *p->m.files);
-	if (p->text == NULL || p->m.files == NULL)
-		die(111, path, strerror(ENOMEM));
-	rc = read_at(fd, p->text, p->h.meta_len, (off_t)p->h.header_len);
-	if (rc < 0)
-		die(rc == -ENODATA ? 1 : 111, path, rc == -ENODATA ? "truncated" : strerror(-rc));
-	close(fd);
-	p->text[p->h.meta_len] = '\0';
-	if (pkg_meta_parse(p->text, p->h.meta_len, &p->m, err, sizeof err) < 0)
-		die(1, path, err);
-}
-
-static void hex(const uint8_t *b, char out[65])
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[64] = '\0';
-}
-
-static const char *op_text(enum pkg_op op)
-{
-	static const char *const ops[] = { "", "<", "<=", "=", ">=", ">" };
-
-	return ops[op];
-}
-
-/* Strings from a parsed package are printable ASCII without quotes'
- * special meaning except " and \, which JSON escapes. */
 static void json_str(const char *s)
 {
 	putchar('"');
@@ -119,6 +104,15 @@ static void json_str(const char *s)
 		putchar(*s);
 	}
 	putchar('"');
+}
+
+/* ---- reading packages -------------------------------------------------- */
+
+static const char *op_text(enum pkg_op op)
+{
+	static const char *const ops[] = { "", "<", "<=", "=", ">=", ">" };
+
+	return ops[op];
 }
 
 static void print_rels(const char *key, const struct pkg_rel *r, int n, int json)
@@ -147,12 +141,11 @@ static void print_rels(const char *key, const struct pkg_rel *r, int n, int json
 	putchar('\n');
 }
 
-static void info(const struct pkg_open *p, int json)
+static void info(const struct pkg_meta *m, unsigned long long payload, int json)
 {
-	const struct pkg_meta *m = &p->m;
 	char sum[65];
 
-	hex(m->source_sha256, sum);
+	text_hex(m->source_sha256, 32, sum);
 	if (json) {
 		printf("{\"name\":");
 		json_str(m->name);
@@ -166,8 +159,10 @@ static void info(const struct pkg_open *p, int json)
 			printf(",\"summary\":");
 			json_str(m->summary);
 		}
-		printf(",\"source_sha256\":\"%s\",\"files\":%zu,\"installed_size\":%llu,"
-		       "\"payload_bytes\":%llu", sum, m->nfiles, m->payload_size, p->h.payload_len);
+		printf(",\"source_sha256\":\"%s\",\"files\":%zu,\"installed_size\":%llu", sum, m->nfiles,
+		       m->payload_size);
+		if (payload > 0)
+			printf(",\"payload_bytes\":%llu", payload);
 		print_rels("depends", m->depends, m->ndepends, 1);
 		print_rels("provides", m->provides, m->nprovides, 1);
 		print_rels("conflicts", m->conflicts, m->nconflicts, 1);
@@ -178,14 +173,16 @@ static void info(const struct pkg_open *p, int json)
 	       "arch", m->arch, "license", m->license);
 	if (m->summary != NULL)
 		printf("%-13s %s\n", "summary", m->summary);
-	printf("%-13s %s\n%-13s %zu\n%-13s %llu bytes\n%-13s %llu bytes\n", "source-sha256", sum,
-	       "files", m->nfiles, "installed", m->payload_size, "payload", p->h.payload_len);
+	printf("%-13s %s\n%-13s %zu\n%-13s %llu bytes\n", "source-sha256", sum, "files", m->nfiles,
+	       "installed", m->payload_size);
+	if (payload > 0)
+		printf("%-13s %llu bytes\n", "payload", payload);
 	print_rels("depends", m->depends, m->ndepends, 0);
 	print_rels("provides", m->provides, m->nprovides, 0);
 	print_rels("conflicts", m->conflicts, m->nconflicts, 0);
 }
 
-static void files(const struct pkg_open *p, int json)
+static void files(const struct pkg_meta *m, int json)
 {
 	const struct pkg_file *f;
 	char sum[65];
@@ -193,9 +190,9 @@ static void files(const struct pkg_open *p, int json)
 
 	if (json)
 		putchar('[');
-	for (i = 0; i < p->m.nfiles; i++) {
-		f = &p->m.files[i];
-		hex(f->sha256, sum);
+	for (i = 0; i < m->nfiles; i++) {
+		f = &m->files[i];
+		text_hex(f->sha256, 32, sum);
 		if (json) {
 			printf("%s{\"type\":\"%c\",\"path\":", i ? "," : "", (char)f->type);
 			json_str(f->path);
@@ -231,35 +228,822 @@ static void files(const struct pkg_open *p, int json)
 		printf("]\n");
 }
 
+static int open_root(const struct opts *o)
+{
+	int fd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		die(111, "%s: %s", o->root, strerror(errno));
+	return fd;
+}
+
+static void open_txn(const struct opts *o, struct txn *t, int readonly)
+{
+	struct perr e = { "" };
+
+	if (txn_open(t, open_root(o), readonly, &e) < 0)
+		fail(&e);
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), m = strlen(tail);
+
+	return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+/* info and files: a package file (checked whole), or an installed package. */
+static int cmd_show(const struct opts *o, const char *what, int show_files)
+{
+	struct txn_pkg p;
+	struct txn t;
+	struct perr e = { "" };
+	const struct db_pkg *d;
+
+	if (ends_with(what, ".pkg")) {
+		int fd = open(what, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			die(111, "%s: %s", what, strerror(errno));
+		if (txn_pkg_load(&p, fd, NULL, 0, what, &e) < 0)
+			fail(&e);
+		if (show_files)
+			files(&p.m, o->json);
+		else
+			info(&p.m, p.payload_len, o->json);
+		txn_pkg_free(&p);
+		return 0;
+	}
+	open_txn(o, &t, 1);
+	d = db_find(&t.db, what);
+	if (d == NULL)
+		die(1, "%s: not installed under %s", what, o->root);
+	if (show_files)
+		files(&d->m, o->json);
+	else
+		info(&d->m, 0, o->json);
+	txn_close(&t);
+	return 0;
+}
+
+static int cmd_list(const struct opts *o)
+{
+	struct txn t;
+	size_t i;
+
+	open_txn(o, &t, 1);
+	if (o->json)
+		putchar('[');
+	if (o->world) {
+		for (i = 0; i < t.db.nworld; i++) {
+			if (o->json) {
+				printf("%s", i ? "," : "");
+				json_str(t.db.world[i]);
+			} else {
+				printf("%s\n", t.db.world[i]);
+			}
+		}
+	} else {
+		for (i = 0; i < t.db.n; i++) {
+			const struct pkg_meta *m = &t.db.pkgs[i].m;
+
+			if (o->json) {
+				printf("%s{\"name\":", i ? "," : "");
+				json_str(m->name);
+				printf(",\"version\":");
+				json_str(m->version);
+				printf(",\"arch\":");
+				json_str(m->arch);
+				printf(",\"license\":");
+				json_str(m->license);
+				putchar('}');
+			} else {
+				printf("%-24s %-20s %-8s %s\n", m->name, m->version, m->arch, m->license);
+			}
+		}
+	}
+	if (o->json)
+		printf("]\n");
+	txn_close(&t);
+	return 0;
+}
+
+static int cmd_owner(const struct opts *o, const char *path)
+{
+	struct txn t;
+	size_t i, j;
+
+	while (*path == '/')
+		path++;
+	open_txn(o, &t, 1);
+	for (i = 0; i < t.db.n; i++)
+		for (j = 0; j < t.db.pkgs[i].m.nfiles; j++)
+			if (strcmp(t.db.pkgs[i].m.files[j].path, path) == 0) {
+				if (o->json) {
+					printf("{\"path\":");
+					json_str(path);
+					printf(",\"package\":");
+					json_str(t.db.pkgs[i].name);
+					printf("}\n");
+				} else {
+					printf("/%s %s %s\n", path, t.db.pkgs[i].name, t.db.pkgs[i].version);
+				}
+				txn_close(&t);
+				return 0;
+			}
+	txn_close(&t);
+	die(1, "/%s: no installed package owns it", path);
+}
+
+/* ---- verify ------------------------------------------------------------ */
+
+static int hash_at(int rootfd, const char *path, uint8_t out[32])
+{
+	static unsigned char buf[1 << 16];
+	struct sha256 h;
+	ssize_t r;
+	int fd = fsroot_open(rootfd, path, O_RDONLY | O_NOFOLLOW), rc;
+
+	if (fd < 0)
+		return fd;
+	if (sha256_init(&h) < 0) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((r = read(fd, buf, sizeof buf)) > 0)
+		sha256_update(&h, buf, (size_t)r);
+	rc = r < 0 ? -errno : 0;
+	close(fd);
+	if (sha256_final(&h, out) < 0 && rc == 0)
+		rc = -EIO;
+	return rc;
+}
+
+/* One file against its entry: NULL when it matches, else what differs. */
+static const char *verify_one(int rootfd, const struct pkg_file *f)
+{
+	char target[PKG_PATH_MAX + 1];
+	const char *leaf;
+	struct stat st;
+	uint8_t sum[32];
+	ssize_t n;
+	int dfd = fsroot_parent(rootfd, f->path, &leaf), rc;
+
+	if (dfd < 0)
+		return "missing (its directory is gone)";
+	rc = fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW);
+	if (rc == 0 && f->type == PKG_SYMLINK) {
+		n = readlinkat(dfd, leaf, target, sizeof target - 1);
+		target[n < 0 ? 0 : n] = '\0';
+	}
+	close(dfd);
+	if (rc < 0)
+		return "missing";
+	switch (f->type) {
+	case PKG_DIR:
+		if (!S_ISDIR(st.st_mode))
+			return "not a directory";
+		break;
+	case PKG_SYMLINK:
+		if (!S_ISLNK(st.st_mode))
+			return "not a symlink";
+		if (strcmp(target, f->target) != 0)
+			return "symlink points elsewhere";
+		return geteuid() == 0 && (st.st_uid != f->uid || st.st_gid != f->gid) ? "owner differs" : NULL;
+	case PKG_HARDLINK:
+		if (!S_ISREG(st.st_mode))
+			return "not a regular file";
+		return NULL;	/* checked as its target */
+	case PKG_FILE:
+		if (!S_ISREG(st.st_mode))
+			return "not a regular file";
+		if ((unsigned long long)st.st_size != f->size)
+			return "size differs";
+		if (hash_at(rootfd, f->path, sum) < 0)
+			return "unreadable";
+		if (memcmp(sum, f->sha256, 32) != 0)
+			return "contents differ (sha256)";
+		break;
+	}
+	if ((st.st_mode & 07777) != f->mode)
+		return "mode differs";
+	if (geteuid() == 0 && (st.st_uid != f->uid || st.st_gid != f->gid))
+		return "owner differs";
+	return NULL;
+}
+
+static int cmd_verify(const struct opts *o)
+{
+	struct txn t;
+	size_t i, j, nfiles = 0, bad = 0, changed = 0;
+	int rootfd = open_root(o);
+	struct perr e = { "" };
+
+	if (txn_open(&t, rootfd, 1, &e) < 0)
+		fail(&e);
+	/* An interrupted transaction is recovered first, where the root can
+	 * be written: the files are checked against the state it leaves. */
+	if (t.pkgdir >= 0 && faccessat(t.pkgdir, "journal", F_OK, 0) == 0) {
+		txn_close(&t);
+		if (txn_open(&t, rootfd, 0, &e) < 0)
+			fail(&e);
+	}
+	for (i = 0; i < t.db.n; i++)
+		for (j = 0; j < t.db.pkgs[i].m.nfiles; j++) {
+			const struct pkg_file *f = &t.db.pkgs[i].m.files[j];
+			const char *why = verify_one(rootfd, f);
+
+			nfiles++;
+			if (why == NULL)
+				continue;
+			if (f->type == PKG_FILE && strncmp(f->path, "etc/", 4) == 0) {
+				changed++;
+				printf("%s: /%s: %s (a configuration file changed here)\n", t.db.pkgs[i].name,
+				       f->path, why);
+				continue;
+			}
+			bad++;
+			printf("%s: /%s: %s\n", t.db.pkgs[i].name, f->path, why);
+		}
+	if (!o->json)
+		fprintf(stderr, "pkg: verify: %zu packages, %zu entries, %zu differ, %zu configuration "
+			"files changed\n", t.db.n, nfiles, bad, changed);
+	else
+		printf("{\"packages\":%zu,\"entries\":%zu,\"differ\":%zu,\"config_changed\":%zu}\n", t.db.n,
+		       nfiles, bad, changed);
+	txn_close(&t);
+	close(rootfd);
+	return bad ? 1 : 0;
+}
+
+/* ---- install, remove, upgrade ------------------------------------------ */
+
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The world after adding or dropping names: sorted, each once. */
+static const char **world_edit(const struct db *db, char **names, size_t n, int add, size_t *count)
+{
+	const char **w = calloc(db->nworld + n + 1, sizeof *w);
+	size_t i, j, k = 0;
+
+	if (w == NULL)
+		die(111, "%s", strerror(ENOMEM));
+	for (i = 0; i < db->nworld; i++) {
+		int drop = 0;
+
+		for (j = 0; !add && j < n; j++)
+			drop |= strcmp(db->world[i], names[j]) == 0;
+		if (!drop)
+			w[k++] = db->world[i];
+	}
+	for (j = 0; add && j < n; j++)
+		w[k++] = names[j];
+	qsort(w, k, sizeof *w, by_str);
+	for (i = 0, j = 0; i < k; i++)
+		if (j == 0 || strcmp(w[j - 1], w[i]) != 0)
+			w[j++] = w[i];
+	*count = j;
+	return w;
+}
+
+static void load_pkgs(struct repo *r, const struct solution *s, struct txn *t)
+{
+	struct perr e = { "" };
+	size_t i;
+
+	t->add = calloc(s->nadd + 1, sizeof *t->add);
+	if (t->add == NULL)
+		die(111, "%s", strerror(ENOMEM));
+	/* Every package checked against the signed index before anything is written. */
+	for (i = 0; i < s->nadd; i++) {
+		const struct index_pkg *p = s->add[i];
+		int fd = repo_pkg_open(r, p, &e);
+
+		if (fd < 0 || txn_pkg_load(&t->add[i], fd, p->sha256, p->size, p->name, &e) < 0)
+			fail(&e);
+		if (strcmp(t->add[i].m.name, p->name) != 0 || strcmp(t->add[i].m.version, p->version) != 0 ||
+		    strcmp(t->add[i].m.arch, p->arch) != 0)
+			die(1, "%s-%s: its metadata names another package: refused", p->name, p->version);
+		t->nadd++;
+	}
+}
+
+static int cmd_change(const struct opts *o, const char *cmd, char **names, int n)
+{
+	struct pkg_rel *want = calloc((size_t)n + 1, sizeof *want);
+	struct solution s;
+	struct repo r;
+	struct txn t;
+	struct perr e = { "" };
+	char **plain = calloc((size_t)n + 1, sizeof *plain);
+	size_t i, nw;
+	int rc, upgrade = strcmp(cmd, "upgrade") == 0;
+
+	if (want == NULL || plain == NULL)
+		die(111, "%s", strerror(ENOMEM));
+	if (o->repo == NULL)
+		die(100, "%s needs --repo DIR", cmd);
+	for (i = 0; i < (size_t)n; i++) {
+		plain[i] = strdup(names[i]);
+		if (plain[i] == NULL || pkg_rel_parse(names[i], &want[i], 1) < 0)
+			die(100, "%s: not NAME or NAME OP VERSION (OP: >= <= = > <)", plain[i]);
+		plain[i][strcspn(plain[i], "<>=")] = '\0';
+	}
+	open_txn(o, &t, 0);
+	if (repo_open(&r, o->repo, t.pkgdir, o->trust, o->flags, &e) < 0)
+		fail(&e);
+	if (upgrade) {
+		free(want);
+		want = calloc(t.db.nworld + 1, sizeof *want);
+		if (want == NULL)
+			die(111, "%s", strerror(ENOMEM));
+		for (i = 0; i < t.db.nworld; i++)
+			want[i] = (struct pkg_rel){ t.db.world[i], PKG_ANY, NULL };
+		n = (int)t.db.nworld;
+	}
+	if (solve(&r.ix, &t.db, want, (size_t)n, upgrade, o->arch, &s, &e) < 0)
+		fail(&e);
+	load_pkgs(&r, &s, &t);
+	t.remove = s.replace;
+	t.nremove = s.nreplace;
+	t.world = upgrade ? world_edit(&t.db, NULL, 0, 1, &nw) : world_edit(&t.db, plain, (size_t)n, 1, &nw);
+	t.nworld = nw;
+	t.progress = isatty(2);
+	if (s.nadd == 0 && t.nworld == t.db.nworld) {
+		fprintf(stderr, "pkg: nothing to do\n");
+		rc = 0;
+	} else {
+		rc = txn_apply(&t, &e);
+		if (rc < 0)
+			fail(&e);
+		fprintf(stderr, "pkg: %s: %zu package%s, %llu files, %llu bytes\n", cmd, s.nadd,
+			s.nadd == 1 ? "" : "s", t.files, t.bytes);
+	}
+	for (i = 0; i < t.nadd; i++)
+		txn_pkg_free(&t.add[i]);
+	free(t.add);
+	free(t.world);
+	solution_free(&s);
+	repo_close(&r);
+	txn_close(&t);
+	for (i = 0; i < (size_t)n && !upgrade; i++)
+		free(plain[i]);
+	free(plain);
+	free(want);
+	return rc;
+}
+
+static int cmd_remove(const struct opts *o, char **names, int n)
+{
+	struct txn t;
+	struct perr e = { "" };
+	size_t i, j, nw;
+	int k, d;
+
+	open_txn(o, &t, 0);
+	for (k = 0; k < n; k++)
+		if (db_find(&t.db, names[k]) == NULL)
+			die(1, "%s: not installed", names[k]);
+	t.remove = calloc((size_t)n + 1, sizeof *t.remove);
+	if (t.remove == NULL)
+		die(111, "%s", strerror(ENOMEM));
+	for (k = 0; k < n; k++)
+		t.remove[k] = names[k];
+	t.nremove = (size_t)n;
+	/* Nothing that stays may need what goes. */
+	for (i = 0; i < t.db.n; i++) {
+		const struct pkg_meta *m = &t.db.pkgs[i].m;
+		int going = 0;
+
+		for (k = 0; k < n; k++)
+			going |= strcmp(m->name, names[k]) == 0;
+		for (d = 0; !going && d < m->ndepends; d++)
+			for (k = 0; k < n; k++) {
+				const struct db_pkg *g = db_find(&t.db, names[k]);
+				int prov = 0;
+
+				for (j = 0; j < (size_t)g->m.nprovides; j++)
+					prov |= strcmp(g->m.provides[j].name, m->depends[d].name) == 0;
+				if (strcmp(g->name, m->depends[d].name) == 0 || prov)
+					die(1, "%s: %s %s needs it; remove that too, or keep it", names[k], m->name,
+					    m->version);
+			}
+	}
+	t.world = world_edit(&t.db, names, (size_t)n, 0, &nw);
+	t.nworld = nw;
+	if (txn_apply(&t, &e) < 0)
+		fail(&e);
+	fprintf(stderr, "pkg: remove: %d package%s\n", n, n == 1 ? "" : "s");
+	free(t.world);
+	free(t.remove);
+	txn_close(&t);
+	return 0;
+}
+
+static int cmd_search(const struct opts *o, const char *word)
+{
+	struct repo r;
+	struct txn t;
+	struct perr e = { "" };
+	size_t i;
+
+	if (o->repo == NULL)
+		die(100, "search needs --repo DIR");
+	open_txn(o, &t, 0);
+	if (repo_open(&r, o->repo, t.pkgdir, o->trust, o->flags, &e) < 0)
+		fail(&e);
+	for (i = 0; i < r.ix.n; i++)
+		if (strstr(r.ix.pkgs[i].name, word) != NULL)
+			printf("%-24s %-20s %s\n", r.ix.pkgs[i].name, r.ix.pkgs[i].version, r.ix.pkgs[i].arch);
+	repo_close(&r);
+	txn_close(&t);
+	return 0;
+}
+
+/* ---- making a repository ----------------------------------------------- */
+
+static int pkg_file_name(const struct dirent *d)
+{
+	return ends_with(d->d_name, ".pkg");
+}
+
+static int cmd_index(const char *dir)
+{
+	struct dirent **list;
+	char line[512], name[256], *text = NULL;
+	size_t len = 0, cap = 0;
+	int n, i, j, dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	struct perr e = { "" };
+
+	if (dfd < 0)
+		die(111, "%s: %s", dir, strerror(errno));
+	n = scandir(dir, &list, pkg_file_name, alphasort);
+	if (n < 0)
+		die(111, "%s: %s", dir, strerror(errno));
+	/* Sorted by name, then version text: the index's own order. */
+	{
+		struct txn_pkg *p = calloc((size_t)n + 1, sizeof *p);
+		int *ord = calloc((size_t)n + 1, sizeof *ord);
+
+		if (p == NULL || ord == NULL)
+			die(111, "%s", strerror(ENOMEM));
+		for (i = 0; i < n; i++) {
+			int fd = openat(dfd, list[i]->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+			if (fd < 0 || txn_pkg_load(&p[i], fd, NULL, 0, list[i]->d_name, &e) < 0)
+				die(1, "%s/%s: %s", dir, list[i]->d_name, fd < 0 ? strerror(errno) : e.msg);
+			snprintf(name, sizeof name, "%s-%s.%s.pkg", p[i].m.name, p[i].m.version, p[i].m.arch);
+			if (strcmp(name, list[i]->d_name) != 0)
+				die(1, "%s/%s: holds %s: rename it", dir, list[i]->d_name, name);
+			ord[i] = i;
+		}
+		for (i = 1; i < n; i++)
+			for (j = i; j > 0; j--) {
+				const struct pkg_meta *a = &p[ord[j - 1]].m, *b = &p[ord[j]].m;
+				int c = strcmp(a->name, b->name);
+				int tmp;
+
+				if (c < 0 || (c == 0 && strcmp(a->version, b->version) < 0))
+					break;
+				if (c == 0 && strcmp(a->version, b->version) == 0)
+					die(1, "%s: %s %s is there twice (two arches?): one repository per arch",
+					    dir, a->name, a->version);
+				tmp = ord[j];
+				ord[j] = ord[j - 1];
+				ord[j - 1] = tmp;
+			}
+		cap = 64 + (size_t)n * 1024;
+		text = malloc(cap);
+		if (text == NULL)
+			die(111, "%s", strerror(ENOMEM));
+		len = (size_t)snprintf(text, cap, "cairn-index 1\n");
+		for (i = 0; i < n; i++) {
+			const struct txn_pkg *q = &p[ord[i]];
+			const struct pkg_meta *m = &q->m;
+			int k;
+
+			index_line(line, sizeof line, m->name, m->version, m->arch, q->file_size, q->file_sha256);
+#define ADD(s) do { size_t l_ = strlen(s); if (len + l_ + 1 > cap) { cap = (len + l_ + 1) * 2; \
+		text = realloc(text, cap); if (text == NULL) die(111, "%s", strerror(ENOMEM)); } \
+		memcpy(text + len, s, l_ + 1); len += l_; } while (0)
+			ADD(line);
+			for (k = 0; k < m->ndepends; k++) {
+				snprintf(line, sizeof line, "depends %s%s%s\n", m->depends[k].name,
+					 op_text(m->depends[k].op), m->depends[k].version ? m->depends[k].version : "");
+				ADD(line);
+			}
+			for (k = 0; k < m->nprovides; k++) {
+				snprintf(line, sizeof line, "provides %s\n", m->provides[k].name);
+				ADD(line);
+			}
+			for (k = 0; k < m->nconflicts; k++) {
+				snprintf(line, sizeof line, "conflicts %s%s%s\n", m->conflicts[k].name,
+					 op_text(m->conflicts[k].op),
+					 m->conflicts[k].version ? m->conflicts[k].version : "");
+				ADD(line);
+			}
+#undef ADD
+		}
+		for (i = 0; i < n; i++) {
+			txn_pkg_free(&p[i]);
+			free(list[i]);
+		}
+		free(list);
+		free(p);
+		free(ord);
+	}
+	rc = util_write_atomic(dfd, "index", text, len, 0644);
+	if (rc < 0)
+		die(111, "%s/index: %s", dir, strerror(-rc));
+	fprintf(stderr, "pkg: %s/index: %d packages\n", dir, n);
+	free(text);
+	close(dfd);
+	return 0;
+}
+
+static int cmd_release(const struct opts *o, const char *dir)
+{
+	char *text, doc[256];
+	uint8_t sum[32], hex[65];
+	size_t len;
+	struct perr e = { "" };
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), n, rc;
+
+	if (!o->have_version || !o->have_expires)
+		die(100, "release needs --version N and --expires WHEN");
+	if (dfd < 0)
+		die(111, "%s: %s", dir, strerror(errno));
+	if (util_read_all(dfd, "index", INDEX_MAX, &text, &len, &e) < 0)
+		fail(&e);
+	sha256_buf(text, len, sum);
+	text_hex(sum, 32, (char *)hex);
+	n = snprintf(doc, sizeof doc, "cairn-release 1\nversion %llu\nexpires %llu\nindex %zu %s\n",
+		     o->version, o->expires, len, (char *)hex);
+	rc = util_write_atomic(dfd, "release", doc, (size_t)n, 0644);
+	if (rc < 0)
+		die(111, "%s/release: %s", dir, strerror(-rc));
+	free(text);
+	close(dfd);
+	return 0;
+}
+
+static int cmd_root(const struct opts *o, char **pubs, int n)
+{
+	char *doc, *text;
+	size_t len, at, cap = 256 + (size_t)n * 600;
+	struct doc d;
+	struct perr e = { "" };
+	char err[256];
+	int i, rc;
+
+	if (!o->have_version || !o->have_expires || !o->have_threshold || o->out == NULL)
+		die(100, "root needs --version N --expires WHEN --threshold K -o FILE PUB...");
+	doc = malloc(cap);
+	if (doc == NULL)
+		die(111, "%s", strerror(ENOMEM));
+	at = (size_t)snprintf(doc, cap, "cairn-root 1\nversion %llu\nexpires %llu\nthreshold %llu\n",
+			      o->version, o->expires, o->threshold);
+	for (i = 0; i < n; i++) {
+		if (util_read_all(AT_FDCWD, pubs[i], 1024, &text, &len, &e) < 0)
+			fail(&e);
+		if (len < 5 || strncmp(text, "key ", 4) != 0 || text[len - 1] != '\n' ||
+		    memchr(text, '\n', len) != text + len - 1 || at + len >= cap)
+			die(1, "%s: not a public key file (one 'key ALG HEX' line)", pubs[i]);
+		memcpy(doc + at, text, len + 1);
+		at += len;
+		free(text);
+	}
+	/* The same parser that will trust it checks it now. */
+	if (doc_parse(doc, at, &d, err, sizeof err) < 0)
+		die(1, "%s: %s", o->out, err);
+	doc_free(&d);
+	rc = util_write_atomic(AT_FDCWD, o->out, doc, at, 0644);
+	if (rc < 0)
+		die(111, "%s: %s", o->out, strerror(-rc));
+	free(doc);
+	return 0;
+}
+
+static int cmd_sign(const struct opts *o, const char *file)
+{
+	struct pubkey k;
+	struct doc d;
+	struct perr e = { "" };
+	uint8_t sig[KEY_SIG_MAX];
+	char *text, *out, err[256];
+	size_t len, siglen;
+	int i, rc;
+
+	if (o->key == NULL)
+		die(100, "sign needs --key REF");
+	if (util_read_all(AT_FDCWD, file, DOC_MAX, &text, &len, &e) < 0)
+		fail(&e);
+	if (doc_parse(text, len, &d, err, sizeof err) < 0)
+		die(1, "%s: %s", file, err);
+	if (key_load_private(o->key, &k, &e) < 0)
+		fail(&e);
+	for (i = 0; i < d.nsigs; i++)
+		if (strcmp(d.sigs[i].id, k.id) == 0)
+			die(1, "%s: already signed by key %.16s...", file, k.id);
+	if (key_sign(&k, text, d.signed_len, sig, &siglen) < 0)
+		die(1, "%s: signing with %s failed", file, o->key);
+	out = malloc(len + 2 * siglen + 96);
+	if (out == NULL)
+		die(111, "%s", strerror(ENOMEM));
+	memcpy(out, text, len);
+	len += (size_t)sprintf(out + len, "signature %s ", k.id);
+	text_hex(sig, siglen, out + len);
+	len += 2 * siglen;
+	out[len++] = '\n';
+	rc = util_write_atomic(AT_FDCWD, file, out, len, 0644);
+	if (rc < 0)
+		die(111, "%s: %s", file, strerror(-rc));
+	fprintf(stderr, "pkg: %s: signed by %s key %.16s...\n", file, k.alg, k.id);
+	key_free(&k);
+	doc_free(&d);
+	free(text);
+	free(out);
+	return 0;
+}
+
+static int cmd_key(const struct opts *o, char **args, int n)
+{
+	struct perr e = { "" };
+
+	if (n >= 1 && strcmp(args[0], "new") == 0) {
+		if (n != 3)
+			die(100, "usage: pkg key new [--alg ed25519|ecdsa-p256] DIR NAME");
+		if (key_generate(o->alg, args[1], args[2], &e) < 0)
+			fail(&e);
+		fprintf(stderr, "pkg: %s/%s.key and %s/%s.pub made (%s)\n", args[1], args[2], args[1], args[2],
+			o->alg);
+		return 0;
+	}
+	if (n == 1 && strcmp(args[0], "list") == 0) {
+		struct txn t;
+		struct doc d;
+		char *text;
+		int i;
+
+		open_txn(o, &t, 1);
+		if (t.pkgdir < 0 || repo_load_doc(t.pkgdir, "trust/root", DOC_ROOT, &text, &d, &e) < 0)
+			die(1, "%s trusts no keys yet", o->root);
+		printf("root version %llu, expires %llu, threshold %d of %d\n", d.version, d.expires,
+		       d.threshold, d.nkeys);
+		for (i = 0; i < d.nkeys; i++)
+			printf("%s %s\n", d.keys[i].alg, d.keys[i].id);
+		doc_free(&d);
+		free(text);
+		txn_close(&t);
+		return 0;
+	}
+	die(100, "usage: pkg key new [--alg ALG] DIR NAME | pkg key list");
+}
+
+static unsigned long long number(const char *opt, const char *v)
+{
+	unsigned long long n;
+
+	if (v == NULL)
+		die(100, "%s needs a value", opt);
+	if (strcmp(opt, "--expires") == 0 && v[0] == '+' && ends_with(v, "d")) {
+		char days[32];
+
+		snprintf(days, sizeof days, "%.*s", (int)strlen(v) - 2, v + 1);
+		if (text_uint(days, 36500, &n) < 0)
+			die(100, "%s %s: not +DAYSd", opt, v);
+		return (unsigned long long)time(NULL) + n * 86400;
+	}
+	if (text_uint(v, 1ULL << 53, &n) < 0)
+		die(100, "%s %s: not a number", opt, v);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
-	struct pkg_open p;
-	int i = 1, json = 0;
+	struct opts o;
+	const char *cmd;
+	int i = 1;
 
-	memset(&p, 0, sizeof p);
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(usage, stdout);
+	memset(&o, 0, sizeof o);
+	o.root = "/";
+	o.arch = PKG_ARCH;
+	o.alg = "ed25519";
+	o.level = 19;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			puts("pkg (Cairn) " CAIRN_VERSION);
+			return 0;
+		} else if (strcmp(a, "--json") == 0) {
+			o.json = 1;
+		} else if (strcmp(a, "--world") == 0) {
+			o.world = 1;
+		} else if (strcmp(a, "--allow-expired") == 0) {
+			o.flags |= REPO_ALLOW_EXPIRED;
+		} else if (strcmp(a, "--allow-rollback") == 0) {
+			o.flags |= REPO_ALLOW_ROLLBACK;
+		} else if (v == NULL) {
+			die(100, "%s: unknown option or no value\n%s", a, usage);
+		} else if (strcmp(a, "--root") == 0) {
+			o.root = argv[++i];
+		} else if (strcmp(a, "--repo") == 0) {
+			o.repo = argv[++i];
+		} else if (strcmp(a, "--trust") == 0) {
+			o.trust = argv[++i];
+		} else if (strcmp(a, "--arch") == 0) {
+			o.arch = argv[++i];
+		} else {
+			die(100, "%s: unknown option\n%s", a, usage);
+		}
+	}
+	if (i == argc)
+		die(100, "no command\n%s", usage);
+	cmd = argv[i++];
+	/* Options that belong to one command come after it, among its arguments. */
+	{
+		int n = 0, j;
+
+		for (j = i; j < argc; j++) {
+			const char *a = argv[j], *v = j + 1 < argc ? argv[j + 1] : NULL;
+
+			if (a[0] != '-' || a[1] == '\0') {
+				argv[i + n++] = argv[j];
+				continue;
+			}
+			if (strcmp(a, "--world") == 0) {
+				o.world = 1;
+				continue;
+			}
+			if (strcmp(a, "--json") == 0) {
+				o.json = 1;
+				continue;
+			}
+			if (v == NULL)
+				die(100, "%s: needs a value", a);
+			j++;
+			if (strcmp(a, "-o") == 0)
+				o.out = v;
+			else if (strcmp(a, "--key") == 0)
+				o.key = v;
+			else if (strcmp(a, "--alg") == 0)
+				o.alg = v;
+			else if (strcmp(a, "--level") == 0)
+				o.level = (int)number(a, v);
+			else if (strcmp(a, "--version") == 0)
+				o.version = number(a, v), o.have_version = 1;
+			else if (strcmp(a, "--expires") == 0)
+				o.expires = number(a, v), o.have_expires = 1;
+			else if (strcmp(a, "--threshold") == 0)
+				o.threshold = number(a, v), o.have_threshold = 1;
+			else
+				die(100, "%s: unknown option for %s", a, cmd);
+		}
+		argc = i + n;
+	}
+	argc -= i;
+	argv += i;
+	if ((strcmp(cmd, "info") == 0 || strcmp(cmd, "files") == 0) && argc == 1)
+		return cmd_show(&o, argv[0], cmd[0] == 'f');
+	if (strcmp(cmd, "list") == 0 && argc == 0)
+		return cmd_list(&o);
+	if (strcmp(cmd, "owner") == 0 && argc == 1)
+		return cmd_owner(&o, argv[0]);
+	if (strcmp(cmd, "verify") == 0 && argc == 0)
+		return cmd_verify(&o);
+	if (strcmp(cmd, "install") == 0 && argc >= 1)
+		return cmd_change(&o, cmd, argv, argc);
+	if (strcmp(cmd, "upgrade") == 0 && argc == 0)
+		return cmd_change(&o, cmd, argv, 0);
+	if (strcmp(cmd, "remove") == 0 && argc >= 1)
+		return cmd_remove(&o, argv, argc);
+	if (strcmp(cmd, "search") == 0 && argc == 1)
+		return cmd_search(&o, argv[0]);
+	if (strcmp(cmd, "build") == 0 && argc == 2) {
+		struct perr e = { "" };
+
+		if (o.out == NULL)
+			die(100, "build needs -o OUT.pkg");
+		if (build_package(argv[0], argv[1], o.out, o.level, &e) < 0)
+			fail(&e);
 		return 0;
 	}
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		puts("pkg (Cairn) " CAIRN_VERSION);
-		return 0;
-	}
-	if (i < argc && strcmp(argv[i], "--json") == 0) {
-		json = 1;
-		i++;
-	}
-	if (argc - i != 2 || (strcmp(argv[i], "info") != 0 && strcmp(argv[i], "files") != 0)) {
-		fprintf(stderr, "pkg: %s\n%s", argc - i < 1 ? "no command" : "unknown command or "
-			"wrong arguments", usage);
-		return 100;
-	}
-	pkg_load(argv[i + 1], &p);
-	if (strcmp(argv[i], "info") == 0)
-		info(&p, json);
-	else
-		files(&p, json);
-	free(p.text);
-	free(p.m.files);
-	return fflush(stdout) == 0 ? 0 : 111;
+	if (strcmp(cmd, "index") == 0 && argc == 1)
+		return cmd_index(argv[0]);
+	if (strcmp(cmd, "release") == 0 && argc == 1)
+		return cmd_release(&o, argv[0]);
+	if (strcmp(cmd, "root") == 0 && argc >= 1)
+		return cmd_root(&o, argv, argc);
+	if (strcmp(cmd, "sign") == 0 && argc == 1)
+		return cmd_sign(&o, argv[0]);
+	if (strcmp(cmd, "key") == 0)
+		return cmd_key(&o, argv, argc);
+	die(100, "%s: unknown command or wrong arguments\n%s", cmd, usage);
 }

@@ -5,12 +5,7 @@
 # are refused with the reason and exit 1.
 . "$(dirname "$0")/testlib"
 
-command -v cc >/dev/null 2>&1 || { echo "no cc on this host"; exit 77; }
-src="pkg/main.c pkg/format.c lib/text.c"
-cflags="-std=c11 -D_GNU_SOURCE -DCAIRN_VERSION=\"test\" -Ipkg -Ilib -Wall -Wextra -g"
-# shellcheck disable=SC2086
-cc $cflags -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -o "$tmp/pkg" $src 2>"$tmp/cc.log" ||
-	cc $cflags -O2 -o "$tmp/pkg" $src || fail "pkg does not build for the host"
+pkg=${PKG:?PKG: the host build of pkg (make sets it)}
 export ASAN_OPTIONS=detect_leaks=0
 
 sum=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
@@ -42,14 +37,14 @@ f 0644 0 0 100 $sum etc/motd
 "
 mkpkg "$tmp/good.pkg" "$meta" 37
 
-"$tmp/pkg" info "$tmp/good.pkg" >"$tmp/info" || fail "pkg info refused a good package"
+"$pkg" info "$tmp/good.pkg" >"$tmp/info" || fail "pkg info refused a good package"
 for want in "name          busybox" "version       1.37.0-r1" "arch          x86_64" \
 	"license       GPL-2.0-only" "source-sha256 $sum" "files         5" \
 	"installed     1100 bytes" "payload       37 bytes" "depends       musl>=1.2.5" \
 	"provides      sh"; do
 	expect_line "$tmp/info" "$want"
 done
-"$tmp/pkg" files "$tmp/good.pkg" >"$tmp/files" || fail "pkg files refused a good package"
+"$pkg" files "$tmp/good.pkg" >"$tmp/files" || fail "pkg files refused a good package"
 cat >"$tmp/files.want" <<WANT
 d 0755 0:0 /bin
 f 4755 0:0 1000 $sum /bin/busybox
@@ -58,8 +53,8 @@ l 0:0 /bin/sh -> busybox
 f 0644 0:0 100 $sum /etc/motd
 WANT
 diff -u "$tmp/files.want" "$tmp/files" || fail "pkg files: not the entries written"
-"$tmp/pkg" --json info "$tmp/good.pkg" >"$tmp/info.json"
-"$tmp/pkg" --json files "$tmp/good.pkg" >"$tmp/files.json"
+"$pkg" --json info "$tmp/good.pkg" >"$tmp/info.json"
+"$pkg" --json files "$tmp/good.pkg" >"$tmp/files.json"
 if command -v python3 >/dev/null 2>&1; then
 	python3 - "$tmp/info.json" "$tmp/files.json" <<'PY' || fail "pkg --json: not the JSON wanted"
 import json, sys
@@ -76,7 +71,7 @@ fi
 # refused PKG WANT: exit 1 and WANT on stderr, nothing on stdout.
 refused() {
 	set +e
-	"$tmp/pkg" info "$1" >"$tmp/out" 2>"$tmp/err"
+	"$pkg" info "$1" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	set -e
 	[ "$rc" -eq 1 ] || { cat "$tmp/err" >&2; fail "pkg info $1 exited $rc, not 1"; }
@@ -95,10 +90,11 @@ refused "$tmp/trav.pkg" "'.' or '..' in path"
 mkpkg "$tmp/bomb.pkg" "$(printf '%s' "$meta" | sed 's|payload-size 1100|payload-size 100|')
 " 37
 refused "$tmp/bomb.pkg" "payload-size 100 is not the 1100 bytes"
-refused "$tmp" "not a regular file"
+mkdir "$tmp/dir.pkg"
+refused "$tmp/dir.pkg" "not a regular file"
 
 set +e
-"$tmp/pkg" frob "$tmp/good.pkg" >/dev/null 2>"$tmp/err"
+"$pkg" frob "$tmp/good.pkg" >/dev/null 2>"$tmp/err"
 rc=$?
 set -e
 [ "$rc" -eq 100 ] || fail "pkg frob exited $rc, not 100"

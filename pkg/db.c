@@ -1,0 +1,188 @@
+/*
+ * db.c: the installed database, one file written only by renaming a new
+ * one over it (the commit point of every transaction):
+ *
+ *   cairn-db 1
+ *   txn N                          the transaction that wrote it
+ *   world NAME                     what the operator asked for, sorted
+ *   package NAME VERSION SHA256    each installed package, sorted; its
+ *                                  metadata is meta/SHA256 beside the db
+ *
+ * Metadata files are named by their own hash and never change, so the
+ * one rename of the db switches the whole installed state at once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "text.h"
+
+static __attribute__((format(printf, 4, 5))) int bad(char *err, size_t errsize, int line,
+						      const char *fmt, ...)
+{
+	va_list ap;
+	int n = line > 0 ? snprintf(err, errsize, "db line %d: ", line) : 0;
+
+	if (n >= 0 && (size_t)n < errsize) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* db_parse: text (edited in place, kept in db) into db; arrays allocated. */
+int db_parse(char *text, size_t len, struct db *db, char *err, size_t errsize)
+{
+	size_t at = 0, lines = 0, i;
+	char *w[3];
+	int line = 0;
+
+	memset(db, 0, sizeof *db);
+	if (len == 0 || text[len - 1] != '\n' || memchr(text, '\0', len) != NULL)
+		return bad(err, errsize, 0, "db is empty, has a NUL byte or no final newline");
+	for (i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	db->world = calloc(lines + 1, sizeof *db->world);
+	db->pkgs = calloc(lines + 1, sizeof *db->pkgs);
+	if (db->world == NULL || db->pkgs == NULL)
+		return -ENOMEM;
+	while (at < len) {
+		char *l = text + at, *nl = memchr(l, '\n', len - at);
+
+		*nl = '\0';
+		at = (size_t)(nl - text) + 1;
+		line++;
+		if (line == 1) {
+			if (strcmp(l, "cairn-db 1") != 0)
+				return bad(err, errsize, line, "not 'cairn-db 1'");
+		} else if (line == 2) {
+			if (strncmp(l, "txn ", 4) != 0 || pkg_decimal(l + 4, 1ULL << 62, &db->txn) < 0)
+				return bad(err, errsize, line, "needs 'txn N'");
+		} else if (strncmp(l, "world ", 6) == 0) {
+			if (db->n > 0 || !pkg_name_ok(l + 6) ||
+			    (db->nworld > 0 && strcmp(db->world[db->nworld - 1], l + 6) >= 0))
+				return bad(err, errsize, line, "world names come sorted, once, before packages");
+			db->world[db->nworld++] = l + 6;
+		} else if (strncmp(l, "package ", 8) == 0) {
+			struct db_pkg *p = &db->pkgs[db->n];
+
+			if (db->n == DB_PKGS_MAX || pkg_words(l + 8, w, 3) < 0 || !pkg_name_ok(w[0]) ||
+			    !pkg_version_ok(w[1]) || pkg_hex32(w[2], p->meta_sha256) < 0)
+				return bad(err, errsize, line, "needs 'package NAME VERSION SHA256'");
+			p->name = w[0];
+			p->version = w[1];
+			if (db->n > 0 && strcmp(db->pkgs[db->n - 1].name, p->name) >= 0)
+				return bad(err, errsize, line, "%s is out of order or listed twice", p->name);
+			db->n++;
+		} else {
+			return bad(err, errsize, line, "unknown line");
+		}
+	}
+	if (line < 2)
+		return bad(err, errsize, 0, "db ends before its 'txn' line");
+	return 0;
+}
+
+/*
+ * db_meta_load: meta/SHA (hex of sha) under pkgdir, checked against its
+ * name's hash and parsed into m (files allocated: free m->files and *text).
+ */
+int db_meta_load(int pkgdir, const uint8_t sha[32], char **text, size_t *len, struct pkg_meta *m,
+		 struct perr *e)
+{
+	char name[80], hex[65], err[256], *copy;
+	uint8_t got[32];
+	size_t i, lines = 0;
+	int rc;
+
+	text_hex(sha, 32, hex);
+	snprintf(name, sizeof name, "meta/%s", hex);
+	rc = util_read_all(pkgdir, name, PKG_META_MAX, text, len, e);
+	if (rc < 0)
+		return rc;
+	if (sha256_buf(*text, *len, got) < 0 || memcmp(got, sha, 32) != 0) {
+		free(*text);
+		return perr(e, -EINVAL, "%s: does not match its hash: the database is damaged", name);
+	}
+	for (i = 0; i < *len; i++)
+		lines += (*text)[i] == '\n';
+	memset(m, 0, sizeof *m);
+	m->maxfiles = lines;
+	m->files = calloc(lines ? lines : 1, sizeof *m->files);
+	copy = malloc(*len + 1);
+	if (m->files == NULL || copy == NULL) {
+		free(m->files);
+		free(copy);
+		free(*text);
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	}
+	memcpy(copy, *text, *len + 1);
+	free(*text);
+	*text = copy;
+	rc = pkg_meta_parse(copy, *len, m, err, sizeof err);
+	if (rc < 0) {
+		free(m->files);
+		free(copy);
+		return perr(e, rc, "%s: %s", name, err);
+	}
+	return 0;
+}
+
+/*
+ * db_load: the database under pkgdir (DB_DIR opened), every package's
+ * metadata with it.  No db file is an empty root (txn 0).
+ */
+int db_load(int pkgdir, struct db *db, struct perr *e)
+{
+	char err[256], *text;
+	size_t len, i, mlen;
+	int rc;
+
+	memset(db, 0, sizeof *db);
+	rc = util_read_all(pkgdir, "db", DB_MAX, &text, &len, e);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	rc = db_parse(text, len, db, err, sizeof err);
+	db->text = text;
+	if (rc < 0)
+		return perr(e, rc, "%s/db: %s", DB_DIR, err);
+	for (i = 0; i < db->n; i++) {
+		rc = db_meta_load(pkgdir, db->pkgs[i].meta_sha256, &db->pkgs[i].meta, &mlen,
+				  &db->pkgs[i].m, e);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void db_free(struct db *db)
+{
+	size_t i;
+
+	for (i = 0; db->pkgs != NULL && i < db->n; i++) {
+		free(db->pkgs[i].meta);
+		free(db->pkgs[i].m.files);
+	}
+	free(db->pkgs);
+	free(db->world);
+	free(db->text);
+	memset(db, 0, sizeof *db);
+}
+
+struct db_pkg *db_find(const struct db *db, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < db->n; i++)
+		if (strcmp(db->pkgs[i].name, name) == 0)
+			return &db->pkgs[i];
+	return NULL;
+}

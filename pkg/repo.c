@@ -1,0 +1,253 @@
+/*
+ * repo.c: open a repository the way TUF does, trusting nothing in it until
+ * it is checked (doc/pkg-repo.md):
+ *
+ *   1. the root this machine trusts (DB_DIR/trust/root; the first one is
+ *      given by the operator with --trust), then each newer root the
+ *      repository holds (root/N.root, N = trusted + 1, + 2, ...), each
+ *      signed by a threshold of the old root's keys and of its own;
+ *   2. the release, signed by a threshold of the root's keys, not older
+ *      than the newest release trusted before (rollback), not expired
+ *      (freeze); the same version must be the same document;
+ *   3. the index, whose size and sha256 the release names;
+ *   4. each package, whose size and sha256 the index names (the caller,
+ *      through txn_pkg_load, before any byte of it is parsed).
+ *
+ * The overrides for 1-2 (an expired document; an older release) exist for
+ * an operator recovering a site; each use is logged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "repo.h"
+
+/* repo_load_doc: a signed document of the kind expected, read and parsed. */
+int repo_load_doc(int dirfd, const char *path, enum doc_kind kind, char **text, struct doc *d,
+		  struct perr *e)
+{
+	char err[256];
+	size_t len;
+	int rc;
+
+	memset(d, 0, sizeof *d);
+	rc = util_read_all(dirfd, path, DOC_MAX, text, &len, e);
+	if (rc < 0)
+		return rc;
+	rc = doc_parse(*text, len, d, err, sizeof err);
+	if (rc == 0 && d->kind != kind)
+		rc = perr(e, -EINVAL, "%s: a %s where a %s belongs", path, d->kind == DOC_ROOT ? "root" : "release",
+			  kind == DOC_ROOT ? "root" : "release");
+	else if (rc < 0)
+		perr(e, rc, "%s: %s", path, err);
+	if (rc < 0) {
+		doc_free(d);
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+/* Enough valid signatures by root's keys on d? */
+static int signed_by(const struct doc *root, const struct doc *d, const char *text, const char *what,
+		     struct perr *e)
+{
+	int badsigs, good = doc_signers(root, d, text, &badsigs);
+
+	if (good >= root->threshold)
+		return 0;
+	return perr(e, -EPERM, "%s: %d valid signature%s by trusted keys, %d needed%s: refused", what, good,
+		    good == 1 ? "" : "s", root->threshold, badsigs ? " (some signatures do not verify)" : "");
+}
+
+static void override_log(int pkgdir, const char *what)
+{
+	char line[512];
+	int fd = openat(pkgdir, "trust/overrides.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int n = snprintf(line, sizeof line, "%lld %s\n", (long long)time(NULL), what);
+
+	fprintf(stderr, "pkg: WARNING: %s\n", what);
+	if (fd >= 0) {
+		if (util_write_all(fd, line, (size_t)n) == 0)
+			fsync(fd);
+		close(fd);
+	}
+}
+
+static int expired(const struct doc *d, const char *what, int pkgdir, int flags, struct perr *e)
+{
+	char msg[256];
+
+	if ((unsigned long long)time(NULL) < d->expires)
+		return 0;
+	snprintf(msg, sizeof msg, "%s version %llu expired at %llu", what, d->version, d->expires);
+	if (flags & REPO_ALLOW_EXPIRED) {
+		strncat(msg, ": accepted by --allow-expired", sizeof msg - strlen(msg) - 1);
+		override_log(pkgdir, msg);
+		return 0;
+	}
+	return perr(e, -EKEYEXPIRED, "%s: refused (a frozen repository; --allow-expired overrides)", msg);
+}
+
+/* The trusted root, first from the operator's file when none is stored. */
+static int trusted_root(struct repo *r, int pkgdir, const char *trust, struct perr *e)
+{
+	int rc = repo_load_doc(pkgdir, "trust/root", DOC_ROOT, &r->roottext, &r->root, e);
+
+	if (rc != -ENOENT)
+		return rc;
+	if (trust == NULL)
+		return perr(e, -ENOKEY, "this root trusts no keys yet: give --trust ROOTFILE (the "
+			    "repository's first root document, from its owner)");
+	rc = repo_load_doc(AT_FDCWD, trust, DOC_ROOT, &r->roottext, &r->root, e);
+	if (rc < 0)
+		return rc;
+	rc = signed_by(&r->root, &r->root, r->roottext, trust, e);
+	if (rc == 0 && mkdirat(pkgdir, "trust", 0755) < 0 && errno != EEXIST)
+		rc = perr(e, -errno, "%s/trust: %s", DB_DIR, strerror(errno));
+	if (rc == 0 && (rc = util_write_atomic(pkgdir, "trust/root", r->roottext, strlen(r->roottext), 0644)) < 0)
+		perr(e, rc, "%s/trust/root: %s", DB_DIR, strerror(-rc));
+	return rc;
+}
+
+/* Newer roots the repository holds, each signed by the old keys and its own. */
+static int rotate(struct repo *r, int pkgdir, struct perr *e)
+{
+	for (;;) {
+		char path[64], *text = NULL;
+		struct doc d;
+		int rc;
+
+		snprintf(path, sizeof path, "root/%llu.root", r->root.version + 1);
+		rc = repo_load_doc(r->dirfd, path, DOC_ROOT, &text, &d, e);
+		if (rc == -ENOENT)
+			return 0;
+		if (rc < 0)
+			return rc;
+		if (d.version != r->root.version + 1)
+			rc = perr(e, -EINVAL, "%s: says version %llu", path, d.version);
+		if (rc == 0)
+			rc = signed_by(&r->root, &d, text, path, e);
+		if (rc == 0)
+			rc = signed_by(&d, &d, text, path, e);
+		if (rc == 0 && (rc = util_write_atomic(pkgdir, "trust/root", text, strlen(text), 0644)) < 0)
+			perr(e, rc, "%s/trust/root: %s", DB_DIR, strerror(-rc));
+		if (rc < 0) {
+			doc_free(&d);
+			free(text);
+			return rc;
+		}
+		doc_free(&r->root);
+		free(r->roottext);
+		r->root = d;
+		r->roottext = text;
+	}
+}
+
+static int check_release(struct repo *r, int pkgdir, int flags, struct perr *e)
+{
+	struct doc old;
+	char *oldtext = NULL, msg[256];
+	int rc;
+
+	rc = repo_load_doc(r->dirfd, "release", DOC_RELEASE, &r->reltext, &r->release, e);
+	if (rc < 0)
+		return rc;
+	rc = signed_by(&r->root, &r->release, r->reltext, "release", e);
+	if (rc < 0)
+		return rc;
+	rc = repo_load_doc(pkgdir, "trust/release", DOC_RELEASE, &oldtext, &old, e);
+	if (rc == 0) {
+		if (r->release.version < old.version) {
+			snprintf(msg, sizeof msg, "release version %llu is older than version %llu, trusted "
+				 "before", r->release.version, old.version);
+			if (flags & REPO_ALLOW_ROLLBACK) {
+				strncat(msg, ": accepted by --allow-rollback", sizeof msg - strlen(msg) - 1);
+				override_log(pkgdir, msg);
+			} else {
+				rc = perr(e, -ESTALE, "%s: refused (a rollback; --allow-rollback overrides)", msg);
+			}
+		} else if (r->release.version == old.version && strcmp(oldtext, r->reltext) != 0) {
+			rc = perr(e, -EINVAL, "release version %llu differs from the version %llu trusted before: "
+				  "refused", r->release.version, old.version);
+		}
+		doc_free(&old);
+		free(oldtext);
+	} else if (rc == -ENOENT) {
+		rc = 0;
+	}
+	if (rc == 0)
+		rc = expired(&r->release, "release", pkgdir, flags, e);
+	if (rc == 0 && (rc = util_write_atomic(pkgdir, "trust/release", r->reltext, strlen(r->reltext), 0644)) < 0)
+		perr(e, rc, "%s/trust/release: %s", DB_DIR, strerror(-rc));
+	return rc;
+}
+
+/*
+ * repo_open: the repository at path (a directory), checked from the root
+ * this machine trusts (pkgdir: the install root's DB_DIR) down to the index.
+ */
+int repo_open(struct repo *r, const char *path, int pkgdir, const char *trust, int flags, struct perr *e)
+{
+	char err[256];
+	uint8_t sum[32];
+	size_t len;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	r->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r->dirfd < 0)
+		return perr(e, -errno, "%s: %s", path, strerror(errno));
+	rc = trusted_root(r, pkgdir, trust, e);
+	if (rc == 0)
+		rc = rotate(r, pkgdir, e);
+	if (rc == 0)
+		rc = expired(&r->root, "root", pkgdir, flags, e);
+	if (rc == 0)
+		rc = check_release(r, pkgdir, flags, e);
+	if (rc < 0)
+		return rc;
+	rc = util_read_all(r->dirfd, "index", INDEX_MAX, &r->indextext, &len, e);
+	if (rc < 0)
+		return rc;
+	if (len != r->release.index_size || sha256_buf(r->indextext, len, sum) < 0 ||
+	    memcmp(sum, r->release.index_sha256, 32) != 0)
+		return perr(e, -EINVAL, "index: does not match the signed release (size or sha256): refused");
+	rc = index_parse(r->indextext, len, &r->ix, err, sizeof err);
+	if (rc < 0)
+		return perr(e, rc, "index: %s", err);
+	return 0;
+}
+
+/* repo_pkg_open: the file of one index entry, NAME-VERSION.ARCH.pkg. */
+int repo_pkg_open(const struct repo *r, const struct index_pkg *p, struct perr *e)
+{
+	char name[256];
+	int fd;
+
+	snprintf(name, sizeof name, "%s-%s.%s.pkg", p->name, p->version, p->arch);
+	fd = openat(r->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return perr(e, -errno, "%s: %s", name, strerror(errno));
+	return fd;
+}
+
+void repo_close(struct repo *r)
+{
+	doc_free(&r->root);
+	doc_free(&r->release);
+	free(r->roottext);
+	free(r->reltext);
+	free(r->indextext);
+	index_free(&r->ix);
+	if (r->dirfd >= 0)
+		close(r->dirfd);
+	memset(r, 0, sizeof *r);
+	r->dirfd = -1;
+}
