@@ -45,7 +45,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg fetch lock-update source-bundle repro-check bench-boot bench-init keys hostdeps \
+	host-pkg fetch lock-update source-bundle repro-check bench-boot bench-init bench-pkg keys hostdeps \
 	lint clean distclean help
 
 all: image
@@ -64,6 +64,7 @@ help:
 	@echo '  repro-check    build twice (other dir, time, umask, TZ, no ccache) and compare'
 	@echo '  bench-boot     boot BENCH_N times: median time to "cairn: boot ok", artifact sizes'
 	@echo '  bench-init     initd against BusyBox init: PID 1 start to all services ready, RSS'
+	@echo '  bench-pkg      pkg install against dpkg -i: 300 packages, 30,000 files, time and memory'
 	@echo '  unit, fuzz     unit tests; libFuzzer runs (FUZZ_RUNS each)'
 	@echo '  lint           cppcheck, clang-tidy, clang --analyze'
 	@echo '  keys           make the signing keys in KEYS_DIR (done on first use)'
@@ -102,25 +103,36 @@ $(KEYS_DIR)/module-signing.pem:
 keys: $(KEYS_DIR)/module-signing.pem
 
 # One rule unpacks each source, so parallel jobs never unpack one twice.
-$(B)/src/.%.unpacked: $(B)/.fetched
+# Each source's own lock line, rewritten only when it changes: a new pin of
+# one source unpacks and rebuilds that source, not every other.
+$(B)/lock/%: sources.lock
+	$(Q)mkdir -p $(@D)
+	$(Q)awk -v n=$* '$$1 == "src" && $$2 == n' sources.lock >$@.tmp
+	$(Q)[ -s $@.tmp ] || { echo "sources.lock has no 'src $*'" >&2; rm -f $@.tmp; exit 1; }
+	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+.SECONDARY: $(patsubst %,$(B)/lock/%,$(shell awk '$$1 == "src" { print $$2 }' sources.lock))
+$(B)/src/.%.unpacked: $(B)/lock/% | $(B)/.fetched
 	$(Q)rm -rf $(B)/src/$*
 	$(Q)scripts/unpack.sh $* $(B)/src/$*
 	$(Q)touch $@
 
 # ---- toolchain: musl sysroot with the cairn-cc wrapper --------------------
 RECIPE = B=$(B) SYSROOT=$(SYSROOT) CCACHE=$(CCACHE) scripts/recipe.sh
-$(B)/musl/.built: $(B)/src/.musl.unpacked $(wildcard pkg/recipes/musl/*)
+# What a recipe's build reads: its files less `recipe` (the package's
+# metadata: license, supplier, contents), which the package stamp follows.
+build_inputs = $(filter-out %/recipe,$(wildcard pkg/recipes/$(1)/*))
+$(B)/musl/.built: $(B)/src/.musl.unpacked $(call build_inputs,musl)
 	$(Q)$(RECIPE) musl
-$(B)/linux-headers/.built: $(B)/musl/.built $(B)/src/.linux.unpacked $(wildcard pkg/recipes/linux-headers/*)
+$(B)/linux-headers/.built: $(B)/musl/.built $(B)/src/.linux.unpacked $(call build_inputs,linux-headers)
 	$(Q)$(RECIPE) linux-headers
 TOOLCHAIN := $(B)/linux-headers/.built
 MUSL_CC := $(SYSROOT)/bin/cairn-cc
 
-$(B)/busybox/.built: $(TOOLCHAIN) $(B)/src/.busybox.unpacked $(wildcard pkg/recipes/busybox/*)
+$(B)/busybox/.built: $(TOOLCHAIN) $(B)/src/.busybox.unpacked $(call build_inputs,busybox)
 	$(Q)$(RECIPE) busybox
-$(B)/openssl/.built: $(TOOLCHAIN) $(B)/src/.openssl.unpacked $(wildcard pkg/recipes/openssl/*)
+$(B)/openssl/.built: $(TOOLCHAIN) $(B)/src/.openssl.unpacked $(call build_inputs,openssl)
 	$(Q)$(RECIPE) openssl
-$(B)/zstd/.built: $(TOOLCHAIN) $(B)/src/.zstd.unpacked $(wildcard pkg/recipes/zstd/*)
+$(B)/zstd/.built: $(TOOLCHAIN) $(B)/src/.zstd.unpacked $(call build_inputs,zstd)
 	$(Q)$(RECIPE) zstd
 PKG_LIBS := $(B)/openssl/.built $(B)/zstd/.built
 
@@ -169,7 +181,7 @@ $(B)/obj/pkg/pkg: $(B)/obj/pkg/main.o $(B)/obj/libpkg.a $(B)/obj/libcairn.a
 
 # ---- kernel ----------------------------------------------------------------
 KB := $(B)/$(BOARD)
-$(KB)/linux/.built: $(B)/src/.linux.unpacked $(wildcard pkg/recipes/linux/*) \
+$(KB)/linux/.built: $(B)/src/.linux.unpacked $(call build_inputs,linux) \
 		$(patsubst %,kernel-config/%.config,$(KERNEL_FRAGMENTS)) \
 		board/$(BOARD)/board.mk scripts/kconfig-check.sh $(KEYS_DIR)/module-signing.pem
 	$(Q)OBJ=$(KB)/linux KERNEL_FRAGMENTS="$(patsubst %,$(TOP)/kernel-config/%.config,$(KERNEL_FRAGMENTS))" \
@@ -180,16 +192,63 @@ $(HB)/gen_init_cpio: $(B)/src/.linux.unpacked
 	$(Q)mkdir -p $(@D)
 	$(Q)gcc -O2 -o $@ $(B)/src/linux/usr/gen_init_cpio.c
 
-# ---- image -----------------------------------------------------------------
-ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline
+# ---- packages: every component into the board's signed repository --------
+# The root is `pkg install` of the board's package set from this repository
+# (doc/pkg.md): recipes' outputs and Cairn's own programs, each a package.
+REPO := $(OUT)/repo
+PT   := $(KB)/pkgtree
 ROOTFS_FILES := $(shell find rootfs -type f -o -type d 2>/dev/null)
+CAIRN_PKG_VERSION := 0.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+CAIRN_SOURCE_SHA256 := $(shell git ls-files -z 2>/dev/null | xargs -0 cat 2>/dev/null | sha256sum | cut -c1-64)
+BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl zstd
+PKGBUILD = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
+	CAIRN_PKG_VERSION=$(CAIRN_PKG_VERSION) CAIRN_SOURCE_SHA256=$(CAIRN_SOURCE_SHA256) scripts/pkgbuild.sh
+PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh Makefile
 
-$(OUT)/initramfs.cpio.zst: $(B)/busybox/.built $(addprefix $(B)/obj/initd/,$(PROGS)) $(HB)/gen_init_cpio \
-		$(KB)/linux/.built $(ROOTFS_FILES) scripts/initramfs.sh board/$(BOARD)/board.mk
+$(REPO)/.stamp-musl: $(B)/musl/.built $(wildcard pkg/recipes/musl/*) $(PKG_DEPS)
+	$(Q)$(PKGBUILD) musl $(REPO) && touch $@
+$(REPO)/.stamp-openssl: $(B)/openssl/.built $(wildcard pkg/recipes/openssl/*) $(PKG_DEPS)
+	$(Q)$(PKGBUILD) openssl $(REPO) && touch $@
+$(REPO)/.stamp-zstd: $(B)/zstd/.built $(wildcard pkg/recipes/zstd/*) $(PKG_DEPS)
+	$(Q)$(PKGBUILD) zstd $(REPO) && touch $@
+$(REPO)/.stamp-busybox: $(B)/busybox/.built $(wildcard pkg/recipes/busybox/*) $(PKG_DEPS)
+	$(Q)$(PKGBUILD) busybox $(REPO) $(B)/busybox/dest && touch $@
+$(REPO)/.stamp-linux: $(KB)/linux/.built $(wildcard pkg/recipes/linux/*) $(PKG_DEPS)
+	$(Q)$(PKGBUILD) linux $(REPO) $(KB)/linux/modules && touch $@
+$(REPO)/.stamp-initd: $(addprefix $(B)/obj/initd/,$(PROGS)) $(wildcard pkg/recipes/initd/*) $(PKG_DEPS)
+	$(Q)rm -rf $(PT)/initd && mkdir -p $(PT)/initd/sbin $(PT)/initd/lib/initd
+	$(Q)cp $(B)/obj/initd/initd $(B)/obj/initd/initctl $(PT)/initd/sbin/
+	$(Q)cp $(B)/obj/initd/logd $(PT)/initd/lib/initd/ && ln -s sbin/initd $(PT)/initd/init
+	$(Q)$(PKGBUILD) initd $(REPO) $(PT)/initd && touch $@
+$(REPO)/.stamp-pkg: $(B)/obj/pkg/pkg $(wildcard pkg/recipes/pkg/*) $(PKG_DEPS)
+	$(Q)rm -rf $(PT)/pkg && mkdir -p $(PT)/pkg/sbin && cp $(B)/obj/pkg/pkg $(PT)/pkg/sbin/
+	$(Q)$(PKGBUILD) pkg $(REPO) $(PT)/pkg && touch $@
+$(REPO)/.stamp-base-files: $(ROOTFS_FILES) $(wildcard pkg/recipes/base-files/*) $(PKG_DEPS)
+	$(Q)rm -rf $(PT)/base-files && mkdir -p $(PT)/base-files
+	$(Q)cd $(PT)/base-files && mkdir -p dev proc sys run tmp root var mnt etc bin sbin usr/bin usr/sbin lib
+	$(Q)cp -R rootfs/. $(PT)/base-files/
+	$(Q)$(PKGBUILD) base-files $(REPO) $(PT)/base-files && touch $@
+$(REPO)/.stamp-board-$(BOARD): board/$(BOARD)/board.mk $(wildcard pkg/recipes/board/*) $(PKG_DEPS)
+	$(Q)rm -rf $(PT)/board && mkdir -p $(PT)/board/etc
+	$(Q){ echo "# Modules initd loads at boot (the board's BOARD_MODULES)."; \
+		for m in $(BOARD_MODULES); do echo $$m; done; } >$(PT)/board/etc/modules
+	$(Q)$(PKGBUILD) board $(REPO) $(PT)/board && touch $@
+
+$(REPO)/release: $(addprefix $(REPO)/.stamp-,$(filter-out board-%,$(BOARD_PACKAGES)) board-$(BOARD)) scripts/repo.sh
+	$(Q)PKG=$(HB)/pkg scripts/repo.sh $(REPO)
+
+# ---- image -----------------------------------------------------------------
+ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline sbom.spdx.json
+
+$(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh
 	$(call say,CPIO,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)BOARD_MODULES="$(BOARD_MODULES)" scripts/initramfs.sh $@ $(KB)/rootfs rootfs $(B)/busybox/dest \
-		$(B)/obj/initd $(HB)/gen_init_cpio $(KB)/linux/modules
+	$(Q)PKG=$(HB)/pkg scripts/initramfs.sh $@ $(KB)/rootfs $(REPO) $(HB)/gen_init_cpio $(BOARD_PACKAGES)
+
+# The SBOM of what the root holds, from its package database.
+$(OUT)/sbom.spdx.json: $(OUT)/initramfs.cpio.zst
+	$(call say,SBOM,$@)
+	$(Q)$(HB)/pkg --root $(KB)/rootfs sbom --name cairn-$(BOARD) >$@.tmp && mv $@.tmp $@
 
 $(OUT)/vmlinuz $(OUT)/kernel.config: $(OUT)/%: $(KB)/linux/.built
 	$(Q)mkdir -p $(@D) && cp $(KB)/linux/$* $@.tmp && mv $@.tmp $@
@@ -201,9 +260,7 @@ $(OUT)/SHA256SUMS: $(addprefix $(OUT)/,$(ARTIFACTS)) sources.lock
 	$(call say,SUMS,$@)
 	$(Q)scripts/manifest.sh $(OUT) $(ARTIFACTS)
 
-# pkg is built with the image (it is not in it yet): a static musl binary
-# a build host or an installer runs.
-image: $(OUT)/SHA256SUMS $(B)/obj/pkg/pkg
+image: $(OUT)/SHA256SUMS
 
 run: image
 	$(Q)scripts/qemu.sh --interactive $(OUT) -- $(QEMU_MACHINE)
@@ -273,8 +330,8 @@ fuzz: $(FUZZERS)
 build-tests: $(B)/.fetched $(HB)/pkg
 	$(Q)PKG=$(HB)/pkg scripts/run-tests.sh build tests/build/*.sh
 
-vm-tests: image
-	$(Q)OUT=$(OUT) QEMU_MACHINE="$(QEMU_MACHINE)" scripts/run-tests.sh vm tests/vm/*.sh
+vm-tests: image $(HB)/pkg
+	$(Q)OUT=$(OUT) PKG=$(HB)/pkg QEMU_MACHINE="$(QEMU_MACHINE)" scripts/run-tests.sh vm tests/vm/*.sh
 
 test: unit fuzz-smoke build-tests vm-tests
 
@@ -290,6 +347,10 @@ bench-boot: image
 
 bench-init: image
 	$(Q)scripts/bench-init.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)
+
+# The image's pkg (static musl, -Os) against Debian's dpkg, same files.
+bench-pkg: $(B)/obj/pkg/pkg
+	$(Q)scripts/bench-pkg.sh $(B)/obj/pkg/pkg
 
 lint:
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \

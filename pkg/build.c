@@ -211,8 +211,8 @@ static int spec_lines(char *spec, size_t len, struct text *meta, unsigned long l
 		      const char *path)
 {
 	static const char *const order[] = { "name", "version", "arch", "license", "summary",
-					     "source-sha256", "payload-size", "depends", "provides",
-					     "conflicts" };
+					     "supplier", "source-sha256", "payload-size", "depends",
+					     "provides", "conflicts" };
 	size_t i, at;
 	int rc = text_add(meta, "format 1\n", 9);
 

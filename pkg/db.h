@@ -8,7 +8,7 @@
 #include "format.h"
 #include "util.h"
 
-#define DB_DIR "var/lib/pkg"
+#define DB_DIR "lib/pkg"			/* in the root image: /var may be another disk */
 #define DB_MAX (16u << 20)
 #define DB_PKGS_MAX 65536
 

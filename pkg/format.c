@@ -391,9 +391,11 @@ int pkg_meta_parse(char *text, size_t len, struct pkg_meta *m, char *err, size_t
 		if (m->nfiles > 0)
 			return fail(err, errsize, line, "'%.32s' after the file list", key);
 		if (strcmp(key, "name") == 0 || strcmp(key, "version") == 0 || strcmp(key, "arch") == 0 ||
-		    strcmp(key, "license") == 0 || strcmp(key, "summary") == 0) {
+		    strcmp(key, "license") == 0 || strcmp(key, "summary") == 0 ||
+		    strcmp(key, "supplier") == 0) {
 			const char **field = key[0] == 'n' ? &m->name : key[0] == 'v' ? &m->version :
-					     key[0] == 'a' ? &m->arch : key[0] == 'l' ? &m->license : &m->summary;
+					     key[0] == 'a' ? &m->arch : key[0] == 'l' ? &m->license :
+					     key[1] == 'u' && key[2] == 'm' ? &m->summary : &m->supplier;
 			const char *c;
 
 			if (*field != NULL)

@@ -40,7 +40,7 @@ struct pkg_file {
 
 /* Strings point into the metadata text, which the parser edits in place. */
 struct pkg_meta {
-	const char *name, *version, *arch, *license, *summary;
+	const char *name, *version, *arch, *license, *summary, *supplier;
 	uint8_t source_sha256[32];
 	unsigned long long payload_size;	/* the sum of every regular file */
 	struct pkg_rel depends[PKG_RELS_MAX], provides[PKG_RELS_MAX], conflicts[PKG_RELS_MAX];

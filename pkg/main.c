@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "build.h"
 #include "db.h"
 #include "doc.h"
@@ -18,6 +20,7 @@
 #include "index.h"
 #include "key.h"
 #include "repo.h"
+#include "sbom.h"
 #include "solve.h"
 #include "text.h"
 #include "txn.h"
@@ -45,6 +48,7 @@ static const char usage[] =
 	"  owner PATH                   the package a file belongs to\n"
 	"  verify                       every installed file against the database\n"
 	"  search WORD                  packages in --repo whose name has WORD\n"
+	"  sbom [--name NAME]           SPDX 2.3 JSON of the root (or of --repo)\n"
 	"\n"
 	"Making a repository (on a build host):\n"
 	"  build -o OUT.pkg [--level N] SPEC DIR   a package of DIR's tree\n"
@@ -72,7 +76,7 @@ static const char usage[] =
 struct opts {
 	const char *root, *repo, *trust, *arch;
 	int json, world, flags, level;
-	const char *out, *key, *alg;
+	const char *out, *key, *alg, *name;
 	unsigned long long version, expires, threshold;
 	int have_version, have_expires, have_threshold;
 };
@@ -663,11 +667,67 @@ static int cmd_search(const struct opts *o, const char *word)
 	return 0;
 }
 
+/* The document's time: the build's SOURCE_DATE_EPOCH, else now. */
+static long long sbom_time(void)
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	unsigned long long v;
+
+	return e != NULL && text_uint(e, 1ULL << 40, &v) == 0 ? (long long)v : (long long)time(NULL);
+}
+
+/* sbom: of the root (its db), or of the repository when --repo is given. */
+static int cmd_sbom(const struct opts *o)
+{
+	const struct pkg_meta **v;
+	struct txn_pkg *loaded = NULL;
+	struct repo r;
+	struct txn t;
+	struct perr e = { "" };
+	size_t i, n = 0;
+	int rc;
+
+	open_txn(o, &t, o->repo == NULL);
+	if (o->repo == NULL) {
+		v = calloc(t.db.n + 1, sizeof *v);
+		if (v == NULL)
+			die(111, "%s", strerror(ENOMEM));
+		for (i = 0; i < t.db.n; i++)
+			v[n++] = &t.db.pkgs[i].m;
+		rc = sbom_write(stdout, o->name ? o->name : "root", v, n, sbom_time());
+	} else {
+		if (repo_open(&r, o->repo, t.pkgdir, o->trust, o->flags, &e) < 0)
+			fail(&e);
+		v = calloc(r.ix.n + 1, sizeof *v);
+		loaded = calloc(r.ix.n + 1, sizeof *loaded);
+		if (v == NULL || loaded == NULL)
+			die(111, "%s", strerror(ENOMEM));
+		for (i = 0; i < r.ix.n; i++) {
+			int fd = repo_pkg_open(&r, &r.ix.pkgs[i], &e);
+
+			if (fd < 0 || txn_pkg_load(&loaded[i], fd, r.ix.pkgs[i].sha256, r.ix.pkgs[i].size,
+						   r.ix.pkgs[i].name, &e) < 0)
+				fail(&e);
+			v[n++] = &loaded[i].m;
+		}
+		rc = sbom_write(stdout, o->name ? o->name : "repository", v, n, sbom_time());
+		for (i = 0; i < n; i++)
+			txn_pkg_free(&loaded[i]);
+		free(loaded);
+		repo_close(&r);
+	}
+	free(v);
+	txn_close(&t);
+	if (rc < 0 || fflush(stdout) != 0)
+		die(111, "writing the SBOM: %s", strerror(EIO));
+	return 0;
+}
+
 /* ---- making a repository ----------------------------------------------- */
 
 static int pkg_file_name(const struct dirent *d)
 {
-	return ends_with(d->d_name, ".pkg");
+	return d->d_name[0] != '.' && ends_with(d->d_name, ".pkg");
 }
 
 static int cmd_index(const char *dir)
@@ -928,6 +988,10 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int i = 1;
 
+	/* OpenSSL reads no configuration file unless one is named: the
+	 * build host names one to load a PKCS#11 provider for its token. */
+	if (getenv("OPENSSL_CONF") == NULL)
+		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	memset(&o, 0, sizeof o);
 	o.root = "/";
 	o.arch = PKG_ARCH;
@@ -995,6 +1059,8 @@ int main(int argc, char **argv)
 				o.key = v;
 			else if (strcmp(a, "--alg") == 0)
 				o.alg = v;
+			else if (strcmp(a, "--name") == 0)
+				o.name = v;
 			else if (strcmp(a, "--level") == 0)
 				o.level = (int)number(a, v);
 			else if (strcmp(a, "--version") == 0)
@@ -1024,6 +1090,8 @@ int main(int argc, char **argv)
 		return cmd_change(&o, cmd, argv, 0);
 	if (strcmp(cmd, "remove") == 0 && argc >= 1)
 		return cmd_remove(&o, argv, argc);
+	if (strcmp(cmd, "sbom") == 0 && argc == 0)
+		return cmd_sbom(&o);
 	if (strcmp(cmd, "search") == 0 && argc == 1)
 		return cmd_search(&o, argv[0]);
 	if (strcmp(cmd, "build") == 0 && argc == 2) {

@@ -7,7 +7,7 @@
 # The build: compilers and the kernel's host tools.
 pkgs="gcc make libc6-dev bc bison flex perl libelf-dev libssl-dev openssl
 cpio rsync zstd xz-utils bzip2 curl ca-certificates dpkg-dev kmod
-ccache"
+ccache libzstd-dev"
 # The tests: QEMU (TCG), clang with the sanitizer and libFuzzer runtimes,
 # iproute2 for network namespaces, e2fsprogs to check a guest's data disk,
 # python3 to drive logd on the host.

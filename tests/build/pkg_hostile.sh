@@ -167,5 +167,5 @@ attack ok "release version $rel expired at 1000"
 craft ok "f 0644 0 0 5 $f5 ok" "$tmp/five"
 p --root "$root" --repo "$repo" --allow-expired install ok || { cat "$tmp/err" >&2; fail "--allow-expired"; }
 expect_line "$tmp/err" "accepted by --allow-expired"
-expect_line "$root/var/lib/pkg/trust/overrides.log" "release version $rel expired at 1000"
+expect_line "$root/lib/pkg/trust/overrides.log" "release version $rel expired at 1000"
 echo "pkg: $cases hostile inputs refused, the root unchanged each time"
