@@ -689,7 +689,7 @@ static int cmd_sbom(const struct opts *o)
 
 	open_txn(o, &t, o->repo == NULL);
 	if (o->repo == NULL) {
-		v = calloc(t.db.n + 1, sizeof *v);
+		v = calloc(t.db.n + 1, sizeof(const struct pkg_meta *));
 		if (v == NULL)
 			die(111, "%s", strerror(ENOMEM));
 		for (i = 0; i < t.db.n; i++)
@@ -698,7 +698,7 @@ static int cmd_sbom(const struct opts *o)
 	} else {
 		if (repo_open(&r, o->repo, t.pkgdir, o->trust, o->flags, &e) < 0)
 			fail(&e);
-		v = calloc(r.ix.n + 1, sizeof *v);
+		v = calloc(r.ix.n + 1, sizeof(const struct pkg_meta *));
 		loaded = calloc(r.ix.n + 1, sizeof *loaded);
 		if (v == NULL || loaded == NULL)
 			die(111, "%s", strerror(ENOMEM));
