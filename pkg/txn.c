@@ -340,17 +340,46 @@ static void plan_free(struct plan *pl)
 	memset(pl, 0, sizeof *pl);
 }
 
+/* A parent directory fd kept while consecutive entries share it. */
+struct dircache {
+	char path[PKG_PATH_MAX + 1];
+	int fd;
+};
+
+static void dircache_drop(struct dircache *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->path[0] = '\0';
+}
+
+/* The parent of path (in *leaf its last component), from the cache when
+ * the entry before had the same one: entries come sorted, so most do. */
+static int dir_of(int rootfd, struct dircache *c, const char *path, const char **leaf)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	*leaf = slash ? slash + 1 : path;
+	if (c->fd != -1 && strlen(c->path) == n && strncmp(c->path, path, n) == 0)
+		return c->fd;
+	dircache_drop(c);
+	c->fd = fsroot_parent(rootfd, path, leaf);
+	memcpy(c->path, path, n);
+	c->path[n] = '\0';
+	return c->fd;
+}
+
 /* What is at path inside the root: 0 and *st, or -ENOENT. */
-static int disk_stat(int rootfd, const char *path, struct stat *st)
+static int disk_stat(int rootfd, struct dircache *c, const char *path, struct stat *st)
 {
 	const char *leaf;
-	int dfd = fsroot_parent(rootfd, path, &leaf), rc;
+	int dfd = dir_of(rootfd, c, path, &leaf);
 
 	if (dfd < 0)
 		return dfd == -ENOTDIR ? -ENOENT : dfd;
-	rc = fstatat(dfd, leaf, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
-	close(dfd);
-	return rc;
+	return fstatat(dfd, leaf, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
 /* 1 when path (a regular file) no longer holds the bytes its package put there. */
@@ -397,6 +426,7 @@ static int removing(const struct txn *t, const char *name)
 static int plan_make(struct txn *t, struct plan *pl, struct perr *e)
 {
 	struct owned *nv = NULL, *ov = NULL, *kv = NULL;
+	struct dircache dc = { "", -1 };
 	size_t nn = 0, on = 0, kn = 0, total = 0, i, j;
 	int rc = -ENOMEM;
 
@@ -451,7 +481,7 @@ static int plan_make(struct txn *t, struct plan *pl, struct perr *e)
 			goto out;
 		}
 		o = owned_find(ov, on, n->path);
-		have = disk_stat(t->rootfd, n->path, &st);
+		have = disk_stat(t->rootfd, &dc, n->path, &st);
 		if (have < 0 && have != -ENOENT) {
 			rc = perr(e, have, "/%s: %s", n->path, strerror(-have));
 			goto out;
@@ -484,7 +514,7 @@ static int plan_make(struct txn *t, struct plan *pl, struct perr *e)
 			int have2;
 
 			snprintf(side, sizeof side, "%s.pkg-new", n->path);
-			have2 = disk_stat(t->rootfd, side, &st2);
+			have2 = disk_stat(t->rootfd, &dc, side, &st2);
 			rc = plan_add(pl, have2 == 0 && S_ISREG(st2.st_mode) ? OP_REPLACE : OP_NEW, n->path,
 				      ".pkg-new", nf, NULL, n->pkg);
 			t->kept++;
@@ -511,7 +541,7 @@ static int plan_make(struct txn *t, struct plan *pl, struct perr *e)
 				rc = plan_add(pl, OP_RMDIR, o->path, "", NULL, o->f, 0);
 			else
 				rc = 0;
-		} else if (disk_stat(t->rootfd, o->path, &st) < 0) {
+		} else if (disk_stat(t->rootfd, &dc, o->path, &st) < 0) {
 			rc = 0;
 		} else if (is_config(o->f) && changed(t->rootfd, o->path, o->f->sha256)) {
 			fprintf(stderr, "pkg: /%s changed here: kept\n", o->path);
@@ -526,6 +556,7 @@ static int plan_make(struct txn *t, struct plan *pl, struct perr *e)
 	}
 	rc = 0;
 out:
+	dircache_drop(&dc);
 	free(nv);
 	free(ov);
 	free(kv);
@@ -644,6 +675,7 @@ enum walk { WALK_IN, WALK_CLEAN, WALK_BACK };
  */
 static int plan_walk(struct txn *t, const struct plan *pl, enum walk how, int faults)
 {
+	struct dircache dc = { "", -1 };
 	char staged[64], old[64];
 	size_t k;
 	int rc = 0;
@@ -654,7 +686,10 @@ static int plan_walk(struct txn *t, const struct plan *pl, enum walk how, int fa
 		const char *leaf;
 		int dfd;
 
-		dfd = fsroot_parent(t->rootfd, en->path, &leaf);
+		/* Removing a directory ends the cached handle's use. */
+		if (en->op == OP_DIR || en->op == OP_RMDIR)
+			dircache_drop(&dc);
+		dfd = dir_of(t->rootfd, &dc, en->path, &leaf);
 		if (dfd < 0)
 			continue;	/* its directory is gone: nothing of it is left */
 		staged_name(staged, sizeof staged, pl->txn, i);
@@ -687,8 +722,8 @@ static int plan_walk(struct txn *t, const struct plan *pl, enum walk how, int fa
 				unlinkat(dfd, staged, 0);
 			break;
 		}
-		close(dfd);
 	}
+	dircache_drop(&dc);
 	return rc;
 }
 
@@ -743,31 +778,13 @@ static int recover(struct txn *t, struct perr *e)
 
 /* ---- staging ---------------------------------------------------------- */
 
-/* A parent directory fd kept while consecutive entries share it. */
-struct dircache {
-	char path[PKG_PATH_MAX + 1];
-	int fd;
-};
-
-static int dir_of(struct txn *t, struct dircache *c, const char *path, const char **leaf)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n = slash ? (size_t)(slash - path) : 0;
-
-	*leaf = slash ? slash + 1 : path;
-	if (c->fd >= 0 && strlen(c->path) == n && strncmp(c->path, path, n) == 0)
-		return c->fd;
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = fsroot_parent(t->rootfd, path, leaf);
-	memcpy(c->path, path, n);
-	c->path[n] = '\0';
-	return c->fd;
-}
-
 static int set_owner(int dfd, const char *name, const struct pkg_file *f, int fd)
 {
-	if (geteuid() != 0)
+	static int euid = -1;
+
+	if (euid == -1)
+		euid = (int)geteuid();
+	if (euid != 0)
 		return 0;	/* a build as a user: owners are set when the image is packed */
 	if (fd >= 0)
 		return fchown(fd, f->uid, f->gid) < 0 ? -errno : 0;
@@ -845,7 +862,7 @@ static int stage_pkg(struct txn *t, const struct plan *pl, size_t pk, struct dir
 		if (at == pl->n)
 			return perr(e, -EINVAL, "/%s: not in the plan", f->path);
 		en = &pl->v[at];
-		dfd = dir_of(t, dc, en->path, &leaf);
+		dfd = dir_of(t->rootfd, dc, en->path, &leaf);
 		if (dfd < 0) {
 			rc = perr(e, dfd, "/%s: %s", en->path, strerror(-dfd));
 			break;
@@ -1098,8 +1115,7 @@ int txn_apply(struct txn *t, struct perr *e)
 		fprintf(stderr, "pkg: %s/journal: %s (the next run finishes it)\n", DB_DIR, strerror(errno));
 	rc = 0;
 out:
-	if (dc.fd >= 0)
-		close(dc.fd);
+	dircache_drop(&dc);
 	if (rc < 0 && staged && !committed) {
 		/* Undo now; what this cannot undo the next run's recovery does. */
 		if (plan_walk(t, &pl, WALK_BACK, 0) == 0) {
