@@ -161,6 +161,8 @@ $(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN) Makefile
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CCACHE) $(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
 $(PKG_OBJ) $(B)/obj/pkg/main.o: $(PKG_LIBS)
+# The image's pkg only installs and verifies: no building, no signing.
+$(PKG_OBJ) $(B)/obj/pkg/main.o: MUSL_CFLAGS += -DPKG_VERIFY_ONLY
 
 $(B)/obj/libcairn.a: $(MODULE_OBJ)
 	$(call say,AR,$@)

@@ -725,6 +725,7 @@ static int cmd_sbom(const struct opts *o)
 
 /* ---- making a repository ----------------------------------------------- */
 
+#ifndef PKG_VERIFY_ONLY
 static int pkg_file_name(const struct dirent *d)
 {
 	return d->d_name[0] != '.' && ends_with(d->d_name, ".pkg");
@@ -929,10 +930,13 @@ static int cmd_sign(const struct opts *o, const char *file)
 	return 0;
 }
 
+#endif
+
 static int cmd_key(const struct opts *o, char **args, int n)
 {
 	struct perr e = { "" };
 
+#ifndef PKG_VERIFY_ONLY
 	if (n >= 1 && strcmp(args[0], "new") == 0) {
 		if (n != 3)
 			die(100, "usage: pkg key new [--alg ed25519|ecdsa-p256] DIR NAME");
@@ -942,6 +946,7 @@ static int cmd_key(const struct opts *o, char **args, int n)
 			o->alg);
 		return 0;
 	}
+#endif
 	if (n == 1 && strcmp(args[0], "list") == 0) {
 		struct txn t;
 		struct doc d;
@@ -1094,6 +1099,7 @@ int main(int argc, char **argv)
 		return cmd_sbom(&o);
 	if (strcmp(cmd, "search") == 0 && argc == 1)
 		return cmd_search(&o, argv[0]);
+#ifndef PKG_VERIFY_ONLY
 	if (strcmp(cmd, "build") == 0 && argc == 2) {
 		struct perr e = { "" };
 
@@ -1111,6 +1117,13 @@ int main(int argc, char **argv)
 		return cmd_root(&o, argv, argc);
 	if (strcmp(cmd, "sign") == 0 && argc == 1)
 		return cmd_sign(&o, argv[0]);
+#else
+	if (strcmp(cmd, "build") == 0 || strcmp(cmd, "index") == 0 || strcmp(cmd, "release") == 0 ||
+	    strcmp(cmd, "root") == 0 || strcmp(cmd, "sign") == 0 ||
+	    (strcmp(cmd, "key") == 0 && argc > 0 && strcmp(argv[0], "new") == 0))
+		die(100, "%s: this pkg (a node's) only installs and verifies; make, index and sign "
+		    "packages with the build host's pkg", cmd);
+#endif
 	if (strcmp(cmd, "key") == 0)
 		return cmd_key(&o, argv, argc);
 	die(100, "%s: unknown command or wrong arguments\n%s", cmd, usage);
