@@ -53,6 +53,7 @@ static const char usage[] =
 	"Making a repository (on a build host):\n"
 	"  build -o OUT.pkg [--level N] SPEC DIR   a package of DIR's tree\n"
 	"  index DIR                    DIR/index of every DIR/*.pkg\n"
+	"  bundle -o FILE DIR           the repository DIR as one file (--repo FILE reads it)\n"
 	"  release --version N --expires WHEN DIR  DIR/release naming DIR/index\n"
 	"  root --version N --expires WHEN --threshold K -o FILE PUB...\n"
 	"                               a root document listing the keys in PUB files\n"
@@ -62,7 +63,7 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  --root DIR         the system to work on (default /)\n"
-	"  --repo DIR         the repository (a directory: local, or a mounted stick)\n"
+	"  --repo DIR|FILE    the repository: a directory, or a bundle file\n"
 	"  --trust FILE       the first root document to trust, when --root trusts none yet\n"
 	"  --arch ARCH        install for ARCH (default " PKG_ARCH ")\n"
 	"  --json             output for machines\n"
@@ -269,7 +270,7 @@ static int cmd_show(const struct opts *o, const char *what, int show_files)
 
 		if (fd < 0)
 			die(111, "%s: %s", what, strerror(errno));
-		if (txn_pkg_load(&p, fd, NULL, 0, what, &e) < 0)
+		if (txn_pkg_load(&p, fd, 0, -1, NULL, 0, what, &e) < 0)
 			fail(&e);
 		if (show_files)
 			files(&p.m, o->json);
@@ -524,9 +525,11 @@ static void load_pkgs(struct repo *r, const struct solution *s, struct txn *t)
 	/* Every package checked against the signed index before anything is written. */
 	for (i = 0; i < s->nadd; i++) {
 		const struct index_pkg *p = s->add[i];
-		int fd = repo_pkg_open(r, p, &e);
+		long long len;
+		off_t base;
+		int fd = repo_pkg_open(r, p, &base, &len, &e);
 
-		if (fd < 0 || txn_pkg_load(&t->add[i], fd, p->sha256, p->size, p->name, &e) < 0)
+		if (fd < 0 || txn_pkg_load(&t->add[i], fd, base, len, p->sha256, p->size, p->name, &e) < 0)
 			fail(&e);
 		if (strcmp(t->add[i].m.name, p->name) != 0 || strcmp(t->add[i].m.version, p->version) != 0 ||
 		    strcmp(t->add[i].m.arch, p->arch) != 0)
@@ -703,10 +706,12 @@ static int cmd_sbom(const struct opts *o)
 		if (v == NULL || loaded == NULL)
 			die(111, "%s", strerror(ENOMEM));
 		for (i = 0; i < r.ix.n; i++) {
-			int fd = repo_pkg_open(&r, &r.ix.pkgs[i], &e);
+			long long len;
+			off_t base;
+			int fd = repo_pkg_open(&r, &r.ix.pkgs[i], &base, &len, &e);
 
-			if (fd < 0 || txn_pkg_load(&loaded[i], fd, r.ix.pkgs[i].sha256, r.ix.pkgs[i].size,
-						   r.ix.pkgs[i].name, &e) < 0)
+			if (fd < 0 || txn_pkg_load(&loaded[i], fd, base, len, r.ix.pkgs[i].sha256,
+						   r.ix.pkgs[i].size, r.ix.pkgs[i].name, &e) < 0)
 				fail(&e);
 			v[n++] = &loaded[i].m;
 		}
@@ -754,7 +759,7 @@ static int cmd_index(const char *dir)
 		for (i = 0; i < n; i++) {
 			int fd = openat(dfd, list[i]->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-			if (fd < 0 || txn_pkg_load(&p[i], fd, NULL, 0, list[i]->d_name, &e) < 0)
+			if (fd < 0 || txn_pkg_load(&p[i], fd, 0, -1, NULL, 0, list[i]->d_name, &e) < 0)
 				die(1, "%s/%s: %s", dir, list[i]->d_name, fd < 0 ? strerror(errno) : e.msg);
 			snprintf(name, sizeof name, "%s-%s.%s.pkg", p[i].m.name, p[i].m.version, p[i].m.arch);
 			if (strcmp(name, list[i]->d_name) != 0)
@@ -1111,6 +1116,15 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "index") == 0 && argc == 1)
 		return cmd_index(argv[0]);
+	if (strcmp(cmd, "bundle") == 0 && argc == 1) {
+		struct perr e = { "" };
+
+		if (o.out == NULL)
+			die(100, "bundle needs -o FILE");
+		if (bundle_write(argv[0], o.out, &e) < 0)
+			fail(&e);
+		return 0;
+	}
 	if (strcmp(cmd, "release") == 0 && argc == 1)
 		return cmd_release(&o, argv[0]);
 	if (strcmp(cmd, "root") == 0 && argc >= 1)
@@ -1119,7 +1133,7 @@ int main(int argc, char **argv)
 		return cmd_sign(&o, argv[0]);
 #else
 	if (strcmp(cmd, "build") == 0 || strcmp(cmd, "index") == 0 || strcmp(cmd, "release") == 0 ||
-	    strcmp(cmd, "root") == 0 || strcmp(cmd, "sign") == 0 ||
+	    strcmp(cmd, "root") == 0 || strcmp(cmd, "sign") == 0 || strcmp(cmd, "bundle") == 0 ||
 	    (strcmp(cmd, "key") == 0 && argc > 0 && strcmp(argv[0], "new") == 0))
 		die(100, "%s: this pkg (a node's) only installs and verifies; make, index and sign "
 		    "packages with the build host's pkg", cmd);

@@ -28,19 +28,21 @@
 #include "db.h"
 #include "repo.h"
 
-/* repo_load_doc: a signed document of the kind expected, read and parsed. */
-int repo_load_doc(int dirfd, const char *path, enum doc_kind kind, char **text, struct doc *d,
-		  struct perr *e)
+/* A file of the repository, whole: from its directory or its bundle. */
+static int repo_read(const struct repo *r, const char *name, size_t max, char **buf, size_t *len,
+		     struct perr *e)
+{
+	if (r->dirfd < 0)
+		return bundle_read(&r->b, name, max, buf, len, e);
+	return util_read_all(r->dirfd, name, max, buf, len, e);
+}
+
+static int doc_load(char **text, size_t len, const char *path, enum doc_kind kind, struct doc *d,
+		    struct perr *e)
 {
 	char err[256];
-	size_t len;
-	int rc;
+	int rc = doc_parse(*text, len, d, err, sizeof err);
 
-	memset(d, 0, sizeof *d);
-	rc = util_read_all(dirfd, path, DOC_MAX, text, &len, e);
-	if (rc < 0)
-		return rc;
-	rc = doc_parse(*text, len, d, err, sizeof err);
 	if (rc == 0 && d->kind != kind)
 		rc = perr(e, -EINVAL, "%s: a %s where a %s belongs", path, d->kind == DOC_ROOT ? "root" : "release",
 			  kind == DOC_ROOT ? "root" : "release");
@@ -52,6 +54,30 @@ int repo_load_doc(int dirfd, const char *path, enum doc_kind kind, char **text, 
 		*text = NULL;
 	}
 	return rc;
+}
+
+/* repo_load_doc: a signed document of the kind expected, read and parsed. */
+int repo_load_doc(int dirfd, const char *path, enum doc_kind kind, char **text, struct doc *d,
+		  struct perr *e)
+{
+	size_t len;
+	int rc;
+
+	memset(d, 0, sizeof *d);
+	rc = util_read_all(dirfd, path, DOC_MAX, text, &len, e);
+	return rc < 0 ? rc : doc_load(text, len, path, kind, d, e);
+}
+
+/* The same, of a file in the repository. */
+static int repo_doc(const struct repo *r, const char *name, enum doc_kind kind, char **text, struct doc *d,
+		    struct perr *e)
+{
+	size_t len;
+	int rc;
+
+	memset(d, 0, sizeof *d);
+	rc = repo_read(r, name, DOC_MAX, text, &len, e);
+	return rc < 0 ? rc : doc_load(text, len, name, kind, d, e);
 }
 
 /* Enough valid signatures by root's keys on d? */
@@ -125,7 +151,7 @@ static int rotate(struct repo *r, int pkgdir, struct perr *e)
 		int rc;
 
 		snprintf(path, sizeof path, "root/%llu.root", r->root.version + 1);
-		rc = repo_load_doc(r->dirfd, path, DOC_ROOT, &text, &d, e);
+		rc = repo_doc(r, path, DOC_ROOT, &text, &d, e);
 		if (rc == -ENOENT)
 			return 0;
 		if (rc < 0)
@@ -156,7 +182,7 @@ static int check_release(struct repo *r, int pkgdir, int flags, struct perr *e)
 	char *oldtext = NULL, msg[256];
 	int rc;
 
-	rc = repo_load_doc(r->dirfd, "release", DOC_RELEASE, &r->reltext, &r->release, e);
+	rc = repo_doc(r, "release", DOC_RELEASE, &r->reltext, &r->release, e);
 	if (rc < 0)
 		return rc;
 	rc = signed_by(&r->root, &r->release, r->reltext, "release", e);
@@ -190,8 +216,9 @@ static int check_release(struct repo *r, int pkgdir, int flags, struct perr *e)
 }
 
 /*
- * repo_open: the repository at path (a directory), checked from the root
- * this machine trusts (pkgdir: the install root's DB_DIR) down to the index.
+ * repo_open: the repository at path (a directory, or a bundle file),
+ * checked from the root this machine trusts (pkgdir: the install root's
+ * DB_DIR) down to the index.
  */
 int repo_open(struct repo *r, const char *path, int pkgdir, const char *trust, int flags, struct perr *e)
 {
@@ -201,9 +228,15 @@ int repo_open(struct repo *r, const char *path, int pkgdir, const char *trust, i
 	int rc;
 
 	memset(r, 0, sizeof *r);
+	r->b.fd = -1;
 	r->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (r->dirfd < 0)
+	if (r->dirfd < 0 && errno == ENOTDIR) {
+		rc = bundle_open(&r->b, path, e);
+		if (rc < 0)
+			return rc;
+	} else if (r->dirfd < 0) {
 		return perr(e, -errno, "%s: %s", path, strerror(errno));
+	}
 	rc = trusted_root(r, pkgdir, trust, e);
 	if (rc == 0)
 		rc = rotate(r, pkgdir, e);
@@ -213,7 +246,7 @@ int repo_open(struct repo *r, const char *path, int pkgdir, const char *trust, i
 		rc = check_release(r, pkgdir, flags, e);
 	if (rc < 0)
 		return rc;
-	rc = util_read_all(r->dirfd, "index", INDEX_MAX, &r->indextext, &len, e);
+	rc = repo_read(r, "index", INDEX_MAX, &r->indextext, &len, e);
 	if (rc < 0)
 		return rc;
 	if (len != r->release.index_size || sha256_buf(r->indextext, len, sum) < 0 ||
@@ -225,13 +258,31 @@ int repo_open(struct repo *r, const char *path, int pkgdir, const char *trust, i
 	return 0;
 }
 
-/* repo_pkg_open: the file of one index entry, NAME-VERSION.ARCH.pkg. */
-int repo_pkg_open(const struct repo *r, const struct index_pkg *p, struct perr *e)
+/*
+ * repo_pkg_open: the file of one index entry, NAME-VERSION.ARCH.pkg: an fd
+ * of its own, and where in it the package lies (len < 0: all of it).
+ */
+int repo_pkg_open(const struct repo *r, const struct index_pkg *p, off_t *base, long long *len,
+		  struct perr *e)
 {
+	const struct bundle_entry *en;
 	char name[256];
 	int fd;
 
 	snprintf(name, sizeof name, "%s-%s.%s.pkg", p->name, p->version, p->arch);
+	*base = 0;
+	*len = -1;
+	if (r->dirfd < 0) {
+		en = bundle_find(&r->b, name);
+		if (en == NULL)
+			return perr(e, -ENOENT, "%s: not in the bundle", name);
+		fd = fcntl(r->b.fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return perr(e, -errno, "%s: %s", name, strerror(errno));
+		*base = (off_t)en->off;
+		*len = (long long)en->size;
+		return fd;
+	}
 	fd = openat(r->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return perr(e, -errno, "%s: %s", name, strerror(errno));
@@ -248,6 +299,8 @@ void repo_close(struct repo *r)
 	index_free(&r->ix);
 	if (r->dirfd >= 0)
 		close(r->dirfd);
+	if (r->b.v != NULL || r->b.fd >= 0)
+		bundle_close(&r->b);
 	memset(r, 0, sizeof *r);
 	r->dirfd = -1;
 }

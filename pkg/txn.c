@@ -98,12 +98,13 @@ static void fault_report(void)
 /* ---- loading a package ---------------------------------------------- */
 
 /*
- * txn_pkg_load: read the package at fd once, hashing every byte and
- * keeping its header and metadata; the hash and size must be the index's
- * (sha256 NULL: not checked) before the metadata is parsed at all.
+ * txn_pkg_load: read the package at fd once (len bytes from base; len < 0:
+ * the whole file), hashing every byte and keeping its header and
+ * metadata; the hash and size must be the index's (sha256 NULL: not
+ * checked) before the metadata is parsed at all.
  */
-int txn_pkg_load(struct txn_pkg *p, int fd, const uint8_t sha256[32], unsigned long long size,
-		 const char *name, struct perr *e)
+int txn_pkg_load(struct txn_pkg *p, int fd, off_t base, long long len, const uint8_t sha256[32],
+		 unsigned long long size, const char *name, struct perr *e)
 {
 	static unsigned char buf[1 << 17];
 	struct pkg_header h;
@@ -121,6 +122,8 @@ int txn_pkg_load(struct txn_pkg *p, int fd, const uint8_t sha256[32], unsigned l
 		return perr(e, -errno, "%s: %s", name, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return perr(e, -EINVAL, "%s: not a regular file", name);
+	if (len >= 0)
+		st.st_size = (off_t)len;
 	if (sha256 != NULL && (unsigned long long)st.st_size != size)
 		return perr(e, -EINVAL, "%s: %llu bytes, the index says %llu: refused", name,
 			    (unsigned long long)st.st_size, size);
@@ -132,7 +135,9 @@ int txn_pkg_load(struct txn_pkg *p, int fd, const uint8_t sha256[32], unsigned l
 		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 	}
 	while (at < (unsigned long long)st.st_size) {
-		ssize_t r = pread(fd, buf, sizeof buf, (off_t)at);
+		size_t want = (unsigned long long)st.st_size - at < sizeof buf ?
+			      (size_t)((unsigned long long)st.st_size - at) : sizeof buf;
+		ssize_t r = pread(fd, buf, want, base + (off_t)at);
 
 		if (r <= 0) {
 			rc = perr(e, r < 0 ? -errno : -EIO, "%s: %s", name,
@@ -190,7 +195,8 @@ int txn_pkg_load(struct txn_pkg *p, int fd, const uint8_t sha256[32], unsigned l
 	memmove(p->meta_raw, p->meta_raw + h.header_len, h.meta_len);
 	p->meta_len = h.meta_len;
 	p->meta_raw[p->meta_len] = '\0';
-	p->payload_off = (off_t)(h.header_len + h.meta_len);
+	p->base = base;
+	p->payload_off = base + (off_t)(h.header_len + h.meta_len);
 	p->payload_len = h.payload_len;
 	memcpy(p->file_sha256, got, 32);
 	p->file_size = (unsigned long long)st.st_size;

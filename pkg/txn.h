@@ -13,6 +13,7 @@
 /* A package to install, its file already checked against the index. */
 struct txn_pkg {
 	int fd;
+	off_t base;				/* where the package starts in fd (a bundle) */
 	off_t payload_off;
 	unsigned long long payload_len;
 	char *meta_raw;				/* the metadata bytes, as the db stores them */
@@ -43,8 +44,8 @@ struct txn {
 int txn_open(struct txn *t, int rootfd, int readonly, struct perr *e);
 int txn_apply(struct txn *t, struct perr *e);
 void txn_close(struct txn *t);
-int txn_pkg_load(struct txn_pkg *p, int fd, const uint8_t sha256[32], unsigned long long size,
-		 const char *name, struct perr *e);
+int txn_pkg_load(struct txn_pkg *p, int fd, off_t base, long long len, const uint8_t sha256[32],
+		 unsigned long long size, const char *name, struct perr *e);
 void txn_pkg_free(struct txn_pkg *p);
 
 #endif

@@ -109,4 +109,34 @@ p --root "$root" key list >"$tmp/keys.txt"
 expect_line "$tmp/keys.txt" "root version 2, expires"
 expect_line "$tmp/keys.txt" "threshold 2 of 3"
 expect_line "$tmp/keys.txt" "ecdsa-p256 "
-echo "pkg: install, upgrade, remove, verify, solver errors, and a 2-of-3 key rotation"
+# The same repository as one bundle file, as a stick carries it: the
+# rotation inside it is followed too, and a byte changed in it is caught.
+p bundle -o "$tmp/repo.bundle" "$repo" || { cat "$tmp/err" >&2; fail "pkg bundle"; }
+mkdir "$tmp/root2"
+p --root "$tmp/root2" --repo "$tmp/repo.bundle" --trust "$keys/root" install app ||
+	{ cat "$tmp/err" >&2; fail "install from a bundle"; }
+[ "$(cat "$tmp/root2/usr/bin/app")" = "app v1" ] || fail "app from the bundle not installed"
+p --root "$tmp/root2" key list >"$tmp/keys2.txt"
+expect_line "$tmp/keys2.txt" "root version 2"
+python3 - "$tmp/repo.bundle" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+i = b.index(b"app v1")
+b[i] ^= 1
+open(sys.argv[1], "wb").write(b)
+PY
+mkdir "$tmp/root3"
+refuse "sha256 does not match the signed index" "$pkg" --root "$tmp/root3" --repo "$tmp/repo.bundle" --trust "$keys/root" install app
+[ ! -e "$tmp/root3/usr" ] || fail "a refused bundle install wrote files"
+# evil TABLE-LINE: a bundle of one entry and 64 bytes of data.
+evil() {
+	printf '%s\n' "$1" >"$tmp/toc"
+	{ printf 'cairn-bundle 1 1 %s\n' "$(wc -c <"$tmp/toc")"; cat "$tmp/toc"; head -c 64 /dev/zero; } >"$tmp/evil.bundle"
+}
+evil "40 5 ../etc/passwd"
+refuse "'../etc/passwd' is not a repository file name" "$pkg" --root "$tmp/root3" --repo "$tmp/evil.bundle" --trust "$keys/root" install app
+evil "30 99 release"
+refuse "release lies outside the bundle's data" "$pkg" --root "$tmp/root3" --repo "$tmp/evil.bundle" --trust "$keys/root" install app
+evil "0 5 release"
+refuse "release lies outside the bundle's data" "$pkg" --root "$tmp/root3" --repo "$tmp/evil.bundle" --trust "$keys/root" install app
+echo "pkg: install, upgrade, remove, verify, solver errors, a 2-of-3 key rotation, a bundle file"
