@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +23,8 @@
 #include "bundle.h"
 #include "format.h"
 
-static __attribute__((format(printf, 4, 5))) int bad(char *err, size_t errsize, int line,
-						      const char *fmt, ...)
-{
-	va_list ap;
-	int n = line > 0 ? snprintf(err, errsize, "bundle table line %d: ", line) : 0;
-
-	if (n >= 0 && (size_t)n < errsize) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* The reason in err, after "bundle table line N: " when a line is known. */
+#define bad(err, errsize, line, ...) pkg_err(err, errsize, "bundle table", line, __VA_ARGS__)
 
 /* A name a repository holds: release, index, root/N.root, or X.pkg. */
 static int repo_name_ok(const char *name)

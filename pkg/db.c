@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +21,8 @@
 #include "db.h"
 #include "text.h"
 
-static __attribute__((format(printf, 4, 5))) int bad(char *err, size_t errsize, int line,
-						      const char *fmt, ...)
-{
-	va_list ap;
-	int n = line > 0 ? snprintf(err, errsize, "db line %d: ", line) : 0;
-
-	if (n >= 0 && (size_t)n < errsize) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* The reason in err, after "db line N: " when a line is known. */
+#define bad(err, errsize, line, ...) pkg_err(err, errsize, "db", line, __VA_ARGS__)
 
 /* db_parse: text (edited in place, kept in db) into db; arrays allocated. */
 int db_parse(char *text, size_t len, struct db *db, char *err, size_t errsize)

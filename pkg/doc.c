@@ -14,7 +14,6 @@
  * in this order only, numbers have one spelling: one document, one form.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,19 +21,8 @@
 #include "format.h"
 #include "text.h"
 
-static __attribute__((format(printf, 4, 5))) int bad(char *err, size_t errsize, int line,
-						      const char *fmt, ...)
-{
-	va_list ap;
-	int n = line > 0 ? snprintf(err, errsize, "line %d: ", line) : 0;
-
-	if (n >= 0 && (size_t)n < errsize) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* The reason in err, after "line N: " when a line is known. */
+#define bad(err, errsize, line, ...) pkg_err(err, errsize, NULL, line, __VA_ARGS__)
 
 /*
  * doc_parse: text (len bytes) into d.  Returns 0, or -EINVAL with the line

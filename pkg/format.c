@@ -15,19 +15,25 @@
 #include "format.h"
 #include "text.h"
 
-static __attribute__((format(printf, 4, 5))) int fail(char *err, size_t errsize, int line,
-						       const char *fmt, ...)
+/*
+ * pkg_err: the reason a parser refuses its input, into err: "WHAT line N: "
+ * first when the line is known (WHAT NULL: "line N: "), then the words.
+ * Returns -EINVAL, for the parser to return.
+ */
+int pkg_err(char *err, size_t errsize, const char *what, int line, const char *fmt, ...)
 {
 	va_list ap;
-	int n = line > 0 ? snprintf(err, errsize, "metadata line %d: ", line) : 0;
+	int n = line > 0 ? snprintf(err, errsize, "%s%sline %d: ", what ? what : "", what ? " " : "", line) : 0;
 
-	if (n < 0 || (size_t)n >= errsize)
-		return -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
-	va_end(ap);
+	if (n >= 0 && (size_t)n < errsize) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
 	return -EINVAL;
 }
+
+#define fail(err, errsize, line, ...) pkg_err(err, errsize, "metadata", line, __VA_ARGS__)
 
 /* A decimal with no sign, no leading zero (one form per number), <= max. */
 int pkg_decimal(const char *s, unsigned long long max, unsigned long long *v)

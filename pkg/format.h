@@ -56,6 +56,8 @@ int pkg_name_ok(const char *name);
 int pkg_version_ok(const char *version);
 int pkg_hex32(const char *hex, uint8_t out[32]);
 int pkg_decimal(const char *s, unsigned long long max, unsigned long long *v);
+int pkg_err(char *err, size_t errsize, const char *what, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 int pkg_rel_parse(char *v, struct pkg_rel *r, int versioned);
 int pkg_words(char *v, char *w[], int n);
 

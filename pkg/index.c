@@ -12,7 +12,6 @@
  * names no path, so it cannot point outside the repository.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +19,8 @@
 #include "index.h"
 #include "text.h"
 
-static __attribute__((format(printf, 4, 5))) int bad(char *err, size_t errsize, int line,
-						      const char *fmt, ...)
-{
-	va_list ap;
-	int n = line > 0 ? snprintf(err, errsize, "index line %d: ", line) : 0;
-
-	if (n >= 0 && (size_t)n < errsize) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* The reason in err, after "index line N: " when a line is known. */
+#define bad(err, errsize, line, ...) pkg_err(err, errsize, "index", line, __VA_ARGS__)
 
 /* index_line: the "package ..." line for one package, with its newline. */
 int index_line(char *buf, size_t size, const char *name, const char *version, const char *arch,

@@ -146,20 +146,27 @@ static void print_rels(const char *key, const struct pkg_rel *r, int n, int json
 	putchar('\n');
 }
 
+/* A package's identity as JSON members, after an opening brace. */
+static void json_ident(const struct pkg_meta *m)
+{
+	printf("\"name\":");
+	json_str(m->name);
+	printf(",\"version\":");
+	json_str(m->version);
+	printf(",\"arch\":");
+	json_str(m->arch);
+	printf(",\"license\":");
+	json_str(m->license);
+}
+
 static void info(const struct pkg_meta *m, unsigned long long payload, int json)
 {
 	char sum[65];
 
 	text_hex(m->source_sha256, 32, sum);
 	if (json) {
-		printf("{\"name\":");
-		json_str(m->name);
-		printf(",\"version\":");
-		json_str(m->version);
-		printf(",\"arch\":");
-		json_str(m->arch);
-		printf(",\"license\":");
-		json_str(m->license);
+		putchar('{');
+		json_ident(m);
 		if (m->summary != NULL) {
 			printf(",\"summary\":");
 			json_str(m->summary);
@@ -313,14 +320,8 @@ static int cmd_list(const struct opts *o)
 			const struct pkg_meta *m = &t.db.pkgs[i].m;
 
 			if (o->json) {
-				printf("%s{\"name\":", i ? "," : "");
-				json_str(m->name);
-				printf(",\"version\":");
-				json_str(m->version);
-				printf(",\"arch\":");
-				json_str(m->arch);
-				printf(",\"license\":");
-				json_str(m->license);
+				printf("%s{", i ? "," : "");
+				json_ident(m);
 				putchar('}');
 			} else {
 				printf("%-24s %-20s %-8s %s\n", m->name, m->version, m->arch, m->license);
