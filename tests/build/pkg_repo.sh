@@ -20,6 +20,15 @@ mkpkg app 1.0 "$tmp/t/app" "depends lib>=1.0
 keyset
 publish 1
 
+# The same tree and spec give the same bytes: another copy of the tree, in
+# another place, at another time, gives an identical package.
+sleep 1
+cp -a "$tmp/t/app" "$tmp/app-copy"
+mkspec "$tmp/spec" app 1.0 "depends lib>=1.0
+"
+TZ=Asia/Kolkata p build -o "$tmp/again.pkg" "$tmp/spec" "$tmp/app-copy" || fail "build again"
+cmp -s "$tmp/again.pkg" "$repo/app-1.0.x86_64.pkg" || fail "the same tree and spec gave another package"
+
 # Install pulls in the dependency; the root is exactly the packages' files.
 p --root "$root" --repo "$repo" --trust "$keys/root" install app || { cat "$tmp/err" >&2; fail "install app"; }
 [ "$(cat "$root/usr/bin/app")" = "app v1" ] || fail "app not installed"
