@@ -351,8 +351,8 @@ bench-init: image
 	$(Q)scripts/bench-init.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)
 
 # The image's pkg (static musl, -Os) against Debian's dpkg, same files.
-bench-pkg: $(B)/obj/pkg/pkg
-	$(Q)scripts/bench-pkg.sh $(B)/obj/pkg/pkg
+bench-pkg: $(B)/obj/pkg/pkg $(HB)/pkg
+	$(Q)PKG_BUILD=$(HB)/pkg ASAN_OPTIONS=detect_leaks=0 scripts/bench-pkg.sh $(B)/obj/pkg/pkg
 
 lint:
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \

@@ -792,8 +792,15 @@ static int set_owner(int dfd, const char *name, const struct pkg_file *f, int fd
 		euid = (int)geteuid();
 	if (euid != 0)
 		return 0;	/* a build as a user: owners are set when the image is packed */
-	if (fd >= 0)
+	if (fd >= 0) {
+		struct stat st;
+
+		/* A new file is already ours: chown only where it must change
+		 * (a package's other owner, a setgid directory's group). */
+		if (fstat(fd, &st) == 0 && st.st_uid == f->uid && st.st_gid == f->gid)
+			return 0;
 		return fchown(fd, f->uid, f->gid) < 0 ? -errno : 0;
+	}
 	return fchownat(dfd, name, f->uid, f->gid, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
@@ -809,7 +816,10 @@ static int extract(struct payload *pl, int dfd, const char *name, const struct p
 
 	if (fault() < 0)
 		return perr(e, -errno, "/%s: %s", f->path, strerror(errno));
-	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* Made with its permission bits (the umask is 0 while a transaction
+	 * runs): a chmod is needed only for setuid and setgid, which must
+	 * follow the chown that would clear them. */
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, f->mode & 0777);
 	if (fd < 0)
 		return perr(e, -errno, "/%s: %s", f->path, strerror(errno));
 	if (sha256_init(&h) < 0) {
@@ -835,7 +845,7 @@ static int extract(struct payload *pl, int dfd, const char *name, const struct p
 			  "(tampered payload): refused", f->path);
 	if (rc == 0 && (rc = set_owner(dfd, name, f, fd)) < 0)
 		perr(e, rc, "/%s: chown: %s", f->path, strerror(-rc));
-	if (rc == 0 && fchmod(fd, f->mode) < 0)
+	if (rc == 0 && (f->mode & 06000) && fchmod(fd, f->mode) < 0)
 		rc = perr(e, -errno, "/%s: chmod: %s", f->path, strerror(errno));
 	close(fd);
 	return rc;
@@ -1058,8 +1068,10 @@ int txn_apply(struct txn *t, struct perr *e)
 	char *dbtext = NULL, hex[65], name[80];
 	size_t dblen, i;
 	int rc, committed = 0, staged = 0;
+	mode_t mask;
 
 	pl.txn = t->db.txn + 1;
+	mask = umask(0);	/* modes are the packages', exactly */
 	rc = plan_make(t, &pl, e);
 	if (rc < 0)
 		goto out;
@@ -1131,6 +1143,7 @@ out:
 				unlinkat(t->pkgdir, "journal", 0);
 		}
 	}
+	umask(mask);
 	free(dbtext);
 	plan_free(&pl);
 	return rc;

@@ -28,8 +28,11 @@
 # only where they are larger than dpkg itself.
 . "$(dirname "$0")/lib.sh"
 
-usage='usage: bench-pkg.sh PKG_BINARY [NPKGS] [NFILES_PER_PKG]'
+usage='usage: bench-pkg.sh PKG_BINARY [NPKGS] [NFILES_PER_PKG]  (env PKG_BUILD: the pkg that makes and signs)'
 pkg=${1:?$usage}
+# The image's pkg only installs and verifies: the repository is made with
+# the build host's (PKG_BUILD; default PKG_BINARY itself).
+pkgb=${PKG_BUILD:-$pkg}
 npkgs=${2:-300}
 nfiles=${3:-100}
 runs=${BENCH_RUNS:-3}
@@ -45,6 +48,7 @@ trap 'exit 130' INT TERM
 # A copy: a rebuild during the run cannot change the binary under test.
 cp "$pkg" "$tmp/pkg"
 pkg=$tmp/pkg
+[ -x "$pkgb" ] || die "$pkgb: not an executable (PKG_BUILD)"
 # The host pkg (out/build/host/pkg) is the tests' ASan+UBSan build: its
 # time and memory are the sanitizers' as much as pkg's.
 asan=no
@@ -166,15 +170,15 @@ say PKG "$npkgs x pkg build"
 repo=$tmp/repo keys=$tmp/keys
 mkdir -p "$repo" "$keys"
 for n in $names; do
-	must "pkg build" "$pkg" build -o "$repo/$n-1.0.x86_64.pkg" "$tmp/spec/$n" "$tmp/tree/$n"
+	must "pkg build" "$pkgb" build -o "$repo/$n-1.0.x86_64.pkg" "$tmp/spec/$n" "$tmp/tree/$n"
 done
 expires=$(( $(date +%s) + 86400 ))
-must "pkg index" "$pkg" index "$repo"
-must "pkg key new" "$pkg" key new "$keys" bench
-must "pkg root" "$pkg" root --version 1 --expires "$expires" --threshold 1 -o "$keys/root" "$keys/bench.pub"
-must "pkg sign (root)" "$pkg" sign --key "$keys/bench.key" "$keys/root"
-must "pkg release" "$pkg" release --version 1 --expires "$expires" "$repo"
-must "pkg sign (release)" "$pkg" sign --key "$keys/bench.key" "$repo/release"
+must "pkg index" "$pkgb" index "$repo"
+must "pkg key new" "$pkgb" key new "$keys" bench
+must "pkg root" "$pkgb" root --version 1 --expires "$expires" --threshold 1 -o "$keys/root" "$keys/bench.pub"
+must "pkg sign (root)" "$pkgb" sign --key "$keys/bench.key" "$keys/root"
+must "pkg release" "$pkgb" release --version 1 --expires "$expires" "$repo"
+must "pkg sign (release)" "$pkgb" sign --key "$keys/bench.key" "$repo/release"
 
 # The runs: a fresh empty root for each tool in each run.
 notroot=
