@@ -195,7 +195,6 @@ int txn_pkg_load(struct txn_pkg *p, int fd, off_t base, long long len, const uin
 	memmove(p->meta_raw, p->meta_raw + h.header_len, h.meta_len);
 	p->meta_len = h.meta_len;
 	p->meta_raw[p->meta_len] = '\0';
-	p->base = base;
 	p->payload_off = base + (off_t)(h.header_len + h.meta_len);
 	p->payload_len = h.payload_len;
 	memcpy(p->file_sha256, got, 32);
@@ -523,7 +522,6 @@ static int plan_make(struct txn *t, struct plan *pl, struct perr *e)
 			have2 = disk_stat(t->rootfd, &dc, side, &st2);
 			rc = plan_add(pl, have2 == 0 && S_ISREG(st2.st_mode) ? OP_REPLACE : OP_NEW, n->path,
 				      ".pkg-new", nf, NULL, n->pkg);
-			t->kept++;
 			if (rc == 0)
 				fprintf(stderr, "pkg: /%s changed here: kept; the new one is /%s.pkg-new\n",
 					n->path, n->path);

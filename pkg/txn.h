@@ -13,7 +13,6 @@
 /* A package to install, its file already checked against the index. */
 struct txn_pkg {
 	int fd;
-	off_t base;				/* where the package starts in fd (a bundle) */
 	off_t payload_off;
 	unsigned long long payload_len;
 	char *meta_raw;				/* the metadata bytes, as the db stores them */
@@ -38,7 +37,6 @@ struct txn {
 	int progress;				/* lines on stderr as packages go in */
 	/* what was done */
 	unsigned long long files, bytes;
-	int kept;				/* locally changed config files kept */
 };
 
 int txn_open(struct txn *t, int rootfd, int readonly, struct perr *e);

@@ -20,13 +20,6 @@ qemu=$(dirname "$0")/qemu.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
-		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-now() { date +%s.%N; }
-
 run() {
 	app=$1
 	shift

@@ -25,11 +25,6 @@ qemu=$(dirname "$0")/qemu.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
-		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # The probe: the same script for both inits.
 probe() {
 	cat <<PROBE

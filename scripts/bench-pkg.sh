@@ -57,13 +57,6 @@ if grep -q -a __asan_init "$pkg"; then
 	say NOTE "$1 is an ASan build; the image's pkg is out/build/obj/pkg/pkg"
 fi
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
-		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-now() { date +%s.%N; }
-
 # must WHAT CMD...: an untimed step; its output is shown only on failure,
 # with the exact command.
 must() {

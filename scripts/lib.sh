@@ -19,6 +19,15 @@ say() {
 : "${CAIRN_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/cairn}"
 : "${DL_DIR:=$CAIRN_CACHE/dl}"
 
+# median: the median of the numbers on stdin, one a line ("n/a" for none).
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# now: seconds since the epoch, with nanoseconds (the benchmarks' clock).
+now() { date +%s.%N; }
+
 sha256_of() {
 	sha256sum "$1" | cut -d' ' -f1
 }
