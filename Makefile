@@ -153,8 +153,9 @@ PKG_SRC   := $(filter-out $(MAIN_SRC),$(wildcard pkg/*.c))
 HEADERS   := $(wildcard lib/*.h initd/*.h pkg/*.h)
 MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
 PKG_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(PKG_SRC))
-# pkg links OpenSSL (all its crypto) and zstd, built for musl by their recipes.
-PKG_LDLIBS := -lcrypto -lzstd
+# pkg links OpenSSL (all its crypto, and TLS for https:// repositories) and zstd,
+# built for musl by their recipes.
+PKG_LDLIBS := -lssl -lcrypto -lzstd
 
 $(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN) Makefile
 	$(call say,CC,$<)

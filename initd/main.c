@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@
 #include "cmdline.h"
 #include "control.h"
 #include "ctl.h"
+#include "extensions.h"
 #include "loglink.h"
 #include "modules.h"
 #include "services.h"
@@ -306,6 +308,34 @@ static void setup_devices(void)
 
 	if (spawn_wait(scan, STAGE1_LIMIT_MS) != 0)
 		log_msg(LOG_WARNING, "mdev -s failed: some device nodes may be missing");
+}
+
+/*
+ * /var from the device cairn.var names (ext4), before anything writes to
+ * it; then the site's extensions kept there.  The device may still be
+ * probing when PID 1 starts: wait for its node a little.
+ */
+static void setup_var(void)
+{
+	char dev[128];
+	int i, rc;
+
+	if (cmdline_has(cmdline, "cairn.var")) {
+		if (cmdline_get(cmdline, "cairn.var", dev, sizeof dev) < 0 || strncmp(dev, "/dev/", 5) != 0 ||
+		    strstr(dev, "..") != NULL) {
+			log_msg(LOG_ERR, "cairn.var=%s: not a device under /dev/: /var stays in memory", dev);
+		} else {
+			for (i = 0; i < 50 && access(dev, F_OK) < 0; i++)
+				usleep(100000);
+			if (mount(dev, "/var", "ext4", MS_NOSUID | MS_NODEV, NULL) < 0)
+				log_msg(LOG_ERR, "cairn.var: mount %s on /var: %m: /var stays in memory", dev);
+			else
+				log_msg(LOG_INFO, "/var: %s", dev);
+		}
+	}
+	rc = extensions_mount("", EXTENSIONS_AREA);
+	if (rc < 0)
+		log_msg(LOG_WARNING, "extensions: %s: some are not in place", strerror(-rc));
 }
 
 static void setup_builtins(void)
@@ -658,6 +688,7 @@ int main(int argc, char **argv)
 	set_hostname();
 	load_modules();
 	setup_devices();
+	setup_var();
 	setup_watchdog();
 	rc = net_link_up("lo");
 	if (rc < 0)

@@ -63,20 +63,25 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  --root DIR         the system to work on (default /)\n"
-	"  --repo DIR|FILE    the repository: a directory, or a bundle file\n"
+	"  --repo DIR|FILE|URL  the repository: a directory, a bundle file, or https://HOST/PATH\n"
+	"  --ca FILE|DIR      https: the CA certificates that the server's must chain to\n"
+	"                     (default: the system's, /etc/ssl/certs)\n"
+	"  --cache DIR        https: where fetched packages are kept (default ROOT/var/cache/pkg)\n"
 	"  --trust FILE       the first root document to trust, when --root trusts none yet\n"
 	"  --arch ARCH        install for ARCH (default " PKG_ARCH ")\n"
 	"  --json             output for machines\n"
 	"  --allow-expired    accept an expired root or release (logged)\n"
 	"  --allow-rollback   accept a release older than one trusted before (logged)\n"
+	"  --extensions       work on the extensions area, ROOT/var/lib/extensions: packages\n"
+	"                     with files under /usr and /opt, overlaid by initd at boot\n"
 	"\n"
 	"WHEN is seconds since the epoch or +DAYSd.  REF is a key file or a provider\n"
 	"URI (pkcs11:...).  Exit status: 0 done, 1 refused or failed (the reason on\n"
 	"stderr), 100 usage, 111 system error.\n";
 
 struct opts {
-	const char *root, *repo, *trust, *arch;
-	int json, world, flags, level;
+	const char *root, *repo, *trust, *arch, *ca, *cache;
+	int json, world, flags, level, ext;
 	const char *out, *key, *alg, *name;
 	unsigned long long version, expires, threshold;
 	int have_version, have_expires, have_threshold;
@@ -515,7 +520,53 @@ static const char **world_edit(const struct db *db, char **names, size_t n, int 
 	return w;
 }
 
-static void load_pkgs(struct repo *r, const struct solution *s, struct txn *t)
+/*
+ * --extensions: the root of a site's additions on a running node, on /var
+ * (initd overlays its usr/ and opt/ at boot: doc/pkg.md, EXTENSIONS).
+ */
+static const char *ext_root(const char *root)
+{
+	static char path[4096];
+	int rc;
+
+	if (snprintf(path, sizeof path, "%s/var/lib/extensions", strcmp(root, "/") == 0 ? "" : root) >=
+	    (int)sizeof path)
+		die(100, "%s: path too long", root);
+	rc = util_mkdirs(AT_FDCWD, path, 0755);
+	if (rc < 0)
+		die(111, "%s: %s", path, strerror(-rc));
+	return path;
+}
+
+/* The repository options; fetched packages are kept under the root's var/cache/pkg. */
+static const struct repo_opts *repo_opts(const struct opts *o)
+{
+	static char cache[4096];
+	static struct repo_opts ro;
+
+	if (o->cache == NULL && snprintf(cache, sizeof cache, "%s/var/cache/pkg",
+					 strcmp(o->root, "/") == 0 ? "" : o->root) >= (int)sizeof cache)
+		die(100, "%s: path too long", o->root);
+	ro = (struct repo_opts){ o->trust, o->ca, o->cache ? o->cache : cache, o->flags };
+	return &ro;
+}
+
+/* An extension holds files under /usr and /opt only: initd overlays just those. */
+static void ext_check(const struct pkg_meta *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfiles; i++) {
+		const char *p = m->files[i].path;
+
+		if (strcmp(p, "usr") != 0 && strcmp(p, "opt") != 0 && strncmp(p, "usr/", 4) != 0 &&
+		    strncmp(p, "opt/", 4) != 0)
+			die(1, "%s-%s: /%s: an extension holds files under /usr and /opt only: refused",
+			    m->name, m->version, p);
+	}
+}
+
+static void load_pkgs(const struct opts *o, struct repo *r, const struct solution *s, struct txn *t)
 {
 	struct perr e = { "" };
 	size_t i;
@@ -535,6 +586,8 @@ static void load_pkgs(struct repo *r, const struct solution *s, struct txn *t)
 		if (strcmp(t->add[i].m.name, p->name) != 0 || strcmp(t->add[i].m.version, p->version) != 0 ||
 		    strcmp(t->add[i].m.arch, p->arch) != 0)
 			die(1, "%s-%s: its metadata names another package: refused", p->name, p->version);
+		if (o->ext)
+			ext_check(&t->add[i].m);
 		t->nadd++;
 	}
 }
@@ -561,7 +614,7 @@ static int cmd_change(const struct opts *o, const char *cmd, char **names, int n
 		plain[i][strcspn(plain[i], "<>=")] = '\0';
 	}
 	open_txn(o, &t, 0);
-	if (repo_open(&r, o->repo, t.pkgdir, o->trust, o->flags, &e) < 0)
+	if (repo_open(&r, o->repo, t.pkgdir, repo_opts(o), &e) < 0)
 		fail(&e);
 	if (upgrade) {
 		free(want);
@@ -574,7 +627,7 @@ static int cmd_change(const struct opts *o, const char *cmd, char **names, int n
 	}
 	if (solve(&r.ix, &t.db, want, (size_t)n, upgrade, o->arch, &s, &e) < 0)
 		fail(&e);
-	load_pkgs(&r, &s, &t);
+	load_pkgs(o, &r, &s, &t);
 	t.remove = s.replace;
 	t.nremove = s.nreplace;
 	t.world = upgrade ? world_edit(&t.db, NULL, 0, 1, &nw) : world_edit(&t.db, plain, (size_t)n, 1, &nw);
@@ -661,7 +714,7 @@ static int cmd_search(const struct opts *o, const char *word)
 	if (o->repo == NULL)
 		die(100, "search needs --repo DIR");
 	open_txn(o, &t, 0);
-	if (repo_open(&r, o->repo, t.pkgdir, o->trust, o->flags, &e) < 0)
+	if (repo_open(&r, o->repo, t.pkgdir, repo_opts(o), &e) < 0)
 		fail(&e);
 	for (i = 0; i < r.ix.n; i++)
 		if (strstr(r.ix.pkgs[i].name, word) != NULL)
@@ -700,7 +753,7 @@ static int cmd_sbom(const struct opts *o)
 			v[n++] = &t.db.pkgs[i].m;
 		rc = sbom_write(stdout, o->name ? o->name : "root", v, n, sbom_time());
 	} else {
-		if (repo_open(&r, o->repo, t.pkgdir, o->trust, o->flags, &e) < 0)
+		if (repo_open(&r, o->repo, t.pkgdir, repo_opts(o), &e) < 0)
 			fail(&e);
 		v = calloc(r.ix.n + 1, sizeof(const struct pkg_meta *));
 		loaded = calloc(r.ix.n + 1, sizeof *loaded);
@@ -1025,6 +1078,8 @@ int main(int argc, char **argv)
 			o.flags |= REPO_ALLOW_EXPIRED;
 		} else if (strcmp(a, "--allow-rollback") == 0) {
 			o.flags |= REPO_ALLOW_ROLLBACK;
+		} else if (strcmp(a, "--extensions") == 0) {
+			o.ext = 1;
 		} else if (v == NULL) {
 			die(100, "%s: unknown option or no value\n%s", a, usage);
 		} else if (strcmp(a, "--root") == 0) {
@@ -1035,12 +1090,29 @@ int main(int argc, char **argv)
 			o.trust = argv[++i];
 		} else if (strcmp(a, "--arch") == 0) {
 			o.arch = argv[++i];
+		} else if (strcmp(a, "--ca") == 0) {
+			o.ca = argv[++i];
+		} else if (strcmp(a, "--cache") == 0) {
+			o.cache = argv[++i];
 		} else {
 			die(100, "%s: unknown option\n%s", a, usage);
 		}
 	}
 	if (i == argc)
 		die(100, "no command\n%s", usage);
+	if (o.ext) {
+		/* The system's cache; the image's own trust until one is given. */
+		static char cache[4096], trust[4096];
+		const char *r = strcmp(o.root, "/") == 0 ? "" : o.root;
+
+		snprintf(cache, sizeof cache, "%s/var/cache/pkg", r);
+		snprintf(trust, sizeof trust, "%s/%s/trust/root", r, DB_DIR);
+		if (o.cache == NULL)
+			o.cache = cache;
+		if (o.trust == NULL && access(trust, R_OK) == 0)
+			o.trust = trust;
+		o.root = ext_root(o.root);
+	}
 	cmd = argv[i++];
 	/* Options that belong to one command come after it, among its arguments. */
 	{

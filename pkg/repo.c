@@ -28,10 +28,12 @@
 #include "db.h"
 #include "repo.h"
 
-/* A file of the repository, whole: from its directory or its bundle. */
+/* A file of the repository, whole: from its directory, its bundle or its server. */
 static int repo_read(const struct repo *r, const char *name, size_t max, char **buf, size_t *len,
 		     struct perr *e)
 {
+	if (r->net != NULL)
+		return fetch_mem(r->net, name, max, buf, len, e);
 	if (r->dirfd < 0)
 		return bundle_read(&r->b, name, max, buf, len, e);
 	return util_read_all(r->dirfd, name, max, buf, len, e);
@@ -216,28 +218,40 @@ static int check_release(struct repo *r, int pkgdir, int flags, struct perr *e)
 }
 
 /*
- * repo_open: the repository at path (a directory, or a bundle file),
- * checked from the root this machine trusts (pkgdir: the install root's
- * DB_DIR) down to the index.
+ * repo_open: the repository at path (a directory, a bundle file or an
+ * https:// URL), checked from the root this machine trusts (pkgdir: the
+ * install root's DB_DIR) down to the index.
  */
-int repo_open(struct repo *r, const char *path, int pkgdir, const char *trust, int flags, struct perr *e)
+int repo_open(struct repo *r, const char *path, int pkgdir, const struct repo_opts *o, struct perr *e)
 {
 	char err[256];
 	uint8_t sum[32];
 	size_t len;
-	int rc;
+	int rc, flags = o->flags;
 
 	memset(r, 0, sizeof *r);
 	r->b.fd = -1;
-	r->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (r->dirfd < 0 && errno == ENOTDIR) {
+	r->cachefd = -1;
+	r->cache = o->cache;
+	if (fetch_is_url(path)) {
+		r->dirfd = -1;
+		r->net = malloc(sizeof *r->net);
+		if (r->net == NULL)
+			return perr(e, -ENOMEM, "%s: %s", path, strerror(ENOMEM));
+		rc = fetch_open(r->net, path, o->ca, e);
+		if (rc < 0) {
+			free(r->net);
+			r->net = NULL;
+			return rc;
+		}
+	} else if ((r->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 && errno == ENOTDIR) {
 		rc = bundle_open(&r->b, path, e);
 		if (rc < 0)
 			return rc;
 	} else if (r->dirfd < 0) {
 		return perr(e, -errno, "%s: %s", path, strerror(errno));
 	}
-	rc = trusted_root(r, pkgdir, trust, e);
+	rc = trusted_root(r, pkgdir, o->trust, e);
 	if (rc == 0)
 		rc = rotate(r, pkgdir, e);
 	if (rc == 0)
@@ -258,11 +272,58 @@ int repo_open(struct repo *r, const char *path, int pkgdir, const char *trust, i
 	return 0;
 }
 
+/* The cached copy of a fetched package, if it is the one the index names. */
+static int cached(int fd, const struct index_pkg *p)
+{
+	struct sha256 h;
+	struct stat st;
+	uint8_t buf[65536], sum[32];
+	ssize_t n;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (unsigned long long)st.st_size != p->size ||
+	    sha256_init(&h) < 0)
+		return 0;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		sha256_update(&h, buf, (size_t)n);
+	if (sha256_final(&h, sum) < 0 || n < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		return 0;
+	return memcmp(sum, p->sha256, 32) == 0;
+}
+
+/* A package of an https:// repository: from the cache, else fetched into it. */
+static int net_pkg_open(struct repo *r, const struct index_pkg *p, const char *name, struct perr *e)
+{
+	int fd, rc;
+
+	if (r->cachefd < 0) {
+		if (r->cache == NULL)
+			return perr(e, -EINVAL, "%s: no cache directory for fetched packages", name);
+		rc = util_mkdirs(AT_FDCWD, r->cache, 0755);
+		if (rc < 0)
+			return perr(e, rc, "%s: %s", r->cache, strerror(-rc));
+		r->cachefd = open(r->cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (r->cachefd < 0)
+			return perr(e, -errno, "%s: %s", r->cache, strerror(errno));
+	}
+	fd = openat(r->cachefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && cached(fd, p))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	rc = fetch_file(r->net, name, p->size, p->sha256, r->cachefd, e);
+	if (rc < 0)
+		return rc;
+	fd = openat(r->cachefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return perr(e, -errno, "%s/%s: %s", r->cache, name, strerror(errno));
+	return fd;
+}
+
 /*
  * repo_pkg_open: the file of one index entry, NAME-VERSION.ARCH.pkg: an fd
  * of its own, and where in it the package lies (len < 0: all of it).
  */
-int repo_pkg_open(const struct repo *r, const struct index_pkg *p, off_t *base, long long *len,
+int repo_pkg_open(struct repo *r, const struct index_pkg *p, off_t *base, long long *len,
 		  struct perr *e)
 {
 	const struct bundle_entry *en;
@@ -272,6 +333,8 @@ int repo_pkg_open(const struct repo *r, const struct index_pkg *p, off_t *base, 
 	snprintf(name, sizeof name, "%s-%s.%s.pkg", p->name, p->version, p->arch);
 	*base = 0;
 	*len = -1;
+	if (r->net != NULL)
+		return net_pkg_open(r, p, name, e);
 	if (r->dirfd < 0) {
 		en = bundle_find(&r->b, name);
 		if (en == NULL)
@@ -299,8 +362,15 @@ void repo_close(struct repo *r)
 	index_free(&r->ix);
 	if (r->dirfd >= 0)
 		close(r->dirfd);
+	if (r->cachefd >= 0)
+		close(r->cachefd);
+	if (r->net != NULL) {
+		fetch_close(r->net);
+		free(r->net);
+	}
 	if (r->b.v != NULL || r->b.fd >= 0)
 		bundle_close(&r->b);
 	memset(r, 0, sizeof *r);
 	r->dirfd = -1;
+	r->cachefd = -1;
 }

@@ -1,0 +1,327 @@
+/*
+ * fetch.c: files of a repository served over HTTPS, through OpenSSL's HTTP
+ * client (OSSL_HTTP_get) and TLS.  What it fetches is trusted for nothing:
+ * the repository's signed documents and hashes decide (repo.c).  TLS keeps
+ * what a node installs private and lets a site's CA name its mirror; the
+ * certificate must name the host of the URL, TLS 1.2 at least.
+ *
+ * Every transfer is bounded: a document by its kind's maximum, a package by
+ * the size the signed index gives it, and a stall by FETCH_STALL_SECONDS.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/http.h>
+#include <openssl/httperr.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "fetch.h"
+
+#define CONNECT_SECONDS 30			/* to connect and read the response header */
+
+int fetch_is_url(const char *s)
+{
+	return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
+}
+
+/* The certificate must name the URL's host: an address, or a DNS name (sent as SNI). */
+static int peer_name(SSL *ssl, char *host)
+{
+	if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1)
+		return 1;
+	ERR_clear_error();
+	return SSL_set_tlsext_host_name(ssl, host) == 1 && SSL_set1_host(ssl, host) == 1;
+}
+
+/*
+ * OpenSSL's connect callback: TLS over the socket.  On disconnect the TLS
+ * BIO stays: the response is read through it after OSSL_HTTP_get returns,
+ * and freeing the response frees the chain.
+ */
+static BIO *tls_bio(BIO *bio, void *arg, int connect, int detail)
+{
+	struct fetch *f = arg;
+	SSL *ssl = NULL;
+	BIO *sbio;
+
+	if (!connect)
+		return bio;
+	if (!detail)
+		return NULL;			/* never plain HTTP */
+	sbio = BIO_new_ssl(f->ctx, 1);
+	if (sbio == NULL)
+		return NULL;
+	if (BIO_get_ssl(sbio, &ssl) != 1 || ssl == NULL || !peer_name(ssl, f->host)) {
+		BIO_free(sbio);
+		return NULL;
+	}
+	return BIO_push(sbio, bio);
+}
+
+/* Why the server's certificate was refused, kept for the message. */
+static int verify_cb(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct fetch *f = ssl != NULL ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+
+	if (!ok && f != NULL && f->verify_err == 0)
+		f->verify_err = X509_STORE_CTX_get_error(x);
+	return ok;
+}
+
+/* OpenSSL's error queue, in words, after "what: ". */
+static int ssl_err(struct fetch *f, struct perr *e, int rc, const char *what)
+{
+	char why[600] = "";
+	const char *data;
+	unsigned long err;
+	int flags;
+
+	while ((err = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
+		const char *r = ERR_reason_error_string(err);
+		size_t n = strlen(why);
+
+		if (ERR_GET_LIB(err) == ERR_LIB_HTTP && ERR_GET_REASON(err) == HTTP_R_RECEIVED_ERROR &&
+		    (flags & ERR_TXT_STRING) && strncmp(data, "code=404", 8) == 0)
+			rc = -ENOENT;
+		snprintf(why + n, sizeof why - n, "%s%s%s%s", n ? ": " : "", r ? r : "error",
+			 (flags & ERR_TXT_STRING) && *data ? " " : "", (flags & ERR_TXT_STRING) ? data : "");
+	}
+	if (f != NULL && f->verify_err != 0) {
+		size_t n = strlen(why);
+
+		snprintf(why + n, sizeof why - n, " (%s)", X509_verify_cert_error_string(f->verify_err));
+		f->verify_err = 0;
+	}
+	return perr(e, rc, "%s: %s", what, *why ? why : "the transfer failed");
+}
+
+int fetch_open(struct fetch *f, const char *url, const char *ca, struct perr *e)
+{
+	char *user = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *frag = NULL;
+	size_t n = strlen(url);
+	struct stat st;
+	int tls, rc = 0;
+
+	memset(f, 0, sizeof *f);
+	if (strncmp(url, "https://", 8) != 0)
+		return perr(e, -EPROTONOSUPPORT, "%s: only https:// repositories (or a directory or bundle)", url);
+	if (n + 2 > sizeof f->base)
+		return perr(e, -ENAMETOOLONG, "%s: URL too long", url);
+	if (!OSSL_HTTP_parse_url(url, &tls, &user, &host, &port, NULL, &path, &query, &frag))
+		return ssl_err(NULL, e, -EINVAL, url);
+	if ((user != NULL && *user) || (query != NULL && *query) || (frag != NULL && *frag))
+		rc = perr(e, -EINVAL, "%s: a repository URL has no user, query or fragment", url);
+	else if (strlen(host) >= sizeof f->host)
+		rc = perr(e, -ENAMETOOLONG, "%s: host name too long", url);
+	if (rc == 0) {
+		snprintf(f->host, sizeof f->host, "%s", host);
+		snprintf(f->base, sizeof f->base, "%s%s", url, url[n - 1] == '/' ? "" : "/");
+	}
+	OPENSSL_free(user);
+	OPENSSL_free(host);
+	OPENSSL_free(port);
+	OPENSSL_free(path);
+	OPENSSL_free(query);
+	OPENSSL_free(frag);
+	if (rc < 0)
+		return rc;
+
+	f->ctx = SSL_CTX_new(TLS_client_method());
+	if (f->ctx == NULL)
+		return ssl_err(NULL, e, -ENOMEM, url);
+	SSL_CTX_set_min_proto_version(f->ctx, TLS1_2_VERSION);
+	SSL_CTX_set_app_data(f->ctx, f);
+	SSL_CTX_set_verify(f->ctx, SSL_VERIFY_PEER, verify_cb);
+	/* A cut connection shows as a short file, which the signed sizes catch. */
+	SSL_CTX_set_options(f->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	if (ca != NULL && stat(ca, &st) < 0)
+		rc = perr(e, -errno, "%s: %s", ca, strerror(errno));
+	else if (ca != NULL && SSL_CTX_load_verify_locations(f->ctx, S_ISDIR(st.st_mode) ? NULL : ca,
+							      S_ISDIR(st.st_mode) ? ca : NULL) != 1)
+		rc = ssl_err(NULL, e, -EINVAL, ca);
+	else if (ca == NULL && SSL_CTX_set_default_verify_paths(f->ctx) != 1)
+		rc = ssl_err(NULL, e, -EINVAL, "the system's CA certificates");
+	if (rc < 0)
+		fetch_close(f);
+	return rc;
+}
+
+void fetch_close(struct fetch *f)
+{
+	SSL_CTX_free(f->ctx);
+	f->ctx = NULL;
+}
+
+/* Names the repository serves: index entries and documents, nothing to escape. */
+static int name_ok(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0' || *name == '/' || strstr(name, "..") != NULL)
+		return 0;
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("._+~:/-", *p) != NULL))
+			return 0;
+	return 1;
+}
+
+typedef int (*sink_fn)(void *arg, const char *buf, size_t len);
+
+/* GET base/name: the body, at most max bytes, to sink. */
+static int get(struct fetch *f, const char *name, unsigned long long max, sink_fn sink, void *arg,
+	       unsigned long long *got, struct perr *e)
+{
+	char url[FETCH_URL_MAX + 256], buf[65536];
+	BIO *b;
+	int rc = 0;
+
+	*got = 0;
+	if (!name_ok(name))
+		return perr(e, -EINVAL, "%s: not a name a repository serves", name);
+	snprintf(url, sizeof url, "%s%s", f->base, name);
+	ERR_clear_error();
+	b = OSSL_HTTP_get(url, NULL, NULL, NULL, NULL, tls_bio, f, 0, NULL, NULL, 0,
+			  max > (size_t)-1 ? 0 : (size_t)max, CONNECT_SECONDS);
+	if (b == NULL)
+		return ssl_err(f, e, -EIO, url);
+	while (rc == 0) {
+		int n = BIO_read(b, buf, sizeof buf);
+
+		if (n > 0) {
+			if ((unsigned long long)n > max - *got)
+				rc = perr(e, -EFBIG, "%s: longer than the %llu bytes it may be: refused", url, max);
+			else
+				rc = sink(arg, buf, (size_t)n);
+			*got += (unsigned long long)n;
+		} else if (BIO_should_retry(b)) {
+			n = BIO_wait(b, time(NULL) + FETCH_STALL_SECONDS, 100);
+			if (n == 0)
+				rc = perr(e, -ETIMEDOUT, "%s: no data for %d s", url, FETCH_STALL_SECONDS);
+			else if (n < 0)
+				rc = ssl_err(f, e, -EIO, url);
+		} else if (n == 0 || ERR_peek_error() == 0) {
+			break;				/* the end */
+		} else {
+			rc = ssl_err(f, e, -EIO, url);
+		}
+	}
+	BIO_free_all(b);
+	if (rc < 0 && e->msg[0] == '\0')
+		perr(e, rc, "%s: %s", url, strerror(-rc));
+	return rc;
+}
+
+struct membuf {
+	char *p;
+	size_t len, cap;
+};
+
+static int to_mem(void *arg, const char *buf, size_t len)
+{
+	struct membuf *m = arg;
+
+	if (m->len + len + 1 > m->cap) {
+		size_t cap = m->cap ? m->cap : 65536;
+		char *p;
+
+		while (cap < m->len + len + 1)
+			cap *= 2;
+		p = realloc(m->p, cap);
+		if (p == NULL)
+			return -ENOMEM;
+		m->p = p;
+		m->cap = cap;
+	}
+	memcpy(m->p + m->len, buf, len);
+	m->len += len;
+	m->p[m->len] = '\0';
+	return 0;
+}
+
+/* fetch_mem: base/name whole, at most max bytes, into a new NUL-ended buffer. */
+int fetch_mem(struct fetch *f, const char *name, size_t max, char **buf, size_t *len, struct perr *e)
+{
+	struct membuf m = { NULL, 0, 0 };
+	unsigned long long got;
+	int rc;
+
+	e->msg[0] = '\0';
+	rc = get(f, name, max, to_mem, &m, &got, e);
+	if (rc == 0 && m.p == NULL && (m.p = calloc(1, 1)) == NULL)
+		rc = perr(e, -ENOMEM, "%s: %s", name, strerror(ENOMEM));
+	if (rc < 0) {
+		free(m.p);
+		return rc;
+	}
+	*buf = m.p;
+	*len = m.len;
+	return 0;
+}
+
+struct filesink {
+	int fd;
+	struct sha256 h;
+};
+
+static int to_file(void *arg, const char *buf, size_t len)
+{
+	struct filesink *s = arg;
+	int rc = util_write_all(s->fd, buf, len);
+
+	return rc < 0 ? rc : sha256_update(&s->h, buf, len);
+}
+
+/*
+ * fetch_file: base/name into dirfd/name (the cache), only if it is exactly
+ * size bytes with this sha256; through a temporary name, so a cut transfer
+ * never leaves a file under the real one.
+ */
+int fetch_file(struct fetch *f, const char *name, unsigned long long size, const uint8_t sha256[32],
+	       int dirfd, struct perr *e)
+{
+	struct filesink s = { -1, { NULL } };
+	unsigned long long got;
+	char tmp[300];
+	uint8_t sum[32];
+	int rc;
+
+	e->msg[0] = '\0';
+	if (strchr(name, '/') != NULL || snprintf(tmp, sizeof tmp, ".%s.part", name) >= (int)sizeof tmp)
+		return perr(e, -EINVAL, "%s: not a package file name", name);
+	s.fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (s.fd < 0)
+		return perr(e, -errno, "%s (cache): %s", tmp, strerror(errno));
+	rc = sha256_init(&s.h);
+	if (rc == 0)
+		rc = get(f, name, size, to_file, &s, &got, e);
+	if (rc == 0)
+		rc = sha256_final(&s.h, sum);
+	else
+		sha256_final(&s.h, sum);
+	if (rc == 0 && got != size)
+		rc = perr(e, -EIO, "%s: the server sent %llu bytes, the signed index says %llu: refused",
+			  name, got, size);
+	else if (rc == 0 && memcmp(sum, sha256, 32) != 0)
+		rc = perr(e, -EINVAL, "%s: sha256 differs from the signed index: refused", name);
+	if (close(s.fd) < 0 && rc == 0)
+		rc = perr(e, -errno, "%s (cache): %s", tmp, strerror(errno));
+	if (rc == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		rc = perr(e, -errno, "%s (cache): %s", name, strerror(errno));
+	if (rc < 0) {
+		unlinkat(dirfd, tmp, 0);
+		if (e->msg[0] == '\0')
+			perr(e, rc, "%s: %s", name, strerror(-rc));
+	}
+	return rc;
+}

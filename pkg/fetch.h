@@ -1,0 +1,27 @@
+/* fetch.h: files of a repository served over HTTPS (doc/pkg-repo.md). */
+#ifndef CAIRN_PKG_FETCH_H
+#define CAIRN_PKG_FETCH_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "util.h"
+
+#define FETCH_URL_MAX 1024
+#define FETCH_STALL_SECONDS 60			/* no byte for this long: the transfer fails */
+
+struct fetch {
+	char base[FETCH_URL_MAX];		/* https://host[:port]/path/ */
+	char host[256];				/* what the certificate must name */
+	void *ctx;				/* an SSL_CTX */
+	long verify_err;			/* why the last certificate was refused */
+};
+
+int fetch_is_url(const char *s);
+int fetch_open(struct fetch *f, const char *url, const char *ca, struct perr *e);
+int fetch_mem(struct fetch *f, const char *name, size_t max, char **buf, size_t *len, struct perr *e);
+int fetch_file(struct fetch *f, const char *name, unsigned long long size, const uint8_t sha256[32],
+	       int dirfd, struct perr *e);
+void fetch_close(struct fetch *f);
+
+#endif
