@@ -45,7 +45,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg fetch lock-update source-bundle repro-check bench-boot bench-init bench-pkg keys hostdeps \
+	host-pkg agent gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-pkg keys hostdeps \
 	lint clean distclean help
 
 all: image
@@ -66,6 +66,9 @@ help:
 	@echo '  bench-init     initd against BusyBox init: PID 1 start to all services ready, RSS'
 	@echo '  bench-pkg      pkg install against dpkg -i: 300 packages, 30,000 files, time and memory'
 	@echo '  unit, fuzz     unit tests; libFuzzer runs (FUZZ_RUNS each)'
+	@echo '  agent          the static cairn-cdi and cairn-runtime (doc/cairn-cdi.md)'
+	@echo '  gpu-kit        O/gpu-kit: what tests/gpu/run.sh needs on a GPU host'
+	@echo '  gpu-test       tests/gpu/run.sh with the kit (skipped without an NVIDIA GPU)'
 	@echo '  lint           cppcheck, clang-tidy, clang --analyze'
 	@echo '  keys           make the signing keys in KEYS_DIR (done on first use)'
 	@echo '  hostdeps       install the host packages the build needs (root)'
@@ -134,25 +137,31 @@ $(B)/openssl/.built: $(TOOLCHAIN) $(B)/src/.openssl.unpacked $(call build_inputs
 	$(Q)$(RECIPE) openssl
 $(B)/zstd/.built: $(TOOLCHAIN) $(B)/src/.zstd.unpacked $(call build_inputs,zstd)
 	$(Q)$(RECIPE) zstd
+$(B)/jansson/.built: $(TOOLCHAIN) $(B)/src/.jansson.unpacked $(call build_inputs,jansson)
+	$(Q)$(RECIPE) jansson
 PKG_LIBS := $(B)/openssl/.built $(B)/zstd/.built
 
 # ---- Cairn's own C code: static-pie musl for the image --------------------
 WARN    := -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wformat=2 -Wvla
 HARDEN  := -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
-CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -DCAIRN_VERSION='"$(CAIRN_VERSION)"' -Ilib -Iinitd -Ipkg $(WARN)
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -DCAIRN_VERSION='"$(CAIRN_VERSION)"' -Ilib -Iinitd -Ipkg -Iagent $(WARN)
 MUSL_CFLAGS  := $(CFLAGS_COMMON) $(HARDEN) -Os -ffunction-sections -fdata-sections -ffile-prefix-map=$(TOP)/=
 MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sections -s
 
 LIB_SRC   := $(wildcard lib/*.c)
 # One main per program; every other source is a module any program may use.
 PROGS     := initd initctl logd
-MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c pkg/main.c
+MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c pkg/main.c agent/cdi_main.c agent/runtime_main.c
 INITD_SRC := $(filter-out $(MAIN_SRC),$(wildcard initd/*.c))
 PKG_SRC   := $(filter-out $(MAIN_SRC),$(wildcard pkg/*.c))
-HEADERS   := $(wildcard lib/*.h initd/*.h pkg/*.h)
+AGENT_SRC := $(filter-out $(MAIN_SRC),$(wildcard agent/*.c))
+HEADERS   := $(wildcard lib/*.h initd/*.h pkg/*.h agent/*.h)
 MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
 PKG_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(PKG_SRC))
+AGENT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(AGENT_SRC))
+# The agent's CDI tools parse and write JSON with jansson (its recipe).
+AGENT_LDLIBS := -ljansson
 # pkg links OpenSSL (all its crypto, and TLS for https:// repositories) and zstd,
 # built for musl by their recipes.
 PKG_LDLIBS := -lssl -lcrypto -lzstd
@@ -171,6 +180,10 @@ $(B)/obj/libcairn.a: $(MODULE_OBJ)
 $(B)/obj/libpkg.a: $(PKG_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcD $@ $^
+$(AGENT_OBJ) $(B)/obj/agent/cdi_main.o $(B)/obj/agent/runtime_main.o: $(B)/jansson/.built
+$(B)/obj/libagent.a: $(AGENT_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcD $@ $^
 
 $(B)/obj/initd/initd: $(B)/obj/initd/main.o $(B)/obj/libcairn.a
 $(B)/obj/initd/initctl: $(B)/obj/initd/initctl.o $(B)/obj/libcairn.a
@@ -181,6 +194,22 @@ $(addprefix $(B)/obj/initd/,$(PROGS)):
 $(B)/obj/pkg/pkg: $(B)/obj/pkg/main.o $(B)/obj/libpkg.a $(B)/obj/libcairn.a
 	$(call say,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(PKG_LDLIBS)
+
+AGENT_PROGS := $(B)/obj/agent/cairn-cdi $(B)/obj/agent/cairn-runtime
+$(B)/obj/agent/cairn-cdi: $(B)/obj/agent/cdi_main.o $(B)/obj/libagent.a $(B)/obj/libcairn.a
+$(B)/obj/agent/cairn-runtime: $(B)/obj/agent/runtime_main.o $(B)/obj/libagent.a $(B)/obj/libcairn.a
+$(AGENT_PROGS):
+	$(call say,LD,$@)
+	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(AGENT_LDLIBS)
+agent: $(AGENT_PROGS)
+
+# The GPU host kit (tests/gpu/run.sh): the static CDI tools, Debian 12's
+# runc, a container root with a minimal glibc and its static ldconfig.
+GPU_KIT := $(abspath $(O))/gpu-kit
+$(GPU_KIT)/.built: $(AGENT_PROGS) scripts/gpu-kit.sh tests/gpu/config.json $(B)/.fetched
+	$(Q)scripts/gpu-kit.sh $(GPU_KIT) $(AGENT_PROGS)
+	$(Q)touch $@
+gpu-kit: $(GPU_KIT)/.built
 
 # ---- kernel ----------------------------------------------------------------
 KB := $(B)/$(BOARD)
@@ -276,7 +305,7 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 HOST_CFLAGS := $(CFLAGS_COMMON) -g -O1 $(SAN) -Itests/unit
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(HB)/unit/%,$(filter-out tests/unit/check.c,$(wildcard tests/unit/*_test.c)))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(HB)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.c))
-LIB_INITD_SRC := $(LIB_SRC) $(INITD_SRC) $(PKG_SRC)
+LIB_INITD_SRC := $(LIB_SRC) $(INITD_SRC) $(PKG_SRC) $(AGENT_SRC)
 
 # Every module once per flavour, in an archive each test links.
 TEST_OBJ := $(patsubst %.c,$(HB)/obj/%.o,$(LIB_INITD_SRC))
@@ -297,7 +326,7 @@ $(HB)/libfuzz.a: $(FUZZ_OBJ)
 $(HB)/unit/%: tests/unit/%.c tests/unit/check.h $(HB)/libtest.a
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HB)/libtest.a $(PKG_LDLIBS)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HB)/libtest.a $(PKG_LDLIBS) $(AGENT_LDLIBS)
 
 # pkg for the build host and the tests: glibc, ASan+UBSan, and the fault
 # points the crash tests drive (PKG_FAULT_AT, doc/pkg-db.md).  The build
@@ -314,7 +343,7 @@ endif
 $(HB)/fuzz/%: tests/fuzz/%.c $(HB)/libfuzz.a
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(CFLAGS_COMMON) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(HB)/libfuzz.a $(PKG_LDLIBS)
+	$(Q)$(HOST_CC) $(CFLAGS_COMMON) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(HB)/libfuzz.a $(PKG_LDLIBS) $(AGENT_LDLIBS)
 
 export TEST_LOGDIR := $(B)/test-logs
 unit: $(UNIT_TESTS)
@@ -335,6 +364,11 @@ build-tests: $(B)/.fetched $(HB)/pkg
 
 vm-tests: image $(HB)/pkg
 	$(Q)OUT=$(OUT) PKG=$(HB)/pkg QEMU_MACHINE="$(QEMU_MACHINE)" scripts/run-tests.sh vm tests/vm/*.sh
+
+# On a host with an NVIDIA GPU and its driver: the kit's CDI spec applied
+# to a container through cairn-runtime and runc; elsewhere it says skipped.
+gpu-test: gpu-kit
+	$(Q)tests/gpu/run.sh --kit $(GPU_KIT)
 
 test: unit fuzz-smoke build-tests vm-tests
 

@@ -7,11 +7,12 @@
 # The build: compilers and the kernel's host tools.
 pkgs="gcc make libc6-dev bc bison flex perl libelf-dev libssl-dev openssl
 cpio rsync zstd xz-utils bzip2 curl ca-certificates dpkg-dev kmod
-ccache libzstd-dev"
+ccache libzstd-dev libjansson-dev"
 # The tests: QEMU (TCG), clang with the sanitizer and libFuzzer runtimes,
 # iproute2 for network namespaces, e2fsprogs to check a guest's data disk,
-# python3 to drive logd on the host.
-pkgs="$pkgs qemu-system-x86 clang libclang-rt-14-dev llvm iproute2 e2fsprogs python3"
+# python3 to drive logd on the host, python3-jsonschema to check CDI specs
+# against the CDI schema.
+pkgs="$pkgs qemu-system-x86 clang libclang-rt-14-dev llvm iproute2 e2fsprogs python3 python3-jsonschema"
 # make lint.
 pkgs="$pkgs cppcheck clang-tidy"
 

@@ -1,0 +1,178 @@
+/* fileio.c: read a file whole into a bounded buffer; replace one atomically. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+static int read_fd(int fd, char *buf, size_t size, size_t *len)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	for (;;) {
+		if (n == size) {
+			char extra;
+
+			r = read(fd, &extra, 1);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				return -errno;
+			if (r > 0)
+				return -EFBIG;
+			break;
+		}
+		r = read(fd, buf + n, size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*len = n;
+	return 0;
+}
+
+/* file_read: PATH into BUF (NUL-terminated, so at most SIZE-1 bytes);
+ * -EFBIG when the file is longer. */
+int file_read(const char *path, char *buf, size_t size, size_t *len)
+{
+	size_t n = 0;
+	int fd, rc;
+
+	if (size == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	rc = read_fd(fd, buf, size - 1, &n);
+	close(fd);
+	if (rc < 0)
+		return rc;
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return 0;
+}
+
+/* file_read_alloc: PATH into a new NUL-terminated buffer of at most MAX
+ * bytes; -EFBIG when the file is longer. */
+int file_read_alloc(const char *path, size_t max, char **buf, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *b = NULL, *nb;
+	ssize_t r;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (n + 1 >= cap || b == NULL) {
+			if (b != NULL)
+				cap *= 2;
+			if (cap > max + 2)
+				cap = max + 2;
+			nb = realloc(b, cap);
+			if (nb == NULL) {
+				rc = -ENOMEM;
+				goto err;
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			goto err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			rc = -EFBIG;
+			goto err;
+		}
+	}
+	close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+err:
+	close(fd);
+	free(b);
+	return rc;
+}
+
+/* file_write_atomic: PATH holds DATA or its old contents, never a part:
+ * a temporary beside it, written, synced, renamed over, directory synced. */
+int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	const char *slash;
+	size_t off = 0;
+	ssize_t w;
+	int fd, dfd, rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			rc = -errno;
+			goto err;
+		}
+		off += (size_t)w;
+	}
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+		rc = -errno;
+		goto err;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		rc = -errno;
+		goto err;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		rc = -errno;
+		goto err;
+	}
+	slash = strrchr(path, '/');
+	if (slash == NULL) {
+		strcpy(dir, ".");
+	} else if (slash == path) {
+		strcpy(dir, "/");
+	} else {
+		if ((size_t)(slash - path) >= sizeof(dir))
+			return 0;
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+err:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return rc;
+}

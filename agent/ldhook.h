@@ -1,0 +1,14 @@
+/* ldhook.h: the OCI createContainer hook that updates a container's ld cache. */
+#ifndef CAIRN_LDHOOK_H
+#define CAIRN_LDHOOK_H
+
+#include <stddef.h>
+
+#define LDHOOK_STATE_MAX (1u << 20)
+#define LDHOOK_CONFIG_MAX (16u << 20)
+#define LDHOOK_CONF "/etc/ld.so.conf.d/00-cairn-cdi.conf"
+
+int ldhook_rootfs(const char *state, size_t len, char *rootfs, size_t size, char *err, size_t errsz);
+int ldhook_update(const char *rootfs, const char *const *folders, size_t n, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,111 @@
+/* runtime_main.c: cairn-runtime, an OCI runtime shim: on create and run it
+ * applies the CDI devices the bundle asks for to config.json, then execs
+ * runc with the same arguments (doc/cairn-runtime.md). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runcargs.h"
+#include "shim.h"
+
+#define EXIT_DATA 1
+#define EXIT_USAGE 100
+#define EXIT_SYSTEM 111
+
+static const char *runc_path(void)
+{
+	const char *p = getenv("CAIRN_RUNC");
+
+	return p != NULL && p[0] != '\0' ? p : "/usr/bin/runc";
+}
+
+static void warn_print(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "cairn-runtime: warning: %s\n", msg);
+}
+
+/* log_error: the error also into runc's --log file, as containerd's shim
+ * reads it (one JSON object a line when --log-format json). */
+static void log_error(const struct runc_args *a, const char *msg)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *f;
+	const char *p;
+
+	if (a->log == NULL)
+		return;
+	f = fopen(a->log, "ae");
+	if (f == NULL)
+		return;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (a->log_json) {
+		fprintf(f, "{\"level\":\"error\",\"msg\":\"cairn-runtime: ");
+		for (p = msg; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				fprintf(f, "\\%c", *p);
+			else if ((unsigned char)*p < 0x20)
+				fprintf(f, "\\u%04x", (unsigned char)*p);
+			else
+				fputc(*p, f);
+		}
+		fprintf(f, "\",\"time\":\"%s\"}\n", when);
+	} else {
+		fprintf(f, "time=\"%s\" level=error msg=\"cairn-runtime: %s\"\n", when, msg);
+	}
+	fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *dirs[16];
+	char *dirlist, *d;
+	struct runc_args a;
+	struct shim s;
+	size_t n = 0;
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[1], "--cairn-help") == 0) {
+		printf("usage: cairn-runtime [RUNC ARGUMENTS]\n"
+		       "create and run apply the CDI devices named by annotations cdi.k8s.io/*\n"
+		       "or the process variable %s (comma list of vendor.com/class=name),\n"
+		       "then run runc (CAIRN_RUNC, default /usr/bin/runc) with the same arguments.\n"
+		       "Specs: CAIRN_CDI_DIRS (default /etc/cdi:/var/run/cdi).\n", SHIM_ENV);
+		return 0;
+	}
+	if (runc_args_parse(argc, argv, &a) < 0) {
+		fprintf(stderr, "cairn-runtime: an option lacks its value\n");
+		return EXIT_USAGE;
+	}
+	if (a.command != NULL && (strcmp(a.command, "create") == 0 || strcmp(a.command, "run") == 0)) {
+		dirlist = strdup(getenv("CAIRN_CDI_DIRS") ? getenv("CAIRN_CDI_DIRS") : "/etc/cdi:/var/run/cdi");
+		if (dirlist == NULL)
+			return EXIT_SYSTEM;
+		for (d = strtok(dirlist, ":"); d != NULL && n < 16; d = strtok(NULL, ":"))
+			dirs[n++] = d;
+		memset(&s, 0, sizeof(s));
+		s.dirs = dirs;
+		s.ndirs = n;
+		s.root = "";
+		s.warn = warn_print;
+		rc = shim_edit(&s, a.bundle != NULL ? a.bundle : ".");
+		if (rc < 0) {
+			fprintf(stderr, "cairn-runtime: %s\n", s.err);
+			log_error(&a, s.err);
+			return rc == -ENOMEM ? EXIT_SYSTEM : EXIT_DATA;
+		}
+		free(dirlist);
+	}
+	argv[0] = (char *)(uintptr_t)runc_path();
+	execv(argv[0], argv);
+	rc = errno;
+	fprintf(stderr, "cairn-runtime: running %s: %s (set CAIRN_RUNC)\n", argv[0], strerror(rc));
+	return EXIT_SYSTEM;
+}
