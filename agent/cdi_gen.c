@@ -218,7 +218,7 @@ static int nvidia_spec(struct cdi_gen *g, struct gpu *gpus, size_t n, json_t *sp
 	char path[512], buf[GPU_FILE_MAX], version[GPU_VERSION_MAX], name[64];
 	json_t *devices = json_object_get(spec, "devices"), *all, *one, *edits;
 	struct devnode d;
-	size_t i, len, used = 0;
+	size_t i, k, len, used = 0;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -259,14 +259,22 @@ static int nvidia_spec(struct cdi_gen *g, struct gpu *gpus, size_t n, json_t *sp
 	all = json_array();
 	if (all == NULL)
 		return -ENOMEM;
-	for (i = 0; i < used; i++) {
-		snprintf(name, sizeof(name), "/dev/nvidia%d", gpus[i].minor);
+	for (i = 0, k = 0; k < used; k++) {
+		snprintf(name, sizeof(name), "/dev/nvidia%d", gpus[k].minor);
 		rc = devnode_stat(g->root, name, &d);
+		if (rc == -ENOENT) {
+			/* a container given some of the host's GPUs sees the
+			 * driver's list of all of them */
+			warn(g, "%s: missing: GPU %s at PCI %s left out", name, gpus[k].uuid, gpus[k].pci);
+			continue;
+		}
 		if (rc < 0) {
 			json_decref(all);
-			return fail(g, "%s (GPU %zu, %s): %s", name, i, gpus[i].uuid,
+			return fail(g, "%s (GPU %s at PCI %s): %s", name, gpus[k].uuid, gpus[k].pci,
 				    rc == -ENODEV ? "not a device node" : strerror(-rc));
 		}
+		if (k != i)
+			gpus[i] = gpus[k];
 		one = json_array();
 		if (one == NULL || json_array_append_new(one, node_json(&d)) < 0 ||
 		    json_array_append_new(all, node_json(&d)) < 0) {
@@ -281,6 +289,12 @@ static int nvidia_spec(struct cdi_gen *g, struct gpu *gpus, size_t n, json_t *sp
 			return -ENOMEM;
 		}
 		json_decref(one);
+		i++;
+	}
+	if (i == 0) {
+		json_decref(all);
+		return fail(g, "no /dev/nvidiaN node for any of the %zu GPUs the driver lists under %s",
+			    used, root_name(g));
 	}
 	rc = device_add(devices, "all", all);
 	json_decref(all);

@@ -54,7 +54,8 @@ for f in ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 lib
 	[ -e "$ml/$f" ] || die "$libc_deb: no $f"
 	cp -L "$ml/$f" "$r/lib/x86_64-linux-gnu/$f"
 done
-ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$r/lib64/ld-linux-x86-64.so.2"
+# A copy, not a link: the kit travels as plain files.
+cp "$r/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" "$r/lib64/ld-linux-x86-64.so.2"
 ldc=$work/x/sbin/ldconfig
 [ -f "$ldc" ] || ldc=$work/x/usr/sbin/ldconfig
 install -m 755 "$ldc" "$r/sbin/ldconfig"

@@ -62,10 +62,14 @@ for f in bin/cairn-cdi bin/cairn-runtime bin/runc rootfs/sbin/ldconfig config.js
 	[ -e "$kit/$f" ] || { fail "kit lacks $f: run 'make gpu-kit'"; summary; }
 done
 [ "$(id -u)" = 0 ] || { fail "runc needs root"; summary; }
+# A copied kit may have lost its mode bits.
+chmod 755 "$kit"/bin/* "$kit/rootfs/sbin/ldconfig" 2>/dev/null
 cdi=$kit/bin/cairn-cdi
 runtime=$kit/bin/cairn-runtime
 
-work=$(mktemp -d /tmp/cairn-gpu.XXXXXX)
+# Beside the kit, not in /tmp: the container's loader runs from its root,
+# and /tmp may be mounted noexec.
+work=$(mktemp -d "$(dirname "$kit")/gpu-test.XXXXXX") || { fail "cannot make a work directory beside $kit"; summary; }
 state=$work/runc-state
 ids=
 cleanup() {
@@ -143,11 +147,23 @@ bundle() {
 
 # run_ctr NAME: the container through cairn-runtime -> runc; its output in
 # $work/NAME.out, runtime errors in $work/NAME.err.
+nopivot=
 run_ctr() {
 	ids="$ids cairn-gpu-$1-$$"
 	CAIRN_RUNC=$kit/bin/runc CAIRN_CDI_DIRS=$work/cdi timeout 60 \
-		"$runtime" --root "$state" run --bundle "$work/$1" "cairn-gpu-$1-$$" \
-		>"$work/$1.out" 2>"$work/$1.err" </dev/null
+		"$runtime" --root "$state" run $nopivot --bundle "$work/$1" "cairn-gpu-$1-$$" \
+		>"$work/$1.out" 2>"$work/$1.err" </dev/null && return 0
+	rc=$?
+	# A host whose root is an initramfs cannot pivot_root: once more
+	# without, said plainly.
+	if [ -z "$nopivot" ] && grep -q pivot_root "$work/$1.err"; then
+		echo "gpu: note: runc cannot pivot_root on this host; running with --no-pivot"
+		nopivot=--no-pivot
+		"$kit/bin/runc" --root "$state" delete -f "cairn-gpu-$1-$$" >/dev/null 2>&1
+		run_ctr "$1"
+		return
+	fi
+	return $rc
 }
 
 show() {
