@@ -335,7 +335,13 @@ $(HB)/pkg: pkg/main.c $(PKG_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -DPKG_FAULTS -o $@ pkg/main.c $(PKG_SRC) $(LIB_SRC) $(PKG_LDLIBS)
-host-pkg: $(HB)/pkg
+# The same without sanitizers, for signing with a hardware token: the
+# PKCS#11 provider opens its module with RTLD_DEEPBIND, which ASan refuses.
+$(HB)/pkg-token: pkg/main.c $(PKG_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(CFLAGS_COMMON) $(HARDEN) -O2 -o $@ pkg/main.c $(PKG_SRC) $(LIB_SRC) $(PKG_LDLIBS)
+host-pkg: $(HB)/pkg $(HB)/pkg-token
 ifneq ($(O),$(abspath $(O)))
 $(O)/build/host/pkg: $(HB)/pkg
 endif
@@ -359,8 +365,8 @@ fuzz: $(FUZZERS)
 	$(Q)for f in $(FUZZERS); do mkdir -p $$f.corpus && cp tests/fuzz/corpus/$${f##*/}/* $$f.corpus/ && \
 		"$$f" -max_total_time=$${FUZZ_TIME:-60} $$f.corpus || exit 1; done
 
-build-tests: $(B)/.fetched $(HB)/pkg
-	$(Q)PKG=$(HB)/pkg scripts/run-tests.sh build tests/build/*.sh
+build-tests: $(B)/.fetched $(HB)/pkg $(HB)/pkg-token
+	$(Q)PKG=$(HB)/pkg PKG_TOKEN=$(HB)/pkg-token scripts/run-tests.sh build tests/build/*.sh
 
 vm-tests: image $(HB)/pkg
 	$(Q)OUT=$(OUT) PKG=$(HB)/pkg QEMU_MACHINE="$(QEMU_MACHINE)" scripts/run-tests.sh vm tests/vm/*.sh

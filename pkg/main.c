@@ -1056,6 +1056,11 @@ int main(int argc, char **argv)
 	 * build host names one to load a PKCS#11 provider for its token. */
 	if (getenv("OPENSSL_CONF") == NULL)
 		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+	/* A PKCS#11 module may be torn down by its own exit handler before
+	 * OpenSSL's would close its sessions (SoftHSM 2.6 then crashes):
+	 * leave the provider loaded, the process is ending anyway. */
+	else
+		OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, NULL);
 	memset(&o, 0, sizeof o);
 	o.root = "/";
 	o.arch = PKG_ARCH;

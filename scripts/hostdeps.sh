@@ -15,6 +15,8 @@ ccache libzstd-dev libjansson-dev"
 pkgs="$pkgs qemu-system-x86 clang libclang-rt-14-dev llvm iproute2 e2fsprogs python3 python3-jsonschema"
 # make lint.
 pkgs="$pkgs cppcheck clang-tidy"
+# A software token for the PKCS#11 signing test (SoftHSM, OpenSC's pkcs11-tool).
+pkgs="$pkgs softhsm2 opensc"
 
 command -v dpkg-query >/dev/null || die "this is not a Debian host: install by hand the equivalents of: $pkgs"
 missing=
