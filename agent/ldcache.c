@@ -75,9 +75,9 @@ int ldcache_parse(const unsigned char *buf, size_t len, ldcache_fn *fn, void *ct
 	nlibs = get32(h + 20);
 	if (nlibs > LDCACHE_ENTRIES_MAX || (size_t)nlibs * NEW_ENTRY > hlen - NEW_HEADER)
 		return -EINVAL;
-	/* The flags byte at 28 is the writer's byte order: 0 unknown, 1
-	 * little, 2 big endian.  Only this machine's order is read. */
-	if (h[28] != 0 && h[28] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 1 : 2))
+	/* The flags byte at 28 is the writer's byte order: 0 unset, 1
+	 * invalid, 2 little, 3 big endian.  Only this machine's is read. */
+	if (h[28] != 0 && h[28] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 2 : 3))
 		return -ENOTSUP;
 	for (i = 0; i < nlibs; i++) {
 		const unsigned char *e = h + NEW_HEADER + i * NEW_ENTRY;
