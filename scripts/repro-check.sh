@@ -24,7 +24,15 @@ say REPRO "build 2: $two (umask 077, TZ=Asia/Kolkata, ccache off)"
 	die "build 2 failed"
 
 bad=0
-for f in $(cd "$one/$board" && ls); do
+# Every file, the signed repository's included; the same set on both sides.
+(cd "$one/$board" && find . -type f | LC_ALL=C sort) >"$base/files-one"
+(cd "$two/$board" && find . -type f | LC_ALL=C sort) >"$base/files-two"
+cmp -s "$base/files-one" "$base/files-two" || {
+	diff "$base/files-one" "$base/files-two" || true
+	die "the two builds made different sets of files"
+}
+for f in $(cat "$base/files-one"); do
+	f=${f#./}
 	if cmp -s "$one/$board/$f" "$two/$board/$f"; then
 		say SAME "$f"
 	else
