@@ -342,6 +342,12 @@ $(HB)/pkg-token: pkg/main.c $(PKG_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(CFLAGS_COMMON) $(HARDEN) -O2 -o $@ pkg/main.c $(PKG_SRC) $(LIB_SRC) $(PKG_LDLIBS)
 host-pkg: $(HB)/pkg $(HB)/pkg-token
+
+# cairn-cdi for the build tests: glibc, ASan+UBSan.
+$(HB)/cairn-cdi: agent/cdi_main.c $(AGENT_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ agent/cdi_main.c $(AGENT_SRC) $(LIB_SRC) $(AGENT_LDLIBS)
 ifneq ($(O),$(abspath $(O)))
 $(O)/build/host/pkg: $(HB)/pkg
 endif
@@ -365,8 +371,9 @@ fuzz: $(FUZZERS)
 	$(Q)for f in $(FUZZERS); do mkdir -p $$f.corpus && cp tests/fuzz/corpus/$${f##*/}/* $$f.corpus/ && \
 		"$$f" -max_total_time=$${FUZZ_TIME:-60} $$f.corpus || exit 1; done
 
-build-tests: $(B)/.fetched $(HB)/pkg $(HB)/pkg-token
-	$(Q)PKG=$(HB)/pkg PKG_TOKEN=$(HB)/pkg-token scripts/run-tests.sh build tests/build/*.sh
+build-tests: $(B)/.fetched $(HB)/pkg $(HB)/pkg-token $(HB)/cairn-cdi $(GPU_KIT)/.built
+	$(Q)PKG=$(HB)/pkg PKG_TOKEN=$(HB)/pkg-token CAIRN_CDI=$(HB)/cairn-cdi CAIRN_GPU_KIT=$(GPU_KIT) \
+		scripts/run-tests.sh build tests/build/*.sh
 
 vm-tests: image $(HB)/pkg
 	$(Q)OUT=$(OUT) PKG=$(HB)/pkg QEMU_MACHINE="$(QEMU_MACHINE)" scripts/run-tests.sh vm tests/vm/*.sh
