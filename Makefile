@@ -404,9 +404,9 @@ bench-pkg: $(B)/obj/pkg/pkg $(HB)/pkg
 
 lint:
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--std=c11 -D_GNU_SOURCE -Ilib -Iinitd -Ipkg lib initd $(PKG_SRC) pkg/main.c
-	$(Q)clang-tidy --quiet $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) $(PKG_SRC) -- $(CFLAGS_COMMON) 2>/dev/null
-	$(Q)for f in $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) $(PKG_SRC); do \
+		--std=c11 -D_GNU_SOURCE -Ilib -Iinitd -Ipkg -Iagent lib initd $(PKG_SRC) pkg/main.c agent
+	$(Q)clang-tidy --quiet $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) $(PKG_SRC) $(AGENT_SRC) -- $(CFLAGS_COMMON) 2>/dev/null
+	$(Q)for f in $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) $(PKG_SRC) $(AGENT_SRC); do \
 		clang --analyze -Xanalyzer -analyzer-werror \
 			-Xanalyzer -analyzer-disable-checker=valist.Uninitialized \
 			-Xanalyzer -analyzer-disable-checker=security.insecureAPI.DeprecatedOrUnsafeBufferHandling \

@@ -51,7 +51,7 @@ int cdi_registry_find(const struct cdi_registry *r, const char *qname, size_t *s
 void cdi_registry_free(struct cdi_registry *r);
 
 int cdi_apply(json_t *config, const json_t *edits, const char *root, char *err, size_t errsz);
-int cdi_requests(const json_t *config, const char *env_name, char names[][CDI_NAME_MAX],
+int cdi_requests(json_t *config, const char *env_name, char names[][CDI_NAME_MAX],
 		 size_t max, size_t *n);
 
 #endif

@@ -2,7 +2,6 @@
  * (config.json as runc reads it), checking device nodes on the host. */
 #include <errno.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -268,16 +267,16 @@ static int add_names(const char *list, char names[][CDI_NAME_MAX], size_t max, s
 /* cdi_requests: the device names CONFIG asks for: annotation values of
  * keys "cdi.k8s.io/..." and the process variable ENV_NAME, each a comma
  * list of qualified names, duplicates once. */
-int cdi_requests(const json_t *config, const char *env_name, char names[][CDI_NAME_MAX],
+int cdi_requests(json_t *config, const char *env_name, char names[][CDI_NAME_MAX],
 		 size_t max, size_t *n)
 {
-	const json_t *v;
+	json_t *v;
 	const char *key, *s;
 	size_t i, elen = strlen(env_name);
 	int rc;
 
 	*n = 0;
-	json_object_foreach((json_t *)(uintptr_t)json_object_get(config, "annotations"), key, v) {
+	json_object_foreach(json_object_get(config, "annotations"), key, v) {
 		if (strncmp(key, "cdi.k8s.io/", 11) != 0 || !json_is_string(v))
 			continue;
 		if ((rc = add_names(json_string_value(v), names, max, n)) < 0)

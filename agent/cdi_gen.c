@@ -152,12 +152,12 @@ static int nvidia_files(struct cdi_gen *g, const char *version, json_t *edits)
 		for (j = 0; j < lf->nlinks; j++)
 			if ((rc = add_mount(edits, lf->links[j])) < 0)
 				goto out;
-		strcpy(path, lf->path);
+		snprintf(path, sizeof(path), "%s", lf->path);
 		slash = strrchr(path, '/');
 		if (slash != NULL && slash != path)
 			*slash = '\0';
 		if (!has_dir(dirs, ndirs, path) && ndirs < LIBFIND_DIRS)
-			strcpy(dirs[ndirs++], path);
+			snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s", path);
 	}
 	if (found == 0) {
 		rc = -ENOENT;
@@ -246,7 +246,7 @@ static int nvidia_spec(struct cdi_gen *g, struct gpu *gpus, size_t n, json_t *sp
 	if (used == 0)
 		return fail(g, "no NVIDIA GPU with the driver loaded under %s (looked in /sys/bus/pci/devices and /proc/driver/nvidia/gpus)",
 			    root_name(g));
-	if ((rc = gpu_path(path, sizeof(path), g->root, "/proc/driver/nvidia/version")) < 0)
+	if (gpu_path(path, sizeof(path), g->root, "/proc/driver/nvidia/version") < 0)
 		return fail(g, "root path too long");
 	if ((rc = file_read(path, buf, sizeof(buf), &len)) < 0)
 		return fail(g, "%s: %s: the driver version is needed", path, strerror(-rc));

@@ -1,5 +1,6 @@
 /* devnode.c: stat a device node under a root prefix. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -28,7 +29,7 @@ int devnode_stat(const char *root, const char *path, struct devnode *d)
 		d->type = 'b';
 	else
 		return -ENODEV;
-	strcpy(d->path, path);
+	snprintf(d->path, sizeof(d->path), "%s", path);
 	d->major = major(st.st_rdev);
 	d->minor = minor(st.st_rdev);
 	return 0;

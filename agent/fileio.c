@@ -72,13 +72,20 @@ int file_read_alloc(const char *path, size_t max, char **buf, size_t *len)
 	ssize_t r;
 	int fd, rc = 0;
 
+	if (cap > max + 2)
+		cap = max + 2;
+	b = malloc(cap);
+	if (b == NULL)
+		return -ENOMEM;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		rc = -errno;
+		free(b);
+		return rc;
+	}
 	for (;;) {
-		if (n + 1 >= cap || b == NULL) {
-			if (b != NULL)
-				cap *= 2;
+		if (n + 1 >= cap) {
+			cap *= 2;
 			if (cap > max + 2)
 				cap = max + 2;
 			nb = realloc(b, cap);

@@ -74,7 +74,7 @@ static int render_node(const char *root, struct gpu *g)
 		if (strncmp(e->d_name, "renderD", 7) == 0 && strlen(e->d_name) < sizeof(g->render) &&
 		    strspn(e->d_name + 7, "0123456789") == strlen(e->d_name + 7) &&
 		    e->d_name[7] != '\0') {
-			strcpy(g->render, e->d_name);
+			memcpy(g->render, e->d_name, strlen(e->d_name) + 1);
 			break;
 		}
 	}
@@ -109,7 +109,7 @@ static struct gpu *gpu_add(struct gpu *gpus, size_t max, size_t *n, unsigned ven
 	memset(&gpus[*n], 0, sizeof(gpus[*n]));
 	gpus[*n].vendor = vendor;
 	gpus[*n].minor = -1;
-	strcpy(gpus[*n].pci, pci);
+	snprintf(gpus[*n].pci, sizeof(gpus[*n].pci), "%s", pci);
 	return &gpus[(*n)++];
 }
 

@@ -43,7 +43,7 @@ static int host_real(const char *root, const char *path, char *out, size_t size)
 		return -EXDEV;	/* a link out of a fake root */
 	if (strlen(real + rl) >= size)
 		return -ENAMETOOLONG;
-	strcpy(out, real + rl);
+	snprintf(out, size, "%s", real + rl);
 	return 0;
 }
 
@@ -78,11 +78,11 @@ static int cache_visit(void *ctx, const char *soname, const char *path)
 		return 0;
 	base = strrchr(real, '/') + 1;
 	if (versioned(base, h->name, h->s->version)) {
-		strcpy(h->best, real);
+		snprintf(h->best, sizeof(h->best), "%s", real);
 		return 1;
 	}
 	if (h->any[0] == '\0')
-		strcpy(h->any, real);
+		snprintf(h->any, sizeof(h->any), "%s", real);
 	return 0;
 }
 
@@ -152,7 +152,7 @@ static void links_of(struct libsearch *s, const char *name, struct libfile *out)
 			continue;
 		if (host_real(s->root, link, real, sizeof(real)) < 0 || strcmp(real, out->path) != 0)
 			continue;
-		strcpy(out->links[out->nlinks++], link);
+		snprintf(out->links[out->nlinks++], sizeof(out->links[0]), "%s", link);
 	}
 	closedir(d);
 	/* readdir's order is the file system's: sort for a stable spec. */
@@ -183,14 +183,14 @@ static int dir_any(struct libsearch *s, const char *dir, const char *name, char 
 		/* the same file whatever link named it: keep the smallest
 		 * name for a stable result */
 		if (best[0] == '\0' || strcmp(full, best) < 0)
-			strcpy(best, full);
+			memcpy(best, full, strlen(full) + 1);	/* length checked above */
 	}
 	closedir(d);
 	if (best[0] == '\0')
 		return -ENOENT;
 	if (strlen(best) >= size)
 		return -ENAMETOOLONG;
-	strcpy(out, best);
+	snprintf(out, size, "%s", best);
 	return 0;
 }
 
@@ -221,14 +221,14 @@ int lib_find(struct libsearch *s, const char *name, struct libfile *out)
 			ldcache_parse(s->cache, s->cache_len, cache_visit, &hit);
 	}
 	if (hit.best[0] != '\0') {
-		strcpy(out->path, hit.best);
+		snprintf(out->path, sizeof(out->path), "%s", hit.best);
 		goto found;
 	}
 	for (i = 0; i < s->ndirs; i++)
 		if (dir_any(s, s->dirs[i], name, out->path, sizeof(out->path)) == 0)
 			goto found;
 	if (hit.any[0] != '\0') {
-		strcpy(out->path, hit.any);
+		snprintf(out->path, sizeof(out->path), "%s", hit.any);
 		goto found;
 	}
 	return -ENOENT;
@@ -253,7 +253,7 @@ int bin_find(const char *root, const char *const *dirs, size_t ndirs, const char
 			continue;
 		if (strlen(path) >= size)
 			return -ENAMETOOLONG;
-		strcpy(out, path);
+		snprintf(out, size, "%s", path);
 		return 0;
 	}
 	return -ENOENT;

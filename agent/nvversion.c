@@ -29,7 +29,7 @@ static int is_version(const char *t, size_t n)
 int nvversion_parse(const char *buf, size_t len, char *version, size_t size)
 {
 	static const char key[] = "NVRM version:";
-	const char *p = buf, *end = buf + len, *nl, *w;
+	const char *p = buf, *end = buf + len, *nl = end, *w;
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));

@@ -2,7 +2,6 @@
  * applies the CDI devices the bundle asks for to config.json, then execs
  * runc with the same arguments (doc/cairn-runtime.md). */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +65,7 @@ static void log_error(const struct runc_args *a, const char *msg)
 int main(int argc, char **argv)
 {
 	static const char *dirs[16];
+	static char runc[4096];
 	char *dirlist, *d;
 	struct runc_args a;
 	struct shim s;
@@ -85,7 +85,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (a.command != NULL && (strcmp(a.command, "create") == 0 || strcmp(a.command, "run") == 0)) {
-		dirlist = strdup(getenv("CAIRN_CDI_DIRS") ? getenv("CAIRN_CDI_DIRS") : "/etc/cdi:/var/run/cdi");
+		const char *env = getenv("CAIRN_CDI_DIRS");
+
+		dirlist = strdup(env != NULL && env[0] != '\0' ? env : "/etc/cdi:/var/run/cdi");
 		if (dirlist == NULL)
 			return EXIT_SYSTEM;
 		for (d = strtok(dirlist, ":"); d != NULL && n < 16; d = strtok(NULL, ":"))
@@ -99,11 +101,13 @@ int main(int argc, char **argv)
 		if (rc < 0) {
 			fprintf(stderr, "cairn-runtime: %s\n", s.err);
 			log_error(&a, s.err);
+			free(dirlist);
 			return rc == -ENOMEM ? EXIT_SYSTEM : EXIT_DATA;
 		}
 		free(dirlist);
 	}
-	argv[0] = (char *)(uintptr_t)runc_path();
+	snprintf(runc, sizeof(runc), "%s", runc_path());
+	argv[0] = runc;
 	execv(argv[0], argv);
 	rc = errno;
 	fprintf(stderr, "cairn-runtime: running %s: %s (set CAIRN_RUNC)\n", argv[0], strerror(rc));
