@@ -383,7 +383,7 @@ vm-tests: image $(HB)/pkg
 gpu-test: gpu-kit
 	$(Q)tests/gpu/run.sh --kit $(GPU_KIT)
 
-test: unit fuzz-smoke build-tests vm-tests
+test: unit fuzz-smoke build-tests vm-tests gpu-test
 
 test-full: test
 	$(Q)$(MAKE) --no-print-directory BOARD=server-x86_64 vm-tests
