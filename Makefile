@@ -141,6 +141,12 @@ $(B)/jansson/.built: $(TOOLCHAIN) $(B)/src/.jansson.unpacked $(call build_inputs
 	$(Q)$(RECIPE) jansson
 PKG_LIBS := $(B)/openssl/.built $(B)/zstd/.built
 
+# Debian's binary builds, taken as they are (scripts/debpick.sh): the
+# container runtime and the glibc closure it runs with.
+DEB_PKGS := glibc libseccomp runc containerd cni-plugins
+$(patsubst %,$(B)/%/.built,$(DEB_PKGS)): $(B)/%/.built: $(B)/src/.%.unpacked pkg/recipes/%/build scripts/debpick.sh
+	$(Q)$(RECIPE) $*
+
 # ---- Cairn's own C code: static-pie musl for the image --------------------
 WARN    := -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wformat=2 -Wvla
@@ -232,7 +238,8 @@ PT   := $(KB)/pkgtree
 ROOTFS_FILES := $(shell find rootfs -type f -o -type d 2>/dev/null)
 CAIRN_PKG_VERSION := 0.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 CAIRN_SOURCE_SHA256 := $(shell git ls-files -z 2>/dev/null | xargs -0 cat 2>/dev/null | sha256sum | cut -c1-64)
-BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl zstd
+BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl zstd \
+	glibc libseccomp runc containerd cni-plugins test-images cdi jansson
 PKGBUILD = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
 	CAIRN_PKG_VERSION=$(CAIRN_PKG_VERSION) CAIRN_SOURCE_SHA256=$(CAIRN_SOURCE_SHA256) scripts/pkgbuild.sh
 PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh Makefile
@@ -241,6 +248,11 @@ $(REPO)/.stamp-musl: $(B)/musl/.built $(wildcard pkg/recipes/musl/*) $(PKG_DEPS)
 	$(Q)$(PKGBUILD) musl $(REPO) && touch $@
 $(REPO)/.stamp-openssl: $(B)/openssl/.built $(wildcard pkg/recipes/openssl/*) $(PKG_DEPS)
 	$(Q)$(PKGBUILD) openssl $(REPO) && touch $@
+$(REPO)/.stamp-jansson: $(B)/jansson/.built $(wildcard pkg/recipes/jansson/*) $(PKG_DEPS)
+	$(Q)$(PKGBUILD) jansson $(REPO) && touch $@
+$(REPO)/.stamp-cdi: $(AGENT_PROGS) $(wildcard pkg/recipes/cdi/*) $(PKG_DEPS)
+	$(Q)rm -rf $(PT)/cdi && mkdir -p $(PT)/cdi/usr/bin && cp $(AGENT_PROGS) $(PT)/cdi/usr/bin/
+	$(Q)$(PKGBUILD) cdi $(REPO) $(PT)/cdi && touch $@
 $(REPO)/.stamp-zstd: $(B)/zstd/.built $(wildcard pkg/recipes/zstd/*) $(PKG_DEPS)
 	$(Q)$(PKGBUILD) zstd $(REPO) && touch $@
 $(REPO)/.stamp-busybox: $(B)/busybox/.built $(wildcard pkg/recipes/busybox/*) $(PKG_DEPS)
@@ -260,6 +272,19 @@ $(REPO)/.stamp-base-files: $(ROOTFS_FILES) $(wildcard pkg/recipes/base-files/*) 
 	$(Q)cd $(PT)/base-files && mkdir -p dev proc sys run tmp root var mnt etc bin sbin usr/bin usr/sbin lib
 	$(Q)cp -R rootfs/. $(PT)/base-files/
 	$(Q)$(PKGBUILD) base-files $(REPO) $(PT)/base-files && touch $@
+$(patsubst %,$(REPO)/.stamp-%,$(DEB_PKGS)): $(REPO)/.stamp-%: $(B)/%/.built pkg/recipes/%/recipe $(PKG_DEPS)
+	$(Q)$(PKGBUILD) $* $(REPO) $(B)/$*/dest && touch $@
+# Images made from Debian's static BusyBox (scripts/oci-image.sh).
+$(REPO)/.stamp-test-images: $(B)/src/.busybox-static.unpacked scripts/oci-image.sh pkg/recipes/test-images/recipe $(PKG_DEPS)
+	$(Q)rm -rf $(PT)/test-images $(PT)/oci-root && mkdir -p $(PT)/oci-root/bin
+	$(Q)cp $(B)/src/busybox-static/usr/bin/busybox $(PT)/oci-root/bin/ && \
+		for a in $$($(PT)/oci-root/bin/busybox --list); do \
+			[ -e $(PT)/oci-root/bin/$$a ] || ln -s busybox $(PT)/oci-root/bin/$$a; done
+	$(Q)mkdir -p $(PT)/oci-root/etc $(PT)/oci-root/proc $(PT)/oci-root/sys $(PT)/oci-root/dev $(PT)/oci-root/tmp
+	$(Q)chmod -R u=rwX,go=rX $(PT)/oci-root && chmod 1777 $(PT)/oci-root/tmp
+	$(Q)scripts/oci-image.sh cairn.local/test:1 $(PT)/oci-root $(PT)/test-images/usr/share/cairn/images/cairn-test.tar /bin/sh
+	$(Q)scripts/oci-image.sh cairn.local/pause:1 $(PT)/oci-root $(PT)/test-images/usr/share/cairn/images/cairn-pause.tar /bin/sleep 2147483647
+	$(Q)$(PKGBUILD) test-images $(REPO) $(PT)/test-images && touch $@
 $(REPO)/.stamp-board-$(BOARD): board/$(BOARD)/board.mk $(wildcard pkg/recipes/board/*) $(PKG_DEPS)
 	$(Q)rm -rf $(PT)/board && mkdir -p $(PT)/board/etc
 	$(Q){ echo "# Modules initd loads at boot (the board's BOARD_MODULES)."; \

@@ -639,7 +639,7 @@ int main(int argc, char **argv)
 	char elapsed[32];
 	sigset_t set;
 	size_t i;
-	int rc, sfd, lfd, loaded;
+	int rc, sfd, lfd, loaded, root_bound;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(usage, stdout);
@@ -666,6 +666,7 @@ int main(int argc, char **argv)
 
 	/* Until /dev is mounted, the console the kernel gave us is all there is. */
 	log_open("cairn", -1, 2, 0);
+	root_bound = mount_root_bind();
 	rc = mount_early("");
 	/* kmsg drops lines past 10 per 5 s from one writer unless told not to. */
 	if (sysctl_set("/proc/sys", "kernel.printk_devkmsg", "on\n") < 0)
@@ -677,6 +678,9 @@ int main(int argc, char **argv)
 		 console_loglevel());
 	if (rc < 0)
 		log_msg(LOG_ERR, "early mounts incomplete: %s", strerror(-rc));
+	if (root_bound < 0)
+		log_msg(LOG_ERR, "/ as a bind mount of the initramfs: %s: containers cannot pivot_root",
+			strerror(-root_bound));
 	rc = cmdline_read("/proc/cmdline", cmdline, sizeof cmdline);
 	if (rc < 0)
 		log_msg(LOG_ERR, "/proc/cmdline: %s: using no cairn.* keys", strerror(-rc));

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "mount.h"
 #include "log.h"
@@ -73,4 +75,35 @@ int mount_early(const char *root)
 		}
 	}
 	return rc;
+}
+
+#define RAMFS_MAGIC 0x858458f6
+#define TMPFS_MAGIC 0x01021994
+
+/*
+ * mount_root_bind: when "/" is the initramfs (the kernel's rootfs, which
+ * can never be unmounted or pivoted away from), make it a bind mount of
+ * itself, the way switch_root moves a new root over it.  Container
+ * runtimes pivot_root into each container; the kernel refuses that
+ * while the root is rootfs itself, and accepts it from a bind mount.
+ * Nothing is copied.  Returns 1 when it did, 0 when "/" is not a RAM
+ * file system, or -errno.
+ */
+int mount_root_bind(void)
+{
+	static const char mnt[] = "/.cairn-root";
+	struct statfs sf;
+
+	if (statfs("/", &sf) < 0)
+		return -errno;
+	if (sf.f_type != RAMFS_MAGIC && sf.f_type != TMPFS_MAGIC)
+		return 0;
+	if (mkdir(mnt, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (mount("/", mnt, NULL, MS_BIND | MS_REC, NULL) < 0 || chdir(mnt) < 0 ||
+	    mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return -errno;
+	/* The mount point, as the bind shows it: an empty directory. */
+	rmdir(mnt);
+	return 1;
 }

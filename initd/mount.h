@@ -4,5 +4,6 @@
 
 int mount_early(const char *root);
 int is_mountpoint(const char *path);
+int mount_root_bind(void);
 
 #endif

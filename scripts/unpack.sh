@@ -23,10 +23,13 @@ say UNPACK "$name"
 rm -rf "$dir" "$dir.tmp"
 mkdir -p "$dir.tmp"
 case $file in
-*.deb)
+*/linux-source-*.deb)
 	# Debian's linux-source-* carries the patched tree as one tarball.
 	dpkg-deb --fsys-tarfile "$file" | tar -xO --wildcards './usr/src/*.tar.xz' |
 		tar -xJ -C "$dir.tmp" --strip-components=1 ;;
+*.deb)
+	# A binary package as Debian ships it: its files, as installed.
+	dpkg-deb -x "$file" "$dir.tmp" ;;
 *.tar.gz|*.tgz) tar -xzf "$file" -C "$dir.tmp" --strip-components=1 ;;
 *.tar.bz2) tar -xjf "$file" -C "$dir.tmp" --strip-components=1 ;;
 *.tar.xz) tar -xJf "$file" -C "$dir.tmp" --strip-components=1 ;;

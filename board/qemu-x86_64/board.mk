@@ -10,7 +10,7 @@ KERNEL_FRAGMENTS := base virtio containers hardening
 BOARD_CMDLINE := console=ttyS0 quiet panic=-1 page_alloc.shuffle=1 pti=on cairn.shell
 # i6300esb: a watchdog to arm with cairn.watchdog (QEMU resets the guest
 # when it fires; -no-reboot turns that into an exit).
-QEMU_MACHINE := -M q35 -m 512 -smp 2 -device i6300esb
+QEMU_MACHINE := -M q35 -m 1024 -smp 2 -device i6300esb
 # The board's one listed module (/etc/modules): coldplug would also find it
 # by its PCI alias, but the list is the path a board relies on.
 BOARD_MODULES := i6300esb
