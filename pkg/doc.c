@@ -53,6 +53,8 @@ int doc_parse(const char *text, size_t len, struct doc *d, char *err, size_t err
 			struct doc_sig *s;
 			uint8_t id[32];
 
+			if (line == 1)
+				return bad(err, errsize, line, "a signature before the document");
 			if (d->signed_len == 0)
 				d->signed_len = at - ll - 1;
 			if (d->nsigs == DOC_SIGS_MAX)
@@ -125,10 +127,14 @@ int doc_parse(const char *text, size_t len, struct doc *d, char *err, size_t err
 	}
 	if (d->signed_len == 0)
 		d->signed_len = len;
+	/* The lines before the signatures: a release has exactly four. */
+	line -= d->nsigs;
 	rc = 0;
 	if (d->kind == DOC_RELEASE && line < 4)
 		rc = bad(err, errsize, 0, "release ends before its 'index' line");
-	if (d->kind == DOC_ROOT && (d->threshold == 0 || d->nkeys < d->threshold))
+	if (d->kind == DOC_ROOT && line < 3)
+		rc = bad(err, errsize, 0, "root ends before its 'expires' line");
+	else if (d->kind == DOC_ROOT && (d->threshold == 0 || d->nkeys < d->threshold))
 		rc = bad(err, errsize, 0, "root has %d keys, fewer than its threshold %d", d->nkeys,
 			 d->threshold);
 	return rc;

@@ -165,6 +165,11 @@ static void test_doc_refusals(void)
 		      "signature KEYID HEXSIG"));
 	CHECK(refused("cairn-release 1\nversion 1\nexpires 5\nindex 1 " SUM "\nsignature " SUM " ab\n"
 		      "version 2\n", "only signature lines may follow"));
+	/* Found by doc_fuzz: signatures alone, or where the header lines belong. */
+	CHECK(refused("signature " SUM " 1e\n", "a signature before the document"));
+	CHECK(refused("cairn-release 1\nversion 1\nsignature " SUM " ab\nsignature " SUM " cd\n",
+		      "ends before its 'index'"));
+	CHECK(refused("cairn-root 1\nversion 1\nsignature " SUM " ab\n", "ends before its 'expires'"));
 	CHECK(refused("cairn-root 1\nversion 1\nexpires 5\nthreshold 0\n", "threshold"));
 	CHECK(refused("cairn-root 1\nversion 1\nexpires 5\nthreshold 2\nkey ed25519 00\n",
 		      "not a valid ed25519 public key"));
