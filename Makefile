@@ -258,6 +258,8 @@ $(REPO)/.stamp-zstd: $(B)/zstd/.built $(wildcard pkg/recipes/zstd/*) $(PKG_DEPS)
 $(REPO)/.stamp-busybox: $(B)/busybox/.built $(wildcard pkg/recipes/busybox/*) $(PKG_DEPS)
 	$(Q)$(PKGBUILD) busybox $(REPO) $(B)/busybox/dest && touch $@
 $(REPO)/.stamp-linux: $(KB)/linux/.built $(wildcard pkg/recipes/linux/*) $(PKG_DEPS)
+	$(Q)# modules_install links build and source to the build tree: not a node's, and a build path
+	$(Q)rm -f $(KB)/linux/modules/lib/modules/*/build $(KB)/linux/modules/lib/modules/*/source
 	$(Q)$(PKGBUILD) linux $(REPO) $(KB)/linux/modules && touch $@
 $(REPO)/.stamp-initd: $(addprefix $(B)/obj/initd/,$(PROGS)) $(wildcard pkg/recipes/initd/*) $(PKG_DEPS)
 	$(Q)rm -rf $(PT)/initd && mkdir -p $(PT)/initd/sbin $(PT)/initd/lib/initd

@@ -10,6 +10,8 @@
 ref=$1 root=$2 out=$3
 shift 3
 : "${SOURCE_DATE_EPOCH:?}"
+# The layout's own files and directories: the same modes under any umask.
+umask 022
 case $ref in *:*) ;; *) die "$ref: not NAME:TAG" ;; esac
 [ -d "$root" ] || die "$root: not a directory"
 
