@@ -8,18 +8,9 @@
 #include <sys/sysmacros.h>
 
 #include "cdi.h"
+#include "fileio.h"
 #include "gpu.h"
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* child: OBJ[KEY] as a container of TYPE, made when missing. */
 static json_t *child(json_t *obj, const char *key, int array)
@@ -62,7 +53,7 @@ static int apply_env(json_t *config, const json_t *env, char *err, size_t errsz)
 	process = child(config, "process", 0);
 	list = process != NULL ? child(process, "env", 1) : NULL;
 	if (list == NULL)
-		return fail(err, errsz, "config.json: process.env is not a list");
+		return err_fail(err, errsz, "config.json: process.env is not a list");
 	json_array_foreach(env, i, v) {
 		s = json_string_value(v);
 		eq = strchr(s, '=');
@@ -98,12 +89,12 @@ static int apply_node(json_t *config, const json_t *n, const char *root, char *e
 	if (host == NULL)
 		host = path;
 	if (gpu_path(full, sizeof(full), root, host) < 0)
-		return fail(err, errsz, "%s: path too long", host);
+		return err_fail(err, errsz, "%s: path too long", host);
 	if (stat(full, &st) < 0)
-		return fail(err, errsz, "device %s: %s on this host (was the device removed or the driver unloaded since the spec was written?)",
+		return err_fail(err, errsz, "device %s: %s on this host (was the device removed or the driver unloaded since the spec was written?)",
 			    host, strerror(errno));
 	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
-		return fail(err, errsz, "device %s: not a device node", host);
+		return err_fail(err, errsz, "device %s: not a device node", host);
 	maj = major(st.st_rdev);
 	min = minor(st.st_rdev);
 	t[0] = S_ISCHR(st.st_mode) ? 'c' : 'b';
@@ -111,7 +102,7 @@ static int apply_node(json_t *config, const json_t *n, const char *root, char *e
 	if ((jmaj != NULL && json_integer_value(jmaj) != maj) ||
 	    (jmin != NULL && json_integer_value(jmin) != min) ||
 	    (type != NULL && strcmp(type, "u") != 0 && type[0] != t[0]))
-		return fail(err, errsz, "device %s: the spec says %s %lld:%lld, the host has %s %u:%u (regenerate the spec)",
+		return err_fail(err, errsz, "device %s: the spec says %s %lld:%lld, the host has %s %u:%u (regenerate the spec)",
 			    host, type != NULL ? type : "?", jmaj ? (long long)json_integer_value(jmaj) : -1LL,
 			    jmin ? (long long)json_integer_value(jmin) : -1LL, t, maj, min);
 	linux_ = child(config, "linux", 0);
@@ -119,7 +110,7 @@ static int apply_node(json_t *config, const json_t *n, const char *root, char *e
 	res = linux_ != NULL ? child(linux_, "resources", 0) : NULL;
 	rdev = res != NULL ? child(res, "devices", 1) : NULL;
 	if (devices == NULL || rdev == NULL)
-		return fail(err, errsz, "config.json: linux.devices or linux.resources.devices malformed");
+		return err_fail(err, errsz, "config.json: linux.devices or linux.resources.devices malformed");
 	dev = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "path", path, "type", t,
 			"major", (json_int_t)maj, "minor", (json_int_t)min,
 			"fileMode", (json_int_t)(json_object_get(n, "fileMode") ?
@@ -155,7 +146,7 @@ static int apply_mount(json_t *config, const json_t *m, char *err, size_t errsz)
 	size_t i;
 
 	if (mounts == NULL)
-		return fail(err, errsz, "config.json: mounts is not a list");
+		return err_fail(err, errsz, "config.json: mounts is not a list");
 	nm = json_pack("{s:s, s:s, s:s, s:o}", "destination", dst, "type", type ? type : "bind",
 		       "source", json_string_value(json_object_get(m, "hostPath")),
 		       "options", opts != NULL ? json_deep_copy(opts) : json_pack("[s]", "bind"));
@@ -176,7 +167,7 @@ static int apply_hook(json_t *config, const json_t *h, char *err, size_t errsz)
 
 	list = hooks != NULL ? child(hooks, json_string_value(json_object_get(h, "hookName")), 1) : NULL;
 	if (list == NULL)
-		return fail(err, errsz, "config.json: hooks malformed");
+		return err_fail(err, errsz, "config.json: hooks malformed");
 	nh = json_deep_copy(h);
 	if (nh == NULL)
 		return -ENOMEM;
@@ -196,7 +187,7 @@ static int apply_gids(json_t *config, const json_t *gids, char *err, size_t errs
 	user = process != NULL ? child(process, "user", 0) : NULL;
 	list = user != NULL ? child(user, "additionalGids", 1) : NULL;
 	if (list == NULL)
-		return fail(err, errsz, "config.json: process.user malformed");
+		return err_fail(err, errsz, "config.json: process.user malformed");
 	json_array_foreach(gids, i, v)
 		if (append_unique(list, json_deep_copy(v)) < 0)
 			return -ENOMEM;
@@ -216,7 +207,7 @@ int cdi_apply(json_t *config, const json_t *edits, const char *root, char *err, 
 	if (edits == NULL)
 		return 0;
 	if (!json_is_object(config))
-		return fail(err, errsz, "config.json is not an object");
+		return err_fail(err, errsz, "config.json is not an object");
 	if ((rc = apply_env(config, json_object_get(edits, "env"), err, errsz)) < 0)
 		return rc;
 	json_array_foreach(json_object_get(edits, "deviceNodes"), i, v)

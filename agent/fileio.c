@@ -1,5 +1,6 @@
 /* fileio.c: read a file whole into a bounded buffer; replace one atomically. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -182,4 +183,15 @@ err:
 		close(fd);
 	unlink(tmp);
 	return rc;
+}
+
+/* err_fail: the reason in err (a caller's buffer of errsz bytes); -EINVAL. */
+int err_fail(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
 }

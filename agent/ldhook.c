@@ -18,16 +18,6 @@
 #include "fileio.h"
 #include "ldhook.h"
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* ldhook_rootfs: the container's root directory on the host. */
 int ldhook_rootfs(const char *state, size_t len, char *rootfs, size_t size, char *err, size_t errsz)
@@ -42,33 +32,33 @@ int ldhook_rootfs(const char *state, size_t len, char *rootfs, size_t size, char
 
 	st = json_loadb(state, len, 0, &je);
 	if (st == NULL)
-		return fail(err, errsz, "OCI state on stdin: not JSON: %s", je.text);
+		return err_fail(err, errsz, "OCI state on stdin: not JSON: %s", je.text);
 	bundle = json_string_value(json_object_get(st, "bundle"));
 	if (bundle == NULL || bundle[0] != '/') {
-		rc = fail(err, errsz, "OCI state on stdin: no absolute bundle path");
+		rc = err_fail(err, errsz, "OCI state on stdin: no absolute bundle path");
 		goto out;
 	}
 	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path)) {
-		rc = fail(err, errsz, "bundle path too long");
+		rc = err_fail(err, errsz, "bundle path too long");
 		goto out;
 	}
 	rc = file_read_alloc(path, LDHOOK_CONFIG_MAX, &buf, &blen);
 	if (rc < 0) {
-		fail(err, errsz, "%s: %s", path, strerror(-rc));
+		err_fail(err, errsz, "%s: %s", path, strerror(-rc));
 		goto out;
 	}
 	config = json_loadb(buf, blen, 0, &je);
 	free(buf);
 	root = json_string_value(json_object_get(json_object_get(config, "root"), "path"));
 	if (root == NULL || root[0] == '\0') {
-		rc = fail(err, errsz, "%s: no root.path", path);
+		rc = err_fail(err, errsz, "%s: no root.path", path);
 		goto out;
 	}
 	if (root[0] == '/')
 		rc = snprintf(rootfs, size, "%s", root);
 	else
 		rc = snprintf(rootfs, size, "%s/%s", bundle, root);
-	rc = rc < 0 || (size_t)rc >= size ? fail(err, errsz, "root path too long") : 0;
+	rc = rc < 0 || (size_t)rc >= size ? err_fail(err, errsz, "root path too long") : 0;
 out:
 	json_decref(config);
 	json_decref(st);
@@ -144,10 +134,10 @@ int ldhook_update(const char *rootfs, const char *const *folders, size_t n, char
 
 	for (i = 0; i < n; i++)
 		if (folders[i][0] != '/' || strchr(folders[i], '\n') != NULL)
-			return fail(err, errsz, "--folder %s: not an absolute path", folders[i]);
+			return err_fail(err, errsz, "--folder %s: not an absolute path", folders[i]);
 	pid = fork();
 	if (pid < 0)
-		return fail(err, errsz, "fork: %s", strerror(errno));
+		return err_fail(err, errsz, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		if (chroot(rootfs) < 0 || chdir("/") < 0) {
 			fprintf(stderr, "cairn-cdi: hook: chroot %s: %s\n", rootfs, strerror(errno));
@@ -157,15 +147,15 @@ int ldhook_update(const char *rootfs, const char *const *folders, size_t n, char
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return fail(err, errsz, "waitpid: %s", strerror(errno));
+			return err_fail(err, errsz, "waitpid: %s", strerror(errno));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 125)
-		return fail(err, errsz, "cannot enter the container root %s", rootfs);
+		return err_fail(err, errsz, "cannot enter the container root %s", rootfs);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
-		return fail(err, errsz, "%s: cannot write %s there", rootfs, LDHOOK_CONF);
+		return err_fail(err, errsz, "%s: cannot write %s there", rootfs, LDHOOK_CONF);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
-		return fail(err, errsz, "%s: cannot run the container's ldconfig", rootfs);
-	return fail(err, errsz, "%s: the container's ldconfig failed (status %d)", rootfs,
+		return err_fail(err, errsz, "%s: cannot run the container's ldconfig", rootfs);
+	return err_fail(err, errsz, "%s: the container's ldconfig failed (status %d)", rootfs,
 		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
