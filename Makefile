@@ -15,6 +15,12 @@ CCACHE_DIR ?= $(CAIRN_CACHE)/ccache
 FUZZ_RUNS ?= 200000
 BENCH_N  ?= 5
 export CAIRN_CACHE DL_DIR KEYS_DIR CCACHE_DIR JOBS
+# ccache keys name paths relative to the checkout, so a second checkout
+# (CI's fresh clone) hits what the first one cached; no debug info is kept,
+# so the build directory need not be part of the key either.
+CCACHE_BASEDIR ?= $(CURDIR)
+CCACHE_NOHASHDIR ?= 1
+export CCACHE_BASEDIR CCACHE_NOHASHDIR
 
 BOARDS := $(notdir $(wildcard board/*))
 ifeq ($(filter $(BOARD),$(BOARDS)),)
@@ -45,7 +51,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg agent gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-pkg keys hostdeps \
+	host-pkg agent gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-pkg keys hostdeps \
 	lint clean distclean help
 
 all: image
@@ -64,9 +70,10 @@ help:
 	@echo '  repro-check    build twice (other dir, time, umask, TZ, no ccache) and compare'
 	@echo '  bench-boot     boot BENCH_N times: median time to "cairn: boot ok", artifact sizes'
 	@echo '  bench-init     initd against BusyBox init: PID 1 start to all services ready, RSS'
+	@echo '  bench-runtime  PID 1 to containerd ready, ctr run to first output, idle memory'
 	@echo '  bench-pkg      pkg install against dpkg -i: 300 packages, 30,000 files, time and memory'
 	@echo '  unit, fuzz     unit tests; libFuzzer runs (FUZZ_RUNS each)'
-	@echo '  agent          the static cairn-cdi and cairn-runtime (doc/cairn-cdi.md)'
+	@echo '  agent          the static cairn-agent, cairn-cdi and cairn-runtime'
 	@echo '  gpu-kit        O/gpu-kit: what tests/gpu/run.sh needs on a GPU host'
 	@echo '  gpu-test       tests/gpu/run.sh with the kit (skipped without an NVIDIA GPU)'
 	@echo '  lint           cppcheck, clang-tidy, clang --analyze'
@@ -143,7 +150,8 @@ PKG_LIBS := $(B)/openssl/.built $(B)/zstd/.built
 
 # Debian's binary builds, taken as they are (scripts/debpick.sh): the
 # container runtime and the glibc closure it runs with.
-DEB_PKGS := glibc libseccomp runc containerd cni-plugins
+DEB_PKGS := glibc libseccomp runc containerd cni-plugins firmware-amdgpu \
+	libtirpc libgssapi-krb5 libkrb5 libk5crypto libkrb5support libcom-err libkeyutils
 $(patsubst %,$(B)/%/.built,$(DEB_PKGS)): $(B)/%/.built: $(B)/src/.%.unpacked pkg/recipes/%/build scripts/debpick.sh
 	$(Q)$(RECIPE) $*
 
@@ -158,7 +166,8 @@ MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sect
 LIB_SRC   := $(wildcard lib/*.c)
 # One main per program; every other source is a module any program may use.
 PROGS     := initd initctl logd
-MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c pkg/main.c agent/cdi_main.c agent/runtime_main.c
+MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c pkg/main.c agent/cdi_main.c agent/runtime_main.c \
+	agent/agent_main.c
 INITD_SRC := $(filter-out $(MAIN_SRC),$(wildcard initd/*.c))
 PKG_SRC   := $(filter-out $(MAIN_SRC),$(wildcard pkg/*.c))
 AGENT_SRC := $(filter-out $(MAIN_SRC),$(wildcard agent/*.c))
@@ -166,8 +175,9 @@ HEADERS   := $(wildcard lib/*.h initd/*.h pkg/*.h agent/*.h)
 MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
 PKG_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(PKG_SRC))
 AGENT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(AGENT_SRC))
-# The agent's CDI tools parse and write JSON with jansson (its recipe).
-AGENT_LDLIBS := -ljansson
+# The agent's CDI tools parse and write JSON with jansson (its recipe); the
+# agent uses OpenSSL (base64, certificates, and its TLS).
+AGENT_LDLIBS := -ljansson -lcrypto
 # pkg links OpenSSL (all its crypto, and TLS for https:// repositories) and zstd,
 # built for musl by their recipes.
 PKG_LDLIBS := -lssl -lcrypto -lzstd
@@ -186,7 +196,8 @@ $(B)/obj/libcairn.a: $(MODULE_OBJ)
 $(B)/obj/libpkg.a: $(PKG_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcD $@ $^
-$(AGENT_OBJ) $(B)/obj/agent/cdi_main.o $(B)/obj/agent/runtime_main.o: $(B)/jansson/.built
+$(AGENT_OBJ) $(B)/obj/agent/cdi_main.o $(B)/obj/agent/runtime_main.o $(B)/obj/agent/agent_main.o: \
+	$(B)/jansson/.built $(B)/openssl/.built
 $(B)/obj/libagent.a: $(AGENT_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcD $@ $^
@@ -201,9 +212,11 @@ $(B)/obj/pkg/pkg: $(B)/obj/pkg/main.o $(B)/obj/libpkg.a $(B)/obj/libcairn.a
 	$(call say,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(PKG_LDLIBS)
 
-AGENT_PROGS := $(B)/obj/agent/cairn-cdi $(B)/obj/agent/cairn-runtime
+CDI_PROGS := $(B)/obj/agent/cairn-cdi $(B)/obj/agent/cairn-runtime
+AGENT_PROGS := $(CDI_PROGS) $(B)/obj/agent/cairn-agent
 $(B)/obj/agent/cairn-cdi: $(B)/obj/agent/cdi_main.o $(B)/obj/libagent.a $(B)/obj/libcairn.a
 $(B)/obj/agent/cairn-runtime: $(B)/obj/agent/runtime_main.o $(B)/obj/libagent.a $(B)/obj/libcairn.a
+$(B)/obj/agent/cairn-agent: $(B)/obj/agent/agent_main.o $(B)/obj/libagent.a $(B)/obj/libcairn.a
 $(AGENT_PROGS):
 	$(call say,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(AGENT_LDLIBS)
@@ -212,8 +225,8 @@ agent: $(AGENT_PROGS)
 # The GPU host kit (tests/gpu/run.sh): the static CDI tools, Debian 12's
 # runc, a container root with a minimal glibc and its static ldconfig.
 GPU_KIT := $(abspath $(O))/gpu-kit
-$(GPU_KIT)/.built: $(AGENT_PROGS) scripts/gpu-kit.sh tests/gpu/config.json $(B)/.fetched
-	$(Q)scripts/gpu-kit.sh $(GPU_KIT) $(AGENT_PROGS)
+$(GPU_KIT)/.built: $(CDI_PROGS) scripts/gpu-kit.sh tests/gpu/config.json $(B)/.fetched
+	$(Q)scripts/gpu-kit.sh $(GPU_KIT) $(CDI_PROGS)
 	$(Q)touch $@
 gpu-kit: $(GPU_KIT)/.built
 
@@ -224,6 +237,14 @@ $(KB)/linux/.built: $(B)/src/.linux.unpacked $(call build_inputs,linux) \
 		board/$(BOARD)/board.mk scripts/kconfig-check.sh $(KEYS_DIR)/module-signing.pem
 	$(Q)OBJ=$(KB)/linux KERNEL_FRAGMENTS="$(patsubst %,$(TOP)/kernel-config/%.config,$(KERNEL_FRAGMENTS))" \
 		$(RECIPE) linux
+
+# The NVIDIA driver (pkg/recipes/nvidia): its kernel modules are built
+# against this board's kernel; every nvidia-* source of the lock goes in.
+NVIDIA_SRCS := nvidia $(shell awk '$$1 == "src" && $$2 ~ /^nvidia-/ { print $$2 }' sources.lock)
+$(KB)/nvidia/.built: $(KB)/linux/.built $(patsubst %,$(B)/src/.%.unpacked,$(NVIDIA_SRCS)) \
+		$(call build_inputs,nvidia)
+	$(Q)OBJ=$(KB)/nvidia KSRC=$(B)/src/linux KOBJ=$(KB)/linux/obj KMODS=$(KB)/linux/modules \
+		$(RECIPE) nvidia
 
 $(HB)/gen_init_cpio: $(B)/src/.linux.unpacked
 	$(call say,HOSTCC,$@)
@@ -239,7 +260,7 @@ ROOTFS_FILES := $(shell find rootfs -type f -o -type d 2>/dev/null)
 CAIRN_PKG_VERSION := 0.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 CAIRN_SOURCE_SHA256 := $(shell git ls-files -z 2>/dev/null | xargs -0 cat 2>/dev/null | sha256sum | cut -c1-64)
 BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl zstd \
-	glibc libseccomp runc containerd cni-plugins test-images cdi jansson
+	glibc libseccomp runc containerd cni-plugins test-images cdi agent jansson $(BOARD_EXTRA_PACKAGES)
 PKGBUILD = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
 	CAIRN_PKG_VERSION=$(CAIRN_PKG_VERSION) CAIRN_SOURCE_SHA256=$(CAIRN_SOURCE_SHA256) scripts/pkgbuild.sh
 PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh Makefile
@@ -250,8 +271,11 @@ $(REPO)/.stamp-openssl: $(B)/openssl/.built $(wildcard pkg/recipes/openssl/*) $(
 	$(Q)$(PKGBUILD) openssl $(REPO) && touch $@
 $(REPO)/.stamp-jansson: $(B)/jansson/.built $(wildcard pkg/recipes/jansson/*) $(PKG_DEPS)
 	$(Q)$(PKGBUILD) jansson $(REPO) && touch $@
-$(REPO)/.stamp-cdi: $(AGENT_PROGS) $(wildcard pkg/recipes/cdi/*) $(PKG_DEPS)
-	$(Q)rm -rf $(PT)/cdi && mkdir -p $(PT)/cdi/usr/bin && cp $(AGENT_PROGS) $(PT)/cdi/usr/bin/
+$(REPO)/.stamp-cdi: $(CDI_PROGS) $(wildcard pkg/recipes/cdi/*) $(PKG_DEPS)
+	$(Q)rm -rf $(PT)/cdi && mkdir -p $(PT)/cdi/usr/bin && cp $(CDI_PROGS) $(PT)/cdi/usr/bin/
+$(REPO)/.stamp-agent: $(B)/obj/agent/cairn-agent $(wildcard pkg/recipes/agent/*) $(PKG_DEPS)
+	$(Q)rm -rf $(PT)/agent && mkdir -p $(PT)/agent/usr/sbin && cp $(B)/obj/agent/cairn-agent $(PT)/agent/usr/sbin/
+	$(Q)$(PKGBUILD) agent $(REPO) $(PT)/agent && touch $@
 	$(Q)$(PKGBUILD) cdi $(REPO) $(PT)/cdi && touch $@
 $(REPO)/.stamp-zstd: $(B)/zstd/.built $(wildcard pkg/recipes/zstd/*) $(PKG_DEPS)
 	$(Q)$(PKGBUILD) zstd $(REPO) && touch $@
@@ -276,6 +300,8 @@ $(REPO)/.stamp-base-files: $(ROOTFS_FILES) $(wildcard pkg/recipes/base-files/*) 
 	$(Q)$(PKGBUILD) base-files $(REPO) $(PT)/base-files && touch $@
 $(patsubst %,$(REPO)/.stamp-%,$(DEB_PKGS)): $(REPO)/.stamp-%: $(B)/%/.built pkg/recipes/%/recipe $(PKG_DEPS)
 	$(Q)$(PKGBUILD) $* $(REPO) $(B)/$*/dest && touch $@
+$(REPO)/.stamp-nvidia: $(KB)/nvidia/.built pkg/recipes/nvidia/recipe $(PKG_DEPS)
+	$(Q)$(PKGBUILD) nvidia $(REPO) $(KB)/nvidia/dest && touch $@
 # Images made from Debian's static BusyBox (scripts/oci-image.sh).
 $(REPO)/.stamp-test-images: $(B)/src/.busybox-static.unpacked scripts/oci-image.sh pkg/recipes/test-images/recipe $(PKG_DEPS)
 	$(Q)rm -rf $(PT)/test-images $(PT)/oci-root && mkdir -p $(PT)/oci-root/bin
@@ -297,12 +323,15 @@ $(REPO)/release: $(addprefix $(REPO)/.stamp-,$(filter-out board-%,$(BOARD_PACKAG
 	$(Q)PKG=$(HB)/pkg scripts/repo.sh $(REPO)
 
 # ---- image -----------------------------------------------------------------
+# zstd's level for the initramfs: a board whose root is large may trade
+# some size for build time.
+INITRAMFS_ZSTD_LEVEL ?= 19
 ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline sbom.spdx.json
 
 $(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh
 	$(call say,CPIO,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)PKG=$(HB)/pkg scripts/initramfs.sh $@ $(KB)/rootfs $(REPO) $(HB)/gen_init_cpio $(BOARD_PACKAGES)
+	$(Q)PKG=$(HB)/pkg ZSTD_LEVEL=$(INITRAMFS_ZSTD_LEVEL) scripts/initramfs.sh $@ $(KB)/rootfs $(REPO) $(HB)/gen_init_cpio $(BOARD_PACKAGES)
 
 # The SBOM of what the root holds, from its package database.
 $(OUT)/sbom.spdx.json: $(OUT)/initramfs.cpio.zst
@@ -370,11 +399,15 @@ $(HB)/pkg-token: pkg/main.c $(PKG_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(Q)$(HOST_CC) $(CFLAGS_COMMON) $(HARDEN) -O2 -o $@ pkg/main.c $(PKG_SRC) $(LIB_SRC) $(PKG_LDLIBS)
 host-pkg: $(HB)/pkg $(HB)/pkg-token
 
-# cairn-cdi for the build tests: glibc, ASan+UBSan.
+# cairn-cdi and cairn-agent for the build tests: glibc, ASan+UBSan.
 $(HB)/cairn-cdi: agent/cdi_main.c $(AGENT_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ agent/cdi_main.c $(AGENT_SRC) $(LIB_SRC) $(AGENT_LDLIBS)
+$(HB)/cairn-agent: agent/agent_main.c $(AGENT_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ agent/agent_main.c $(AGENT_SRC) $(LIB_SRC) $(AGENT_LDLIBS)
 ifneq ($(O),$(abspath $(O)))
 $(O)/build/host/pkg: $(HB)/pkg
 endif
@@ -398,8 +431,11 @@ fuzz: $(FUZZERS)
 	$(Q)for f in $(FUZZERS); do mkdir -p $$f.corpus && cp tests/fuzz/corpus/$${f##*/}/* $$f.corpus/ && \
 		"$$f" -max_total_time=$${FUZZ_TIME:-60} $$f.corpus || exit 1; done
 
-build-tests: $(B)/.fetched $(HB)/pkg $(HB)/pkg-token $(HB)/cairn-cdi $(GPU_KIT)/.built
+build-tests: $(B)/.fetched $(HB)/pkg $(HB)/pkg-token $(HB)/cairn-cdi $(HB)/cairn-agent $(GPU_KIT)/.built \
+		$(B)/busybox/.built
 	$(Q)PKG=$(HB)/pkg PKG_TOKEN=$(HB)/pkg-token CAIRN_CDI=$(HB)/cairn-cdi CAIRN_GPU_KIT=$(GPU_KIT) \
+		CAIRN_AGENT=$(HB)/cairn-agent \
+		BUSYBOX=$(B)/busybox/dest/bin/busybox \
 		scripts/run-tests.sh build tests/build/*.sh
 
 vm-tests: image $(HB)/pkg
@@ -424,6 +460,9 @@ bench-boot: image
 
 bench-init: image
 	$(Q)scripts/bench-init.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)
+
+bench-runtime: image
+	$(Q)scripts/bench-runtime.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)
 
 # The image's pkg (static musl, -Os) against Debian's dpkg, same files.
 bench-pkg: $(B)/obj/pkg/pkg $(HB)/pkg

@@ -12,6 +12,7 @@
 #include "gpu.h"
 #include "ldhook.h"
 #include "libfind.h"
+#include "nvnodes.h"
 
 #define EXIT_DATA 1
 #define EXIT_USAGE 100
@@ -31,6 +32,8 @@ static const char usage[] =
 	"      -o FILE           write the spec to FILE atomically (default: stdout)\n"
 	"      --json-list       print the device names it defines, as a JSON list\n"
 	"  list [--root DIR]     the GPUs found: index, vendor, PCI address, UUID, model\n"
+	"  nodes [--root DIR]    make /dev/nvidia* from the loaded NVIDIA driver's\n"
+	"                        numbers in /proc (after loading it: no uevent does)\n"
 	"  hook update-ldcache --folder DIR...\n"
 	"                        OCI createContainer hook: the container's ld cache\n"
 	"                        gets DIRs (OCI state on stdin)\n"
@@ -247,6 +250,30 @@ static int cmd_list(int argc, char **argv)
 	return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
 }
 
+static int cmd_nodes(int argc, char **argv)
+{
+	struct nvnodes_report r;
+	const char *root = NULL;
+	char err[CDI_ERR_MAX];
+	int rc;
+
+	if (argc == 3 && strcmp(argv[1], "--root") == 0)
+		root = argv[2];
+	else if (argc != 1)
+		return usage_error("nodes [--root DIR]");
+	rc = nvnodes_make(root, &r, err, sizeof(err));
+	if (r.made + r.kept > 0)
+		printf("cairn-cdi: nodes: %d GPU%s, %d node%s made, %d already right%s%s\n", r.gpus,
+		       r.gpus == 1 ? "" : "s", r.made, r.made == 1 ? "" : "s", r.kept,
+		       r.uvm ? "" : "; nvidia-uvm is not loaded (no /dev/nvidia-uvm)",
+		       r.caps ? ", with nvidia-caps" : "");
+	if (rc < 0) {
+		fprintf(stderr, "cairn-cdi: nodes: %s\n", err);
+		return EXIT_DATA;
+	}
+	return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+}
+
 static int cmd_hook(int argc, char **argv)
 {
 	const char *folders[LIBFIND_DIRS];
@@ -301,6 +328,8 @@ int main(int argc, char **argv)
 		return cmd_generate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "nodes") == 0)
+		return cmd_nodes(argc - 1, argv + 1);
 	if (strcmp(argv[1], "hook") == 0)
 		return cmd_hook(argc - 1, argv + 1);
 	return usage_error("unknown command");

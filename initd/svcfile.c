@@ -9,10 +9,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "kv.h"
 #include "svcfile.h"
 #include "text.h"
-
-#define SVC_LINE_MAX 1024
 
 struct parse {
 	struct svc *s;
@@ -160,7 +159,7 @@ static int key_ready(struct parse *p, char *v)
 		if (kinds[i].kind == READY_SOCKET && strlen(arg) >= 108)
 			return fail(p, "ready = socket: path longer than 107 bytes");
 		if (kinds[i].kind == READY_CHECK) {
-			char copy[SVC_LINE_MAX], *words[SVC_ARGV_MAX];
+			char copy[KV_LINE_MAX], *words[SVC_ARGV_MAX];
 
 			snprintf(copy, sizeof copy, "%s", arg);
 			if (svc_split(copy, words, SVC_ARGV_MAX) <= 0)
@@ -381,8 +380,9 @@ int svc_parse(struct svc *s, const char *name, const char *text, size_t len,
 	      char *err, size_t errsize)
 {
 	struct parse p = { s, 0, err, errsize };
-	char line[SVC_LINE_MAX];
-	size_t at = 0;
+	struct kv k;
+	const char *why = NULL;
+	int rc;
 
 	memset(s, 0, sizeof *s);
 	if (errsize > 0)
@@ -398,30 +398,16 @@ int svc_parse(struct svc *s, const char *name, const char *text, size_t len,
 		return fail(&p, "larger than %d bytes", SVC_FILE_MAX);
 	if (memchr(text, '\0', len) != NULL)
 		return fail(&p, "not a text file (NUL byte)");
-	while (at < len) {
-		const char *nl = memchr(text + at, '\n', len - at);
-		size_t n = (nl != NULL ? (size_t)(nl - text) : len) - at;
-		char *key, *eq, *v;
-		int rc;
-
-		p.line++;
-		if (n >= sizeof line)
-			return fail(&p, "line longer than %d bytes", SVC_LINE_MAX - 1);
-		memcpy(line, text + at, n);
-		line[n] = '\0';
-		at += n + 1;
-		key = text_trim(line);
-		if (*key == '\0' || *key == '#')
-			continue;
-		eq = strchr(key, '=');
-		if (eq == NULL)
+	kv_init(&k, text, len);
+	while ((rc = kv_next(&k, &why)) != KV_END) {
+		p.line = k.line;
+		if (rc == -E2BIG)
+			return fail(&p, "line longer than %d bytes", KV_LINE_MAX - 1);
+		if (rc < 0 && strcmp(why, "no value") == 0)
+			return fail(&p, "'%s' has no value", k.key);
+		if (rc != KV_PAIR)
 			return fail(&p, "not a 'key = value' line");
-		*eq = '\0';
-		key = text_trim(key);
-		v = text_trim(eq + 1);
-		if (*v == '\0')
-			return fail(&p, "'%s' has no value", key);
-		rc = key_value(&p, key, v);
+		rc = key_value(&p, k.key, k.value);
 		if (rc < 0)
 			return rc;
 	}

@@ -87,11 +87,7 @@ RC
 } >"$tmp/bb/etc/inittab"
 
 for k in initd bb; do
-	cp "$out/initramfs.cpio.zst" "$tmp/$k.initrd"
-	# The kernel finds a second archive only at a 4-byte boundary; NULs pad.
-	pad=$(( (4 - $(stat -c %s "$tmp/$k.initrd") % 4) % 4 ))
-	head -c "$pad" /dev/zero >>"$tmp/$k.initrd"
-	(cd "$tmp/$k" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >>"$tmp/$k.initrd"
+	initrd_overlay "$out/initramfs.cpio.zst" "$tmp/$k" "$tmp/$k.initrd"
 done
 
 run() {

@@ -41,6 +41,6 @@ list=$stage.list
 } >"$list.tmp"
 mv "$list.tmp" "$list"
 "$gen" -t "$SOURCE_DATE_EPOCH" "$list" >"$out.cpio.tmp"
-zstd -q -19 -T1 --no-progress -f "$out.cpio.tmp" -o "$out.tmp"
+zstd -q -"${ZSTD_LEVEL:-19}" -T1 --no-progress -f "$out.cpio.tmp" -o "$out.tmp"
 rm -f "$out.cpio.tmp"
 mv "$out.tmp" "$out"

@@ -19,6 +19,15 @@ say() {
 : "${CAIRN_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/cairn}"
 : "${DL_DIR:=$CAIRN_CACHE/dl}"
 
+# initrd_overlay IMAGE DIR OUT: IMAGE (a compressed initramfs) with DIR's
+# files appended as a second cpio archive, which the kernel unpacks over
+# the first; it finds that archive only at a 4-byte boundary: NULs pad.
+initrd_overlay() {
+	cp "$1" "$3"
+	head -c $(( (4 - $(stat -c %s "$3") % 4) % 4 )) /dev/zero >>"$3"
+	(cd "$2" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >>"$3"
+}
+
 # median: the median of the numbers on stdin, one a line ("n/a" for none).
 median() {
 	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }

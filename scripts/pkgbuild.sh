@@ -22,7 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 recipe=$top/pkg/recipes/$recipe_name
 [ -f "$recipe/recipe" ] || die "no recipe $recipe/recipe"
 : "${PKG:?PKG: the host build of pkg}" "${BOARD_ARCH:?}" "${B:?}"
-name= source= license= summary= supplier= depends= licenses= revision=1
+name= source= license= summary= supplier= depends= licenses= revision=1 level=19
 . "$recipe/recipe"
 
 if [ "$source" = cairn ]; then
@@ -73,7 +73,7 @@ mkdir -p "$repo"
 # One version of a package in the repository: the one just built.
 rm -f "$repo/$name"-[0-9]*.pkg
 out=$repo/$name-$version.$arch.pkg
-"$PKG" build -o "$out" "$stage.spec" "$stage" 2>"$stage.err" ||
+"$PKG" build -o "$out" --level "$level" "$stage.spec" "$stage" 2>"$stage.err" ||
 	{ cat "$stage.err" >&2; rm -f "$stage.spec" "$stage.err"; die "$name: pkg build failed"; }
 rm -f "$stage.spec" "$stage.err"
 say PKG "${out##*/}"

@@ -2,7 +2,8 @@
  * /sys and /dev trees (several GPUs, none, missing libraries, odd driver
  * versions, an ld cache), the spec reader, and the runtime shim's edits of
  * config.json (applied; unknown names, bad specs and vanished devices
- * refused with the file unchanged). */
+ * refused with the file unchanged), and the NVIDIA device nodes made from
+ * /proc. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include "gpu.h"
 #include "ldcache.h"
 #include "ldhook.h"
+#include "nvnodes.h"
 #include "runcargs.h"
 #include "shim.h"
 
@@ -677,6 +679,114 @@ static void test_hook_rootfs(void)
 	}
 }
 
+static const char proc_devices[] =
+	"Character devices:\n  1 mem\n  4 /dev/vc/0\n 10 misc\n195 nvidia-frontend\n"
+	"226 drm\n234 nvidia-caps\n509 nvidia-nvswitch\n510 nvidia-uvm\n\n"
+	"Block devices:\n  7 loop\n195 nvidia\n259 blkext\n";
+
+static void test_proc_devices(void)
+{
+	CHECK(procdevices_major(proc_devices, strlen(proc_devices), "nvidia-frontend") == 195);
+	CHECK(procdevices_major(proc_devices, strlen(proc_devices), "nvidia-uvm") == 510);
+	CHECK(procdevices_major(proc_devices, strlen(proc_devices), "nvidia-caps") == 234);
+	/* Names match whole, and only among character devices. */
+	CHECK(procdevices_major(proc_devices, strlen(proc_devices), "nvidia") == -ENOENT);
+	CHECK(procdevices_major(proc_devices, strlen(proc_devices), "nvidia-uv") == -ENOENT);
+	CHECK(procdevices_major(proc_devices, strlen(proc_devices), "loop") == -ENOENT);
+	CHECK(procdevices_major("Character devices:\nx nvidia\n", 27, "nvidia") == -EINVAL);
+	CHECK(procdevices_major("Character devices:\n99999 nvidia\n", 31, "nvidia") == -EINVAL);
+	CHECK(procdevices_major("", 0, "nvidia") == -ENOENT);
+}
+
+static void test_nvcap_parse(void)
+{
+	static const char cfg[] = "DeviceFileMinor: 1\nDeviceFileMode: 256\nDeviceFileModify: 1\n";
+	unsigned minor = 99, mode = 0;
+
+	CHECK(nvcap_parse(cfg, strlen(cfg), &minor, &mode) == 0 && minor == 1 && mode == 0400);
+	CHECK(nvcap_parse("DeviceFileMinor: 2\n", 19, &minor, &mode) == 0 && minor == 2 && mode == 0400);
+	CHECK(nvcap_parse("DeviceFileMode: 256\n", 20, &minor, &mode) == -ENODATA);
+	CHECK(nvcap_parse("DeviceFileMinor: -1\n", 20, &minor, &mode) == -EINVAL);
+	CHECK(nvcap_parse("DeviceFileMinor: 1\nDeviceFileMode: 4096\n", 40, &minor, &mode) == -EINVAL);
+}
+
+/* rdev_of: ROOT/REL's device numbers and mode, or -1 for no char device. */
+static long rdev_of(const char *rel, unsigned *mode)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (lstat(path, &st) < 0 || !S_ISCHR(st.st_mode))
+		return -1;
+	*mode = st.st_mode & 07777;
+	return (long)st.st_rdev;
+}
+
+static void test_nodes(void)
+{
+	struct nvnodes_report r;
+	char err[256], path[512];
+	unsigned mode = 0;
+
+	if (geteuid() != 0) {
+		printf("skip test_nodes: mknod needs root\n");
+		return;
+	}
+	fresh_root();
+	/* The driver is loaded with two GPUs, nothing under /dev yet. */
+	nv_gpu("0000:3b:00.0", "GPU-2c4f0a1b-7d3e-4f55-8a66-0123456789ab", 1);
+	nv_gpu("0000:1a:00.0", "GPU-9e8d7c6b-5a49-3827-1605-fedcba987654", 0);
+	snprintf(path, sizeof(path), "%s/dev/nvidia0", root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/dev/nvidia1", root);
+	unlink(path);
+	put("proc/devices", proc_devices);
+	put("proc/driver/nvidia/capabilities/mig/config", "DeviceFileMinor: 1\nDeviceFileMode: 256\nDeviceFileModify: 1\n");
+	put("proc/driver/nvidia/capabilities/mig/monitor", "DeviceFileMinor: 2\nDeviceFileMode: 292\nDeviceFileModify: 1\n");
+	CHECK(nvnodes_make(root, &r, err, sizeof(err)) == 0);
+	CHECK(r.gpus == 2 && r.made == 7 && r.kept == 0 && r.uvm && r.caps == 2);
+	CHECK(rdev_of("dev/nvidia0", &mode) == (long)makedev(195, 0) && mode == 0666);
+	CHECK(rdev_of("dev/nvidia1", &mode) == (long)makedev(195, 1) && mode == 0666);
+	CHECK(rdev_of("dev/nvidiactl", &mode) == (long)makedev(195, 255) && mode == 0666);
+	CHECK(rdev_of("dev/nvidia-uvm", &mode) == (long)makedev(510, 0));
+	CHECK(rdev_of("dev/nvidia-uvm-tools", &mode) == (long)makedev(510, 1));
+	CHECK(rdev_of("dev/nvidia-caps/nvidia-cap1", &mode) == (long)makedev(234, 1) && mode == 0400);
+	CHECK(rdev_of("dev/nvidia-caps/nvidia-cap2", &mode) == (long)makedev(234, 2) && mode == 0444);
+	CHECK(rdev_of("dev/nvidia-modeset", &mode) == -1);	/* nvidia-modeset not loaded */
+
+	/* Again: all kept.  A wrong node (uvm's major changed on a reload)
+	 * is replaced, and a wrong mode fixed. */
+	node("dev/nvidia-uvm", 511, 0);
+	snprintf(path, sizeof(path), "%s/dev/nvidia0", root);
+	chmod(path, 0600);
+	put("sys/module/nvidia_modeset/refcnt", "0\n");
+	CHECK(nvnodes_make(root, &r, err, sizeof(err)) == 0);
+	CHECK(r.made == 2 && r.kept == 6);
+	CHECK(rdev_of("dev/nvidia-uvm", &mode) == (long)makedev(510, 0));
+	CHECK(rdev_of("dev/nvidia0", &mode) == (long)makedev(195, 0) && mode == 0666);
+	CHECK(rdev_of("dev/nvidia-modeset", &mode) == (long)makedev(195, 254));
+
+	/* A GPU vanished between the driver's load and now: the others get
+	 * their nodes, and the missing one is named. */
+	snprintf(path, sizeof(path), "%s/proc/driver/nvidia/gpus/0000:3b:00.0/information", root);
+	unlink(path);
+	CHECK(nvnodes_make(root, &r, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "0000:3b:00.0") != NULL);
+	CHECK(r.gpus == 1);
+
+	/* No driver: nothing made, said so. */
+	put("proc/devices", "Character devices:\n  1 mem\n\nBlock devices:\n  7 loop\n");
+	CHECK(nvnodes_make(root, &r, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "not loaded") != NULL && r.made == 0);
+	/* nvidia-uvm not loaded: the rest still made. */
+	put("proc/devices", "Character devices:\n195 nvidia\n");
+	snprintf(path, sizeof(path), "%s/proc/driver/nvidia/capabilities", root);
+	check_rmtree(path);
+	CHECK(nvnodes_make(root, &r, err, sizeof(err)) < 0);	/* still the vanished GPU */
+	CHECK(!r.uvm && r.caps == 0 && r.gpus == 1);
+}
+
 int main(void)
 {
 	RUN(test_info_parse);
@@ -694,6 +804,9 @@ int main(void)
 	RUN(test_shim);
 	RUN(test_runc_args);
 	RUN(test_hook_rootfs);
+	RUN(test_proc_devices);
+	RUN(test_nvcap_parse);
+	RUN(test_nodes);
 	if (root[0] != '\0')
 		check_rmtree(root);
 	return CHECK_DONE();

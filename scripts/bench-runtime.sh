@@ -1,0 +1,90 @@
+#!/bin/sh
+# scripts/bench-runtime.sh: the container runtime of a booted image, with
+# baselines from the same boots: PID 1's start to containerd ready (beside
+# PID 1's start to initd's first services ready), `ctr run` to the
+# container's first output line (beside the same command run without a
+# container), and containerd's memory when idle (beside initd's).
+# Medians of N boots; each boot runs the container RUNS times.
+#
+# usage: bench-runtime.sh OUT N [QEMU_ARGS...]
+#
+# A probe service that depends on containerd waits for the built-in test
+# image, times RUNS `ctr run --rm cairn.local/test:1 ... echo first` and
+# as many `/bin/sh -c 'echo first'`, reads `initctl timeline`, containerd's
+# and initd's VmRSS and containerd's cgroup memory.current after 5 s of
+# idling, prints one line and powers off.  Times come from /proc/uptime
+# (10 ms steps).
+. "$(dirname "$0")/lib.sh"
+
+out=${1:?usage: bench-runtime.sh OUT N [QEMU_ARGS...]}
+n=${2:?usage: bench-runtime.sh OUT N [QEMU_ARGS...]}
+shift 2
+runs=${RUNS:-5}
+qemu=$(dirname "$0")/qemu.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+mkdir -p "$tmp/root/etc/initd" "$tmp/root/etc/bench"
+cat >"$tmp/root/etc/bench/probe" <<PROBE
+#!/bin/sh
+up() { cut -d' ' -f1 /proc/uptime; }
+# first CMD...: seconds from now to CMD's first output line.
+first() {
+	t0=\$(up)
+	"\$@" 2>&1 | { read -r _; up >/tmp/t1; cat >/dev/null; }
+	awk -v a="\$t0" -v b="\$(cat /tmp/t1)" 'BEGIN { printf "%.2f", b - a }'
+}
+i=0
+until ctr images ls -q 2>/dev/null | grep -q '^cairn.local/test:1\$'; do
+	i=\$((i + 1)); [ \$i -lt 600 ] || { echo "bench: no test image" >/dev/console; poweroff; }
+	usleep 100000
+done
+run= bare=
+i=0
+while [ \$i -lt $runs ]; do
+	i=\$((i + 1))
+	run="\$run \$(first ctr run --rm cairn.local/test:1 bench\$i /bin/echo first)"
+	bare="\$bare \$(first /bin/sh -c 'echo first')"
+done
+sleep 5
+tl=\$(initctl timeline)
+t_init=\$(echo "\$tl" | awk '\$1 == "initd" { print \$2 }')
+t_ctd=\$(echo "\$tl" | awk '\$1 == "containerd" { print \$2 }')
+t_mdev=\$(echo "\$tl" | awk '\$1 == "mdev" { print \$2 }')
+pid=\$(pidof containerd)
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/\$1/status; }
+cg=\$(cat /sys/fs/cgroup/initd/containerd/memory.current 2>/dev/null || echo 0)
+echo "bench: ctd \$(awk -v a="\$t_init" -v b="\$t_ctd" 'BEGIN { printf "%.2f", b - a }')" \
+	"mdev \$(awk -v a="\$t_init" -v b="\$t_mdev" 'BEGIN { printf "%.2f", b - a }')" \
+	"rss \$(rss \$pid) initrss \$(rss 1) cg \$((cg / 1024)) run\$run bare\$bare" >/dev/console
+poweroff
+PROBE
+printf 'command = /bin/sh /etc/bench/probe\ndepends = containerd\nrestart = never\n' \
+	>"$tmp/root/etc/initd/zprobe"
+
+initrd_overlay "$out/initramfs.cpio.zst" "$tmp/root" "$tmp/initrd"
+
+for f in ctd mdev rss initrss cg run bare; do : >"$tmp/$f"; done
+i=0
+while [ "$i" -lt "$n" ]; do
+	i=$((i + 1))
+	timeout 600 "$qemu" --initrd "$tmp/initrd" "$out" -- "$@" </dev/null >"$tmp/log" 2>&1 || true
+	line=$(grep -a 'bench: ctd' "$tmp/log" | tail -n 1)
+	[ -n "$line" ] || { cat "$tmp/log" >&2; die "boot $i: no 'bench: ctd' line"; }
+	for f in ctd mdev rss initrss cg; do
+		echo "$line" | sed -n "s/.* $f \([0-9.]*\).*/\1/p" >>"$tmp/$f"
+	done
+	echo "$line" | sed -n 's/.* run\(.*\) bare.*/\1/p' | tr ' ' '\n' | grep . >>"$tmp/run"
+	echo "$line" | sed -n 's/.* bare\(.*\)$/\1/p' | tr -d '\r' | tr ' ' '\n' | grep . >>"$tmp/bare"
+done
+accel=$(cut -d' ' -f2 "$CAIRN_CACHE/kvm-probe" 2>/dev/null || echo tcg)
+
+echo "container runtime, medians of $n boots ($runs runs each; QEMU ${QEMU_ACCEL:-$accel}, $(nproc) host cores):"
+printf '  %-44s %10s   %s\n' "" "median" "baseline (same boots)"
+printf '  %-44s %9ss   %ss (PID 1 start to mdev ready)\n' "PID 1 start to containerd ready" \
+	"$(median <"$tmp/ctd")" "$(median <"$tmp/mdev")"
+printf '  %-44s %9ss   %ss (sh -c echo, no container)\n' "ctr run to the container's first line" \
+	"$(median <"$tmp/run")" "$(median <"$tmp/bare")"
+printf '  %-44s %8skB   %skB (initd, PID 1)\n' "containerd idle RSS" \
+	"$(median <"$tmp/rss")" "$(median <"$tmp/initrss")"
+printf '  %-44s %8skB\n' "containerd's cgroup memory.current (idle)" "$(median <"$tmp/cg")"
