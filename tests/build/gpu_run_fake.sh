@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/gpu/run.sh on a host made to look like a GPU host, in a private
 # mount namespace: the NVIDIA driver's /proc files of two GPUs, their device
-# nodes (numbers of harmless kernel devices), fake libraries under
+# nodes (numbers in the experimental range, 240-254, which no driver here
+# registers, so nothing can open them) and /proc/devices naming those
+# majors, fake libraries under
 # /usr/local/nvidia/lib64 and a static fake nvidia-smi that lists the
 # /dev/nvidiaN it sees.  Everything else is real: the kit's cairn-cdi
 # writes the spec, cairn-runtime applies it, runc runs the containers, the
@@ -34,11 +36,14 @@ cp "$tmp/nvidia-smi" /usr/local/nvidia/bin/nvidia-smi
 mkdir "$tmp/dev"
 mount -t tmpfs tmpfs "$tmp/dev"
 cp -a /dev/null /dev/zero /dev/full /dev/random /dev/urandom "$tmp/dev/"
-mknod "$tmp/dev/nvidia0" c 1 7
-mknod "$tmp/dev/nvidia1" c 1 8
-mknod "$tmp/dev/nvidiactl" c 1 9
-mknod "$tmp/dev/nvidia-uvm" c 1 11
+mknod "$tmp/dev/nvidia0" c 240 0
+mknod "$tmp/dev/nvidia1" c 240 1
+mknod "$tmp/dev/nvidiactl" c 240 255
+mknod "$tmp/dev/nvidia-uvm" c 241 0
 mount --bind "$tmp/dev" /dev
+awk '{ print } /^Character devices:/ { print "240 nvidia-frontend"; print "241 nvidia-uvm" }' \
+	/proc/devices >"$tmp/devices"
+mount --bind "$tmp/devices" /proc/devices
 sh tests/gpu/run.sh --kit "$kit" >"$tmp/pass.log" 2>&1 || { cat "$tmp/pass.log"; exit 1; }
 # A GPU gone after the spec was written: the script must fail, naming it.
 sed -i 's|"CDI_DEVICES=nvidia.com/gpu=all" ""|"CDI_DEVICES=nvidia.com/gpu=all" "" ; rm -f /dev/nvidia1|' "$tmp/run.sh"
@@ -54,6 +59,6 @@ unshare -m --propagation private sh "$tmp/inner.sh" || {
 	fail "tests/gpu/run.sh on the fake GPU host"
 }
 cat "$tmp/pass.log"
-grep -q '^gpu: PASS (8 checks)' "$tmp/pass.log" || fail "run.sh did not pass all 8 checks"
+grep -q '^gpu: PASS (9 checks)' "$tmp/pass.log" || fail "run.sh did not pass all 9 checks"
 grep -q 'gpu: FAIL: nvidia.com/gpu=all' "$tmp/gone.log" || { cat "$tmp/gone.log"; fail "a vanished GPU did not fail the all-GPU container"; }
 grep -q '/dev/nvidia1: No such file' "$tmp/gone.log" || { cat "$tmp/gone.log"; fail "the vanished GPU was not named"; }

@@ -2,7 +2,8 @@
 # tests/gpu/run.sh: on a host with an NVIDIA GPU and its driver loaded, the
 # CDI spec cairn-cdi writes names every GPU nvidia-smi lists, and containers
 # run through cairn-runtime and runc with the spec applied see the GPUs:
-# all of them, one by index, one by UUID; an unknown name is refused.
+# all of them, one by index, one by UUID; an unknown name is refused; and
+# cairn-cdi nodes makes the host's /dev/nvidia* from its /proc.
 #
 # usage: run.sh [--kit DIR] [--lib-path D:D] [--bin-path D:D] [--keep]
 #
@@ -236,5 +237,30 @@ else
 	fi
 fi
 
-echo "gpu: $(( $(date +%s) - start ))s for the spec and four containers"
+# 6. The node maker (what nvidia-load runs after loading the driver): under
+# a scratch root whose /proc and /sys are the host's, cairn-cdi nodes must
+# make every /dev/nvidia* the host has, with the same numbers.
+mkdir -p "$work/nodes/dev"
+ln -s /proc "$work/nodes/proc"
+ln -s /sys "$work/nodes/sys"
+if "$cdi" nodes --root "$work/nodes" >"$work/nodes.out" 2>&1; then
+	sed 's/^/gpu: nodes: /' "$work/nodes.out"
+	bad=
+	for d in /dev/nvidia[0-9]* /dev/nvidiactl /dev/nvidia-uvm /dev/nvidia-uvm-tools; do
+		[ -c "$d" ] || continue
+		want=$(stat -c '%t:%T' "$d")
+		got=$(stat -c '%t:%T' "$work/nodes$d" 2>/dev/null || echo missing)
+		[ "$want" = "$got" ] || bad="$bad ${d#/dev/}($got, host $want)"
+	done
+	if [ -z "$bad" ]; then
+		pass "cairn-cdi nodes made the host's /dev/nvidia* with the same numbers ($(ls "$work/nodes/dev" | tr '\n' ' '))"
+	else
+		fail "cairn-cdi nodes: wrong or missing:$bad"
+	fi
+else
+	cat "$work/nodes.out"
+	fail "cairn-cdi nodes failed"
+fi
+
+echo "gpu: $(( $(date +%s) - start ))s for the spec, four containers and the nodes"
 summary
