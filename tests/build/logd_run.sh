@@ -12,7 +12,7 @@ python3 -c 'import socket; socket.send_fds' 2>/dev/null ||
 
 # LOGD=path tests a logd already built (the image's static musl one) instead.
 src="initd/logd.c initd/logfile.c initd/syslogfwd.c initd/svcfile.c initd/svcvalue.c
-	initd/boottime.c lib/log.c lib/text.c"
+	initd/boottime.c lib/log.c lib/text.c lib/kv.c"
 cflags="-std=c11 -D_GNU_SOURCE -Ilib -Iinitd -Wall -Wextra -g"
 # Under ASan+UBSan where the compiler has them; plain otherwise.
 if [ -n "${LOGD:-}" ]; then
