@@ -2,11 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "nodeconf.h"
 
-#define EXIT_DATA 1
-#define EXIT_USAGE 100
-#define EXIT_SYSTEM 111
 #define DEFAULT_CONFIG "/etc/cairn/node.conf"
 
 static const char usage[] =
@@ -17,12 +15,6 @@ static const char usage[] =
 	"  --help, --version\n"
 	"\n"
 	"Exit: 0 done, 1 bad config, 100 usage, 111 system error.\n";
-
-static int usage_error(const char *msg)
-{
-	fprintf(stderr, "cairn-agent: %s\n%s", msg, usage);
-	return EXIT_USAGE;
-}
 
 static int cmd_config(int argc, char **argv)
 {
@@ -50,17 +42,8 @@ static int cmd_config(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage_error("no command");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("cairn-agent %s\n", CAIRN_VERSION);
-		return 0;
-	}
-	if (strcmp(argv[1], "config") == 0)
-		return cmd_config(argc - 1, argv + 1);
-	return usage_error("unknown command");
+	static const struct cli self = { "cairn-agent", usage };
+	static const struct cli_cmd cmds[] = { { "config", cmd_config }, { NULL, NULL } };
+
+	return cli_main(&self, cmds, argc, argv);
 }

@@ -8,15 +8,13 @@
 #include <unistd.h>
 
 #include "cdi.h"
+#include "cli.h"
 #include "fileio.h"
 #include "gpu.h"
 #include "ldhook.h"
 #include "libfind.h"
 #include "nvnodes.h"
 
-#define EXIT_DATA 1
-#define EXIT_USAGE 100
-#define EXIT_SYSTEM 111
 
 static const char usage[] =
 	"usage: cairn-cdi COMMAND [OPTIONS]\n"
@@ -56,12 +54,6 @@ static const char *const default_libs[] = {
 static const char *const default_bins[] = {
 	"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin", "/usr/local/nvidia/bin",
 };
-
-static int usage_error(const char *msg)
-{
-	fprintf(stderr, "cairn-cdi: %s\n%s", msg, usage);
-	return EXIT_USAGE;
-}
 
 static void warn_print(void *ctx, const char *msg)
 {
@@ -314,23 +306,11 @@ static int cmd_hook(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage_error("no command");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("cairn-cdi %s\n", CAIRN_VERSION);
-		return 0;
-	}
-	if (strcmp(argv[1], "generate") == 0)
-		return cmd_generate(argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return cmd_list(argc - 1, argv + 1);
-	if (strcmp(argv[1], "nodes") == 0)
-		return cmd_nodes(argc - 1, argv + 1);
-	if (strcmp(argv[1], "hook") == 0)
-		return cmd_hook(argc - 1, argv + 1);
-	return usage_error("unknown command");
+	static const struct cli self = { "cairn-cdi", usage };
+	static const struct cli_cmd cmds[] = {
+		{ "generate", cmd_generate }, { "list", cmd_list },
+		{ "nodes", cmd_nodes }, { "hook", cmd_hook }, { NULL, NULL },
+	};
+
+	return cli_main(&self, cmds, argc, argv);
 }

@@ -8,12 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "runcargs.h"
 #include "shim.h"
 
-#define EXIT_DATA 1
-#define EXIT_USAGE 100
-#define EXIT_SYSTEM 111
 
 static const char *runc_path(void)
 {

@@ -3,6 +3,7 @@
 # system is clean afterwards (e2fsck on the host, after QEMU exits) and
 # every line the service wrote before the shutdown began is on the disk.
 . "$(dirname "$0")/vmlib"
+need_virtio_blk
 command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null ||
 	{ echo "e2fsprogs not installed"; exit 77; }
 

@@ -7,6 +7,7 @@
 # extension's copy, /usr cannot be written, and the area's db verifies.
 # The data file system is clean after the second power-off.
 . "$(dirname "$0")/vmlib"
+need_virtio_blk
 : "${PKG:?PKG: the host build of pkg}"
 command -v mkfs.ext4 >/dev/null || { echo "e2fsprogs not installed"; exit 77; }
 export ASAN_OPTIONS=detect_leaks=0

@@ -9,6 +9,7 @@
 # guest boots again on the disk as the cut left it, its own pkg recovers
 # it, and the loop goes on.
 . "$(dirname "$0")/vmlib"
+need_virtio_blk
 : "${PKG:?PKG: the host build of pkg}"
 command -v mkfs.ext4 >/dev/null || { echo "e2fsprogs not installed"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "needs root (loop mounts)"; exit 77; }

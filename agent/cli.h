@@ -1,0 +1,25 @@
+/* cli.h: what the agent's programs share on their command line: exit
+ * codes, the usage message, and one dispatcher for `PROG COMMAND ARGS`. */
+#ifndef CAIRN_CLI_H
+#define CAIRN_CLI_H
+
+#define EXIT_DATA 1
+#define EXIT_USAGE 100
+#define EXIT_SYSTEM 111
+
+struct cli {
+	const char *prog;	/* cairn-cdi */
+	const char *usage;	/* the whole usage text */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);	/* argv[0] is the command */
+};
+
+extern const struct cli *cli_self;
+
+int usage_error(const char *msg);
+int cli_main(const struct cli *self, const struct cli_cmd *cmds, int argc, char **argv);
+
+#endif
