@@ -1,0 +1,227 @@
+/* health.c: GPUs present as configured, no GPU Xid errors in the kernel
+ * log, disk space, time synchronised, containerd answering. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/socket.h>
+#include <sys/statvfs.h>
+#include <sys/timex.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "health.h"
+#include "text.h"
+
+/*
+ * xid_scan: the NVIDIA driver's Xid reports in a kernel log, "NVRM: Xid
+ * (PCI:0000:1b:00): 79, pid=..., GPU has fallen off the bus." (older
+ * drivers print no "PCI:").  Returns how many there were; OUT gets the
+ * first MAX.
+ */
+int xid_scan(const char *log, size_t len, struct xid *out, size_t max, size_t *n)
+{
+	static const char key[] = "NVRM: Xid (";
+	const char *p = log, *end = log + len, *q, *close;
+	unsigned long long code;
+	char num[12];
+	int count = 0;
+	size_t k;
+
+	*n = 0;
+	while (p < end && (q = memmem(p, (size_t)(end - p), key, sizeof(key) - 1)) != NULL) {
+		p = q + sizeof(key) - 1;
+		if ((size_t)(end - p) >= 4 && memcmp(p, "PCI:", 4) == 0)
+			p += 4;
+		close = memchr(p, ')', (size_t)(end - p));
+		if (close == NULL || close - p >= 16 || close - p < 7)
+			continue;
+		for (k = 0; p + k < close && strchr("0123456789abcdefABCDEF:.", p[k]) != NULL && p[k]; k++)
+			;
+		if (p + k != close)
+			continue;	/* not a PCI address */
+		q = close + 1;
+		if (end - q < 3 || q[0] != ':' || q[1] != ' ')
+			continue;
+		q += 2;
+		for (k = 0; q + k < end && k < sizeof(num) - 1 && q[k] >= '0' && q[k] <= '9'; k++)
+			num[k] = q[k];
+		num[k] = '\0';
+		if (k == 0 || text_uint(num, 100000, &code) < 0)
+			continue;
+		if (*n < max) {
+			memcpy(out[*n].pci, p, (size_t)(close - p));
+			out[*n].pci[close - p] = '\0';
+			out[*n].code = (unsigned)code;
+			(*n)++;
+		}
+		count++;
+	}
+	return count;
+}
+
+static __attribute__((format(printf, 4, 5))) void add(struct health *h, const char *name, int ok,
+						      const char *fmt, ...)
+{
+	struct health_check *c;
+	va_list ap;
+
+	if (h->n == HEALTH_MAX)
+		return;
+	c = &h->checks[h->n++];
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+	va_end(ap);
+	if (ok == 0)
+		h->healthy = 0;
+}
+
+static void check_gpus(const struct health_opts *o, struct health *h)
+{
+	static struct inventory inv;
+	const struct nodeconf *c = o->conf;
+	char err[256];
+	unsigned nv = 0, right = 0;
+	int i;
+
+	if (c == NULL || (c->gpu_count == 0 && c->gpu_model[0] == '\0')) {
+		add(h, "gpus", -1, "no [gpu] expectation in the node config");
+		return;
+	}
+	if (inventory_read(o->root, &inv, err, sizeof(err)) < 0) {
+		add(h, "gpus", 0, "inventory: %s", err);
+		return;
+	}
+	for (i = 0; i < inv.ngpus; i++) {
+		const struct gpu *g = &inv.gpus[i].g;
+
+		if (g->vendor != GPU_VENDOR_NVIDIA && g->vendor != GPU_VENDOR_AMD)
+			continue;
+		nv++;
+		if (g->vendor == GPU_VENDOR_NVIDIA && !g->has_info) {
+			add(h, "gpus", 0, "GPU %s: the driver has no information for it", g->pci);
+			return;
+		}
+		if (c->gpu_model[0] == '\0' || (g->has_info && strstr(g->model, c->gpu_model) != NULL))
+			right++;
+	}
+	if (c->gpu_count != 0 && nv != c->gpu_count)
+		add(h, "gpus", 0, "%u GPUs found, the config expects %u", nv, c->gpu_count);
+	else if (right != nv)
+		add(h, "gpus", 0, "%u of %u GPUs are not a '%s'", nv - right, nv, c->gpu_model);
+	else
+		add(h, "gpus", 1, "%u GPUs%s%s", nv, c->gpu_model[0] ? ", each a " : "", c->gpu_model);
+}
+
+static void check_xid(const struct health_opts *o, struct health *h)
+{
+	struct xid x[XID_MAX];
+	char *buf = NULL;
+	const char *log = o->kmsg;
+	size_t len = o->kmsg_len, n;
+	int size, count;
+
+	if (log == NULL) {
+		size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+		if (size <= 0 || (buf = malloc((size_t)size)) == NULL) {
+			add(h, "xid", 0, "the kernel log cannot be read: %s", strerror(errno));
+			return;
+		}
+		size = klogctl(3, buf, size);	/* SYSLOG_ACTION_READ_ALL */
+		if (size < 0) {
+			add(h, "xid", 0, "the kernel log cannot be read: %s", strerror(errno));
+			free(buf);
+			return;
+		}
+		log = buf;
+		len = (size_t)size;
+	}
+	count = xid_scan(log, len, x, XID_MAX, &n);
+	if (count == 0)
+		add(h, "xid", 1, "no GPU Xid error in the kernel log");
+	else
+		add(h, "xid", 0, "%d GPU Xid error%s in the kernel log, the last: Xid %u on %s", count,
+		    count == 1 ? "" : "s", x[n - 1].code, x[n - 1].pci);
+	free(buf);
+}
+
+static void check_disks(const struct health_opts *o, struct health *h)
+{
+	const char *const *d;
+	char path[512];
+	struct statvfs st;
+	unsigned long long pct;
+
+	for (d = o->disks; d != NULL && *d != NULL; d++) {
+		snprintf(path, sizeof(path), "%s%s", o->root ? o->root : "", *d);
+		if (statvfs(path, &st) < 0) {
+			add(h, "disk", 0, "%s: %s", *d, strerror(errno));
+			continue;
+		}
+		pct = st.f_blocks ? (unsigned long long)st.f_bavail * 100 / st.f_blocks : 100;
+		if (pct < o->min_free_pct)
+			add(h, "disk", 0, "%s: %llu%% free, below %u%%", *d, pct, o->min_free_pct);
+		else
+			add(h, "disk", 1, "%s: %llu%% free", *d, pct);
+	}
+}
+
+static void check_time(const struct health_opts *o, struct health *h)
+{
+	struct timex tx;
+	int synced = o->time_synced;
+
+	if (o->conf == NULL || o->conf->nntp == 0) {
+		add(h, "time", -1, "no [time] servers in the node config");
+		return;
+	}
+	if (synced < 0) {
+		memset(&tx, 0, sizeof(tx));
+		synced = adjtimex(&tx) != TIME_ERROR && !(tx.status & STA_UNSYNC);
+	}
+	if (synced)
+		add(h, "time", 1, "the clock is synchronised");
+	else
+		add(h, "time", 0, "the clock is not synchronised to the configured servers");
+}
+
+static void check_containerd(const struct health_opts *o, struct health *h)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (o->containerd_sock == NULL)
+		return;
+	if (strlen(o->containerd_sock) >= sizeof(a.sun_path)) {
+		add(h, "containerd", 0, "%s: path too long", o->containerd_sock);
+		return;
+	}
+	memcpy(a.sun_path, o->containerd_sock, strlen(o->containerd_sock) + 1);
+	/* Non-blocking: a containerd that stopped accepting (its backlog
+	 * full) must fail the check, not hang it. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		add(h, "containerd", 0, "%s: %s", o->containerd_sock,
+		    errno == EAGAIN ? "not accepting connections (backlog full)" : strerror(errno));
+	else
+		add(h, "containerd", 1, "%s answers", o->containerd_sock);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* health_run: every check; H->healthy is 0 when any failed. */
+int health_run(const struct health_opts *o, struct health *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->healthy = 1;
+	check_gpus(o, h);
+	check_xid(o, h);
+	check_disks(o, h);
+	check_time(o, h);
+	check_containerd(o, h);
+	return h->healthy ? 0 : 1;
+}
