@@ -379,7 +379,7 @@ $(HB)/libtest.a: $(TEST_OBJ)
 $(HB)/libfuzz.a: $(FUZZ_OBJ)
 	$(Q)rm -f $@ && ar rcD $@ $^
 
-$(HB)/unit/%: tests/unit/%.c tests/unit/check.h $(HB)/libtest.a
+$(HB)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HB)/libtest.a
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HB)/libtest.a $(PKG_LDLIBS) $(AGENT_LDLIBS)

@@ -16,6 +16,7 @@
 
 #include "cdi.h"
 #include "check.h"
+#include "faketree.h"
 #include "fileio.h"
 #include "gpu.h"
 #include "ldcache.h"
@@ -27,33 +28,14 @@
 static char root[256];
 static int can_mknod;
 
-/* put: ROOT/REL with TEXT, parents made. */
 static void put(const char *rel, const char *text)
 {
-	char path[512], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	if (f == NULL) {
-		perror(path);
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
+	tree_put(root, rel, text);
 }
 
 static void link_at(const char *target, const char *rel)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	CHECK(symlink(target, path) == 0);
+	CHECK(tree_link(root, target, rel) == 0);
 }
 
 static void node(const char *rel, unsigned maj, unsigned min)

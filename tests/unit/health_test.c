@@ -11,28 +11,14 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "faketree.h"
 #include "health.h"
 
 static char root[64];
 
 static void put(const char *rel, const char *text)
 {
-	char path[512], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	if (f == NULL) {
-		perror(path);
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
+	tree_put(root, rel, text);
 }
 
 static void gpu(const char *pci, const char *model, const char *uuid, int minor)

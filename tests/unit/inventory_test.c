@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "faketree.h"
 #include "inventory.h"
 
 #include <jansson.h>
@@ -18,30 +19,12 @@ static char root[64];
 
 static void put(const char *rel, const char *text)
 {
-	char path[512], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	if (f == NULL) {
-		perror(path);
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
+	tree_put(root, rel, text);
 }
 
 static void link_at(const char *target, const char *rel)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	CHECK(symlink(target, path) == 0);
+	CHECK(tree_link(root, target, rel) == 0);
 }
 
 /* cpuinfo of SOCKETS x CORES x 2 threads. */

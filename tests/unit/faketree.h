@@ -1,0 +1,42 @@
+/* faketree.h: the unit tests' fake /proc, /sys and /dev trees under a
+ * temporary root. */
+#ifndef CAIRN_FAKETREE_H
+#define CAIRN_FAKETREE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* tree_put: ROOT/REL holding TEXT, its parent directories made. */
+static inline void tree_put(const char *root, const char *rel, const char *text)
+{
+	char path[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	f = fopen(path, "w");
+	if (f == NULL) {
+		perror(path);
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+/* tree_link: ROOT/REL a symbolic link to TARGET; 0 or -1. */
+static inline int tree_link(const char *root, const char *target, const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	return symlink(target, path);
+}
+
+#endif
