@@ -5,7 +5,8 @@
 # reaches a first over the CNI bridge; containerd restarted by initd
 # leaves the running container alive and reachable; a CDI device (a test
 # spec: no GPU here) reaches a container through cairn-runtime and an
-# unknown one is refused by name; a corrupt archive is named and refused;
+# unknown one is refused by name; a corrupt archive is named and refused
+# while an archive in a directory the node config names is imported;
 # containerd and the running container carry on through both.
 . "$(dirname "$0")/vmlib"
 
@@ -65,6 +66,10 @@ SPEC
 corrupt)
 	mkdir -p /var/lib/cairn/images
 	head -c 3000 /usr/share/cairn/images/cairn-test.tar >/var/lib/cairn/images/broken.tar
+	# A site's own archives, in directories the node config names.
+	mkdir -p /etc/cairn /srv/site-images
+	cp /usr/share/cairn/images/cairn-test.tar /srv/site-images/site.tar
+	printf '[images]\ndir = /srv/site-images\ndir = /srv/missing\n' >/etc/cairn/node.conf
 	/usr/lib/cairn/import-images 2>&1 | sed 's/^/RT-IMPORT /'
 	echo "RT-SRV-STILL $(ctr task ls | awk '$1 == "srv" { print $3 }')"
 	echo "RT-CORRUPT-OK" ;;
@@ -109,6 +114,8 @@ expect 'RT-CDI-IN applied'
 expect 'RT-CDI-BAD .*cairn.test/dev=nope'
 expect 'RT-CDI-SRV RUNNING'
 expect 'RT-IMPORT import-images: /var/lib/cairn/images/broken.tar: not imported'
+expect 'RT-IMPORT import-images: /srv/site-images/site.tar: imported'
+expect 'RT-IMPORT import-images: /srv/missing \(node config\): no such directory'
 expect 'RT-SRV-STILL RUNNING'
 expect 'reboot: Power down'
 echo "containerd ready; images imported; a container ran; CNI bridge between two; srv survived a containerd restart; a broken archive named"
