@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "inventory.h"
+#include "gpu.h"
 #include "nodeconf.h"
 
 #define HEALTH_MAX 16

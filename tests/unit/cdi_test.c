@@ -96,11 +96,7 @@ static void fresh_root(void)
 {
 	if (root[0] != '\0')
 		check_rmtree(root);
-	strcpy(root, "/tmp/cdi_test.XXXXXX");
-	if (mkdtemp(root) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
+	tree_new(root, sizeof(root), "cdi_test");
 	can_mknod = 1;
 }
 

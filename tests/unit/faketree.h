@@ -9,6 +9,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* tree_new: a fresh temporary root for NAME into ROOT (at least 64
+ * bytes); the test stops when none can be made. */
+static inline void tree_new(char *root, size_t size, const char *name)
+{
+	snprintf(root, size, "/tmp/%s.XXXXXX", name);	/* mkdtemp's template */
+	if (mkdtemp(root) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+}
+
 /* tree_put: ROOT/REL holding TEXT, its parent directories made. */
 static inline void tree_put(const char *root, const char *rel, const char *text)
 {

@@ -77,8 +77,7 @@ static void test_checks(void)
 		.containerd_sock = sock, .time_synced = 1,
 	};
 
-	strcpy(root, "/tmp/health_test.XXXXXX");
-	CHECK(mkdtemp(root) != NULL);
+	tree_new(root, sizeof(root), "health_test");
 	o.root = root;
 	put("proc/cpuinfo", "processor\t: 0\n");
 	put("proc/meminfo", "MemTotal: 1048576 kB\n");

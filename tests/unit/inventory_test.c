@@ -47,8 +47,7 @@ static void cpuinfo(int sockets, int cores)
 
 static void server(void)
 {
-	strcpy(root, "/tmp/inventory_test.XXXXXX");
-	CHECK(mkdtemp(root) != NULL);
+	tree_new(root, sizeof(root), "inventory_test");
 	cpuinfo(2, 4);
 	put("proc/meminfo", "MemTotal:       2113567104 kB\nMemFree:        2000000000 kB\n");
 	put("sys/devices/system/node/node0/cpulist", "0-7\n");
@@ -140,8 +139,7 @@ static void test_vm_and_odd(void)
 	CHECK(meminfo_total("MemTotal: 1024 MB\n", 18, &kb) == -EINVAL);
 	CHECK(meminfo_total("MemFree: 1 kB\n", 14, &kb) == -ENODATA);
 
-	strcpy(root, "/tmp/inventory_test.XXXXXX");
-	CHECK(mkdtemp(root) != NULL);
+	tree_new(root, sizeof(root), "inventory_test");
 	CHECK(inventory_read(root, &inv, err, sizeof(err)) < 0 && strstr(err, "/proc/cpuinfo") != NULL);
 	put("proc/cpuinfo", vm);
 	CHECK(inventory_read(root, &inv, err, sizeof(err)) < 0 && strstr(err, "/proc/meminfo") != NULL);
