@@ -539,7 +539,7 @@ static void tell_all_ready(void)
 
 		if (!u->used || u->bad || !u->want_up)
 			continue;
-		if (u->state != UNIT_UP)
+		if (!sup_ready(u))
 			return;
 		n++;
 	}

@@ -20,7 +20,7 @@
 static const char *const state_names[] = {
 	[UNIT_DOWN] = "down", [UNIT_WAITING] = "waiting", [UNIT_STARTING] = "starting",
 	[UNIT_UP] = "up", [UNIT_STOPPING] = "stopping", [UNIT_BACKOFF] = "backoff",
-	[UNIT_FAILED] = "failed",
+	[UNIT_FAILED] = "failed", [UNIT_DONE] = "done",
 };
 
 const char *sup_state_name(enum unit_state st)
@@ -99,6 +99,12 @@ struct unit *sup_free_slot(struct sup *s)
 int sup_running(const struct unit *u)
 {
 	return u->pid != 0;
+}
+
+/* sup_ready: what a dependent waits for: up, or a setup step done. */
+int sup_ready(const struct unit *u)
+{
+	return u->state == UNIT_UP || u->state == UNIT_DONE;
 }
 
 /*
@@ -186,6 +192,13 @@ static void main_gone(struct sup *s, struct unit *u, int status, long long now)
 		note(s, u, LOG_NOTICE, "stopped (%s)", how);
 		return;
 	}
+	/* A setup step (ready = exit) is ready when it has done its work. */
+	if (c->ready == READY_EXIT && u->state == UNIT_STARTING && status == 0) {
+		u->state = UNIT_DONE;
+		u->ready_ms = s->ops->boottime();
+		note(s, u, LOG_NOTICE, "done: ready");
+		return;
+	}
 	if (c->restart == RESTART_NEVER ||
 	    (c->restart == RESTART_ON_FAILURE && status >= 0 && WIFEXITED(status) &&
 	     WEXITSTATUS(status) == 0)) {
@@ -241,7 +254,7 @@ static int deps_up(const struct sup *s, const struct unit *u)
 	int k;
 
 	for (k = 0; k < u->svc.ndepends; k++)
-		if (u->dep[k] < 0 || s->units[u->dep[k]].state != UNIT_UP)
+		if (u->dep[k] < 0 || !sup_ready(&s->units[u->dep[k]]))
 			return 0;
 	return 1;
 }
@@ -326,6 +339,10 @@ static int step_unit(struct sup *s, struct unit *u, long long now)
 			u->due_ms = now + 60000;	/* only the kernel can keep it now */
 		}
 		break;
+	case UNIT_DONE:
+		if (down_wanted)
+			u->state = UNIT_DOWN;
+		break;
 	case UNIT_FAILED:
 		break;
 	}
@@ -353,7 +370,7 @@ long long sup_step(struct sup *s)
 	for (i = 0; i < s->cap; i++) {
 		const struct unit *u = &s->units[i];
 		int timed = u->state == UNIT_BACKOFF || u->state == UNIT_STOPPING ||
-			    (u->state == UNIT_STARTING && u->svc.ready != READY_FD);
+			    (u->state == UNIT_STARTING && u->svc.ready != READY_FD && u->svc.ready != READY_EXIT);
 
 		if (u->used && timed && (next < 0 || u->due_ms < next))
 			next = u->due_ms;
@@ -402,7 +419,7 @@ int sup_start(struct sup *s, struct unit *u)
 		return -EINVAL;
 	u->want_up = 1;
 	u->restarts = 0;	/* status counts restarts since a start by hand */
-	if (u->state == UNIT_FAILED || u->state == UNIT_BACKOFF) {
+	if (u->state == UNIT_FAILED || u->state == UNIT_BACKOFF || u->state == UNIT_DONE) {
 		u->state = UNIT_DOWN;
 		u->window_restarts = 0;
 		u->delay_ms = u->svc.restart_delay_ms;
@@ -415,7 +432,7 @@ int sup_stop(struct sup *s, struct unit *u)
 	u->want_up = 0;
 	if (u->state == UNIT_STARTING || u->state == UNIT_UP)
 		stop_unit(s, u, s->ops->now());
-	else if (u->state == UNIT_WAITING || u->state == UNIT_BACKOFF)
+	else if (u->state == UNIT_WAITING || u->state == UNIT_BACKOFF || u->state == UNIT_DONE)
 		u->state = UNIT_DOWN;
 	return 0;
 }

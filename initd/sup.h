@@ -17,7 +17,8 @@ enum unit_state {
 	UNIT_UP,		/* running and ready */
 	UNIT_STOPPING,		/* stop signal sent; KILL at due_ms */
 	UNIT_BACKOFF,		/* exited; starts again at due_ms */
-	UNIT_FAILED		/* gave up: restart limit, or a bad definition */
+	UNIT_FAILED,		/* gave up: restart limit, or a bad definition */
+	UNIT_DONE		/* a `ready = exit` service that exited 0: counts as ready */
 };
 
 /*
@@ -90,6 +91,7 @@ int sup_restart(struct sup *s, struct unit *u);
 void sup_shutdown(struct sup *s);
 int sup_all_down(const struct sup *s);
 int sup_running(const struct unit *u);
+int sup_ready(const struct unit *u);
 const char *sup_state_name(enum unit_state st);
 
 #endif

@@ -134,8 +134,8 @@ static int key_ready(struct parse *p, char *v)
 	};
 	size_t i;
 
-	if (strcmp(v, "start") == 0) {
-		p->s->ready = READY_START;
+	if (strcmp(v, "start") == 0 || strcmp(v, "exit") == 0) {
+		p->s->ready = v[0] == 's' ? READY_START : READY_EXIT;
 		return 0;
 	}
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {

@@ -12,7 +12,7 @@
 #define SVC_POOL 2048		/* every string of one service */
 #define SVC_FILE_MAX 16384	/* the largest service file read */
 
-enum svc_ready { READY_START, READY_FD, READY_FILE, READY_SOCKET, READY_CHECK };
+enum svc_ready { READY_START, READY_FD, READY_FILE, READY_SOCKET, READY_CHECK, READY_EXIT };
 enum svc_restart { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
 enum svc_stop_mode { STOP_CGROUP, STOP_MAIN };
 

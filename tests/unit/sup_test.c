@@ -148,6 +148,42 @@ static void test_notify_fd(void)
 	CHECK(a->state == UNIT_UP && b->state == UNIT_UP);
 }
 
+/* ready = exit: a setup step; its dependents wait for it to finish well. */
+static void test_setup_step(void)
+{
+	struct unit *a, *b;
+
+	reset();
+	a = add("a", "command = /bin/a\nready = exit\nrestart = on-failure\nrestart-delay = 1s\n");
+	b = add("b", "command = /bin/b\ndepends = a\n");
+	sup_resolve(&sup);
+	CHECK(sup_step(&sup) == -1);	/* nothing timed: waits for the exit */
+	CHECK(a->state == UNIT_STARTING && b->state == UNIT_WAITING);
+	sup_reaped(&sup, a->pid, exit_status(1));	/* failed: tried again */
+	CHECK(a->state == UNIT_BACKOFF && b->state == UNIT_WAITING);
+	fake_now += 1000;
+	sup_step(&sup);
+	CHECK(a->state == UNIT_STARTING && strcmp(started, "a a ") == 0);
+	sup_reaped(&sup, a->pid, exit_status(0));
+	CHECK(a->state == UNIT_DONE && a->pid == 0 && a->ready_ms == fake_now + 1000);
+	CHECK(strstr(notes, "a: done: ready") != NULL);
+	sup_step(&sup);
+	CHECK(b->state == UNIT_UP && strcmp(started, "a a b ") == 0);
+	/* b restarting later does not wait for a to run again. */
+	sup_reaped(&sup, b->pid, exit_status(3));
+	fake_now += 1000;
+	sup_step(&sup);
+	CHECK(b->state == UNIT_UP && strcmp(started, "a a b b ") == 0);
+	/* started by hand, it runs again. */
+	CHECK(sup_start(&sup, a) == 0 && a->state == UNIT_DOWN);
+	sup_step(&sup);
+	CHECK(a->state == UNIT_STARTING && strcmp(started, "a a b b a ") == 0);
+	sup_shutdown(&sup);
+	sup_step(&sup);
+	sup_reaped(&sup, a->pid, exit_status(0));
+	CHECK(a->state == UNIT_DOWN);		/* not "done" in a shutdown */
+}
+
 static void test_check_command(void)
 {
 	struct unit *a;
@@ -427,6 +463,7 @@ int main(void)
 	RUN(test_dependency_order);
 	RUN(test_waits_for_slow_ready);
 	RUN(test_notify_fd);
+	RUN(test_setup_step);
 	RUN(test_check_command);
 	RUN(test_check_timeout);
 	RUN(test_backoff_then_failed);

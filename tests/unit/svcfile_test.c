@@ -77,6 +77,7 @@ static void ready_kinds(void)
 {
 	CHECK(parse("a", "command = /a\nready = fd:3\n") == 0 && s.ready == READY_FD && s.ready_fd == 3);
 	CHECK(parse("a", "command = /a\nready = file:/run/a.ready\n") == 0 && s.ready == READY_FILE);
+	CHECK(parse("a", "command = /a\nready = exit\n") == 0 && s.ready == READY_EXIT);
 	CHECK(parse("a", "command = /a\nready = check:/bin/ctr version\n") == 0 &&
 	      s.ready == READY_CHECK && strcmp(s.ready_arg, "/bin/ctr version") == 0);
 	CHECK(parse("a", "command = /a\nready = fd:1\n") == -EINVAL);
