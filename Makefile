@@ -14,6 +14,7 @@ CCACHE   ?= $(if $(shell command -v ccache),ccache)
 CCACHE_DIR ?= $(CAIRN_CACHE)/ccache
 FUZZ_RUNS ?= 200000
 BENCH_N  ?= 5
+NODE_CONFIG ?=
 export CAIRN_CACHE DL_DIR KEYS_DIR CCACHE_DIR JOBS
 # ccache keys name paths relative to the checkout, so a second checkout
 # (CI's fresh clone) hits what the first one cached; no debug info is kept,
@@ -52,9 +53,10 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
 	host-pkg agent gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-pkg keys hostdeps \
-	lint clean distclean help
+	lint clean distclean help FORCE
 
 all: image
+FORCE:
 
 help:
 	@echo 'Cairn: a minimal, hardened OS for GPU servers.'
@@ -86,6 +88,7 @@ help:
 	@echo '  O=DIR          output directory (default out)'
 	@echo '  DL_DIR=DIR     downloaded sources (default $$CAIRN_CACHE/dl)'
 	@echo '  KEYS_DIR=DIR   signing keys (default ~/.local/share/cairn/keys)'
+	@echo '  NODE_CONFIG=F  bake node config F into the image as /etc/cairn/node.conf'
 	@echo '  JOBS=N         parallel jobs (default: nproc)'
 	@echo '  V=1            show full commands'
 
@@ -159,7 +162,8 @@ $(patsubst %,$(B)/%/.built,$(DEB_PKGS)): $(B)/%/.built: $(B)/src/.%.unpacked pkg
 WARN    := -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wformat=2 -Wvla
 HARDEN  := -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
-CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -DCAIRN_VERSION='"$(CAIRN_VERSION)"' -Ilib -Iinitd -Ipkg -Iagent $(WARN)
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -DCAIRN_VERSION='"$(CAIRN_VERSION)"' \
+	-DCAIRN_BUILD_EPOCH=$(SOURCE_DATE_EPOCH)LL -Ilib -Iinitd -Ipkg -Iagent $(WARN)
 MUSL_CFLAGS  := $(CFLAGS_COMMON) $(HARDEN) -Os -ffunction-sections -fdata-sections -ffile-prefix-map=$(TOP)/=
 MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sections -s
 
@@ -176,8 +180,8 @@ MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
 PKG_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(PKG_SRC))
 AGENT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(AGENT_SRC))
 # The agent's CDI tools parse and write JSON with jansson (its recipe); the
-# agent uses OpenSSL (base64, certificates, and its TLS).
-AGENT_LDLIBS := -ljansson -lcrypto
+# agent uses OpenSSL (base64, certificates, and TLS: a config by URL).
+AGENT_LDLIBS := -ljansson -lssl -lcrypto
 # pkg links OpenSSL (all its crypto, and TLS for https:// repositories) and zstd,
 # built for musl by their recipes.
 PKG_LDLIBS := -lssl -lcrypto -lzstd
@@ -190,6 +194,8 @@ $(PKG_OBJ) $(B)/obj/pkg/main.o: $(PKG_LIBS)
 # The image's pkg only installs and verifies: no building, no signing.
 $(PKG_OBJ) $(B)/obj/pkg/main.o: MUSL_CFLAGS += -DPKG_VERIFY_ONLY
 
+# The shared library's OpenSSL helpers (lib/util.c, lib/fetch.c) need its headers.
+$(B)/obj/lib/util.o $(B)/obj/lib/fetch.o: $(B)/openssl/.built
 $(B)/obj/libcairn.a: $(MODULE_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcD $@ $^
@@ -273,10 +279,10 @@ $(REPO)/.stamp-jansson: $(B)/jansson/.built $(wildcard pkg/recipes/jansson/*) $(
 	$(Q)$(PKGBUILD) jansson $(REPO) && touch $@
 $(REPO)/.stamp-cdi: $(CDI_PROGS) $(wildcard pkg/recipes/cdi/*) $(PKG_DEPS)
 	$(Q)rm -rf $(PT)/cdi && mkdir -p $(PT)/cdi/usr/bin && cp $(CDI_PROGS) $(PT)/cdi/usr/bin/
+	$(Q)$(PKGBUILD) cdi $(REPO) $(PT)/cdi && touch $@
 $(REPO)/.stamp-agent: $(B)/obj/agent/cairn-agent $(wildcard pkg/recipes/agent/*) $(PKG_DEPS)
 	$(Q)rm -rf $(PT)/agent && mkdir -p $(PT)/agent/usr/sbin && cp $(B)/obj/agent/cairn-agent $(PT)/agent/usr/sbin/
 	$(Q)$(PKGBUILD) agent $(REPO) $(PT)/agent && touch $@
-	$(Q)$(PKGBUILD) cdi $(REPO) $(PT)/cdi && touch $@
 $(REPO)/.stamp-zstd: $(B)/zstd/.built $(wildcard pkg/recipes/zstd/*) $(PKG_DEPS)
 	$(Q)$(PKGBUILD) zstd $(REPO) && touch $@
 $(REPO)/.stamp-busybox: $(B)/busybox/.built $(wildcard pkg/recipes/busybox/*) $(PKG_DEPS)
@@ -293,10 +299,21 @@ $(REPO)/.stamp-initd: $(addprefix $(B)/obj/initd/,$(PROGS)) $(wildcard pkg/recip
 $(REPO)/.stamp-pkg: $(B)/obj/pkg/pkg $(wildcard pkg/recipes/pkg/*) $(PKG_DEPS)
 	$(Q)rm -rf $(PT)/pkg && mkdir -p $(PT)/pkg/sbin && cp $(B)/obj/pkg/pkg $(PT)/pkg/sbin/
 	$(Q)$(PKGBUILD) pkg $(REPO) $(PT)/pkg && touch $@
-$(REPO)/.stamp-base-files: $(ROOTFS_FILES) $(wildcard pkg/recipes/base-files/*) $(PKG_DEPS)
+# NODE_CONFIG=FILE: the site's node config baked into the image (the
+# image source of node.conf(5)), checked first; its path and sha256 are
+# recorded, so setting, changing or dropping it rebuilds base-files.
+NODE_CONFIG_ID := $(if $(NODE_CONFIG),$(abspath $(NODE_CONFIG)) $(shell sha256sum < $(NODE_CONFIG) 2>/dev/null),none)
+$(KB)/node-config.id: FORCE
+	$(Q)mkdir -p $(@D) && echo '$(NODE_CONFIG_ID)' | cmp -s - $@ || echo '$(NODE_CONFIG_ID)' >$@
+$(REPO)/.stamp-base-files: $(ROOTFS_FILES) $(wildcard pkg/recipes/base-files/*) $(PKG_DEPS) $(KB)/node-config.id \
+		$(if $(NODE_CONFIG),$(HB)/cairn-agent)
 	$(Q)rm -rf $(PT)/base-files && mkdir -p $(PT)/base-files
 	$(Q)cd $(PT)/base-files && mkdir -p dev proc sys run tmp root var mnt etc bin sbin usr/bin usr/sbin lib
 	$(Q)cp -R rootfs/. $(PT)/base-files/
+ifneq ($(NODE_CONFIG),)
+	$(Q)ASAN_OPTIONS=detect_leaks=0 $(HB)/cairn-agent config check $(NODE_CONFIG)
+	$(Q)mkdir -p $(PT)/base-files/etc/cairn && install -m 0600 $(NODE_CONFIG) $(PT)/base-files/etc/cairn/node.conf
+endif
 	$(Q)$(PKGBUILD) base-files $(REPO) $(PT)/base-files && touch $@
 $(patsubst %,$(REPO)/.stamp-%,$(DEB_PKGS)): $(REPO)/.stamp-%: $(B)/%/.built pkg/recipes/%/recipe $(PKG_DEPS)
 	$(Q)$(PKGBUILD) $* $(REPO) $(B)/$*/dest && touch $@

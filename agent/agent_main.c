@@ -1,24 +1,38 @@
 /* agent_main.c: cairn-agent, the node agent (doc/cairn-agent.md). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmdline.h"
 #include "fileio.h"
 #include "health.h"
 #include "inventory.h"
+#include "netapply.h"
+#include "netplan.h"
 #include "nodeconf.h"
+#include "setup.h"
+#include "text.h"
 
 #include <jansson.h>
 
-#define DEFAULT_CONFIG "/etc/cairn/node.conf"
+#define DEFAULT_CONFIG SETUP_CONFIG
 
 static const char usage[] =
 	"usage: cairn-agent COMMAND [ARGS]\n"
 	"\n"
+	"  setup [--cmdline FILE] [--root DIR] [--out DIR] [--medium DIR] [--wait S]\n"
+	"        [--no-system]   find the node config (command line, boot medium,\n"
+	"                        image), check it, write it to " SETUP_OUT "\n"
 	"  config check [FILE]   check a node config (default " DEFAULT_CONFIG ")\n"
 	"  config show [FILE]    the config as understood, secrets not shown\n"
+	"  net plan [--config FILE] [--root DIR]\n"
+	"                        the steps that set the config's network up\n"
+	"  net up [--config FILE] [--notify FD] [--wait S] [--resolv FILE]\n"
+	"                        take them, and keep DHCP clients running\n"
+	"  ntpd [--config FILE]  BusyBox ntpd on the config's [time] servers\n"
 	"  inventory [--root DIR]\n"
 	"                        CPUs, memory, disks, NICs and GPUs, as JSON\n"
 	"  health [--config FILE] [--root DIR] [--kmsg FILE]\n"
@@ -133,11 +147,162 @@ static int cmd_health(int argc, char **argv)
 	return h.healthy ? 0 : EXIT_DATA;
 }
 
+static int cmd_setup(int argc, char **argv)
+{
+	struct setup_opts o = {
+		.cmdline = "/proc/cmdline", .root = "", .out = SETUP_OUT, .find_medium = 1,
+		.set_clock = 1, .set_hostname = 1, .wait_s = 120,
+	};
+	const char *use = "setup [--cmdline FILE] [--root DIR] [--out DIR] [--medium DIR] [--wait S] "
+			  "[--no-system]";
+	unsigned long long wait;
+	char err[1536];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-system") == 0) {
+			o.find_medium = o.set_clock = o.set_hostname = 0;
+			continue;
+		}
+		if (i + 1 == argc)
+			return usage_error(use);
+		if (strcmp(argv[i], "--cmdline") == 0)
+			o.cmdline = argv[++i];
+		else if (strcmp(argv[i], "--root") == 0)
+			o.root = argv[++i];
+		else if (strcmp(argv[i], "--out") == 0)
+			o.out = argv[++i];
+		else if (strcmp(argv[i], "--medium") == 0)
+			o.medium_dir = argv[++i];
+		else if (strcmp(argv[i], "--wait") == 0 && text_uint(argv[++i], 3600, &wait) == 0)
+			o.wait_s = (int)wait;
+		else
+			return usage_error(use);
+	}
+	if (setup_run(&o, stdout, err, sizeof(err)) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "cairn-agent: setup: %s\n", err);
+		return EXIT_DATA;
+	}
+	return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+}
+
+/* The config at path, or a message; a missing default file is no config. */
+static int load_or_default(struct nodeconf *c, const char *path, int explicit)
+{
+	char err[512];
+
+	if (nodeconf_load(c, path, err, sizeof(err)) == 0)
+		return 0;
+	if (!explicit && access(path, F_OK) < 0)
+		return nodeconf_parse(c, "(defaults)", "", 0, err, sizeof(err));
+	fprintf(stderr, "cairn-agent: %s\n", err);
+	return -1;
+}
+
+static int cmd_net(int argc, char **argv)
+{
+	static struct nodeconf c;
+	static struct netplan p;
+	static struct inv_nic ifs[NP_IF_MAX];
+	const char *use = "net plan [--config FILE] [--root DIR] | net up [--config FILE] [--notify FD] [--wait S] "
+			  "[--resolv FILE]";
+	const char *config = DEFAULT_CONFIG, *root = "", *resolv_path = "/run/resolv.conf";
+	unsigned long long v;
+	char err[512], cmdline[CMDLINE_MAX], resolv[1024];
+	int i, up, explicit = 0, notify = -1, wait_s = 30, nifs, rc;
+
+	if (argc < 2 || (strcmp(argv[1], "plan") != 0 && strcmp(argv[1], "up") != 0))
+		return usage_error(use);
+	up = strcmp(argv[1], "up") == 0;
+	for (i = 2; i < argc; i++) {
+		if (i + 1 == argc)
+			return usage_error(use);
+		if (strcmp(argv[i], "--config") == 0)
+			config = argv[++i], explicit = 1;
+		else if (!up && strcmp(argv[i], "--root") == 0)
+			root = argv[++i];
+		else if (up && strcmp(argv[i], "--notify") == 0 && text_uint(argv[++i], 1023, &v) == 0)
+			notify = (int)v;
+		else if (up && strcmp(argv[i], "--wait") == 0 && text_uint(argv[++i], 3600, &v) == 0)
+			wait_s = (int)v;
+		else if (up && strcmp(argv[i], "--resolv") == 0)
+			resolv_path = argv[++i];
+		else
+			return usage_error(use);
+	}
+	if (load_or_default(&c, config, explicit) < 0)
+		return EXIT_DATA;
+	nifs = nics_read(root, ifs, NP_IF_MAX, 1);
+	if (nifs < 0) {
+		fprintf(stderr, "cairn-agent: net: %s/sys/class/net: %s\n", root, strerror(-nifs));
+		return EXIT_SYSTEM;
+	}
+	/* With no [net], DHCP that initd runs for cairn.dhcp is all there is. */
+	if (c.nnet == 0 && cmdline_read("/proc/cmdline", cmdline, sizeof(cmdline)) >= 0 &&
+	    cmdline_has(cmdline, "cairn.dhcp"))
+		nifs = 0;
+	if (netplan_make(&c, ifs, nifs, &p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cairn-agent: net: %s: %s\n", config, err);
+		return EXIT_DATA;
+	}
+	for (i = 0; i < p.nwarn; i++)
+		fprintf(up ? stdout : stderr, "%s%s\n", up ? "net: warning: " : "cairn-agent: net: warning: ",
+			p.warn[i]);
+	if (!up) {
+		for (i = 0; i < p.n; i++)
+			printf("%s\n", p.step[i]);
+		return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+	}
+	if (netapply_steps(&p, "ip", stdout, err, sizeof(err)) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "cairn-agent: net: %s\n", err);
+		return EXIT_SYSTEM;
+	}
+	rc = netplan_resolv(&c, resolv, sizeof(resolv));
+	if (rc > 0 && (rc = file_write_atomic(resolv_path, resolv, (size_t)rc, 0644)) < 0) {
+		fprintf(stderr, "cairn-agent: net: %s: %s\n", resolv_path, strerror(-rc));
+		return EXIT_SYSTEM;
+	}
+	return netapply_dhcp(&p, "udhcpc", c.ndns > 0, notify, wait_s, stdout) < 0 ? EXIT_SYSTEM : 0;
+}
+
+static int cmd_ntpd(int argc, char **argv)
+{
+	static struct nodeconf c;
+	const char *config = DEFAULT_CONFIG;
+	char *args[3 + 2 * NC_LIST_MAX + 1];
+	int i, n = 0, explicit = 0;
+
+	if (argc == 3 && strcmp(argv[1], "--config") == 0)
+		config = argv[2], explicit = 1;
+	else if (argc != 1)
+		return usage_error("ntpd [--config FILE]");
+	if (load_or_default(&c, config, explicit) < 0)
+		return EXIT_DATA;
+	if (c.nntp == 0) {
+		printf("ntpd: no [time] server in the config: the clock is left as it is\\n");
+		return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+	}
+	args[n++] = (char *)"ntpd";
+	args[n++] = (char *)"-n";	/* in the foreground, for initd */
+	for (i = 0; i < c.nntp; i++) {
+		args[n++] = (char *)"-p";
+		args[n++] = c.ntp[i];
+	}
+	args[n] = NULL;
+	fflush(stdout);
+	execvp("ntpd", args);
+	fprintf(stderr, "cairn-agent: ntpd: %s\\n", strerror(errno));
+	return EXIT_SYSTEM;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cli self = { "cairn-agent", usage };
 	static const struct cli_cmd cmds[] = {
-		{ "config", cmd_config }, { "inventory", cmd_inventory }, { "health", cmd_health },
+		{ "setup", cmd_setup }, { "config", cmd_config }, { "net", cmd_net }, { "ntpd", cmd_ntpd },
+		{ "inventory", cmd_inventory }, { "health", cmd_health },
 		{ NULL, NULL },
 	};
 

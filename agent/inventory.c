@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -221,20 +222,43 @@ static void disks_read(const char *root, struct inventory *inv)
 	closedir(d);
 }
 
-static void nics_read(const char *root, struct inventory *inv)
+/* The PCI function behind a NIC: the device link's last name, or, for a
+ * virtio NIC (device -> .../0000:00:03.0/virtio1), the one before it. */
+static void nic_pci(const char *devlink, char *pci, size_t size)
 {
-	char path[PATH_MAX], link[PATH_MAX], buf[128];
+	char real[PATH_MAX], *base;
+	ssize_t n;
+
+	if (realpath(devlink, real) == NULL) {
+		n = readlink(devlink, real, sizeof(real) - 1);
+		if (n < 0)
+			return;
+		real[n] = '\0';
+	}
+	while ((base = strrchr(real, '/')) != NULL && strncmp(base + 1, "virtio", 6) == 0)
+		*base = '\0';
+	base = base != NULL ? base + 1 : real;
+	if (strlen(base) == 12 && base[4] == ':' && base[7] == ':' && base[10] == '.')
+		scopy(pci, size, base);
+}
+
+/* nics_read: every NIC under ROOT/sys/class/net, at most MAX, unsorted;
+ * with ALL, the virtual interfaces too (but lo). */
+int nics_read(const char *root, struct inv_nic *nics, int max, int all)
+{
+	char path[PATH_MAX], buf[128];
 	unsigned long long speed;
 	struct dirent *e;
-	ssize_t n;
+	struct stat st;
+	int n = 0;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "%s/sys/class/net", root);
 	d = opendir(path);
 	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL && inv->nnics < INV_NIC_MAX) {
-		struct inv_nic *c = &inv->nics[inv->nnics];
+		return -errno;
+	while ((e = readdir(d)) != NULL && n < max) {
+		struct inv_nic *c = &nics[n];
 
 		if (e->d_name[0] == '.' || strcmp(e->d_name, "lo") == 0 ||
 		    strlen(e->d_name) >= sizeof(c->name))
@@ -243,11 +267,10 @@ static void nics_read(const char *root, struct inventory *inv)
 		if (snprintf(path, sizeof(path), "%s/sys/class/net/%s/device", root, e->d_name) >=
 		    (int)sizeof(path))
 			continue;
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n < 0)
-			continue;
-		link[n] = '\0';
 		memset(c, 0, sizeof(*c));
+		c->virtual = lstat(path, &st) < 0 || !S_ISLNK(st.st_mode);
+		if (c->virtual && !all)
+			continue;
 		scopy(c->name, sizeof(c->name), e->d_name);
 		if (attr(root, "/sys/class/net", e->d_name, "address", buf, sizeof(buf)) == 0 &&
 		    strlen(buf) == 17)
@@ -260,16 +283,11 @@ static void nics_read(const char *root, struct inventory *inv)
 		if (attr(root, "/sys/class/net", e->d_name, "speed", buf, sizeof(buf)) == 0 &&
 		    text_uint(buf, 10000000, &speed) == 0)
 			c->speed_mbps = (int)speed;
-		{
-			const char *base = strrchr(link, '/');
-
-			base = base != NULL ? base + 1 : link;
-			if (strlen(base) == 12 && base[4] == ':' && base[7] == ':' && base[10] == '.')
-				scopy(c->pci, sizeof(c->pci), base);
-		}
-		inv->nnics++;
+		nic_pci(path, c->pci, sizeof(c->pci));
+		n++;
 	}
 	closedir(d);
+	return n;
 }
 
 static int by_disk(const void *a, const void *b)
@@ -327,7 +345,8 @@ int inventory_read(const char *root, struct inventory *inv, char *err, size_t er
 
 	disks_read(root, inv);
 	qsort(inv->disks, (size_t)inv->ndisks, sizeof(inv->disks[0]), by_disk);
-	nics_read(root, inv);
+	rc = nics_read(root, inv->nics, INV_NIC_MAX, 0);
+	inv->nnics = rc > 0 ? rc : 0;
 	qsort(inv->nics, (size_t)inv->nnics, sizeof(inv->nics[0]), by_nic);
 
 	gpu_scan(root, gpus, GPU_MAX, &n);

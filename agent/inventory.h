@@ -29,6 +29,7 @@ struct inv_nic {
 	char state[16];			/* operstate: up, down, unknown... */
 	int speed_mbps;			/* -1 unknown (no link, or not reported) */
 	char pci[32];			/* "" when not a PCI device */
+	int virtual;			/* no device behind it: bridge, veth, bond, VLAN */
 };
 
 struct inv_gpu {
@@ -50,6 +51,7 @@ struct inventory {
 
 int cpuinfo_parse(const char *buf, size_t len, struct inv_cpu *cpu);
 int meminfo_total(const char *buf, size_t len, unsigned long long *kb);
+int nics_read(const char *root, struct inv_nic *nics, int max, int all);
 int inventory_read(const char *root, struct inventory *inv, char *err, size_t errsz);
 
 struct json_t;

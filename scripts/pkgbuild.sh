@@ -52,7 +52,7 @@ done
 	./root) m=0700 ;;
 	./proc | ./sys) m=0555 ;;	# as the kernel shows them mounted
 	./tmp) m=1777 ;;
-	./etc/shadow) m=0600 ;;
+	./etc/shadow | ./etc/cairn/node.conf) m=0600 ;;	# node.conf may carry secrets
 	*) if [ -d "$stage/$p" ] || [ -x "$stage/$p" ]; then m=0755; else m=0644; fi ;;
 	esac
 	chmod "$m" "$stage/$p"

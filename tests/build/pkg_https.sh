@@ -7,10 +7,9 @@
 # tampered release.
 . "$(dirname "$0")/testlib"
 . "$(dirname "$0")/pkglib"
+. "$(dirname "$0")/tlslib"
 
-command -v openssl >/dev/null || fail "openssl (the command) is needed"
-pki=$tmp/pki
-mkdir -p "$pki" "$tmp/t/lib/bin" "$tmp/t/app/usr/bin"
+mkdir -p "$tmp/t/lib/bin" "$tmp/t/app/usr/bin"
 echo "libc v1" >"$tmp/t/lib/bin/libc"
 echo "app v1" >"$tmp/t/app/usr/bin/app"
 mkpkg lib 1.0 "$tmp/t/lib"
@@ -19,54 +18,10 @@ mkpkg app 1.0 "$tmp/t/app" "depends lib>=1.0
 keyset
 publish 1
 
-# ca NAME: a CA key and self-signed certificate.
-ca() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-		-subj "/CN=$1" -keyout "$pki/$1.key" -out "$pki/$1.pem" 2>/dev/null || fail "openssl: CA $1"
-}
-# cert NAME CA SAN: a server certificate signed by CA.
-cert() {
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" \
-		-keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null || fail "openssl: request $1"
-	printf 'subjectAltName=%s\n' "$3" >"$pki/$1.ext"
-	openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$2.pem" -CAkey "$pki/$2.key" -CAcreateserial \
-		-days 2 -extfile "$pki/$1.ext" -out "$pki/$1.pem" 2>/dev/null || fail "openssl: sign $1"
-}
 ca site-ca
 ca other-ca
 cert server site-ca "DNS:localhost,IP:127.0.0.1"
 cert elsewhere site-ca "DNS:mirror.invalid"
-
-# serve CERT DIR: an HTTPS server on a free loopback port, serving DIR
-# (Python's http.server: real status codes and lengths); sets $port.
-server=
-serve() {
-	[ -z "$server" ] || { kill "$server"; wait "$server" 2>/dev/null || true; }
-	rm -f "$tmp/port"
-	python3 - "$2" "$pki/$1.pem" "$pki/$1.key" "$tmp/port" >"$tmp/server.log" 2>&1 <<'EOF' &
-import functools, http.server, os, ssl, sys
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[2], sys.argv[3])
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-with open(sys.argv[4] + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-os.rename(sys.argv[4] + ".tmp", sys.argv[4])
-srv.serve_forever()
-EOF
-	server=$!
-	for i in $(seq 50); do
-		[ -s "$tmp/port" ] && { port=$(cat "$tmp/port"); return 0; }
-		kill -0 "$server" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/server.log" >&2
-	fail "the HTTPS server did not start"
-}
-trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 serve server "$repo"
 url=https://localhost:$port/

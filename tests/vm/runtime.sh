@@ -67,9 +67,9 @@ corrupt)
 	mkdir -p /var/lib/cairn/images
 	head -c 3000 /usr/share/cairn/images/cairn-test.tar >/var/lib/cairn/images/broken.tar
 	# A site's own archives, in directories the node config names.
-	mkdir -p /etc/cairn /srv/site-images
+	mkdir -p /run/cairn /srv/site-images
 	cp /usr/share/cairn/images/cairn-test.tar /srv/site-images/site.tar
-	printf '[images]\ndir = /srv/site-images\ndir = /srv/missing\n' >/etc/cairn/node.conf
+	printf '[images]\ndir = /srv/site-images\ndir = /srv/missing\n' >/run/cairn/node.conf
 	/usr/lib/cairn/import-images 2>&1 | sed 's/^/RT-IMPORT /'
 	echo "RT-SRV-STILL $(ctr task ls | awk '$1 == "srv" { print $3 }')"
 	echo "RT-CORRUPT-OK" ;;

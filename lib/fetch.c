@@ -192,7 +192,7 @@ static int get(struct fetch *f, const char *name, unsigned long long max, sink_f
 	snprintf(url, sizeof url, "%s%s", f->base, name);
 	ERR_clear_error();
 	b = OSSL_HTTP_get(url, NULL, NULL, NULL, NULL, tls_bio, f, 0, NULL, NULL, 0,
-			  max > (size_t)-1 ? 0 : (size_t)max, CONNECT_SECONDS);
+			  max > (size_t)-1 ? 0 : (size_t)max, f->connect_s > 0 ? f->connect_s : CONNECT_SECONDS);
 	if (b == NULL)
 		return ssl_err(f, e, -EIO, url);
 	while (rc == 0) {
@@ -323,5 +323,41 @@ int fetch_file(struct fetch *f, const char *name, unsigned long long size, const
 		if (e->msg[0] == '\0')
 			perr(e, rc, "%s: %s", name, strerror(-rc));
 	}
+	return rc;
+}
+
+/*
+ * fetch_url: one https:// URL whole, at most max bytes, into a new
+ * NUL-ended buffer.  ca NULL: the caller pins the body by its hash, so the
+ * server's certificate is not checked.  A certificate is never checked
+ * against a time before not_before (the image's build date): a node whose
+ * clock reads 2000 must not accept what expired before it was built.
+ * timeout_s (0: 30 s) bounds connecting and the response's header.
+ */
+int fetch_url(const char *url, const char *ca, long long not_before, int timeout_s, size_t max, char **buf,
+	      size_t *len, struct perr *e)
+{
+	char base[FETCH_URL_MAX];
+	const char *slash = strrchr(url, '/');
+	struct fetch f;
+	int rc;
+
+	e->msg[0] = '\0';
+	if (strncmp(url, "https://", 8) != 0 || slash == NULL || slash < url + 8 || slash[1] == '\0')
+		return perr(e, -EINVAL, "%s: not an https:// URL of a file", url);
+	if ((size_t)(slash - url) >= sizeof base)
+		return perr(e, -ENAMETOOLONG, "%s: URL too long", url);
+	memcpy(base, url, (size_t)(slash - url));
+	base[slash - url] = '\0';
+	rc = fetch_open(&f, base, ca, e);
+	if (rc < 0)
+		return rc;
+	f.connect_s = timeout_s;
+	if (ca == NULL)
+		SSL_CTX_set_verify(f.ctx, SSL_VERIFY_NONE, NULL);
+	if ((long long)time(NULL) < not_before)
+		X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(f.ctx), (time_t)not_before);
+	rc = fetch_mem(&f, slash + 1, max, buf, len, e);
+	fetch_close(&f);
 	return rc;
 }

@@ -1,6 +1,6 @@
-/* fetch.h: files of a repository served over HTTPS (doc/pkg-repo.md). */
-#ifndef CAIRN_PKG_FETCH_H
-#define CAIRN_PKG_FETCH_H
+/* fetch.h: files over HTTPS through OpenSSL: a repository's (doc/pkg-repo.md), a node config (node.conf(5)). */
+#ifndef CAIRN_FETCH_H
+#define CAIRN_FETCH_H
 
 #include <stdint.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@ struct fetch {
 	char host[256];				/* what the certificate must name */
 	void *ctx;				/* an SSL_CTX */
 	long verify_err;			/* why the last certificate was refused */
+	int connect_s;				/* 0: CONNECT_SECONDS */
 };
 
 int fetch_is_url(const char *s);
@@ -22,6 +23,8 @@ int fetch_open(struct fetch *f, const char *url, const char *ca, struct perr *e)
 int fetch_mem(struct fetch *f, const char *name, size_t max, char **buf, size_t *len, struct perr *e);
 int fetch_file(struct fetch *f, const char *name, unsigned long long size, const uint8_t sha256[32],
 	       int dirfd, struct perr *e);
+int fetch_url(const char *url, const char *ca, long long not_before, int timeout_s, size_t max, char **buf,
+	      size_t *len, struct perr *e);
 void fetch_close(struct fetch *f);
 
 #endif

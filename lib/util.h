@@ -1,6 +1,6 @@
-/* util.h: pkg's error text, whole-file reads and atomic writes, SHA-256. */
-#ifndef CAIRN_PKG_UTIL_H
-#define CAIRN_PKG_UTIL_H
+/* util.h: error text, whole-file reads and atomic writes, SHA-256 (pkg and the agent). */
+#ifndef CAIRN_UTIL_H
+#define CAIRN_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,0 +1,239 @@
+/*
+ * setup.c: `cairn-agent setup`, the first thing the agent does at boot:
+ * put the clock no earlier than the image's build, find the node config
+ * (confsrc.c), check it whole, and only then write it where the rest of
+ * the node reads it (/run/cairn/node.conf, root only), with its secrets
+ * in root-only files of their own and the host name it gives.  A config
+ * that is named but cannot be had, or does not check, stops here with a
+ * message and nothing written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "clock.h"
+#include "cmdline.h"
+#include "confsrc.h"
+#include "fetch.h"
+#include "fileio.h"
+#include "nodeconf.h"
+#include "setup.h"
+
+/* Each try's bound on connecting: half what is left of --wait, 1 to 10 s. */
+static int try_seconds;
+
+/* An https:// config through OpenSSL (lib/fetch.c), never checked against
+ * a clock older than the image. */
+static int https_get(const char *url, const char *ca, size_t max, char **text, size_t *len, char *err,
+		     size_t errsz)
+{
+	struct perr e;
+	int rc;
+
+	rc = fetch_url(url, ca, CAIRN_BUILD_EPOCH, try_seconds, max, text, len, &e);
+	if (rc < 0)
+		err_fail(err, errsz, "cairn.config=%s: %s", url, e.msg);
+	return rc;
+}
+
+/* The device holding the CAIRNCFG file system, through BusyBox findfs. */
+static int find_label(const char *label, char *dev, size_t size)
+{
+	char arg[64];
+	int pipefd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(arg, sizeof arg, "LABEL=%s", label);
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		dup2(pipefd[1], 1);
+		if (null >= 0)
+			dup2(null, 2);
+		execlp("findfs", "findfs", arg, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	n = read(pipefd[0], dev, size - 1);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -ENOENT;
+	dev[n] = '\0';
+	dev[strcspn(dev, "\n")] = '\0';
+	return strncmp(dev, "/dev/", 5) == 0 ? 0 : -ENOENT;
+}
+
+/* Mount it read-only, trying the file systems a config medium has. */
+static int mount_medium(const char *dev, const char *dir)
+{
+	static const char *const types[] = { "vfat", "ext4", "iso9660", NULL };
+	int i, rc = -ENODEV;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	for (i = 0; types[i] != NULL; i++) {
+		if (mount(dev, dir, types[i], MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+			return 0;
+		if (errno != EINVAL && errno != ENODEV)
+			rc = -errno;
+	}
+	return rc;
+}
+
+static int write_secret(const char *dir, const char *name, const void *data, size_t len, char *err,
+			size_t errsz)
+{
+	char path[512];
+	int rc;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return err_fail(err, errsz, "%s: %s", dir, strerror(errno));
+	if (chmod(dir, 0700) < 0)
+		return err_fail(err, errsz, "%s: %s", dir, strerror(errno));
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	rc = file_write_atomic(path, data, len, 0400);
+	return rc < 0 ? err_fail(err, errsz, "%s: %s", path, strerror(-rc)) : 0;
+}
+
+/* The config's secrets, each alone in a root-only file under out/secrets. */
+static int secrets(const struct setup_opts *o, const struct nodeconf *c, char *err, size_t errsz)
+{
+	char dir[400], *key = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	snprintf(dir, sizeof dir, "%s/secrets", o->out);
+	if (c->munge_key_len > 0) {
+		rc = write_secret(dir, "munge.key", c->munge_key, c->munge_key_len, err, errsz);
+	} else if (c->munge_key_file[0] != '\0') {
+		char path[NC_PATH + 256];
+
+		snprintf(path, sizeof path, "%s%s", o->root, c->munge_key_file);
+		rc = file_read_alloc(path, NC_SECRET_MAX, &key, &len);
+		if (rc < 0)
+			return err_fail(err, errsz, "[slurm] munge-key-file %s: %s", c->munge_key_file,
+					rc == -EFBIG ? "longer than a MUNGE key may be" : strerror(-rc));
+		if (len < 32)
+			rc = err_fail(err, errsz, "[slurm] munge-key-file %s: %zu bytes; a MUNGE key has "
+				      "32 to %d (not shown)", c->munge_key_file, len, NC_SECRET_MAX);
+		else
+			rc = write_secret(dir, "munge.key", key, len, err, errsz);
+		OPENSSL_cleanse(key, len);
+		free(key);
+	}
+	if (rc == 0 && c->kube_token[0] != '\0')
+		rc = write_secret(dir, "kube-token", c->kube_token, strlen(c->kube_token), err, errsz);
+	return rc;
+}
+
+static long long now_real(void)
+{
+	return (long long)time(NULL);
+}
+
+/*
+ * setup_run: everything above, said line by line on out.  Returns 0, or
+ * -errno with err set and nothing of the config written.
+ */
+int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
+{
+	static struct nodeconf c;
+	struct confsrc src = { .root = o->root, .fetch = https_get };
+	struct conf_found f;
+	char cmdline[CMDLINE_MAX], msg[256], medium[400], dev[256], path[400], host[64];
+	int rc, mounted = 0, tries;
+	time_t until = time(NULL) + o->wait_s;
+
+	if (o->set_clock) {
+		rc = clock_floor(now_real(), CAIRN_BUILD_EPOCH, clock_set_real, msg, sizeof msg);
+		if (rc != 0)
+			fprintf(out, "setup: %s\n", msg);
+	}
+	rc = cmdline_read(o->cmdline, cmdline, sizeof cmdline);
+	if (rc < 0)
+		return err_fail(err, errsz, "%s: %s", o->cmdline, strerror(-rc));
+	src.cmdline = cmdline;
+	snprintf(medium, sizeof medium, "%s/medium", o->out);
+	if (o->medium_dir != NULL) {
+		src.medium = o->medium_dir;
+	} else if (o->find_medium && find_label(CONFSRC_LABEL, dev, sizeof dev) == 0) {
+		rc = mount_medium(dev, medium);
+		if (rc < 0)
+			return err_fail(err, errsz, "%s (LABEL=%s): cannot mount: %s", dev, CONFSRC_LABEL,
+					strerror(-rc));
+		mounted = 1;
+		src.medium = medium;
+	}
+	/* A URL may be out of reach while the network comes up, or not yet
+	 * published: try again.  What it served and was refused (-EINVAL) is
+	 * not tried again. */
+	for (tries = 1;; tries++) {
+		long long left = (long long)(until - time(NULL));
+
+		try_seconds = left < 2 ? 1 : left > 20 ? 10 : (int)(left / 2);
+		rc = confsrc_find(&src, &f, err, errsz);
+		if (rc == 0 || rc == -EINVAL || strncmp(err, "cairn.config=https://", 21) != 0 ||
+		    time(NULL) >= until)
+			break;
+		fprintf(out, "setup: %s (try %d; again in %d s)\n", err, tries, tries < 5 ? tries : 5);
+		fflush(out);
+		sleep(tries < 5 ? (unsigned)tries : 5);
+	}
+	if (mounted)
+		umount(medium);
+	if (rc < 0)
+		return rc;
+	rc = nodeconf_parse(&c, f.where[0] ? f.where : "(defaults)", f.text, f.len, err, errsz);
+	if (rc == 0) {
+		snprintf(path, sizeof path, "%s/node.conf", o->out);
+		rc = file_write_atomic(path, f.text, f.len, 0600);
+		if (rc < 0)
+			err_fail(err, errsz, "%s: %s", path, strerror(-rc));
+	}
+	confsrc_free(&f);
+	if (rc == 0)
+		rc = secrets(o, &c, err, errsz);
+	if (rc == 0) {
+		int n = snprintf(msg, sizeof msg, "%s %s\n", confsrc_origin_name(f.origin),
+				 f.where[0] ? f.where : "-");
+
+		snprintf(path, sizeof path, "%s/node.conf.origin", o->out);
+		rc = file_write_atomic(path, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1, 0644);
+		if (rc < 0)
+			err_fail(err, errsz, "%s: %s", path, strerror(-rc));
+	}
+	/* The command line's cairn.hostname (initd set it) beats the config's. */
+	if (rc == 0 && o->set_hostname && c.hostname[0] != '\0' &&
+	    cmdline_get(cmdline, "cairn.hostname", host, sizeof host) == -ENOENT) {
+		if (sethostname(c.hostname, strlen(c.hostname)) < 0)
+			rc = err_fail(err, errsz, "sethostname %s: %s", c.hostname, strerror(errno));
+		else
+			fprintf(out, "setup: host name %s\n", c.hostname);
+	}
+	if (rc == 0)
+		fprintf(out, "setup: config from %s%s%s: profile %s, %d interface%s\n",
+			confsrc_origin_name(f.origin), f.where[0] ? " " : "", f.where,
+			nodeconf_profile_name(c.profile), c.nnet, c.nnet == 1 ? "" : "s");
+	OPENSSL_cleanse(&c, sizeof c);
+	return rc;
+}

@@ -1,0 +1,44 @@
+/* clock_test: a clock behind the image's build date is set to it; one at
+ * or after it is left alone; a clock that cannot be set is said. */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "clock.h"
+
+static long long set_to;
+static int set_fails;
+
+static int fake_set(long long t)
+{
+	if (set_fails)
+		return -EPERM;
+	set_to = t;
+	return 0;
+}
+
+static void test_floor(void)
+{
+	char msg[256];
+
+	set_to = -1;
+	set_fails = 0;
+	/* 2024-06-01 built; the battery says 2000-01-01. */
+	CHECK(clock_floor(946684800, 1717200000, fake_set, msg, sizeof msg) == 1);
+	CHECK(set_to == 1717200000);
+	CHECK(strcmp(msg, "the clock read 2000-01-01 00:00:00 UTC, before this image was built: "
+			  "set to 2024-06-01 00:00:00 UTC") == 0);
+	set_to = -1;
+	CHECK(clock_floor(1717200000, 1717200000, fake_set, msg, sizeof msg) == 0 && set_to == -1);
+	CHECK(clock_floor(1800000000, 1717200000, fake_set, msg, sizeof msg) == 0 && set_to == -1);
+	CHECK(msg[0] == '\0');
+	set_fails = 1;
+	CHECK(clock_floor(0, 1717200000, fake_set, msg, sizeof msg) == -EPERM);
+	CHECK(strstr(msg, "cannot be set: Operation not permitted") != NULL);
+}
+
+int main(void)
+{
+	RUN(test_floor);
+	return CHECK_DONE();
+}
