@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "cli.h"
 #include "cmdline.h"
 #include "fileio.h"
@@ -33,6 +34,8 @@ static const char usage[] =
 	"  net up [--config FILE] [--notify FD] [--wait S] [--resolv FILE]\n"
 	"                        take them, and keep DHCP clients running\n"
 	"  ntpd [--config FILE]  BusyBox ntpd on the config's [time] servers\n"
+	"  serve [--config FILE] [--root DIR] [--kmsg FILE] [--notify FD]\n"
+	"                        the control API ([api]: HTTPS, mutual TLS)\n"
 	"  inventory [--root DIR]\n"
 	"                        CPUs, memory, disks, NICs and GPUs, as JSON\n"
 	"  health [--config FILE] [--root DIR] [--kmsg FILE]\n"
@@ -297,12 +300,62 @@ static int cmd_ntpd(int argc, char **argv)
 	return EXIT_SYSTEM;
 }
 
+static int cmd_serve(int argc, char **argv)
+{
+	static struct nodeconf c;
+	const char *use = "serve [--config FILE] [--root DIR] [--kmsg FILE] [--notify FD]";
+	struct api_opts o = { .conf = &c, .root = "", .notify = -1, .log = stdout };
+	const char *config = DEFAULT_CONFIG, *kmsg = NULL;
+	unsigned long long v;
+	char err[512], *text = NULL;
+	size_t len = 0;
+	int i, explicit = 0, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (i + 1 == argc)
+			return usage_error(use);
+		if (strcmp(argv[i], "--config") == 0)
+			config = argv[++i], explicit = 1;
+		else if (strcmp(argv[i], "--root") == 0)
+			o.root = argv[++i];
+		else if (strcmp(argv[i], "--kmsg") == 0)
+			kmsg = argv[++i];
+		else if (strcmp(argv[i], "--notify") == 0 && text_uint(argv[++i], 1023, &v) == 0)
+			o.notify = (int)v;
+		else
+			return usage_error(use);
+	}
+	if (load_or_default(&c, config, explicit) < 0)
+		return EXIT_DATA;
+	if (!c.api) {
+		printf("serve: no [api] section in the node config: the API is off, nothing listens\n");
+		return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+	}
+	if (kmsg != NULL) {
+		rc = file_read_alloc(kmsg, 64 << 20, &text, &len);
+		if (rc < 0) {
+			fprintf(stderr, "cairn-agent: serve: %s: %s\n", kmsg, strerror(-rc));
+			return EXIT_DATA;
+		}
+		o.kmsg = text;
+		o.kmsg_len = len;
+	}
+	o.scratch = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : SETUP_OUT;
+	rc = api_serve(&o, err, sizeof(err));
+	free(text);
+	if (rc < 0) {
+		fprintf(stderr, "cairn-agent: serve: %s\n", err);
+		return EXIT_DATA;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cli self = { "cairn-agent", usage };
 	static const struct cli_cmd cmds[] = {
 		{ "setup", cmd_setup }, { "config", cmd_config }, { "net", cmd_net }, { "ntpd", cmd_ntpd },
-		{ "inventory", cmd_inventory }, { "health", cmd_health },
+		{ "inventory", cmd_inventory }, { "health", cmd_health }, { "serve", cmd_serve },
 		{ NULL, NULL },
 	};
 

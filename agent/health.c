@@ -120,28 +120,44 @@ static void check_gpus(const struct health_opts *o, struct health *h)
 		add(h, "gpus", 1, "%u GPUs%s%s", nv, c->gpu_model[0] ? ", each a " : "", c->gpu_model);
 }
 
+/* kernel_log: the kernel's log buffer whole (klogctl), malloc'd. */
+int kernel_log(char **buf, size_t *len)
+{
+	int size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *b;
+
+	if (size <= 0)
+		return size < 0 ? -errno : -ENODATA;
+	b = malloc((size_t)size);
+	if (b == NULL)
+		return -ENOMEM;
+	size = klogctl(3, b, size);		/* SYSLOG_ACTION_READ_ALL */
+	if (size < 0) {
+		int rc = -errno;
+
+		free(b);
+		return rc;
+	}
+	*buf = b;
+	*len = (size_t)size;
+	return 0;
+}
+
 static void check_xid(const struct health_opts *o, struct health *h)
 {
 	struct xid x[XID_MAX];
 	char *buf = NULL;
 	const char *log = o->kmsg;
 	size_t len = o->kmsg_len, n;
-	int size, count;
+	int count, rc;
 
 	if (log == NULL) {
-		size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
-		if (size <= 0 || (buf = malloc((size_t)size)) == NULL) {
-			add(h, "xid", 0, "the kernel log cannot be read: %s", strerror(errno));
-			return;
-		}
-		size = klogctl(3, buf, size);	/* SYSLOG_ACTION_READ_ALL */
-		if (size < 0) {
-			add(h, "xid", 0, "the kernel log cannot be read: %s", strerror(errno));
-			free(buf);
+		rc = kernel_log(&buf, &len);
+		if (rc < 0) {
+			add(h, "xid", 0, "the kernel log cannot be read: %s", strerror(-rc));
 			return;
 		}
 		log = buf;
-		len = (size_t)size;
 	}
 	count = xid_scan(log, len, x, XID_MAX, &n);
 	if (count == 0)

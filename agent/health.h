@@ -41,5 +41,6 @@ struct health {
 
 int xid_scan(const char *log, size_t len, struct xid *out, size_t max, size_t *n);
 int health_run(const struct health_opts *o, struct health *h);
+int kernel_log(char **buf, size_t *len);
 
 #endif

@@ -18,12 +18,12 @@
 #include "nodeconf.h"
 #include "text.h"
 
-enum section { S_NONE, S_NODE, S_NET, S_DNS, S_TIME, S_TRUST, S_IMAGES, S_GPU, S_SLURM, S_KUBE };
+enum section { S_NONE, S_NODE, S_NET, S_DNS, S_TIME, S_TRUST, S_IMAGES, S_GPU, S_SLURM, S_KUBE, S_API };
 
 static const char *const section_names[] = {
 	[S_NODE] = "node", [S_NET] = "net", [S_DNS] = "dns", [S_TIME] = "time",
 	[S_TRUST] = "trust", [S_IMAGES] = "images", [S_GPU] = "gpu", [S_SLURM] = "slurm",
-	[S_KUBE] = "kubernetes",
+	[S_KUBE] = "kubernetes", [S_API] = "api",
 };
 
 struct parse {
@@ -337,6 +337,32 @@ static int hostport_ok(const char *v)
 	return host_ok(h) && text_uint(colon + 1, 65535, &port) == 0 && port > 0;
 }
 
+/* listen: a numeric address and a port, 10.0.0.5:7443 or [::]:7443. */
+static int listen_ok(const char *v)
+{
+	char h[64];
+	const char *colon = strrchr(v, ':');
+	unsigned long long port;
+	unsigned char bin[16];
+	size_t n;
+
+	if (colon == NULL || text_uint(colon + 1, 65535, &port) < 0)
+		return 0;	/* port 0: any free one, said in the log (tests) */
+	n = (size_t)(colon - v);
+	if (v[0] == '[') {
+		if (n < 2 || v[n - 1] != ']' || n - 2 >= sizeof(h))
+			return 0;
+		memcpy(h, v + 1, n - 2);
+		h[n - 2] = '\0';
+		return inet_pton(AF_INET6, h, bin) == 1;
+	}
+	if (n >= sizeof(h))
+		return 0;
+	memcpy(h, v, n);
+	h[n] = '\0';
+	return inet_pton(AF_INET, h, bin) == 1;
+}
+
 static int pem_ok(const char *pem)
 {
 	BIO *b = BIO_new_mem_buf(pem, -1);
@@ -436,6 +462,20 @@ static int key_value(struct parse *p, const char *key, char *v)
 			return copy(p, key, c->munge_key_file, sizeof(c->munge_key_file), v);
 		}
 		break;
+	case S_API:
+		if (strcmp(key, "listen") == 0) {
+			if (!listen_ok(v))
+				return fail(p, "listen: '%s' is not ADDRESS:PORT (10.0.0.5:7443, [::]:7443)", v);
+			return copy(p, key, c->api_listen, sizeof(c->api_listen), v);
+		}
+		if (strcmp(key, "cert-file") == 0 || strcmp(key, "key-file") == 0) {
+			if (!path_ok(v))
+				return fail(p, "%s: '%s' is not an absolute path", key, v);
+			if (key[0] == 'c')
+				return copy(p, key, c->api_cert, sizeof(c->api_cert), v);
+			return copy(p, key, c->api_key, sizeof(c->api_key), v);
+		}
+		break;
 	case S_KUBE:
 		if (strcmp(key, "server") == 0) {
 			/* The API server's root: a path after it is dropped. */
@@ -469,6 +509,8 @@ static int section(struct parse *p, const char *name, const char *arg)
 		return fail(p, "unknown section [%s]", name);
 	}
 	p->sec = (enum section)i;
+	if (p->sec == S_API)
+		c->api = 1;
 	if (p->sec != S_NET) {
 		if (*arg != '\0')
 			return fail(p, "[%s] takes no name", name);
@@ -538,6 +580,11 @@ static int check_whole(struct parse *p)
 	if (c->profile == NC_SLURM &&
 	    (c->slurm_controller[0] == '\0' || (c->munge_key_len == 0 && c->munge_key_file[0] == '\0')))
 		return fail(p, "profile slurm needs [slurm] controller and munge-key or munge-key-file");
+	if (c->api && (c->api_cert[0] == '\0' || c->api_key[0] == '\0' ||
+		       (c->ca_pem[0] == '\0' && c->ca_file[0] == '\0')))
+		return fail(p, "[api] needs cert-file and key-file, and [trust] ca (the clients' CA)");
+	if (c->api && c->api_listen[0] == '\0')
+		memcpy(c->api_listen, NC_API_LISTEN, sizeof(NC_API_LISTEN));
 	if (c->profile == NC_KUBERNETES &&
 	    (c->kube_server[0] == '\0' || c->kube_token[0] == '\0' ||
 	     (c->ca_pem[0] == '\0' && c->ca_file[0] == '\0')))
@@ -700,6 +747,10 @@ int nodeconf_show(const struct nodeconf *c, FILE *out)
 			fprintf(out, "# munge-key: set (%zu bytes), not shown\n", c->munge_key_len);
 		if (c->munge_key_file[0])
 			fprintf(out, "munge-key-file = %s\n", c->munge_key_file);
+	}
+	if (c->api) {
+		fprintf(out, "\n[api]\nlisten = %s\ncert-file = %s\nkey-file = %s\n", c->api_listen, c->api_cert,
+			c->api_key);
 	}
 	if (c->kube_server[0] || c->kube_token[0]) {
 		fprintf(out, "\n[kubernetes]\n");

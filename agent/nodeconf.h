@@ -16,6 +16,7 @@
 #define NC_PATH 256
 #define NC_PEM_MAX 16384
 #define NC_SECRET_MAX 1024	/* MUNGE's longest key */
+#define NC_API_LISTEN "[::]:7443"	/* the control API's default address */
 
 enum nc_profile { NC_STANDALONE, NC_SLURM, NC_KUBERNETES };
 enum nc_match { NC_MATCH_NONE, NC_MATCH_MAC, NC_MATCH_PCI, NC_MATCH_NAME };
@@ -58,6 +59,10 @@ struct nodeconf {
 	char munge_key_file[NC_PATH];
 	char kube_server[NC_HOST + 16];
 	char kube_token[24];		/* secret */
+	int api;			/* an [api] section: the control API is on */
+	char api_listen[64];		/* ADDRESS:PORT */
+	char api_cert[NC_PATH];		/* the node's certificate (PEM) */
+	char api_key[NC_PATH];		/* its private key: a file, never inline */
 };
 
 int nodeconf_parse(struct nodeconf *c, const char *name, const char *text, size_t len,

@@ -1,0 +1,174 @@
+#!/bin/sh
+# cairn-agent serve (doc/cairn-agent.md, API): HTTPS with mutual TLS on
+# loopback.  Refused at the handshake: no client certificate, one from
+# another CA, an expired one.  Answered by role (the certificate's OU):
+# cairn-monitor reads inventory, health, metrics (dcgm-exporter names)
+# and services but not logs, nor reboots; cairn-operator does all, the
+# support bundle included (no secret in it); a node's own certificate
+# (OU cairn-node) may do nothing.  Bad requests get 400/404/405.
+. "$(dirname "$0")/testlib"
+. "$(dirname "$0")/tlslib"
+
+: "${CAIRN_AGENT:?CAIRN_AGENT: the host build of cairn-agent}"
+command -v curl >/dev/null || fail "curl is needed"
+ca site-ca
+ca other-ca
+cert node site-ca "IP:127.0.0.1"
+
+# client NAME CA OU: a client certificate with that OU.
+client() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/OU=$3/CN=$1" \
+		-keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null || fail "openssl: request $1"
+	openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$2.pem" -CAkey "$pki/$2.key" -CAcreateserial \
+		-days 2 -out "$pki/$1.pem" 2>/dev/null || fail "openssl: sign $1"
+}
+client monitor site-ca cairn-monitor
+client operator site-ca cairn-operator
+client node2 site-ca cairn-node
+client stranger other-ca cairn-operator
+# An operator certificate that expired in 2020 (openssl ca sets the dates).
+mkdir -p "$pki/db"
+: >"$pki/db/index"
+echo 01 >"$pki/db/serial"
+cat >"$pki/ca.cnf" <<CNF
+[ca]
+default_ca = site
+[site]
+database = $pki/db/index
+serial = $pki/db/serial
+new_certs_dir = $pki/db
+default_md = sha256
+policy = any
+[any]
+organizationalUnitName = optional
+commonName = supplied
+CNF
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/OU=cairn-operator/CN=old" \
+	-keyout "$pki/old.key" -out "$pki/old.csr" 2>/dev/null
+openssl ca -batch -config "$pki/ca.cnf" -cert "$pki/site-ca.pem" -keyfile "$pki/site-ca.key" -notext \
+	-in "$pki/old.csr" -out "$pki/old.pem" -startdate 20200101000000Z -enddate 20200201000000Z \
+	>/dev/null 2>&1 || fail "openssl ca: the expired certificate"
+
+# A node with one NVIDIA GPU that reported Xid 79, and a fake initctl.
+root=$tmp/root
+mkdir -p "$root/proc/driver/nvidia/gpus/0000:3b:00.0" "$root/sys/bus/pci/devices/0000:3b:00.0" "$tmp/bin"
+printf 'processor\t: 0\nmodel name\t: Test CPU\nphysical id\t: 0\ncore id\t: 0\n\n' >"$root/proc/cpuinfo"
+printf 'MemTotal:       16384 kB\n' >"$root/proc/meminfo"
+printf '0x10de\n' >"$root/sys/bus/pci/devices/0000:3b:00.0/vendor"
+printf '0x030200\n' >"$root/sys/bus/pci/devices/0000:3b:00.0/class"
+printf 'Model: \t\t NVIDIA H200\nGPU UUID: \t GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee\nDevice Minor: \t 0\n' \
+	>"$root/proc/driver/nvidia/gpus/0000:3b:00.0/information"
+printf '[ 5.0] NVRM: Xid (PCI:0000:3b:00): 79, pid=0, GPU has fallen off the bus.\n' >"$tmp/kmsg"
+cat >"$tmp/bin/initctl" <<SH
+#!/bin/sh
+case \$1 in
+status) echo "containerd   up    pid 10"; echo "network      up    pid 11" ;;
+log) echo "log of \$2: line one" ;;
+reboot) echo rebooted >"$tmp/rebooted" ;;
+*) exit 100 ;;
+esac
+SH
+chmod +x "$tmp/bin/initctl"
+key=$(head -c 32 /dev/urandom | base64 -w0)
+cat >"$tmp/node.conf" <<CONF
+[node]
+hostname = api-node
+[trust]
+ca-file = $pki/site-ca.pem
+[slurm]
+munge-key = $key
+[gpu]
+count = 1
+model = H200
+[api]
+listen = 127.0.0.1:0
+cert-file = $pki/node.pem
+key-file = $pki/node.key
+CONF
+
+mkdir -p "$tmp/scratch"
+TMPDIR=$tmp/scratch PATH="$tmp/bin:$PATH" "$CAIRN_AGENT" serve --config "$tmp/node.conf" --root "$root" \
+	--kmsg "$tmp/kmsg" >"$tmp/log" 2>&1 &
+server=$!
+for i in $(seq 100); do
+	port=$(sed -n 's/^api: listening on .* (port \([0-9]*\)).*/\1/p' "$tmp/log")
+	[ -n "$port" ] && break
+	kill -0 "$server" 2>/dev/null || break
+	sleep 0.1
+done
+[ -n "$port" ] || { cat "$tmp/log"; fail "the API did not start"; }
+
+# get WHO METHOD PATH: the status code; the body in $tmp/body.
+get() {
+	set -- "$1" "$2" "$3"
+	if [ "$1" = none ]; then
+		curl -sS -o "$tmp/body" -w '%{http_code}' --cacert "$pki/site-ca.pem" -X "$2" \
+			"https://127.0.0.1:$port$3" 2>"$tmp/curl.err"
+	else
+		curl -sS -o "$tmp/body" -w '%{http_code}' --cacert "$pki/site-ca.pem" --cert "$pki/$1.pem" \
+			--key "$pki/$1.key" -X "$2" "https://127.0.0.1:$port$3" 2>"$tmp/curl.err"
+	fi
+}
+must() {	# CODE WHO METHOD PATH
+	code=$(get "$2" "$3" "$4") || true
+	[ "$code" = "$1" ] || { cat "$tmp/body" "$tmp/curl.err" "$tmp/log" >&2; fail "$2 $3 $4: $code, wanted $1"; }
+}
+refused() {	# WHO WHY
+	if get "$1" GET /v1/health >/dev/null; then
+		cat "$tmp/body" >&2
+		fail "$1: answered, should be refused at the handshake"
+	fi
+	sleep 0.2
+	expect_line "$tmp/log" "$2"
+}
+
+refused none "refused: peer did not return a certificate"
+refused stranger "refused: unable to get local issuer certificate"
+refused old "refused: certificate has expired"
+must 200 monitor GET /v1/health
+jq -e '.healthy == false and (.checks[] | select(.name == "xid") | .status == "fail")' "$tmp/body" >/dev/null ||
+	{ cat "$tmp/body"; fail "health: no failed xid check"; }
+must 200 monitor GET /v1/inventory
+jq -e '.gpus[0].uuid == "GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" and .memory_kb == 16384' "$tmp/body" >/dev/null ||
+	{ cat "$tmp/body"; fail "inventory: not the fake node's"; }
+must 200 monitor GET /metrics
+expect_line "$tmp/body" 'DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",pci_bus_id="00000000:3B:00.0",device="nvidia0",modelName="NVIDIA H200"} 79'
+expect_line "$tmp/body" 'cairn_health_check_ok{check="xid"} 0'
+expect_line "$tmp/body" 'cairn_node_memory_bytes 16777216'
+must 200 monitor GET /v1/services
+expect_line "$tmp/body" "containerd   up"
+must 403 monitor GET "/v1/logs?service=containerd"
+expect_line "$tmp/body" "needs role cairn-operator; this certificate's is cairn-monitor"
+must 403 monitor POST /v1/reboot
+must 403 node2 GET /v1/health
+expect_line "$tmp/body" "this certificate's is none"
+must 403 node2 POST /v1/reboot
+[ ! -e "$tmp/rebooted" ] || fail "rebooted by a certificate that may not"
+must 200 operator GET "/v1/logs?service=containerd"
+expect_line "$tmp/body" "log of containerd: line one"
+must 400 operator GET "/v1/logs?service=../etc"
+must 200 operator GET /v1/kmsg
+expect_line "$tmp/body" "Xid (PCI:0000:3b:00): 79"
+must 404 operator GET /v1/nothing
+must 405 operator POST /v1/health
+must 200 operator GET /v1/support-bundle
+mkdir "$tmp/bundle"
+tar -xzf "$tmp/body" -C "$tmp/bundle" || fail "the support bundle is not a tar.gz"
+for f in inventory.json health.json services.txt kernel.log node.conf logs/containerd.log logs/network.log; do
+	[ -s "$tmp/bundle/$f" ] || fail "the support bundle lacks $f"
+done
+expect_line "$tmp/bundle/node.conf" "# munge-key: set (32 bytes), not shown"
+! grep -rqF "$key" "$tmp/bundle" || fail "the support bundle carries the munge key"
+[ -z "$(ls "$tmp/scratch")" ] || fail "the bundle's scratch directory was left: $(ls "$tmp/scratch")"
+must 202 operator POST /v1/reboot
+sleep 0.3
+[ -e "$tmp/rebooted" ] || fail "POST /v1/reboot by an operator did not reboot"
+expect_line "$tmp/log" "role cairn-operator): POST /v1/reboot: 202"
+kill "$server"
+wait "$server" || fail "serve did not stop cleanly on SIGTERM"
+
+# No [api]: nothing listens.
+printf '[node]\nhostname = quiet\n' >"$tmp/off.conf"
+"$CAIRN_AGENT" serve --config "$tmp/off.conf" >"$tmp/log" 2>&1 || fail "serve without [api] failed"
+expect_line "$tmp/log" "no [api] section in the node config: the API is off, nothing listens"
+echo "agent api: 3 handshakes refused; monitor, operator and node roles; bundle without secrets; reboot"
