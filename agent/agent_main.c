@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "api.h"
 #include "cli.h"
@@ -11,6 +14,7 @@
 #include "fileio.h"
 #include "health.h"
 #include "inventory.h"
+#include "kube.h"
 #include "netapply.h"
 #include "netplan.h"
 #include "nodeconf.h"
@@ -34,6 +38,8 @@ static const char usage[] =
 	"  net up [--config FILE] [--notify FD] [--wait S] [--resolv FILE]\n"
 	"                        take them, and keep DHCP clients running\n"
 	"  ntpd [--config FILE]  BusyBox ntpd on the config's [time] servers\n"
+	"  kubelet [--config FILE] [--out DIR] [--render-only]\n"
+	"                        the kubernetes profile: kubelet's files, then kubelet\n"
 	"  serve [--config FILE] [--root DIR] [--kmsg FILE] [--notify FD]\n"
 	"                        the control API ([api]: HTTPS, mutual TLS)\n"
 	"  inventory [--root DIR]\n"
@@ -350,12 +356,132 @@ static int cmd_serve(int argc, char **argv)
 	return 0;
 }
 
+/* One rendered file: what write_fn prints, into dir/name with mode. */
+static int render_file(const char *dir, const char *name, mode_t mode, int (*write_fn)(FILE *, const void *),
+		       const void *arg)
+{
+	char path[512], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (f == NULL)
+		return -ENOMEM;
+	rc = write_fn(f, arg);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -ENOMEM;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (rc == 0)
+		rc = file_write_atomic(path, text, len, mode);
+	if (text != NULL)
+		OPENSSL_cleanse(text, len);
+	free(text);
+	if (rc < 0)
+		fprintf(stderr, "cairn-agent: kubelet: %s: %s\n", path, strerror(-rc));
+	return rc;
+}
+
+struct kube_render {
+	const struct nodeconf *c;
+	const struct kube_paths *p;
+	const char *ca;
+	size_t ca_len;
+};
+
+static int put_bootstrap(FILE *f, const void *arg)
+{
+	const struct kube_render *k = arg;
+
+	return kube_bootstrap_kubeconfig(f, k->c, k->ca, k->ca_len);
+}
+
+static int put_config(FILE *f, const void *arg)
+{
+	return kube_kubelet_config(f, ((const struct kube_render *)arg)->p);
+}
+
+static int put_ca(FILE *f, const void *arg)
+{
+	const struct kube_render *k = arg;
+
+	return fwrite(k->ca, 1, k->ca_len, f) == k->ca_len ? 0 : -EIO;
+}
+
+static int cmd_kubelet(int argc, char **argv)
+{
+	static struct nodeconf c;
+	const char *use = "kubelet [--config FILE] [--out DIR] [--render-only]";
+	const char *config = DEFAULT_CONFIG, *dir = SETUP_OUT "/kubernetes";
+	char boot[300], cfg[300], ca[300], *args[12], *ca_text = NULL;
+	struct kube_paths p = {
+		.kubelet = "/usr/bin/kubelet", .kubeconfig = "/var/lib/kubelet/kubeconfig",
+		.root_dir = "/var/lib/kubelet", .cri_socket = "/run/containerd/containerd.sock",
+	};
+	struct kube_render k = { &c, &p, NULL, 0 };
+	int i, explicit = 0, render_only = 0, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--render-only") == 0)
+			render_only = 1;
+		else if (i + 1 < argc && strcmp(argv[i], "--config") == 0)
+			config = argv[++i], explicit = 1;
+		else if (i + 1 < argc && strcmp(argv[i], "--out") == 0)
+			dir = argv[++i];
+		else
+			return usage_error(use);
+	}
+	if (load_or_default(&c, config, explicit) < 0)
+		return EXIT_DATA;
+	if (c.profile != NC_KUBERNETES) {
+		printf("kubelet: profile %s: not started\n", nodeconf_profile_name(c.profile));
+		return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+	}
+	if (c.ca_pem[0] != '\0') {
+		k.ca = c.ca_pem;
+		k.ca_len = strlen(c.ca_pem);
+	} else if ((rc = file_read_alloc(c.ca_file, NC_PEM_MAX, &ca_text, &k.ca_len)) < 0) {
+		fprintf(stderr, "cairn-agent: kubelet: [trust] ca-file %s: %s\n", c.ca_file, strerror(-rc));
+		return EXIT_DATA;
+	} else {
+		k.ca = ca_text;
+	}
+	snprintf(boot, sizeof(boot), "%s/bootstrap-kubeconfig", dir);
+	snprintf(cfg, sizeof(cfg), "%s/kubelet.yaml", dir);
+	snprintf(ca, sizeof(ca), "%s/ca.crt", dir);
+	p.bootstrap = boot;
+	p.config = cfg;
+	p.ca = ca;
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+	    render_file(dir, "bootstrap-kubeconfig", 0600, put_bootstrap, &k) < 0 ||
+	    render_file(dir, "kubelet.yaml", 0644, put_config, &k) < 0 ||
+	    render_file(dir, "ca.crt", 0644, put_ca, &k) < 0) {
+		free(ca_text);
+		return EXIT_SYSTEM;
+	}
+	free(ca_text);
+	printf("kubelet: %s, %s and %s written for %s\n", boot, cfg, ca, c.kube_server);
+	if (render_only)
+		return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+	if (access(p.kubelet, X_OK) < 0) {
+		printf("kubelet: %s is not installed: the kubernetes profile needs the site's kubelet "
+		       "package (pkg install kubelet, from the site's repository); the node runs containers "
+		       "but does not join\n", p.kubelet);
+		return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+	}
+	kube_kubelet_args(&c, &p, args, sizeof(args) / sizeof(args[0]));
+	fflush(stdout);
+	execv(p.kubelet, args);
+	fprintf(stderr, "cairn-agent: kubelet: %s: %s\n", p.kubelet, strerror(errno));
+	return EXIT_SYSTEM;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cli self = { "cairn-agent", usage };
 	static const struct cli_cmd cmds[] = {
 		{ "setup", cmd_setup }, { "config", cmd_config }, { "net", cmd_net }, { "ntpd", cmd_ntpd },
 		{ "inventory", cmd_inventory }, { "health", cmd_health }, { "serve", cmd_serve },
+		{ "kubelet", cmd_kubelet },
 		{ NULL, NULL },
 	};
 

@@ -47,4 +47,27 @@ set -e
 [ "$rc" = 100 ] || fail "a usage error exited $rc, not 100"
 expect_line "$tmp/out" "usage: cairn-agent"
 "$CAIRN_AGENT" --help | grep -q "config check" || fail "--help lacks config check"
-echo "ok: cairn-agent config check and show"
+
+# The kubernetes profile's files (kubelet itself cannot be had here).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=k8s-ca \
+	-keyout "$tmp/ca.key" -out "$tmp/ca.pem" 2>/dev/null || fail "openssl: a CA"
+cat >"$tmp/k8s.conf" <<CONF
+[node]
+hostname = k8s-07
+profile = kubernetes
+[trust]
+ca-file = $tmp/ca.pem
+[kubernetes]
+server = https://10.0.0.1:6443
+token = abcdef.0123456789abcdef
+CONF
+"$CAIRN_AGENT" kubelet --config "$tmp/k8s.conf" --out "$tmp/k8s" --render-only >"$tmp/out" 2>&1 ||
+	{ cat "$tmp/out"; fail "kubelet --render-only failed"; }
+[ "$(stat -c %a "$tmp/k8s/bootstrap-kubeconfig")" = 600 ] || fail "the bootstrap kubeconfig is not 0600"
+cmp -s "$tmp/ca.pem" "$tmp/k8s/ca.crt" || fail "ca.crt is not the [trust] CA"
+grep -qx "    token: abcdef.0123456789abcdef" "$tmp/k8s/bootstrap-kubeconfig" || fail "no token in the kubeconfig"
+grep -qx "cgroupDriver: cgroupfs" "$tmp/k8s/kubelet.yaml" || fail "kubelet.yaml: no cgroupfs"
+! grep -qF "abcdef.0123456789abcdef" "$tmp/out" || fail "the token appeared in the output"
+"$CAIRN_AGENT" kubelet --config "$tmp/node.conf" --out "$tmp/k8s2" >"$tmp/out" 2>&1 || fail "kubelet on slurm"
+expect_line "$tmp/out" "kubelet: profile slurm: not started"
+echo "ok: cairn-agent config check and show; kubelet files"
