@@ -17,6 +17,7 @@
 #include "kube.h"
 #include "netapply.h"
 #include "netplan.h"
+#include "nvsmi.h"
 #include "nodeconf.h"
 #include "setup.h"
 #include "text.h"
@@ -44,7 +45,7 @@ static const char usage[] =
 	"                        the control API ([api]: HTTPS, mutual TLS)\n"
 	"  inventory [--root DIR]\n"
 	"                        CPUs, memory, disks, NICs and GPUs, as JSON\n"
-	"  health [--config FILE] [--root DIR] [--kmsg FILE]\n"
+	"  health [--config FILE] [--root DIR] [--kmsg FILE] [--nvidia-smi PATH]\n"
 	"                        the node's health checks; exit 1 when one fails\n"
 	"  --help, --version\n"
 	"\n"
@@ -77,6 +78,8 @@ static int cmd_config(int argc, char **argv)
 static int cmd_inventory(int argc, char **argv)
 {
 	static struct inventory inv;
+	static struct gpu_live live[GPU_MAX];
+	int nlive = 0;
 	const char *root = NULL;
 	char err[512], *text;
 	json_t *o;
@@ -90,6 +93,9 @@ static int cmd_inventory(int argc, char **argv)
 		return EXIT_DATA;
 	}
 	o = inventory_json(&inv);
+	if (o != NULL && root == NULL && inv.nvidia_driver[0] != '\0' &&
+	    nvsmi_read("nvidia-smi", live, GPU_MAX, &nlive, err, sizeof(err)) == 0)
+		inventory_add_live(o, live, nlive);
 	text = o != NULL ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	json_decref(o);
 	if (text == NULL) {
@@ -109,6 +115,7 @@ static int cmd_health(int argc, char **argv)
 	struct health_opts o = {
 		.disks = disks, .min_free_pct = 10,
 		.containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
+		.nvidia_smi = "nvidia-smi",
 	};
 	const char *config = DEFAULT_CONFIG, *kmsg = NULL;
 	char err[512], *text = NULL;
@@ -117,15 +124,17 @@ static int cmd_health(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if (i + 1 == argc)
-			return usage_error("health [--config FILE] [--root DIR] [--kmsg FILE]");
+			return usage_error("health [--config FILE] [--root DIR] [--kmsg FILE] [--nvidia-smi PATH]");
 		if (strcmp(argv[i], "--config") == 0)
 			config = argv[++i], explicit = 1;
 		else if (strcmp(argv[i], "--root") == 0)
 			o.root = argv[++i];
 		else if (strcmp(argv[i], "--kmsg") == 0)
 			kmsg = argv[++i];
+		else if (strcmp(argv[i], "--nvidia-smi") == 0)
+			o.nvidia_smi = argv[++i];
 		else
-			return usage_error("health [--config FILE] [--root DIR] [--kmsg FILE]");
+			return usage_error("health [--config FILE] [--root DIR] [--kmsg FILE] [--nvidia-smi PATH]");
 	}
 	/* No config at the default path: the checks that need none still run. */
 	if (nodeconf_load(&conf, config, err, sizeof(err)) == 0)

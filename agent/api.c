@@ -39,6 +39,7 @@
 #include "httpreq.h"
 #include "inventory.h"
 #include "metrics.h"
+#include "nvsmi.h"
 
 #define IO_SECONDS 10			/* a client that stalls longer is dropped */
 #define OUTPUT_MAX (32 << 20)		/* what a command may answer with */
@@ -187,6 +188,7 @@ static void run_health(const struct api_opts *o, struct health *h, const char *k
 	struct health_opts ho = {
 		.root = o->root, .conf = o->conf, .kmsg = kmsg, .kmsg_len = kmsg_len, .disks = disks,
 		.min_free_pct = 10, .containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
+		.nvidia_smi = "nvidia-smi",
 	};
 
 	health_run(&ho, h);
@@ -214,9 +216,16 @@ static int get_inventory(const struct api_opts *o, const struct http_req *r, str
 	char err[512];
 
 	(void)r;
+	static struct gpu_live live[GPU_MAX];
+	json_t *top;
+	int nlive = 0;
+
 	if (inventory_read(o->root, &inv, err, sizeof err) < 0)
 		return text_reply(out, 500, "inventory: %s\n", err);
-	return json_reply(out, inventory_json(&inv));
+	top = inventory_json(&inv);
+	if (top != NULL && inv.ngpus > 0 && nvsmi_read("nvidia-smi", live, GPU_MAX, &nlive, err, sizeof err) == 0)
+		inventory_add_live(top, live, nlive);
+	return json_reply(out, top);
 }
 
 static int get_metrics(const struct api_opts *o, const struct http_req *r, struct reply *out)
@@ -694,7 +703,7 @@ int api_serve(const struct api_opts *o, char *err, size_t errsz)
 	struct sigaction sa = { .sa_handler = on_term };
 	struct timeval tv = { IO_SECONDS, 0 };
 	SSL_CTX *ctx;
-	int lfd, port, rc = 0;
+	int lfd, port = 0, rc = 0;
 
 	ctx = SSL_CTX_new(TLS_server_method());
 	if (ctx == NULL)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "health.h"
+#include "nvsmi.h"
 #include "text.h"
 
 /*
@@ -232,12 +233,76 @@ static void check_containerd(const struct health_opts *o, struct health *h)
 		close(fd);
 }
 
+/*
+ * The GPUs' memory, from nvidia-smi (what NVML knows): no uncorrectable
+ * ECC error since the driver loaded, and no row remapping pending (the
+ * GPU needs a reset to use its spare rows) or failed (out of spare rows:
+ * replace it).  Ampere and newer remap rows; older GPUs report nothing
+ * there, and retired pages are not asked for (unsupported since Ampere).
+ */
+static void check_gpu_memory(const struct health_opts *o, struct health *h)
+{
+	struct gpu_live *g = h->live;
+	int i, known = 0;
+
+	if (o->nvidia_smi == NULL || h->nlive < 0) {
+		add(h, "ecc", -1, "%s", h->live_err[0] ? h->live_err : "no NVIDIA GPU");
+		add(h, "rowremap", -1, "%s", h->live_err[0] ? h->live_err : "no NVIDIA GPU");
+		return;
+	}
+	for (i = 0; i < h->nlive; i++)
+		if (g[i].ecc_uncorrected > 0) {
+			add(h, "ecc", 0, "GPU %d (%s): %.0f uncorrectable ECC error%s since the driver loaded",
+			    g[i].index, g[i].bus_id, g[i].ecc_uncorrected, g[i].ecc_uncorrected == 1 ? "" : "s");
+			break;
+		}
+	if (i == h->nlive)
+		add(h, "ecc", 1, "no uncorrectable ECC error on %d GPU%s", h->nlive, h->nlive == 1 ? "" : "s");
+	for (i = 0; i < h->nlive; i++) {
+		if (g[i].remap_failure == 1) {
+			add(h, "rowremap", 0, "GPU %d (%s): row remapping failed: no spare rows left, replace it",
+			    g[i].index, g[i].bus_id);
+			return;
+		}
+		if (g[i].remap_pending == 1) {
+			add(h, "rowremap", 0, "GPU %d (%s): a row remapping is pending: reset the GPU",
+			    g[i].index, g[i].bus_id);
+			return;
+		}
+		known += g[i].remap_pending == 0;
+	}
+	if (known == 0)
+		add(h, "rowremap", -1, "no GPU reports row remapping (older than Ampere)");
+	else
+		add(h, "rowremap", 1, "none pending or failed on %d GPU%s", known, known == 1 ? "" : "s");
+}
+
+/* The live figures, when there is an NVIDIA GPU to ask about. */
+static void read_live(const struct health_opts *o, struct health *h)
+{
+	static struct gpu gpus[GPU_MAX];
+	size_t n = 0, i;
+
+	h->nlive = -1;
+	if (o->nvidia_smi == NULL)
+		return;
+	gpu_scan(o->root, gpus, GPU_MAX, &n);
+	for (i = 0; i < n && gpus[i].vendor != GPU_VENDOR_NVIDIA; i++)
+		;
+	if (i == n)
+		return;
+	if (nvsmi_read(o->nvidia_smi, h->live, GPU_MAX, &h->nlive, h->live_err, sizeof(h->live_err)) < 0)
+		h->nlive = -1;
+}
+
 /* health_run: every check; H->healthy is 0 when any failed. */
 int health_run(const struct health_opts *o, struct health *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->healthy = 1;
 	check_gpus(o, h);
+	read_live(o, h);
+	check_gpu_memory(o, h);
 	check_xid(o, h);
 	check_disks(o, h);
 	check_time(o, h);

@@ -7,6 +7,7 @@
 
 #include "gpu.h"
 #include "nodeconf.h"
+#include "nvsmi.h"
 
 #define HEALTH_MAX 16
 #define XID_MAX 64
@@ -31,12 +32,16 @@ struct health_opts {
 	unsigned min_free_pct;		/* below this much free space: failed */
 	const char *containerd_sock;	/* NULL: not checked */
 	int time_synced;		/* -1: ask the kernel (adjtimex) */
+	const char *nvidia_smi;		/* NULL: GPU memory not checked */
 };
 
 struct health {
 	struct health_check checks[HEALTH_MAX];
 	int n;
 	int healthy;
+	struct gpu_live live[GPU_MAX];	/* nvidia-smi's figures, read once for the checks */
+	int nlive;			/* -1: none read */
+	char live_err[256];		/* why not */
 };
 
 int xid_scan(const char *log, size_t len, struct xid *out, size_t max, size_t *n);

@@ -4,15 +4,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "gpu.h"
 #include "inventory.h"
+#include "nvsmi.h"
 #include "text.h"
 
 #include <jansson.h>
@@ -422,4 +425,38 @@ json_t *inventory_json(const struct inventory *inv)
 	}
 	json_object_set_new(o, "gpus", a);
 	return o;
+}
+
+static json_t *num_or_null(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+/*
+ * inventory_add_live: nvidia-smi's live figures into the inventory's
+ * "gpus", each under "live" of the GPU with the same PCI address
+ * (memory in MiB, temperature in C, power in W, utilisation in %);
+ * a figure the GPU does not give is null.
+ */
+void inventory_add_live(json_t *o, const struct gpu_live *live, int n)
+{
+	json_t *gpus = json_object_get(o, "gpus"), *g;
+	size_t i;
+	int k;
+
+	json_array_foreach(gpus, i, g) {
+		const char *pci = json_string_value(json_object_get(g, "pci"));
+
+		for (k = 0; pci != NULL && k < n; k++) {
+			/* nvidia-smi: 00000000:3B:00.0; sysfs: 0000:3b:00.0 */
+			if (strlen(live[k].bus_id) != strlen(pci) + 4 || strcasecmp(live[k].bus_id + 4, pci) != 0)
+				continue;
+			json_object_set_new(g, "live", json_pack("{s:o, s:o, s:o, s:o, s:o}",
+				"memory_total_mib", num_or_null(live[k].mem_total_mib),
+				"memory_used_mib", num_or_null(live[k].mem_used_mib),
+				"temperature_c", num_or_null(live[k].temp_c),
+				"power_w", num_or_null(live[k].power_w),
+				"utilization_pct", num_or_null(live[k].util_pct)));
+		}
+	}
 }

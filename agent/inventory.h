@@ -55,6 +55,8 @@ int nics_read(const char *root, struct inv_nic *nics, int max, int all);
 int inventory_read(const char *root, struct inventory *inv, char *err, size_t errsz);
 
 struct json_t;
+struct gpu_live;
 struct json_t *inventory_json(const struct inventory *inv);
+void inventory_add_live(struct json_t *o, const struct gpu_live *live, int n);
 
 #endif

@@ -7,6 +7,8 @@
  * (temperature, power, memory, utilisation: NVML) is not made up here.
  */
 #include <ctype.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -56,10 +58,54 @@ static unsigned last_xid(const char *pci, const struct xid *xids, size_t n)
 	return code;
 }
 
+/* The live figures of the GPU with this bus id, or NULL. */
+static const struct gpu_live *live_of(const struct health *h, const char *id)
+{
+	int i;
+
+	for (i = 0; i < h->nlive; i++)
+		if (strcasecmp(h->live[i].bus_id, id) == 0)
+			return &h->live[i];
+	return NULL;
+}
+
+/* dcgm-exporter's figures that nvidia-smi gives, with its names and units. */
+static const struct {
+	const char *name, *help;
+	size_t off;
+} dcgm[] = {
+	{ "DCGM_FI_DEV_GPU_TEMP", "GPU temperature (in C).", offsetof(struct gpu_live, temp_c) },
+	{ "DCGM_FI_DEV_POWER_USAGE", "Power draw (in W).", offsetof(struct gpu_live, power_w) },
+	{ "DCGM_FI_DEV_FB_USED", "Framebuffer memory used (in MiB).", offsetof(struct gpu_live, mem_used_mib) },
+	{ "DCGM_FI_DEV_GPU_UTIL", "GPU utilization (in %).", offsetof(struct gpu_live, util_pct) },
+	{ "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL", "Total number of double-bit volatile ECC errors.",
+	  offsetof(struct gpu_live, ecc_uncorrected) },
+	{ "DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", "Number of remapped rows for correctable errors",
+	  offsetof(struct gpu_live, remap_correctable) },
+	{ "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", "Number of remapped rows for uncorrectable errors",
+	  offsetof(struct gpu_live, remap_uncorrectable) },
+	{ "DCGM_FI_DEV_ROW_REMAP_FAILURE", "Whether remapping of rows has failed",
+	  offsetof(struct gpu_live, remap_failure) },
+};
+
+static void gpu_labels(FILE *out, const struct gpu *g, const char *id)
+{
+	char dev[24];
+
+	snprintf(dev, sizeof dev, "nvidia%d", g->minor);
+	fprintf(out, "{gpu=\"%d\"", g->minor);
+	label(out, "UUID", g->uuid, 0);
+	label(out, "pci_bus_id", id, 0);
+	label(out, "device", dev, 0);
+	label(out, "modelName", g->model, 0);
+	fputc('}', out);
+}
+
 int metrics_write(FILE *out, const struct inventory *inv, const struct health *h, const struct xid *xids,
 		  size_t nxids)
 {
-	char id[48], dev[24];
+	char id[48];
+	size_t k;
 	int i, nvidia = 0, amd = 0;
 
 	head(out, "cairn_node_healthy", "1 when every local health check passes, else 0.");
@@ -90,13 +136,34 @@ int metrics_write(FILE *out, const struct inventory *inv, const struct health *h
 		if (g->vendor != GPU_VENDOR_NVIDIA || g->minor < 0)
 			continue;
 		bus_id(g->pci, id, sizeof id);
-		snprintf(dev, sizeof dev, "nvidia%d", g->minor);
-		fprintf(out, "DCGM_FI_DEV_XID_ERRORS{gpu=\"%d\"", g->minor);
-		label(out, "UUID", g->uuid, 0);
-		label(out, "pci_bus_id", id, 0);
-		label(out, "device", dev, 0);
-		label(out, "modelName", g->model, 0);
-		fprintf(out, "} %u\n", last_xid(g->pci, xids, nxids));
+		fputs("DCGM_FI_DEV_XID_ERRORS", out);
+		gpu_labels(out, g, id);
+		fprintf(out, " %u\n", last_xid(g->pci, xids, nxids));
+	}
+	/* A figure nvidia-smi did not give is left out, not written as 0. */
+	for (k = 0; k < sizeof dcgm / sizeof dcgm[0]; k++) {
+		int said = 0;
+
+		for (i = 0; i < inv->ngpus; i++) {
+			const struct gpu *g = &inv->gpus[i].g;
+			const struct gpu_live *l;
+			double v;
+
+			if (g->vendor != GPU_VENDOR_NVIDIA || g->minor < 0)
+				continue;
+			bus_id(g->pci, id, sizeof id);
+			l = live_of(h, id);
+			if (l == NULL)
+				continue;
+			v = *(const double *)(const void *)((const char *)l + dcgm[k].off);
+			if (isnan(v))
+				continue;
+			if (!said++)
+				head(out, dcgm[k].name, dcgm[k].help);
+			fputs(dcgm[k].name, out);
+			gpu_labels(out, g, id);
+			fprintf(out, " %.15g\n", v);
+		}
 	}
 	return ferror(out) ? -1 : 0;
 }

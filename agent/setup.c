@@ -169,6 +169,8 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 		if (rc != 0)
 			fprintf(out, "setup: %s\n", msg);
 	}
+	if (mkdir(o->out, 0755) < 0 && errno != EEXIST)
+		return err_fail(err, errsz, "%s: %s", o->out, strerror(errno));
 	rc = cmdline_read(o->cmdline, cmdline, sizeof cmdline);
 	if (rc < 0)
 		return err_fail(err, errsz, "%s: %s", o->cmdline, strerror(-rc));
@@ -199,8 +201,8 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 		fflush(out);
 		sleep(tries < 5 ? (unsigned)tries : 5);
 	}
-	if (mounted)
-		umount(medium);
+	if (mounted && umount(medium) == 0)
+		rmdir(medium);
 	if (rc < 0)
 		return rc;
 	rc = nodeconf_parse(&c, f.where[0] ? f.where : "(defaults)", f.text, f.len, err, errsz);

@@ -69,6 +69,17 @@ reboot) echo rebooted >"$tmp/rebooted" ;;
 esac
 SH
 chmod +x "$tmp/bin/initctl"
+# nvidia-smi as the driver's would answer the agent's two queries: two
+# uncorrectable ECC errors and a row remapping pending.
+cat >"$tmp/bin/nvidia-smi" <<'SH'
+#!/bin/sh
+case $1 in
+--query-gpu=index,uuid,pci.bus_id,*) echo "0, GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee, 00000000:3B:00.0, 41, 120.5, 1024, 143771, 55, 2" ;;
+--query-remapped-rows=gpu_uuid,*) echo "GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee, 1, 0, Yes, No" ;;
+*) echo "unknown query $1" >&2; exit 2 ;;
+esac
+SH
+chmod +x "$tmp/bin/nvidia-smi"
 key=$(head -c 32 /dev/urandom | base64 -w0)
 cat >"$tmp/node.conf" <<CONF
 [node]
@@ -128,13 +139,24 @@ refused old "refused: certificate has expired"
 must 200 monitor GET /v1/health
 jq -e '.healthy == false and (.checks[] | select(.name == "xid") | .status == "fail")' "$tmp/body" >/dev/null ||
 	{ cat "$tmp/body"; fail "health: no failed xid check"; }
+jq -e '(.checks[] | select(.name == "ecc") | .status == "fail" and (.detail | test("2 uncorrectable ECC errors")))
+	and (.checks[] | select(.name == "rowremap") | .status == "fail" and (.detail | test("pending: reset")))' \
+	"$tmp/body" >/dev/null || { cat "$tmp/body"; fail "health: ECC and row remapping not failed"; }
 must 200 monitor GET /v1/inventory
-jq -e '.gpus[0].uuid == "GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" and .memory_kb == 16384' "$tmp/body" >/dev/null ||
+jq -e '.gpus[0].uuid == "GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" and .memory_kb == 16384 and .gpus[0].live.temperature_c == 41 and .gpus[0].live.memory_total_mib == 143771' "$tmp/body" >/dev/null ||
 	{ cat "$tmp/body"; fail "inventory: not the fake node's"; }
 must 200 monitor GET /metrics
 expect_line "$tmp/body" 'DCGM_FI_DEV_XID_ERRORS{gpu="0",UUID="GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",pci_bus_id="00000000:3B:00.0",device="nvidia0",modelName="NVIDIA H200"} 79'
 expect_line "$tmp/body" 'cairn_health_check_ok{check="xid"} 0'
 expect_line "$tmp/body" 'cairn_node_memory_bytes 16777216'
+labels='{gpu="0",UUID="GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",pci_bus_id="00000000:3B:00.0",device="nvidia0",modelName="NVIDIA H200"}'
+expect_line "$tmp/body" "DCGM_FI_DEV_GPU_TEMP$labels 41"
+expect_line "$tmp/body" "DCGM_FI_DEV_POWER_USAGE$labels 120.5"
+expect_line "$tmp/body" "DCGM_FI_DEV_FB_USED$labels 1024"
+expect_line "$tmp/body" "DCGM_FI_DEV_GPU_UTIL$labels 55"
+expect_line "$tmp/body" "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL$labels 2"
+expect_line "$tmp/body" "DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS$labels 1"
+expect_line "$tmp/body" "DCGM_FI_DEV_ROW_REMAP_FAILURE$labels 0"
 must 200 monitor GET /v1/services
 expect_line "$tmp/body" "containerd   up"
 must 403 monitor GET "/v1/logs?service=containerd"
