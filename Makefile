@@ -52,7 +52,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg agent gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-pkg keys hostdeps \
+	host-pkg agent gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
 	lint clean distclean help FORCE
 
 all: image
@@ -73,6 +73,7 @@ help:
 	@echo '  bench-boot     boot BENCH_N times: median time to "cairn: boot ok", artifact sizes'
 	@echo '  bench-init     initd against BusyBox init: PID 1 start to all services ready, RSS'
 	@echo '  bench-runtime  PID 1 to containerd ready, ctr run to first output, idle memory'
+	@echo '  bench-agent    the agent: mTLS API requests beside openssl s_server, setup, inventory'
 	@echo '  bench-pkg      pkg install against dpkg -i: 300 packages, 30,000 files, time and memory'
 	@echo '  unit, fuzz     unit tests; libFuzzer runs (FUZZ_RUNS each)'
 	@echo '  agent          the static cairn-agent, cairn-cdi and cairn-runtime'
@@ -480,6 +481,11 @@ bench-init: image
 
 bench-runtime: image
 	$(Q)scripts/bench-runtime.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)
+
+# The image's agent (static musl) on this machine: its mTLS API beside
+# openssl s_server, setup/net plan/inventory beside cat.
+bench-agent: $(B)/obj/agent/cairn-agent
+	$(Q)scripts/bench-agent.sh $(B)/obj/agent/cairn-agent $(BENCH_N)
 
 # The image's pkg (static musl, -Os) against Debian's dpkg, same files.
 bench-pkg: $(B)/obj/pkg/pkg $(HB)/pkg

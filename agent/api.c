@@ -711,6 +711,13 @@ int api_serve(const struct api_opts *o, char *err, size_t errsz)
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_verify_depth(ctx, 4);
+	/* No resumption: every connection shows its certificate, checked
+	 * again (an expired or revoked client is not let back in by a
+	 * ticket).  The context id keeps OpenSSL from refusing a client that
+	 * offers a session anyway. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"cairn-agent", 11);
 	if ((long long)time(NULL) < CAIRN_BUILD_EPOCH)
 		X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(ctx), (time_t)CAIRN_BUILD_EPOCH);
 	if (SSL_CTX_use_certificate_chain_file(ctx, c->api_cert) != 1)

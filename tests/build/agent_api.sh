@@ -157,6 +157,11 @@ expect_line "$tmp/body" "DCGM_FI_DEV_GPU_UTIL$labels 55"
 expect_line "$tmp/body" "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL$labels 2"
 expect_line "$tmp/body" "DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS$labels 1"
 expect_line "$tmp/body" "DCGM_FI_DEV_ROW_REMAP_FAILURE$labels 0"
+# One client, two requests: the second connection offers the first's
+# session; it is answered (with a full handshake), not refused.
+curl -sS --fail -o /dev/null -o /dev/null --cacert "$pki/site-ca.pem" --cert "$pki/monitor.pem" \
+	--key "$pki/monitor.key" "https://127.0.0.1:$port/v1/health" "https://127.0.0.1:$port/v1/health" \
+	2>"$tmp/curl.err" || { cat "$tmp/curl.err" "$tmp/log"; fail "a second request on a resumed session refused"; }
 must 200 monitor GET /v1/services
 expect_line "$tmp/body" "containerd   up"
 must 403 monitor GET "/v1/logs?service=containerd"
