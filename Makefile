@@ -229,11 +229,11 @@ $(AGENT_PROGS):
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(AGENT_LDLIBS)
 agent: $(AGENT_PROGS)
 
-# The GPU host kit (tests/gpu/run.sh): the static CDI tools, Debian 12's
+# The GPU host kit (tests/gpu/run.sh): the static CDI tools and agent, Debian 12's
 # runc, a container root with a minimal glibc and its static ldconfig.
 GPU_KIT := $(abspath $(O))/gpu-kit
-$(GPU_KIT)/.built: $(CDI_PROGS) scripts/gpu-kit.sh tests/gpu/config.json $(B)/.fetched
-	$(Q)scripts/gpu-kit.sh $(GPU_KIT) $(CDI_PROGS)
+$(GPU_KIT)/.built: $(CDI_PROGS) $(B)/obj/agent/cairn-agent scripts/gpu-kit.sh tests/gpu/config.json $(B)/.fetched
+	$(Q)scripts/gpu-kit.sh $(GPU_KIT) $(CDI_PROGS) $(B)/obj/agent/cairn-agent
 	$(Q)touch $@
 gpu-kit: $(GPU_KIT)/.built
 

@@ -427,9 +427,12 @@ json_t *inventory_json(const struct inventory *inv)
 	return o;
 }
 
+/* A figure: whole numbers as integers (MiB, C, %), the rest as reals (W). */
 static json_t *num_or_null(double v)
 {
-	return isnan(v) ? json_null() : json_real(v);
+	if (isnan(v))
+		return json_null();
+	return v == floor(v) && v < 9007199254740992.0 ? json_integer((json_int_t)v) : json_real(v);
 }
 
 /*

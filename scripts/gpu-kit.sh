@@ -1,9 +1,9 @@
 #!/bin/sh
 # scripts/gpu-kit.sh: the GPU host kit tests/gpu/run.sh runs with.
 #
-# usage: gpu-kit.sh KIT CAIRN-CDI CAIRN-RUNTIME
+# usage: gpu-kit.sh KIT CAIRN-CDI CAIRN-RUNTIME CAIRN-AGENT
 #
-#   KIT/bin/        cairn-cdi, cairn-runtime (static musl), runc (Debian 12's;
+#   KIT/bin/        cairn-cdi, cairn-runtime, cairn-agent (static musl), runc (Debian 12's;
 #                   it needs only the glibc every Linux host has)
 #   KIT/rootfs/     a container root: ld-linux, libc, libm, libdl, libpthread,
 #                   librt and the static /sbin/ldconfig of Debian 12's glibc
@@ -13,8 +13,8 @@
 # The .deb files are the ones sources.lock pins, checked again here.
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 3 ] || die "usage: gpu-kit.sh KIT CAIRN-CDI CAIRN-RUNTIME"
-kit=$1 cdi=$2 runtime=$3
+[ $# -eq 4 ] || die "usage: gpu-kit.sh KIT CAIRN-CDI CAIRN-RUNTIME CAIRN-AGENT"
+kit=$1 cdi=$2 runtime=$3 agent=$4
 top=$(cd "$(dirname "$0")/.." && pwd)
 lock=$top/sources.lock
 
@@ -41,6 +41,7 @@ done
 
 install -m 755 "$cdi" "$work/bin/cairn-cdi"
 install -m 755 "$runtime" "$work/bin/cairn-runtime"
+install -m 755 "$agent" "$work/bin/cairn-agent"
 install -m 755 "$work/x/usr/sbin/runc" "$work/bin/runc"
 
 # The container root: the dynamic loader and the five libraries of the
@@ -68,7 +69,7 @@ printf 'root:x:0:\n' >"$r/etc/group"
 
 install -m 644 "$top/tests/gpu/config.json" "$work/config.json"
 {
-	echo "bin/cairn-cdi bin/cairn-runtime: Cairn $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown), static musl"
+	echo "bin/cairn-cdi bin/cairn-runtime bin/cairn-agent: Cairn $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown), static musl"
 	echo "bin/runc: ${runc_deb##*/} (Debian 12)"
 	echo "rootfs/lib: ${libc_deb##*/} (Debian 12)"
 	echo "rootfs/sbin/ldconfig: ${bin_deb##*/} (Debian 12)"

@@ -193,6 +193,7 @@ sleep 0.3
 expect_line "$tmp/log" "role cairn-operator): POST /v1/reboot: 202"
 kill "$server"
 wait "$server" || fail "serve did not stop cleanly on SIGTERM"
+server=
 
 # No [api]: nothing listens.
 printf '[node]\nhostname = quiet\n' >"$tmp/off.conf"

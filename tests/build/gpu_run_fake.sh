@@ -59,6 +59,6 @@ unshare -m --propagation private sh "$tmp/inner.sh" || {
 	fail "tests/gpu/run.sh on the fake GPU host"
 }
 cat "$tmp/pass.log"
-grep -q '^gpu: PASS (9 checks)' "$tmp/pass.log" || fail "run.sh did not pass all 9 checks"
+grep -q '^gpu: PASS (11 checks)' "$tmp/pass.log" || fail "run.sh did not pass all 11 checks"
 grep -q 'gpu: FAIL: nvidia.com/gpu=all' "$tmp/gone.log" || { cat "$tmp/gone.log"; fail "a vanished GPU did not fail the all-GPU container"; }
 grep -q '/dev/nvidia1: No such file' "$tmp/gone.log" || { cat "$tmp/gone.log"; fail "the vanished GPU was not named"; }

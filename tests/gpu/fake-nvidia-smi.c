@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+static const char *const buses[] = { "1A", "3B" };	/* as the driver's /proc names them */
 static const char *const uuids[] = {
 	"GPU-aaaaaaaa-1111-2222-3333-444455556666",
 	"GPU-2c4f0a1b-1111-2222-3333-444455556666",
@@ -24,6 +25,16 @@ int main(int argc, char **argv)
 		snprintf(p, sizeof(p), "/dev/nvidia%d", i);
 		if (access(p, F_OK) != 0)
 			continue;
+		/* The agent's queries (agent/nvsmi.c): the figures of an idle H200. */
+		if (strncmp(a, "--query-gpu=index,uuid,pci.bus_id,", 34) == 0) {
+			printf("%d, %s, 00000000:%s:00.0, %d, 74.35, 0, 143771, 0, 0\n", n, uuids[i], buses[i], 30 + i);
+			n++;
+			continue;
+		}
+		if (strncmp(a, "--query-remapped-rows=gpu_uuid,", 31) == 0) {
+			printf("%s, 0, 0, No, No\n", uuids[i]);
+			continue;
+		}
 		if (strcmp(a, "--query-gpu=driver_version") == 0) {
 			printf("550.127.05\n");
 			return 0;

@@ -2,8 +2,9 @@
 # tests/gpu/run.sh: on a host with an NVIDIA GPU and its driver loaded, the
 # CDI spec cairn-cdi writes names every GPU nvidia-smi lists, and containers
 # run through cairn-runtime and runc with the spec applied see the GPUs:
-# all of them, one by index, one by UUID; an unknown name is refused; and
-# cairn-cdi nodes makes the host's /dev/nvidia* from its /proc.
+# all of them, one by index, one by UUID; an unknown name is refused;
+# cairn-cdi nodes makes the host's /dev/nvidia* from its /proc; and
+# cairn-agent reads every GPU's live figures and memory health.
 #
 # usage: run.sh [--kit DIR] [--lib-path D:D] [--bin-path D:D] [--keep]
 #
@@ -59,7 +60,7 @@ summary() {
 }
 
 kit=$(cd "$kit" 2>/dev/null && pwd) || { fail "no kit at $kit: run 'make gpu-kit' and carry out/gpu-kit"; summary; }
-for f in bin/cairn-cdi bin/cairn-runtime bin/runc rootfs/sbin/ldconfig config.json; do
+for f in bin/cairn-cdi bin/cairn-runtime bin/cairn-agent bin/runc rootfs/sbin/ldconfig config.json; do
 	[ -e "$kit/$f" ] || { fail "kit lacks $f: run 'make gpu-kit'"; summary; }
 done
 [ "$(id -u)" = 0 ] || { fail "runc needs root"; summary; }
@@ -262,5 +263,38 @@ else
 	fail "cairn-cdi nodes failed"
 fi
 
-echo "gpu: $(( $(date +%s) - start ))s for the spec, four containers and the nodes"
+# 7. The agent's live GPU figures, as a Cairn node reads them: through
+# this host's nvidia-smi (its query interface; the static agent cannot
+# load NVML), into the inventory and the ECC and row-remapping checks.
+agent=$kit/bin/cairn-agent
+if PATH="$(dirname "$smi"):$PATH" "$agent" inventory >"$work/inv.json" 2>"$work/inv.err"; then
+	live=$(grep -c '"live"' "$work/inv.json")
+	temps=$(grep -c '"temperature_c": [0-9]' "$work/inv.json")
+	if [ "$live" = "$ngpu" ] && [ "$temps" = "$ngpu" ]; then
+		pass "cairn-agent inventory: live figures for all $ngpu GPUs ($(grep -m 1 '"memory_total_mib"' "$work/inv.json" | tr -d ' ,'))"
+	else
+		fail "cairn-agent inventory: live figures for $live and temperatures for $temps of $ngpu GPUs"
+		sed 's/^/gpu: inventory: /' "$work/inv.json" | head -n 60
+	fi
+else
+	cat "$work/inv.err"
+	fail "cairn-agent inventory failed"
+fi
+"$agent" health --nvidia-smi "$smi" >"$work/health" 2>&1
+sed 's/^/gpu: health: /' "$work/health"
+ecc=$(grep -E '^(ok|FAIL) +ecc: ' "$work/health")
+remap=$(grep -E '^(ok|FAIL) +rowremap: ' "$work/health")
+# Ampere and newer remap rows: there, the check must have an answer.
+if "$smi" -L | grep -qE 'A100|A800|H100|H200|H800|B100|B200'; then
+	need_remap=1
+else
+	need_remap=0
+fi
+if [ -n "$ecc" ] && { [ -n "$remap" ] || [ "$need_remap" = 0 ]; }; then
+	pass "cairn-agent health read the GPUs' memory: $ecc; ${remap:-rowremap: not reported (pre-Ampere)}"
+else
+	fail "cairn-agent health: no ECC or row-remapping answer from nvidia-smi"
+fi
+
+echo "gpu: $(( $(date +%s) - start ))s for the spec, four containers, the nodes and the agent"
 summary
