@@ -107,6 +107,16 @@ static int cmd_inventory(int argc, char **argv)
 	return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
 }
 
+/* --kmsg FILE: a kernel log to read instead of the kernel's (tests). */
+static int read_kmsg(const char *cmd, const char *path, char **text, size_t *len)
+{
+	int rc = file_read_alloc(path, 64 << 20, text, len);
+
+	if (rc < 0)
+		fprintf(stderr, "cairn-agent: %s: %s: %s\n", cmd, path, strerror(-rc));
+	return rc;
+}
+
 static int cmd_health(int argc, char **argv)
 {
 	static const char *const disks[] = { "/", "/var", NULL };
@@ -143,16 +153,10 @@ static int cmd_health(int argc, char **argv)
 		fprintf(stderr, "cairn-agent: health: %s\n", err);
 		return EXIT_DATA;
 	}
-	if (kmsg != NULL) {
-		int rc = file_read_alloc(kmsg, 64 << 20, &text, &len);
-
-		if (rc < 0) {
-			fprintf(stderr, "cairn-agent: health: %s: %s\n", kmsg, strerror(-rc));
-			return EXIT_DATA;
-		}
-		o.kmsg = text;
-		o.kmsg_len = len;
-	}
+	if (kmsg != NULL && read_kmsg("health", kmsg, &text, &len) < 0)
+		return EXIT_DATA;
+	o.kmsg = text;
+	o.kmsg_len = len;
 	health_run(&o, &h);
 	free(text);
 	memset(&conf, 0, sizeof(conf));
@@ -346,15 +350,10 @@ static int cmd_serve(int argc, char **argv)
 		printf("serve: no [api] section in the node config: the API is off, nothing listens\n");
 		return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
 	}
-	if (kmsg != NULL) {
-		rc = file_read_alloc(kmsg, 64 << 20, &text, &len);
-		if (rc < 0) {
-			fprintf(stderr, "cairn-agent: serve: %s: %s\n", kmsg, strerror(-rc));
-			return EXIT_DATA;
-		}
-		o.kmsg = text;
-		o.kmsg_len = len;
-	}
+	if (kmsg != NULL && read_kmsg("serve", kmsg, &text, &len) < 0)
+		return EXIT_DATA;
+	o.kmsg = text;
+	o.kmsg_len = len;
 	o.scratch = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : SETUP_OUT;
 	rc = api_serve(&o, err, sizeof(err));
 	free(text);

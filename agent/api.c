@@ -40,6 +40,7 @@
 #include "inventory.h"
 #include "metrics.h"
 #include "nvsmi.h"
+#include "runcap.h"
 
 #define IO_SECONDS 10			/* a client that stalls longer is dropped */
 #define OUTPUT_MAX (32 << 20)		/* what a command may answer with */
@@ -82,85 +83,15 @@ static int text_reply(struct reply *out, int status, const char *fmt, ...)
 	return 0;
 }
 
-/* Run argv; its stdout (at most OUTPUT_MAX) into *buf.  0 when it exits 0. */
-static int capture(char *const *argv, char **buf, size_t *len)
-{
-	int fds[2], status, rc = 0;
-	size_t cap = 65536, n = 0;
-	char *b = malloc(cap);
-	pid_t pid;
-
-	if (b == NULL)
-		return -ENOMEM;
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		free(b);
-		return -errno;
-	}
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		free(b);
-		return rc;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		dup2(fds[1], 1);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 2);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	for (;;) {
-		ssize_t r;
-
-		if (n + 1 >= cap) {
-			char *nb = cap < OUTPUT_MAX ? realloc(b, cap * 2) : NULL;
-
-			if (nb == NULL) {
-				rc = -EFBIG;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fds[0], b + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fds[0]);
-	if (rc < 0)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			break;
-	if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-		rc = -EIO;
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return rc;
-}
-
 static int command_reply(struct reply *out, char *const *argv)
 {
 	char *buf;
 	size_t len;
-	int rc = capture(argv, &buf, &len);
+	int rc = run_capture(argv, OUTPUT_MAX, &buf, &len);
 
-	if (rc < 0) {
-		free(buf);
+	if (rc < 0)
 		return text_reply(out, 502, "%s failed: %s\n", argv[0],
 				  rc == -EIO ? "it exited with an error" : strerror(-rc));
-	}
 	out->status = 200;
 	out->type = "text/plain; charset=utf-8";
 	out->body = buf;
@@ -382,7 +313,7 @@ static int get_bundle(const struct api_opts *o, const struct http_req *r, struct
 	free(services);
 	if (rc == 0)
 		rc = command_reply(out, tar);
-	capture(argv_rm, &services, &len);
+	run_capture(argv_rm, 4096, &services, &len);
 	free(services);
 	if (rc < 0)
 		return text_reply(out, 500, "support bundle: %s\n", strerror(-rc));
@@ -608,7 +539,7 @@ out:
 
 		fprintf(o->log, "api: reboot asked by %s\n", who);
 		fflush(o->log);
-		capture(argv, &b, &l);
+		run_capture(argv, 4096, &b, &l);
 		free(b);
 	}
 }

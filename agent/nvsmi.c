@@ -7,16 +7,14 @@
  * for is refused, "[N/A]" and "[Not Supported]" are unknown, never 0.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "fileio.h"
 #include "nvsmi.h"
+#include "runcap.h"
 
 #define FIELDS_MAX 16
 
@@ -188,57 +186,12 @@ int nvsmi_parse_remap(const char *text, size_t len, struct gpu_live *g, int n)
 /* Run nvidia-smi with one query; its stdout, at most 1 MiB. */
 static int query(const char *nvsmi, const char *what, const char *fields_list, char **out, size_t *len)
 {
-	char arg[512], *buf;
-	int fds[2], status;
-	size_t n = 0, cap = 1 << 20;
-	pid_t pid;
+	char prog[256], arg[512], format[] = "--format=csv,noheader,nounits";
+	char *argv[] = { prog, arg, format, NULL };
 
+	snprintf(prog, sizeof prog, "%s", nvsmi);
 	snprintf(arg, sizeof arg, "--%s=%s", what, fields_list);
-	buf = malloc(cap + 1);
-	if (buf == NULL)
-		return -ENOMEM;
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		free(buf);
-		return -errno;
-	}
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		dup2(fds[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		execlp(nvsmi, nvsmi, arg, "--format=csv,noheader,nounits", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
-		free(buf);
-		return -EAGAIN;
-	}
-	for (;;) {
-		ssize_t r = read(fds[0], buf + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		if (n == cap)
-			break;
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		free(buf);
-		return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EIO;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
+	return run_capture(argv, 1 << 20, out, len);
 }
 
 /*

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +25,7 @@
 #include "fetch.h"
 #include "fileio.h"
 #include "nodeconf.h"
+#include "runcap.h"
 #include "setup.h"
 
 /* Each try's bound on connecting: half what is left of --wait, 1 to 10 s. */
@@ -48,39 +48,20 @@ static int https_get(const char *url, const char *ca, size_t max, char **text, s
 /* The device holding the CAIRNCFG file system, through BusyBox findfs. */
 static int find_label(const char *label, char *dev, size_t size)
 {
-	char arg[64];
-	int pipefd[2], status;
-	ssize_t n;
-	pid_t pid;
+	char arg[64], prog[] = "findfs", *argv[] = { prog, arg, NULL }, *out;
+	size_t len;
+	int rc;
 
 	snprintf(arg, sizeof arg, "LABEL=%s", label);
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		dup2(pipefd[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		execlp("findfs", "findfs", arg, (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	n = read(pipefd[0], dev, size - 1);
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (n <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	rc = run_capture(argv, 4096, &out, &len);
+	if (rc < 0)
 		return -ENOENT;
-	dev[n] = '\0';
-	dev[strcspn(dev, "\n")] = '\0';
-	return strncmp(dev, "/dev/", 5) == 0 ? 0 : -ENOENT;
+	out[strcspn(out, "\n")] = '\0';
+	rc = strncmp(out, "/dev/", 5) == 0 && strlen(out) < size ? 0 : -ENOENT;
+	if (rc == 0)
+		memcpy(dev, out, strlen(out) + 1);
+	free(out);
+	return rc;
 }
 
 /* Mount it read-only, trying the file systems a config medium has. */

@@ -1,0 +1,90 @@
+/* runcap.c: run a program (found on PATH) with no input and its stderr
+ * dropped, and keep its stdout: what the agent asks of initctl, findfs,
+ * nvidia-smi and tar. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runcap.h"
+
+/*
+ * run_capture: argv's stdout, NUL-terminated, into a new *out (*len
+ * bytes).  0 when it exited 0; -ENOENT when it could not be run, -EIO
+ * when it failed, -EFBIG when it printed more than max bytes, or -errno;
+ * *out is NULL then.
+ */
+int run_capture(char *const *argv, size_t max, char **out, size_t *len)
+{
+	size_t cap = max < 65536 ? max : 65536, n = 0;
+	int fds[2], status, rc = 0;
+	char *b = malloc(cap + 1);
+	pid_t pid;
+
+	*out = NULL;
+	*len = 0;
+	if (b == NULL)
+		return -ENOMEM;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		free(b);
+		return -errno;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		dup2(fds[1], 1);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		free(b);
+		return -EAGAIN;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *nb = cap < max ? realloc(b, (cap * 2 < max ? cap * 2 : max) + 1) : NULL;
+
+			if (nb == NULL) {
+				rc = cap < max ? -ENOMEM : -EFBIG;
+				break;
+			}
+			b = nb;
+			cap = cap * 2 < max ? cap * 2 : max;
+		}
+		r = read(fds[0], b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fds[0]);
+	if (rc < 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	if (rc == 0 && (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0))
+		rc = status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EIO;
+	if (rc < 0) {
+		free(b);
+		return rc;
+	}
+	b[n] = '\0';
+	*out = b;
+	*len = n;
+	return 0;
+}
