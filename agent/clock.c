@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/timex.h>
 #include <time.h>
 
 #include "clock.h"
@@ -52,4 +53,13 @@ int clock_floor(long long now, long long floor, int (*set)(long long), char *msg
 	}
 	snprintf(msg, size, "the clock read %s, before this image was built: set to %s", was, build);
 	return 1;
+}
+
+/* clock_synced: 1 when the kernel says an NTP daemon keeps the clock right. */
+int clock_synced(void)
+{
+	struct timex tx;
+
+	memset(&tx, 0, sizeof tx);
+	return adjtimex(&tx) != TIME_ERROR && !(tx.status & STA_UNSYNC);
 }

@@ -8,10 +8,10 @@
 #include <sys/klog.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
-#include <sys/timex.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "health.h"
 #include "nvsmi.h"
 #include "text.h"
@@ -192,17 +192,14 @@ static void check_disks(const struct health_opts *o, struct health *h)
 
 static void check_time(const struct health_opts *o, struct health *h)
 {
-	struct timex tx;
 	int synced = o->time_synced;
 
 	if (o->conf == NULL || o->conf->nntp == 0) {
 		add(h, "time", -1, "no [time] servers in the node config");
 		return;
 	}
-	if (synced < 0) {
-		memset(&tx, 0, sizeof(tx));
-		synced = adjtimex(&tx) != TIME_ERROR && !(tx.status & STA_UNSYNC);
-	}
+	if (synced < 0)
+		synced = clock_synced();
 	if (synced)
 		add(h, "time", 1, "the clock is synchronised");
 	else

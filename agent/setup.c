@@ -30,6 +30,8 @@
 
 /* Each try's bound on connecting: half what is left of --wait, 1 to 10 s. */
 static int try_seconds;
+/* The clock read earlier than the build: only "no earlier than" is known. */
+static int clock_unsure;
 
 /* An https:// config through OpenSSL (lib/fetch.c), never checked against
  * a clock older than the image. */
@@ -39,7 +41,7 @@ static int https_get(const char *url, const char *ca, size_t max, char **text, s
 	struct perr e;
 	int rc;
 
-	rc = fetch_url(url, ca, CAIRN_BUILD_EPOCH, try_seconds, max, text, len, &e);
+	rc = fetch_url(url, ca, CAIRN_BUILD_EPOCH, clock_unsure, try_seconds, max, text, len, &e);
 	if (rc < 0)
 		err_fail(err, errsz, "cairn.config=%s: %s", url, e.msg);
 	return rc;
@@ -132,6 +134,15 @@ static long long now_real(void)
 	return (long long)time(NULL);
 }
 
+/* Seconds on a clock setting the time does not move. */
+static long long now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec;
+}
+
 /*
  * setup_run: everything above, said line by line on out.  Returns 0, or
  * -errno with err set and nothing of the config written.
@@ -143,15 +154,23 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 	struct conf_found f;
 	char cmdline[CMDLINE_MAX], msg[256], medium[400], dev[256], path[400], host[64];
 	int rc, mounted = 0, tries;
-	time_t until = time(NULL) + o->wait_s;
+	long long until;
 
-	if (o->set_clock) {
-		rc = clock_floor(now_real(), CAIRN_BUILD_EPOCH, clock_set_real, msg, sizeof msg);
-		if (rc != 0)
-			fprintf(out, "setup: %s\n", msg);
-	}
 	if (mkdir(o->out, 0755) < 0 && errno != EEXIST)
 		return err_fail(err, errsz, "%s: %s", o->out, strerror(errno));
+	/* The clock is unsure from the time it is found behind the build
+	 * until NTP has set it: a run that restarts after the first one moved
+	 * it up must know (the mark under out/). */
+	snprintf(path, sizeof path, "%s/clock-unsure", o->out);
+	if (o->set_clock) {
+		rc = clock_floor(now_real(), CAIRN_BUILD_EPOCH, clock_set_real, msg, sizeof msg);
+		if (rc != 0) {
+			fprintf(out, "setup: %s\n", msg);
+			file_write_atomic(path, "", 0, 0644);
+		}
+		clock_unsure = rc != 0 || (access(path, F_OK) == 0 && !clock_synced());
+	}
+	until = now_mono() + o->wait_s;
 	rc = cmdline_read(o->cmdline, cmdline, sizeof cmdline);
 	if (rc < 0)
 		return err_fail(err, errsz, "%s: %s", o->cmdline, strerror(-rc));
@@ -171,12 +190,12 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 	 * published: try again.  What it served and was refused (-EINVAL) is
 	 * not tried again. */
 	for (tries = 1;; tries++) {
-		long long left = (long long)(until - time(NULL));
+		long long left = until - now_mono();
 
 		try_seconds = left < 2 ? 1 : left > 20 ? 10 : (int)(left / 2);
 		rc = confsrc_find(&src, &f, err, errsz);
 		if (rc == 0 || rc == -EINVAL || strncmp(err, "cairn.config=https://", 21) != 0 ||
-		    time(NULL) >= until)
+		    now_mono() >= until)
 			break;
 		fprintf(out, "setup: %s (try %d; again in %d s)\n", err, tries, tries < 5 ? tries : 5);
 		fflush(out);

@@ -67,11 +67,22 @@ static BIO *tls_bio(BIO *bio, void *arg, int connect, int detail)
 	return BIO_push(sbio, bio);
 }
 
-/* Why the server's certificate was refused, kept for the message. */
+/*
+ * Why the server's certificate was refused, kept for the message.  When
+ * the clock is unsure (it read earlier than the build and was moved to
+ * the build date), the true time is no earlier than that: a certificate
+ * that expired before it is refused, one not yet valid by it may well be
+ * valid now, and is taken.
+ */
 static int verify_cb(int ok, X509_STORE_CTX *x)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct fetch *f = ssl != NULL ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+
+	if (!ok && f != NULL && f->time_unsure && X509_STORE_CTX_get_error(x) == X509_V_ERR_CERT_NOT_YET_VALID) {
+		X509_STORE_CTX_set_error(x, X509_V_OK);
+		return 1;
+	}
 
 	if (!ok && f != NULL && f->verify_err == 0)
 		f->verify_err = X509_STORE_CTX_get_error(x);
@@ -332,10 +343,12 @@ int fetch_file(struct fetch *f, const char *name, unsigned long long size, const
  * server's certificate is not checked.  A certificate is never checked
  * against a time before not_before (the image's build date): a node whose
  * clock reads 2000 must not accept what expired before it was built.
- * timeout_s (0: 30 s) bounds connecting and the response's header.
+ * time_unsure: the clock was found before not_before and moved there, so
+ * "not yet valid" proves nothing (verify_cb).  timeout_s (0: 30 s)
+ * bounds connecting and the response's header.
  */
-int fetch_url(const char *url, const char *ca, long long not_before, int timeout_s, size_t max, char **buf,
-	      size_t *len, struct perr *e)
+int fetch_url(const char *url, const char *ca, long long not_before, int time_unsure, int timeout_s,
+	      size_t max, char **buf, size_t *len, struct perr *e)
 {
 	char base[FETCH_URL_MAX];
 	const char *slash = strrchr(url, '/');
@@ -353,6 +366,7 @@ int fetch_url(const char *url, const char *ca, long long not_before, int timeout
 	if (rc < 0)
 		return rc;
 	f.connect_s = timeout_s;
+	f.time_unsure = time_unsure;
 	if (ca == NULL)
 		SSL_CTX_set_verify(f.ctx, SSL_VERIFY_NONE, NULL);
 	if ((long long)time(NULL) < not_before)

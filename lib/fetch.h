@@ -16,6 +16,7 @@ struct fetch {
 	void *ctx;				/* an SSL_CTX */
 	long verify_err;			/* why the last certificate was refused */
 	int connect_s;				/* 0: CONNECT_SECONDS */
+	int time_unsure;			/* the clock was moved up to the build date */
 };
 
 int fetch_is_url(const char *s);
@@ -23,8 +24,8 @@ int fetch_open(struct fetch *f, const char *url, const char *ca, struct perr *e)
 int fetch_mem(struct fetch *f, const char *name, size_t max, char **buf, size_t *len, struct perr *e);
 int fetch_file(struct fetch *f, const char *name, unsigned long long size, const uint8_t sha256[32],
 	       int dirfd, struct perr *e);
-int fetch_url(const char *url, const char *ca, long long not_before, int timeout_s, size_t max, char **buf,
-	      size_t *len, struct perr *e);
+int fetch_url(const char *url, const char *ca, long long not_before, int time_unsure, int timeout_s,
+	      size_t max, char **buf, size_t *len, struct perr *e);
 void fetch_close(struct fetch *f);
 
 #endif

@@ -11,9 +11,10 @@ ccache libzstd-dev libjansson-dev"
 # The tests: QEMU (TCG), clang with the sanitizer and libFuzzer runtimes,
 # iproute2 for network namespaces, e2fsprogs to check a guest's data disk,
 # python3 to drive logd on the host, python3-jsonschema to check CDI specs
-# against the CDI schema, jq to read the agent API's JSON, procps (pgrep).
+# against the CDI schema, jq to read the agent API's JSON, procps (pgrep),
+# dnsmasq to give a guest DHCP in a test's network namespace.
 pkgs="$pkgs qemu-system-x86 clang libclang-rt-14-dev llvm iproute2 e2fsprogs python3 python3-jsonschema
-jq procps"
+jq procps dnsmasq-base"
 # make lint.
 pkgs="$pkgs cppcheck clang-tidy"
 # A software token for the PKCS#11 signing test (SoftHSM, OpenSC's pkcs11-tool).

@@ -1,0 +1,82 @@
+#!/bin/sh
+# The node config by https:// URL at boot, on a node whose hardware clock
+# reads 2000-01-01 (node.conf(5), SOURCES; cairn-agent(8) setup): the
+# guest's only NIC is a tap on a bridge in a network namespace the test
+# makes, where dnsmasq answers DHCP (cairn.dhcp) and an HTTPS server with
+# a certificate from a CA made here (issued today, after the image was
+# built) serves the config.  setup moves the clock up to the build date,
+# fetches the config checked against the CA the command line names, and
+# applies its host name.  Then the same with a CA that did not sign the
+# server's certificate: refused, nothing written, tried again.
+. "$(dirname "$0")/vmlib"
+[ "$(id -u)" = 0 ] || { echo "skipped: a network namespace needs root"; exit 77; }
+command -v dnsmasq >/dev/null || { echo "skipped: dnsmasq not installed"; exit 77; }
+command -v openssl >/dev/null && command -v python3 >/dev/null || { echo "skipped: needs openssl, python3"; exit 77; }
+
+ns=cairn-url-$$
+pids=
+cleanup_ns() {
+	[ -z "$pids" ] || kill $pids 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+	vm_cleanup
+}
+trap cleanup_ns EXIT
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+ip -n "$ns" link add br0 type bridge
+ip -n "$ns" addr add 10.78.0.1/24 dev br0
+ip -n "$ns" link set br0 up
+ip -n "$ns" tuntap add dev tap0 mode tap
+ip -n "$ns" link set tap0 master br0
+ip -n "$ns" link set tap0 up
+ip netns exec "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=br0 \
+	--bind-interfaces --dhcp-range=10.78.0.50,10.78.0.99,255.255.255.0,1h \
+	--dhcp-leasefile="$vm/leases" --pid-file="$vm/dnsmasq.pid" >"$vm/dnsmasq.log" 2>&1 &
+pids="$pids $!"
+
+pki=$vm/pki
+mkdir -p "$pki" "$vm/www" "$vm/root/etc/site"
+for c in site-ca other-ca; do
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=$c" \
+		-keyout "$pki/$c.key" -out "$pki/$c.pem" 2>/dev/null || fail "openssl: $c"
+done
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=config-server \
+	-keyout "$pki/srv.key" -out "$pki/srv.csr" 2>/dev/null || fail "openssl: server request"
+printf 'subjectAltName=IP:10.78.0.1\n' >"$pki/srv.ext"
+openssl x509 -req -in "$pki/srv.csr" -CA "$pki/site-ca.pem" -CAkey "$pki/site-ca.key" -CAcreateserial \
+	-days 2 -extfile "$pki/srv.ext" -out "$pki/srv.pem" 2>/dev/null || fail "openssl: server certificate"
+cp "$pki/site-ca.pem" "$vm/root/etc/site/ca.pem"
+cp "$pki/other-ca.pem" "$vm/root/etc/site/other.pem"
+printf '[node]\nhostname = from-url\n' >"$vm/www/n1.conf"
+ip netns exec "$ns" python3 - "$vm/www" "$pki/srv.pem" "$pki/srv.key" >"$vm/https.log" 2>&1 <<'PY' &
+import functools, http.server, ssl, sys
+srv = http.server.ThreadingHTTPServer(("10.78.0.1", 8443),
+    functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1]))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+PY
+pids="$pids $!"
+sleep 1
+
+nic="-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:99"
+url=https://10.78.0.1:8443/n1.conf
+VM_NETNS=$ns vm_start "cairn.dhcp cairn.config=$url cairn.config.ca=/etc/site/ca.pem" $nic -rtc base=2000-01-01
+vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; initctl log node-config | sed "s/^/URL-SETUP /"; echo "URL-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; echo "URL-YEAR $(date +%Y)"; initctl poweroff'
+vm_end
+expect 'URL-SETUP .*setup: the clock read 2000-01-01 [0-9:]+ UTC, before this image was built: set to '
+expect "URL-SETUP .*setup: config from cmdline $url: profile standalone"
+expect "URL-HOST from-url cmdline $url"
+year=$(sed -n 's/^URL-YEAR \([0-9]*\).*/\1/p' "$vm/log")
+[ "${year:-0}" -ge 2025 ] || fail "the guest's clock still reads $year"
+
+# A CA that did not sign the server's certificate: refused, nothing written.
+rm -f "$vm/in" "$vm/log"
+VM_NETNS=$ns vm_start "cairn.dhcp cairn.config=$url cairn.config.ca=/etc/site/other.pem" $nic -rtc base=2000-01-01
+vm_run 'sleep 8; initctl log node-config | sed "s/^/URL-BAD /"; echo "URL-BAD-FILES $(ls /run/cairn 2>&1 | tr "\n" " ")"; echo "URL-BAD-HOST $(hostname)"; initctl poweroff'
+vm_end
+expect 'URL-BAD .*cairn.config=https://10.78.0.1:8443/n1.conf: .*certificate verify failed'
+grep -q 'URL-BAD-FILES .*node.conf' "$vm/log" && fail "a config from an untrusted server was written"
+expect 'URL-BAD-HOST cairn'
+echo "config by URL: clock moved up from 2000, fetched over DHCP + HTTPS, checked by CA; another CA refused"
