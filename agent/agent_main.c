@@ -303,7 +303,7 @@ static int cmd_ntpd(int argc, char **argv)
 	if (load_or_default(&c, config, explicit) < 0)
 		return EXIT_DATA;
 	if (c.nntp == 0) {
-		printf("ntpd: no [time] server in the config: the clock is left as it is\\n");
+		printf("ntpd: no [time] server in the config: the clock is left as it is\n");
 		return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
 	}
 	args[n++] = (char *)"ntpd";
@@ -315,7 +315,7 @@ static int cmd_ntpd(int argc, char **argv)
 	args[n] = NULL;
 	fflush(stdout);
 	execvp("ntpd", args);
-	fprintf(stderr, "cairn-agent: ntpd: %s\\n", strerror(errno));
+	fprintf(stderr, "cairn-agent: ntpd: %s\n", strerror(errno));
 	return EXIT_SYSTEM;
 }
 

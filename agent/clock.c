@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/timex.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 
@@ -53,6 +54,13 @@ int clock_floor(long long now, long long floor, int (*set)(long long), char *msg
 	}
 	snprintf(msg, size, "the clock read %s, before this image was built: set to %s", was, build);
 	return 1;
+}
+
+/* clock_unsure: the clock was found behind the build (MARK exists, setup
+ * made it) and NTP has not set it since. */
+int clock_unsure(const char *mark)
+{
+	return access(mark, F_OK) == 0 && !clock_synced();
 }
 
 /* clock_synced: 1 when the kernel says an NTP daemon keeps the clock right. */

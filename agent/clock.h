@@ -12,5 +12,6 @@
 int clock_floor(long long now, long long floor, int (*set)(long long), char *msg, size_t size);
 int clock_set_real(long long t);
 int clock_synced(void);
+int clock_unsure(const char *mark);
 
 #endif

@@ -275,7 +275,9 @@ int nics_read(const char *root, struct inv_nic *nics, int max, int all)
 		if (c->virtual && !all)
 			continue;
 		scopy(c->name, sizeof(c->name), e->d_name);
-		if (attr(root, "/sys/class/net", e->d_name, "address", buf, sizeof(buf)) == 0 &&
+		/* A bond's member may wear the bond's MAC: its own is kept apart. */
+		if ((attr(root, "/sys/class/net", e->d_name, "bonding_slave/perm_hwaddr", buf, sizeof(buf)) == 0 ||
+		     attr(root, "/sys/class/net", e->d_name, "address", buf, sizeof(buf)) == 0) &&
 		    strlen(buf) == 17)
 			scopy(c->mac, sizeof(c->mac), buf);
 		if (attr(root, "/sys/class/net", e->d_name, "operstate", buf, sizeof(buf)) == 0 &&
@@ -287,6 +289,19 @@ int nics_read(const char *root, struct inv_nic *nics, int max, int all)
 		    text_uint(buf, 10000000, &speed) == 0)
 			c->speed_mbps = (int)speed;
 		nic_pci(path, c->pci, sizeof(c->pci));
+		if (snprintf(path, sizeof(path), "%s/sys/class/net/%s/master", root, e->d_name) < (int)sizeof(path)) {
+			char link[PATH_MAX];
+			ssize_t k = readlink(path, link, sizeof(link) - 1);
+			const char *base;
+
+			if (k > 0) {
+				link[k] = '\0';
+				base = strrchr(link, '/');
+				base = base != NULL ? base + 1 : link;
+				if (strlen(base) < sizeof(c->master))
+					scopy(c->master, sizeof(c->master), base);
+			}
+		}
 		n++;
 	}
 	closedir(d);

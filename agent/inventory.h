@@ -30,6 +30,7 @@ struct inv_nic {
 	int speed_mbps;			/* -1 unknown (no link, or not reported) */
 	char pci[32];			/* "" when not a PCI device */
 	int virtual;			/* no device behind it: bridge, veth, bond, VLAN */
+	char master[16];		/* the bond or bridge it is enslaved to, or "" */
 };
 
 struct inv_gpu {

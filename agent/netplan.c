@@ -62,12 +62,15 @@ static int exists(const struct inv_nic *ifs, int nifs, const char *name)
 	return 0;
 }
 
-/* The interface a `match` names, or -1. */
+/* The interface a `match` names, or -1.  A MAC or PCI address names a
+ * NIC, never a bond or VLAN that carries the same MAC. */
 static int matched(const struct nc_net *n, const struct inv_nic *ifs, int nifs)
 {
 	int i;
 
 	for (i = 0; i < nifs; i++) {
+		if (ifs[i].virtual && n->match != NC_MATCH_NAME)
+			continue;
 		const char *v = n->match == NC_MATCH_MAC ? ifs[i].mac :
 				n->match == NC_MATCH_PCI ? ifs[i].pci : ifs[i].name;
 
@@ -196,7 +199,7 @@ static int addresses(const struct nc_net *n, struct netplan *p)
 int netplan_make(const struct nodeconf *c, const struct inv_nic *ifs, int nifs, struct netplan *p,
 		 char *err, size_t errsz)
 {
-	int nic[NC_NET_MAX], present[NC_NET_MAX], i, k, rc;
+	int nic[NC_NET_MAX], present[NC_NET_MAX], i, k, rc, pass;
 
 	memset(p, 0, sizeof *p);
 	if (c->nnet == 0) {
@@ -228,21 +231,25 @@ int netplan_make(const struct nodeconf *c, const struct inv_nic *ifs, int nifs, 
 	if (rc < 0)
 		return rc == -E2BIG ? err_fail(err, errsz, "more than %d steps", NP_STEPS_MAX) : rc;
 	/* Bonds, then VLANs (a VLAN may ride on a bond, never the other way). */
+	/* A bond already there (the service ran before) keeps its mode, which
+	 * the kernel will not change while it has members, and its members. */
 	for (i = 0; i < c->nnet && rc == 0; i++) {
 		const struct nc_net *n = &c->net[i];
+		int existed = exists(ifs, nifs, n->name);
 
 		if (n->nbond == 0 || !present[i])
 			continue;
-		if (!exists(ifs, nifs, n->name))
+		if (!existed)
 			rc = add(p, "ip link add %s type bond", n->name);
-		if (rc == 0 && n->bond_mode[0] != '\0')
+		if (rc == 0 && !existed && n->bond_mode[0] != '\0')
 			rc = add(p, "ip link set dev %s down", n->name);
-		if (rc == 0 && n->bond_mode[0] != '\0')
+		if (rc == 0 && !existed && n->bond_mode[0] != '\0')
 			rc = add(p, "write /sys/class/net/%s/bonding/mode %s", n->name, n->bond_mode);
 		for (k = 0; k < n->nbond && rc == 0; k++) {
 			const struct nc_net *m = section(c, n->bond[k]);
+			int mi = m != NULL ? (int)(m - c->net) : -1;
 
-			if (m == NULL || !present[m - c->net])
+			if (mi < 0 || !present[mi] || (nic[mi] >= 0 && strcmp(ifs[nic[mi]].master, n->name) == 0))
 				continue;
 			rc = add(p, "ip link set dev %s down", m->name);
 			if (rc == 0)
@@ -256,15 +263,20 @@ int netplan_make(const struct nodeconf *c, const struct inv_nic *ifs, int nifs, 
 			rc = add(p, "ip link add link %s name %s type vlan id %u", n->vlan_parent, n->name,
 				 n->vlan_id);
 	}
-	/* MTU and up: parents before what rides on them, as the config lists. */
-	for (i = 0; i < c->nnet && rc == 0; i++) {
-		if (!present[i])
-			continue;
-		if (c->net[i].mtu != 0)
-			rc = add(p, "ip link set dev %s mtu %u", c->net[i].name, c->net[i].mtu);
-		if (rc == 0)
-			rc = add(p, "ip link set dev %s up", c->net[i].name);
-	}
+	/* MTU and up: NICs, then bonds, then VLANs, whatever order the config
+	 * lists them in: the kernel refuses a VLAN an MTU its parent lacks. */
+	for (pass = 0; pass < 3 && rc == 0; pass++)
+		for (i = 0; i < c->nnet && rc == 0; i++) {
+			const struct nc_net *n = &c->net[i];
+			int kind = n->vlan_id != 0 ? 2 : n->nbond > 0 ? 1 : 0;
+
+			if (!present[i] || kind != pass)
+				continue;
+			if (n->mtu != 0)
+				rc = add(p, "ip link set dev %s mtu %u", n->name, n->mtu);
+			if (rc == 0)
+				rc = add(p, "ip link set dev %s up", n->name);
+		}
 	for (i = 0; i < c->nnet && rc == 0; i++)
 		if (present[i])
 			rc = addresses(&c->net[i], p);

@@ -191,7 +191,7 @@ static int query(const char *nvsmi, const char *what, const char *fields_list, c
 
 	snprintf(prog, sizeof prog, "%s", nvsmi);
 	snprintf(arg, sizeof arg, "--%s=%s", what, fields_list);
-	return run_capture(argv, 1 << 20, out, len);
+	return run_capture(argv, 1 << 20, 20, out, len);
 }
 
 /*

@@ -3,9 +3,11 @@
  * nvidia-smi and tar. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runcap.h"
@@ -13,11 +15,13 @@
 /*
  * run_capture: argv's stdout, NUL-terminated, into a new *out (*len
  * bytes).  0 when it exited 0; -ENOENT when it could not be run, -EIO
- * when it failed, -EFBIG when it printed more than max bytes, or -errno;
- * *out is NULL then.
+ * when it failed, -EFBIG when it printed more than max bytes, -ETIMEDOUT
+ * when it had not finished within timeout_s (it is killed: nvidia-smi on
+ * a GPU that fell off the bus can hang), or -errno; *out is NULL then.
  */
-int run_capture(char *const *argv, size_t max, char **out, size_t *len)
+int run_capture(char *const *argv, size_t max, int timeout_s, char **out, size_t *len)
 {
+	struct timespec start, now;
 	size_t cap = max < 65536 ? max : 65536, n = 0;
 	int fds[2], status, rc = 0;
 	char *b = malloc(cap + 1);
@@ -49,8 +53,19 @@ int run_capture(char *const *argv, size_t max, char **out, size_t *len)
 		free(b);
 		return -EAGAIN;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
+		struct pollfd pfd = { fds[0], POLLIN, 0 };
+		long long left;
 		ssize_t r;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (long long)timeout_s * 1000 - ((now.tv_sec - start.tv_sec) * 1000LL +
+						      (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			rc = -ETIMEDOUT;
+			break;
+		}
 
 		if (n == cap) {
 			char *nb = cap < max ? realloc(b, (cap * 2 < max ? cap * 2 : max) + 1) : NULL;

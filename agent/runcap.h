@@ -4,6 +4,6 @@
 
 #include <stddef.h>
 
-int run_capture(char *const *argv, size_t max, char **out, size_t *len);
+int run_capture(char *const *argv, size_t max, int timeout_s, char **out, size_t *len);
 
 #endif

@@ -31,7 +31,7 @@
 /* Each try's bound on connecting: half what is left of --wait, 1 to 10 s. */
 static int try_seconds;
 /* The clock read earlier than the build: only "no earlier than" is known. */
-static int clock_unsure;
+static int time_unsure;
 
 /* An https:// config through OpenSSL (lib/fetch.c), never checked against
  * a clock older than the image. */
@@ -41,7 +41,7 @@ static int https_get(const char *url, const char *ca, size_t max, char **text, s
 	struct perr e;
 	int rc;
 
-	rc = fetch_url(url, ca, CAIRN_BUILD_EPOCH, clock_unsure, try_seconds, max, text, len, &e);
+	rc = fetch_url(url, ca, CAIRN_BUILD_EPOCH, time_unsure, try_seconds, max, text, len, &e);
 	if (rc < 0)
 		err_fail(err, errsz, "cairn.config=%s: %s", url, e.msg);
 	return rc;
@@ -55,7 +55,7 @@ static int find_label(const char *label, char *dev, size_t size)
 	int rc;
 
 	snprintf(arg, sizeof arg, "LABEL=%s", label);
-	rc = run_capture(argv, 4096, &out, &len);
+	rc = run_capture(argv, 4096, 10, &out, &len);
 	if (rc < 0)
 		return -ENOENT;
 	out[strcspn(out, "\n")] = '\0';
@@ -161,14 +161,14 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 	/* The clock is unsure from the time it is found behind the build
 	 * until NTP has set it: a run that restarts after the first one moved
 	 * it up must know (the mark under out/). */
-	snprintf(path, sizeof path, "%s/clock-unsure", o->out);
+	snprintf(path, sizeof path, "%s/%s", o->out, SETUP_CLOCK_MARK);
 	if (o->set_clock) {
 		rc = clock_floor(now_real(), CAIRN_BUILD_EPOCH, clock_set_real, msg, sizeof msg);
 		if (rc != 0) {
 			fprintf(out, "setup: %s\n", msg);
 			file_write_atomic(path, "", 0, 0644);
 		}
-		clock_unsure = rc != 0 || (access(path, F_OK) == 0 && !clock_synced());
+		time_unsure = rc != 0 || clock_unsure(path);
 	}
 	until = now_mono() + o->wait_s;
 	rc = cmdline_read(o->cmdline, cmdline, sizeof cmdline);
@@ -205,7 +205,11 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 		rmdir(medium);
 	if (rc < 0)
 		return rc;
+	/* The secrets first, the config last: the config is what the rest
+	 * of the node reads, and it appears only once all of it is in place. */
 	rc = nodeconf_parse(&c, f.where[0] ? f.where : "(defaults)", f.text, f.len, err, errsz);
+	if (rc == 0)
+		rc = secrets(o, &c, err, errsz);
 	if (rc == 0) {
 		snprintf(path, sizeof path, "%s/node.conf", o->out);
 		rc = file_write_atomic(path, f.text, f.len, 0600);
@@ -213,8 +217,6 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 			err_fail(err, errsz, "%s: %s", path, strerror(-rc));
 	}
 	confsrc_free(&f);
-	if (rc == 0)
-		rc = secrets(o, &c, err, errsz);
 	if (rc == 0) {
 		int n = snprintf(msg, sizeof msg, "%s %s\n", confsrc_origin_name(f.origin),
 				 f.where[0] ? f.where : "-");

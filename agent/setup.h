@@ -6,6 +6,7 @@
 
 #define SETUP_OUT "/run/cairn"			/* node.conf, node.conf.origin, secrets/ */
 #define SETUP_CONFIG SETUP_OUT "/node.conf"
+#define SETUP_CLOCK_MARK "clock-unsure"	/* in out/: the clock was behind the build */
 
 struct setup_opts {
 	const char *cmdline;		/* /proc/cmdline */

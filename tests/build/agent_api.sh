@@ -162,7 +162,17 @@ expect_line "$tmp/body" "DCGM_FI_DEV_ROW_REMAP_FAILURE$labels 0"
 curl -sS --fail -o /dev/null -o /dev/null --cacert "$pki/site-ca.pem" --cert "$pki/monitor.pem" \
 	--key "$pki/monitor.key" "https://127.0.0.1:$port/v1/health" "https://127.0.0.1:$port/v1/health" \
 	2>"$tmp/curl.err" || { cat "$tmp/curl.err" "$tmp/log"; fail "a second request on a resumed session refused"; }
+# A client that opens a connection and trickles nothing: dropped after
+# 10 s, and the API answers the next one.
+python3 -c 'import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+for i in range(6):
+    s.send(b"\x16"); time.sleep(3)' "$port" 2>/dev/null &
+slow=$!
+sleep 0.5
 must 200 monitor GET /v1/services
+expect_line "$tmp/log" "refused: no handshake within 10 s"
+kill "$slow" 2>/dev/null || true
 expect_line "$tmp/body" "containerd   up"
 must 403 monitor GET "/v1/logs?service=containerd"
 expect_line "$tmp/body" "needs role cairn-operator; this certificate's is cairn-monitor"
@@ -199,4 +209,4 @@ server=
 printf '[node]\nhostname = quiet\n' >"$tmp/off.conf"
 "$CAIRN_AGENT" serve --config "$tmp/off.conf" >"$tmp/log" 2>&1 || fail "serve without [api] failed"
 expect_line "$tmp/log" "no [api] section in the node config: the API is off, nothing listens"
-echo "agent api: 3 handshakes refused; monitor, operator and node roles; bundle without secrets; reboot"
+echo "agent api: 3 handshakes refused, a stalled client dropped; monitor, operator and node roles; bundle without secrets; reboot"

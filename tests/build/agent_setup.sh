@@ -69,6 +69,11 @@ cmp -s "$tmp/www/n1.conf" "$tmp/run/node.conf" || fail "pinned: node.conf differ
 echo "# changed" >>"$tmp/www/n1.conf"
 refused "sha256 differs from cairn.config.sha256: refused" "cairn.config=$url/n1.conf cairn.config.sha256=$sum"
 refused "404" "cairn.config=$url/none.conf cairn.config.sha256=$sum"
+# Cut short (fewer bytes than Content-Length, no TLS close): an error, not a shorter config.
+head -c 40 "$tmp/www/n1.conf" >"$tmp/www/short.cut"
+serve server "$tmp/www"
+url=https://127.0.0.1:$port
+refused "short.cut: the server said 78 bytes and sent 40: cut short, refused" "cairn.config=$url/short.cut cairn.config.ca=$pki/site-ca.pem"
 
 # Unreachable: tried until --wait runs out, then refused.
 kill "$server"
@@ -86,4 +91,4 @@ rm "$tmp/root/etc/cairn/node.conf"
 setup "console=ttyS0" || { cat "$tmp/out"; fail "setup with no config"; }
 expect_line "$tmp/out" "setup: config from none: profile standalone, 0 interfaces"
 [ -f "$tmp/run/node.conf" ] && [ ! -s "$tmp/run/node.conf" ] || fail "no config: node.conf should be empty"
-echo "agent setup: by URL (CA, sha256), image, none; 7 refusals"
+echo "agent setup: by URL (CA, sha256), image, none; 8 refusals (a cut-short transfer among them)"

@@ -11,10 +11,10 @@ static struct nodeconf conf;
 static struct netplan plan;
 
 static const struct inv_nic node[] = {
-	{ "eth0", "52:54:00:ab:cd:01", "up", 25000, "0000:3b:00.0", 0 },
-	{ "eth1", "52:54:00:ab:cd:02", "up", 25000, "0000:3b:00.1", 0 },
-	{ "eth2", "52:54:00:ab:cd:03", "down", -1, "0000:5e:00.0", 0 },
-	{ "docker0", "02:42:ac:11:00:01", "down", -1, "", 1 },
+	{ "eth0", "52:54:00:ab:cd:01", "up", 25000, "0000:3b:00.0", 0, "" },
+	{ "eth1", "52:54:00:ab:cd:02", "up", 25000, "0000:3b:00.1", 0, "" },
+	{ "eth2", "52:54:00:ab:cd:03", "down", -1, "0000:5e:00.0", 0, "" },
+	{ "docker0", "02:42:ac:11:00:01", "down", -1, "", 1, "" },
 };
 
 /* The plan for TEXT on NODE as one string, a line a step; warnings after "--". */
@@ -140,6 +140,47 @@ static void test_names_traded(void)
 		fputs(out, stderr);
 }
 
+static void test_again(void)
+{
+	/* The service restarted: names taken, the bond and VLAN there, its
+	 * members in it.  Only links up and addresses again. */
+	static const struct inv_nic again[] = {
+		{ "p0", "52:54:00:ab:cd:01", "up", 25000, "0000:3b:00.0", 0, "bond0" },
+		{ "p1", "52:54:00:ab:cd:02", "up", 25000, "0000:3b:00.1", 0, "bond0" },
+		{ "bond0", "52:54:00:ab:cd:01", "up", -1, "", 1, "" },
+		{ "mgmt", "52:54:00:ab:cd:01", "up", -1, "", 1, "" },
+	};
+	/* The bond and its VLAN wear p0's MAC, listed first: still p0 matches. */
+	static const struct inv_nic again_virtual_first[] = {
+		{ "bond0", "52:54:00:ab:cd:01", "up", -1, "", 1, "" },
+		{ "mgmt", "52:54:00:ab:cd:01", "up", -1, "", 1, "" },
+		{ "p0", "52:54:00:ab:cd:01", "up", 25000, "0000:3b:00.0", 0, "bond0" },
+		{ "p1", "52:54:00:ab:cd:02", "up", 25000, "0000:3b:00.1", 0, "bond0" },
+	};
+	char out2[4096];
+	static const char text[] =
+		"[net mgmt]\nvlan = bond0 100\nmtu = 9000\naddress = 10.1.0.5/16\n"
+		"[net bond0]\nbond = p0 p1\nbond-mode = 802.3ad\nmtu = 9000\n"
+		"[net p0]\nmatch = mac 52:54:00:ab:cd:01\n"
+		"[net p1]\nmatch = pci 0000:3b:00.1\n";
+	char out[4096];
+
+	CHECK(plan_of(text, again, 4, out, sizeof out) == 0);
+	/* The VLAN listed first still gets its MTU after its bond. */
+	CHECK(strcmp(out,
+		     "ip link set dev p0 up\n"
+		     "ip link set dev p1 up\n"
+		     "ip link set dev bond0 mtu 9000\n"
+		     "ip link set dev bond0 up\n"
+		     "ip link set dev mgmt mtu 9000\n"
+		     "ip link set dev mgmt up\n"
+		     "ip addr flush dev mgmt scope global\n"
+		     "ip addr add 10.1.0.5/16 dev mgmt\n") == 0);
+	if (check_failures)
+		fputs(out, stderr);
+	CHECK(plan_of(text, again_virtual_first, 4, out2, sizeof out2) == 0 && strcmp(out, out2) == 0);
+}
+
 static void test_errors(void)
 {
 	char out[4096];
@@ -186,6 +227,7 @@ int main(void)
 	RUN(test_bond_vlan_static);
 	RUN(test_missing_nic_left_out);
 	RUN(test_names_traded);
+	RUN(test_again);
 	RUN(test_errors);
 	RUN(test_nics_from_sysfs);
 	return CHECK_DONE();

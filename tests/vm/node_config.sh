@@ -5,7 +5,8 @@
 # (0600) and its munge key (0400), sets the host name; net up renames the
 # two NICs by MAC, makes a bond and a VLAN on it, sets MTU, static
 # addresses and the default route, and [dns]; the services that need the
-# config wait for it.  Then `cairn.config=` on the command line beats
+# config wait for it; `initctl restart network` on the network it set up
+# changes nothing.  Then `cairn.config=` on the command line beats
 # the medium, and a config that does not check stops node-config with
 # its line named and nothing written.  QEMU's NICs have no backend
 # network (restrict=on user networking: nothing leaves the guest).
@@ -64,6 +65,15 @@ ip route show default | sed 's/^/NC-ROUTE /'
 echo "NC-BOND $(cat /sys/class/net/bond0/bonding/mode) $(cat /sys/class/net/bond0/bonding/slaves)"
 sed 's/^/NC-RESOLV /' /run/resolv.conf
 initctl status ntpd | sed 's/^/NC-NTPD /'
+# Again, on a network already set up: a restart must not undo it.
+initctl restart network
+n=0
+until initctl status network | grep -q ' up'; do
+	n=$((n + 1)); [ "$n" -lt 30 ] || { initctl log network | tail -n 5; break; }; sleep 1
+done
+initctl status network | sed 's/^/NC-AGAIN /'
+ip -o link show data | sed 's/^[0-9]*: /NC-AGAIN-LINK /'
+ip -o addr show dev v42 | awk '{ print "NC-AGAIN-ADDR", $2, $3, $4 }'
 echo "NC-DONE"
 STEPS
 
@@ -87,6 +97,9 @@ expect 'NC-ROUTE default via 192.0.2.1 dev mgmt'
 expect 'NC-BOND active-backup 1 data'
 expect 'NC-RESOLV nameserver 192.0.2.53'
 expect 'NC-NTPD ntpd +done|NC-NTPD ntpd +down'
+expect 'NC-AGAIN network +up'
+expect 'NC-AGAIN-LINK data: .*UP.* master bond0'
+expect 'NC-AGAIN-ADDR v42 inet 198.51.100.7/24'
 grep -qF "$key" "$vm/log" && fail "the munge key appeared on the console"
 expect 'reboot: Power down'
 cp "$vm/log" "$vm/log.medium"
