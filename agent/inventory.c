@@ -245,6 +245,29 @@ static void nic_pci(const char *devlink, char *pci, size_t size)
 		scopy(pci, size, base);
 }
 
+/* A bond (its bonding/ directory, even with no member yet), or a VLAN or
+ * bridge (a lower_IFACE link to what it is built on). */
+static int stacked(const char *root, const char *name)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	int found = 0;
+	DIR *d;
+
+	if (snprintf(path, sizeof(path), "%s/sys/class/net/%s/bonding", root, name) < (int)sizeof(path) &&
+	    stat(path, &st) == 0)
+		return 1;
+	if (snprintf(path, sizeof(path), "%s/sys/class/net/%s", root, name) >= (int)sizeof(path))
+		return 0;
+	d = opendir(path);
+	while (d != NULL && !found && (e = readdir(d)) != NULL)
+		found = strncmp(e->d_name, "lower_", 6) == 0;
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
 /* nics_read: every NIC under ROOT/sys/class/net, at most MAX, unsorted;
  * with ALL, the virtual interfaces too (but lo). */
 int nics_read(const char *root, struct inv_nic *nics, int max, int all)
@@ -289,6 +312,7 @@ int nics_read(const char *root, struct inv_nic *nics, int max, int all)
 		    text_uint(buf, 10000000, &speed) == 0)
 			c->speed_mbps = (int)speed;
 		nic_pci(path, c->pci, sizeof(c->pci));
+		c->stacked = stacked(root, e->d_name);
 		if (snprintf(path, sizeof(path), "%s/sys/class/net/%s/master", root, e->d_name) < (int)sizeof(path)) {
 			char link[PATH_MAX];
 			ssize_t k = readlink(path, link, sizeof(link) - 1);

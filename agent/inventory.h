@@ -31,6 +31,7 @@ struct inv_nic {
 	char pci[32];			/* "" when not a PCI device */
 	int virtual;			/* no device behind it: bridge, veth, bond, VLAN */
 	char master[16];		/* the bond or bridge it is enslaved to, or "" */
+	int stacked;			/* a bond, VLAN or bridge: built on other interfaces */
 };
 
 struct inv_gpu {

@@ -63,13 +63,13 @@ static int exists(const struct inv_nic *ifs, int nifs, const char *name)
 }
 
 /* The interface a `match` names, or -1.  A MAC or PCI address names a
- * NIC, never a bond or VLAN that carries the same MAC. */
+ * NIC, never a bond, VLAN or bridge that wears the same MAC. */
 static int matched(const struct nc_net *n, const struct inv_nic *ifs, int nifs)
 {
 	int i;
 
 	for (i = 0; i < nifs; i++) {
-		if (ifs[i].virtual && n->match != NC_MATCH_NAME)
+		if (ifs[i].stacked && n->match != NC_MATCH_NAME)
 			continue;
 		const char *v = n->match == NC_MATCH_MAC ? ifs[i].mac :
 				n->match == NC_MATCH_PCI ? ifs[i].pci : ifs[i].name;

@@ -11,10 +11,10 @@ static struct nodeconf conf;
 static struct netplan plan;
 
 static const struct inv_nic node[] = {
-	{ "eth0", "52:54:00:ab:cd:01", "up", 25000, "0000:3b:00.0", 0, "" },
-	{ "eth1", "52:54:00:ab:cd:02", "up", 25000, "0000:3b:00.1", 0, "" },
-	{ "eth2", "52:54:00:ab:cd:03", "down", -1, "0000:5e:00.0", 0, "" },
-	{ "docker0", "02:42:ac:11:00:01", "down", -1, "", 1, "" },
+	{ "eth0", "52:54:00:ab:cd:01", "up", 25000, "0000:3b:00.0", 0, "", 0 },
+	{ "eth1", "52:54:00:ab:cd:02", "up", 25000, "0000:3b:00.1", 0, "", 0 },
+	{ "eth2", "52:54:00:ab:cd:03", "down", -1, "0000:5e:00.0", 0, "", 0 },
+	{ "docker0", "02:42:ac:11:00:01", "down", -1, "", 1, "", 1 },
 };
 
 /* The plan for TEXT on NODE as one string, a line a step; warnings after "--". */
@@ -145,17 +145,17 @@ static void test_again(void)
 	/* The service restarted: names taken, the bond and VLAN there, its
 	 * members in it.  Only links up and addresses again. */
 	static const struct inv_nic again[] = {
-		{ "p0", "52:54:00:ab:cd:01", "up", 25000, "0000:3b:00.0", 0, "bond0" },
-		{ "p1", "52:54:00:ab:cd:02", "up", 25000, "0000:3b:00.1", 0, "bond0" },
-		{ "bond0", "52:54:00:ab:cd:01", "up", -1, "", 1, "" },
-		{ "mgmt", "52:54:00:ab:cd:01", "up", -1, "", 1, "" },
+		{ "p0", "52:54:00:ab:cd:01", "up", 25000, "0000:3b:00.0", 0, "bond0", 0 },
+		{ "p1", "52:54:00:ab:cd:02", "up", 25000, "0000:3b:00.1", 0, "bond0", 0 },
+		{ "bond0", "52:54:00:ab:cd:01", "up", -1, "", 1, "", 1 },
+		{ "mgmt", "52:54:00:ab:cd:01", "up", -1, "", 1, "", 1 },
 	};
 	/* The bond and its VLAN wear p0's MAC, listed first: still p0 matches. */
 	static const struct inv_nic again_virtual_first[] = {
-		{ "bond0", "52:54:00:ab:cd:01", "up", -1, "", 1, "" },
-		{ "mgmt", "52:54:00:ab:cd:01", "up", -1, "", 1, "" },
-		{ "p0", "52:54:00:ab:cd:01", "up", 25000, "0000:3b:00.0", 0, "bond0" },
-		{ "p1", "52:54:00:ab:cd:02", "up", 25000, "0000:3b:00.1", 0, "bond0" },
+		{ "bond0", "52:54:00:ab:cd:01", "up", -1, "", 1, "", 1 },
+		{ "mgmt", "52:54:00:ab:cd:01", "up", -1, "", 1, "", 1 },
+		{ "p0", "52:54:00:ab:cd:01", "up", 25000, "0000:3b:00.0", 0, "bond0", 0 },
+		{ "p1", "52:54:00:ab:cd:02", "up", 25000, "0000:3b:00.1", 0, "bond0", 0 },
 	};
 	char out2[4096];
 	static const char text[] =
