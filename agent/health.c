@@ -81,21 +81,26 @@ static __attribute__((format(printf, 4, 5))) void add(struct health *h, const ch
 		h->healthy = 0;
 }
 
-static void check_gpus(const struct health_opts *o, struct health *h)
+/* Whether the checks need the GPU list: an expectation, or live figures to read. */
+static int wants_gpus(const struct health_opts *o)
 {
-	static struct gpu gpus[GPU_MAX];
+	const struct nodeconf *c = o->conf;
+
+	return o->nvidia_smi != NULL || (c != NULL && (c->gpu_count != 0 || c->gpu_model[0] != '\0'));
+}
+
+/* GPUS: the GPUs alone (gpu_scan, its rc): what the rest of the inventory
+ * needs (cpuinfo, meminfo) must not fail this check. */
+static void check_gpus(const struct health_opts *o, struct health *h, const struct gpu *gpus, size_t n, int rc)
+{
 	const struct nodeconf *c = o->conf;
 	unsigned nv = 0, right = 0;
-	size_t n, i;
-	int rc;
+	size_t i;
 
 	if (c == NULL || (c->gpu_count == 0 && c->gpu_model[0] == '\0')) {
 		add(h, "gpus", -1, "no [gpu] expectation in the node config");
 		return;
 	}
-	/* The GPUs alone: what the rest of the inventory needs (cpuinfo,
-	 * meminfo) must not fail this check. */
-	rc = gpu_scan(o->root, gpus, GPU_MAX, &n);
 	if (rc < 0 && rc != -E2BIG) {
 		add(h, "gpus", 0, "finding GPUs: %s", strerror(-rc));
 		return;
@@ -275,15 +280,13 @@ static void check_gpu_memory(const struct health_opts *o, struct health *h)
 }
 
 /* The live figures, when there is an NVIDIA GPU to ask about. */
-static void read_live(const struct health_opts *o, struct health *h)
+static void read_live(const struct health_opts *o, struct health *h, const struct gpu *gpus, size_t n)
 {
-	static struct gpu gpus[GPU_MAX];
-	size_t n = 0, i;
+	size_t i;
 
 	h->nlive = -1;
 	if (o->nvidia_smi == NULL)
 		return;
-	gpu_scan(o->root, gpus, GPU_MAX, &n);
 	for (i = 0; i < n && gpus[i].vendor != GPU_VENDOR_NVIDIA; i++)
 		;
 	if (i == n)
@@ -295,10 +298,16 @@ static void read_live(const struct health_opts *o, struct health *h)
 /* health_run: every check; H->healthy is 0 when any failed. */
 int health_run(const struct health_opts *o, struct health *h)
 {
+	static struct gpu gpus[GPU_MAX];
+	size_t n = 0;
+	int rc = 0;
+
 	memset(h, 0, sizeof(*h));
 	h->healthy = 1;
-	check_gpus(o, h);
-	read_live(o, h);
+	if (wants_gpus(o))
+		rc = gpu_scan(o->root, gpus, GPU_MAX, &n);
+	check_gpus(o, h, gpus, n, rc);
+	read_live(o, h, gpus, n);
 	check_gpu_memory(o, h);
 	check_xid(o, h);
 	check_disks(o, h);

@@ -489,9 +489,13 @@ void inventory_add_live(json_t *o, const struct gpu_live *live, int n)
 	json_array_foreach(gpus, i, g) {
 		const char *pci = json_string_value(json_object_get(g, "pci"));
 
-		for (k = 0; pci != NULL && k < n; k++) {
-			/* nvidia-smi: 00000000:3B:00.0; sysfs: 0000:3b:00.0 */
-			if (strlen(live[k].bus_id) != strlen(pci) + 4 || strcasecmp(live[k].bus_id + 4, pci) != 0)
+		char id[48];
+
+		if (pci == NULL)
+			continue;
+		nvsmi_bus_id(pci, id, sizeof(id));
+		for (k = 0; k < n; k++) {
+			if (strcasecmp(live[k].bus_id, id) != 0)
 				continue;
 			json_object_set_new(g, "live", json_pack("{s:o, s:o, s:o, s:o, s:o}",
 				"memory_total_mib", num_or_null(live[k].mem_total_mib),

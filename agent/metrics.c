@@ -6,7 +6,6 @@
  * figures the node has are written: a GPU figure the driver alone can give
  * (temperature, power, memory, utilisation: NVML) is not made up here.
  */
-#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <strings.h>
 
 #include "metrics.h"
+#include "nvsmi.h"
 
 /* A label value, escaped as the format wants: \\, \", \n. */
 static void label(FILE *out, const char *name, const char *v, int first)
@@ -33,16 +33,6 @@ static void label(FILE *out, const char *name, const char *v, int first)
 static void head(FILE *out, const char *name, const char *help)
 {
 	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
-}
-
-/* NVML's bus id: 8 hex digits of domain, upper case (00000000:3B:00.0). */
-static void bus_id(const char *pci, char *out, size_t size)
-{
-	size_t i, n;
-
-	n = (size_t)snprintf(out, size, "0000%s", pci);
-	for (i = 0; i < n && i < size; i++)
-		out[i] = (char)toupper((unsigned char)out[i]);
 }
 
 /* The last Xid of the GPU at pci ("0000:3b:00.0"); the driver names its
@@ -135,7 +125,7 @@ int metrics_write(FILE *out, const struct inventory *inv, const struct health *h
 
 		if (g->vendor != GPU_VENDOR_NVIDIA || g->minor < 0)
 			continue;
-		bus_id(g->pci, id, sizeof id);
+		nvsmi_bus_id(g->pci, id, sizeof id);
 		fputs("DCGM_FI_DEV_XID_ERRORS", out);
 		gpu_labels(out, g, id);
 		fprintf(out, " %u\n", last_xid(g->pci, xids, nxids));
@@ -151,7 +141,7 @@ int metrics_write(FILE *out, const struct inventory *inv, const struct health *h
 
 			if (g->vendor != GPU_VENDOR_NVIDIA || g->minor < 0)
 				continue;
-			bus_id(g->pci, id, sizeof id);
+			nvsmi_bus_id(g->pci, id, sizeof id);
 			l = live_of(h, id);
 			if (l == NULL)
 				continue;

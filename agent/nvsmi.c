@@ -6,6 +6,7 @@
  * output is parsed strictly: a line that does not have the fields asked
  * for is refused, "[N/A]" and "[Not Supported]" are unknown, never 0.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -181,6 +182,17 @@ int nvsmi_parse_remap(const char *text, size_t len, struct gpu_live *g, int n)
 			}
 	}
 	return 0;
+}
+
+/* nvsmi_bus_id: sysfs's PCI address (0000:3b:00.0) as NVML and nvidia-smi
+ * write it: 8 hex digits of domain, upper case (00000000:3B:00.0). */
+void nvsmi_bus_id(const char *pci, char *out, size_t size)
+{
+	size_t i, n;
+
+	n = (size_t)snprintf(out, size, "0000%s", pci);
+	for (i = 0; i < n && i < size; i++)
+		out[i] = (char)toupper((unsigned char)out[i]);
 }
 
 /* Run nvidia-smi with one query; its stdout, at most 1 MiB. */

@@ -20,6 +20,7 @@ extern const char NVSMI_GPU_QUERY[], NVSMI_REMAP_QUERY[];
 
 int nvsmi_parse_gpus(const char *text, size_t len, struct gpu_live *g, int max, int *n);
 int nvsmi_parse_remap(const char *text, size_t len, struct gpu_live *g, int n);
+void nvsmi_bus_id(const char *pci, char *out, size_t size);
 int nvsmi_read(const char *nvsmi, struct gpu_live *g, int max, int *n, char *err, size_t errsz);
 
 #endif
