@@ -154,8 +154,12 @@ PKG_LIBS := $(B)/openssl/.built $(B)/zstd/.built
 
 # Debian's binary builds, taken as they are (scripts/debpick.sh): the
 # container runtime and the glibc closure it runs with.
+# The slurm profile: Slurm and MUNGE (Debian 12's) and the libraries they link.
+SLURM_PKGS := slurmd slurm-client slurm-plugins munge libmunge liblz4 libnuma libhwloc libpam \
+	libbz2 zlib libgcrypt libgpg-error libreadline libtinfo libdbus libsystemd libudev libaudit \
+	libcap-ng libcap liblzma libzstd
 DEB_PKGS := glibc libseccomp runc containerd cni-plugins firmware-amdgpu \
-	libtirpc libgssapi-krb5 libkrb5 libk5crypto libkrb5support libcom-err libkeyutils
+	libtirpc libgssapi-krb5 libkrb5 libk5crypto libkrb5support libcom-err libkeyutils $(SLURM_PKGS)
 $(patsubst %,$(B)/%/.built,$(DEB_PKGS)): $(B)/%/.built: $(B)/src/.%.unpacked pkg/recipes/%/build scripts/debpick.sh
 	$(Q)$(RECIPE) $*
 
@@ -267,7 +271,8 @@ ROOTFS_FILES := $(shell find rootfs -type f -o -type d 2>/dev/null)
 CAIRN_PKG_VERSION := 0.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 CAIRN_SOURCE_SHA256 := $(shell git ls-files -z 2>/dev/null | xargs -0 cat 2>/dev/null | sha256sum | cut -c1-64)
 BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl zstd \
-	glibc libseccomp runc containerd cni-plugins test-images cdi agent jansson $(BOARD_EXTRA_PACKAGES)
+	glibc libseccomp runc containerd cni-plugins test-images cdi agent jansson \
+	$(SLURM_PKGS) $(BOARD_EXTRA_PACKAGES)
 PKGBUILD = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
 	CAIRN_PKG_VERSION=$(CAIRN_PKG_VERSION) CAIRN_SOURCE_SHA256=$(CAIRN_SOURCE_SHA256) scripts/pkgbuild.sh
 PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh Makefile

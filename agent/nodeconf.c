@@ -461,6 +461,20 @@ static int key_value(struct parse *p, const char *key, char *v)
 				return fail(p, "munge-key-file: '%s' is not an absolute path", v);
 			return copy(p, key, c->munge_key_file, sizeof(c->munge_key_file), v);
 		}
+		if (strcmp(key, "dynamic") == 0) {
+			int dyn;
+
+			if (yes_no(p, key, v, &dyn) < 0)
+				return -EINVAL;
+			c->slurm_static = !dyn;
+			return 0;
+		}
+		if (strcmp(key, "features") == 0) {
+			if (!all_of(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,-") ||
+			    v[0] == ',' || strstr(v, ",,") != NULL || v[strlen(v) - 1] == ',')
+				return fail(p, "features: '%s' is not NAME[,NAME...] (letters, digits, _ . -)", v);
+			return copy(p, key, c->slurm_features, sizeof(c->slurm_features), v);
+		}
 		break;
 	case S_API:
 		if (strcmp(key, "listen") == 0) {
@@ -747,6 +761,9 @@ int nodeconf_show(const struct nodeconf *c, FILE *out)
 			fprintf(out, "# munge-key: set (%zu bytes), not shown\n", c->munge_key_len);
 		if (c->munge_key_file[0])
 			fprintf(out, "munge-key-file = %s\n", c->munge_key_file);
+		fprintf(out, "dynamic = %s\n", c->slurm_static ? "no" : "yes");
+		if (c->slurm_features[0])
+			fprintf(out, "features = %s\n", c->slurm_features);
 	}
 	if (c->api) {
 		fprintf(out, "\n[api]\nlisten = %s\ncert-file = %s\nkey-file = %s\n", c->api_listen, c->api_cert,

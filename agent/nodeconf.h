@@ -57,6 +57,8 @@ struct nodeconf {
 	unsigned char munge_key[NC_SECRET_MAX];	/* secret */
 	size_t munge_key_len;
 	char munge_key_file[NC_PATH];
+	int slurm_static;		/* dynamic = no: the controller's slurm.conf lists the node */
+	char slurm_features[128];	/* a dynamic node's Feature=, comma-separated */
 	char kube_server[NC_HOST + 16];
 	char kube_token[24];		/* secret */
 	int api;			/* an [api] section: the control API is on */

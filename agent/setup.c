@@ -129,6 +129,28 @@ static int secrets(const struct setup_opts *o, const struct nodeconf *c, char *e
 	return rc;
 }
 
+/* out/profile/NAME, the one file there: what initd's `condition =` of a
+ * profile's services looks for (rootfs/etc/initd: munged, slurmd, kubelet). */
+static int profile_mark(const char *out, enum nc_profile profile, char *err, size_t errsz)
+{
+	static const enum nc_profile all[] = { NC_STANDALONE, NC_SLURM, NC_KUBERNETES };
+	char dir[400], path[500];
+	size_t i;
+	int rc;
+
+	snprintf(dir, sizeof dir, "%s/profile", out);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return err_fail(err, errsz, "%s: %s", dir, strerror(errno));
+	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, nodeconf_profile_name(all[i]));
+		if (all[i] != profile && unlink(path) < 0 && errno != ENOENT)
+			return err_fail(err, errsz, "%s: %s", path, strerror(errno));
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, nodeconf_profile_name(profile));
+	rc = file_write_atomic(path, "", 0, 0644);
+	return rc < 0 ? err_fail(err, errsz, "%s: %s", path, strerror(-rc)) : 0;
+}
+
 static long long now_real(void)
 {
 	return (long long)time(NULL);
@@ -226,6 +248,8 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 		if (rc < 0)
 			err_fail(err, errsz, "%s: %s", path, strerror(-rc));
 	}
+	if (rc == 0)
+		rc = profile_mark(o->out, c.profile, err, errsz);
 	/* The command line's cairn.hostname (initd set it) beats the config's. */
 	if (rc == 0 && o->set_hostname && c.hostname[0] != '\0' &&
 	    cmdline_get(cmdline, "cairn.hostname", host, sizeof host) == -ENOENT) {

@@ -183,7 +183,7 @@ static void exited(struct unit *u)
 
 static const struct sup_ops ops = {
 	now_mono, now_boot, spawn, spawn_check, spawn_signal, spawn_kill_check, exited,
-	spawn_probe, note
+	spawn_probe, spawn_condition, note
 };
 
 /* A unit initd defines itself, from the same key = value text a file holds. */

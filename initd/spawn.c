@@ -311,6 +311,12 @@ void spawn_exited(struct unit *u)
 		cgroup_signal(cg_root, cg_name(u), SIGKILL);
 }
 
+/* spawn_condition: 1 when the service's condition holds (its file exists). */
+int spawn_condition(const struct unit *u)
+{
+	return u->svc.condition == NULL || access(u->svc.condition, F_OK) == 0;
+}
+
 /* spawn_probe: 1 when a ready file exists or a ready socket accepts. */
 int spawn_probe(const struct unit *u)
 {

@@ -11,6 +11,7 @@ int spawn_signal(struct unit *u, int sig);
 int spawn_kill_check(struct unit *u);
 void spawn_exited(struct unit *u);
 int spawn_probe(const struct unit *u);
+int spawn_condition(const struct unit *u);
 int spawn_wait(char *const argv[], long long limit_ms);
 
 #endif

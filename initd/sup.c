@@ -20,7 +20,7 @@
 static const char *const state_names[] = {
 	[UNIT_DOWN] = "down", [UNIT_WAITING] = "waiting", [UNIT_STARTING] = "starting",
 	[UNIT_UP] = "up", [UNIT_STOPPING] = "stopping", [UNIT_BACKOFF] = "backoff",
-	[UNIT_FAILED] = "failed", [UNIT_DONE] = "done",
+	[UNIT_FAILED] = "failed", [UNIT_DONE] = "done", [UNIT_SKIPPED] = "skipped",
 };
 
 const char *sup_state_name(enum unit_state st)
@@ -101,10 +101,11 @@ int sup_running(const struct unit *u)
 	return u->pid != 0;
 }
 
-/* sup_ready: what a dependent waits for: up, or a setup step done. */
+/* sup_ready: what a dependent waits for: up, a setup step done, or a
+ * service whose condition did not hold (what needs it decides for itself). */
 int sup_ready(const struct unit *u)
 {
-	return u->state == UNIT_UP || u->state == UNIT_DONE;
+	return u->state == UNIT_UP || u->state == UNIT_DONE || u->state == UNIT_SKIPPED;
 }
 
 /*
@@ -300,10 +301,15 @@ static int step_unit(struct sup *s, struct unit *u, long long now)
 			u->state = UNIT_DOWN;
 			break;
 		}
-		if (deps_up(s, u))
-			start_unit(s, u, now);
-		else
+		if (!deps_up(s, u)) {
 			u->state = UNIT_WAITING;
+		} else if (u->svc.condition != NULL && !s->ops->condition(u)) {
+			u->state = UNIT_SKIPPED;
+			u->ready_ms = s->ops->boottime();
+			note(s, u, LOG_NOTICE, "skipped: condition file:%s does not exist", u->svc.condition);
+		} else {
+			start_unit(s, u, now);
+		}
 		break;
 	case UNIT_STARTING:
 	case UNIT_UP:
@@ -340,6 +346,7 @@ static int step_unit(struct sup *s, struct unit *u, long long now)
 		}
 		break;
 	case UNIT_DONE:
+	case UNIT_SKIPPED:
 		if (down_wanted)
 			u->state = UNIT_DOWN;
 		break;
@@ -419,7 +426,8 @@ int sup_start(struct sup *s, struct unit *u)
 		return -EINVAL;
 	u->want_up = 1;
 	u->restarts = 0;	/* status counts restarts since a start by hand */
-	if (u->state == UNIT_FAILED || u->state == UNIT_BACKOFF || u->state == UNIT_DONE) {
+	if (u->state == UNIT_FAILED || u->state == UNIT_BACKOFF || u->state == UNIT_DONE ||
+	    u->state == UNIT_SKIPPED) {
 		u->state = UNIT_DOWN;
 		u->window_restarts = 0;
 		u->delay_ms = u->svc.restart_delay_ms;
@@ -432,7 +440,8 @@ int sup_stop(struct sup *s, struct unit *u)
 	u->want_up = 0;
 	if (u->state == UNIT_STARTING || u->state == UNIT_UP)
 		stop_unit(s, u, s->ops->now());
-	else if (u->state == UNIT_WAITING || u->state == UNIT_BACKOFF || u->state == UNIT_DONE)
+	else if (u->state == UNIT_WAITING || u->state == UNIT_BACKOFF || u->state == UNIT_DONE ||
+		 u->state == UNIT_SKIPPED)
 		u->state = UNIT_DOWN;
 	return 0;
 }

@@ -18,7 +18,8 @@ enum unit_state {
 	UNIT_STOPPING,		/* stop signal sent; KILL at due_ms */
 	UNIT_BACKOFF,		/* exited; starts again at due_ms */
 	UNIT_FAILED,		/* gave up: restart limit, or a bad definition */
-	UNIT_DONE		/* a `ready = exit` service that exited 0: counts as ready */
+	UNIT_DONE,		/* a `ready = exit` service that exited 0: counts as ready */
+	UNIT_SKIPPED		/* its condition did not hold: not started, counts as ready */
 };
 
 /*
@@ -67,6 +68,7 @@ struct sup_ops {
 	int (*kill_check)(struct unit *u);	/* SIGKILL the ready check */
 	void (*exited)(struct unit *u);		/* main is gone: clear the rest */
 	int (*probe)(const struct unit *u);	/* file/socket ready: 1, 0 */
+	int (*condition)(const struct unit *u);	/* its condition holds: 1, 0 */
 	void (*note)(const struct unit *u, int level, const char *msg);
 };
 

@@ -305,6 +305,11 @@ static int key_value(struct parse *p, const char *key, char *v)
 		return key_depends(p, v);
 	if (strcmp(key, "ready") == 0)
 		return key_ready(p, v);
+	if (strcmp(key, "condition") == 0) {
+		if (strncmp(v, "file:/", 6) != 0)
+			return fail(p, "condition must be file:/PATH");
+		return set_string(p, &s->condition, v + 5);
+	}
 	if (strcmp(key, "restart") == 0)
 		return key_restart(p, v);
 	if (strcmp(key, "restart-delay") == 0)

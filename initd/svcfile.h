@@ -35,6 +35,7 @@ struct svc {
 	enum svc_ready ready;
 	int ready_fd;
 	char *ready_arg;		/* path (file, socket) or command (check) */
+	char *condition;		/* a path that must exist to start; NULL: none */
 	enum svc_restart restart;
 	unsigned restart_delay_ms, restart_delay_max_ms;
 	unsigned restart_limit, restart_window_ms;

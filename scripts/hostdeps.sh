@@ -15,6 +15,9 @@ ccache libzstd-dev libjansson-dev"
 # dnsmasq to give a guest DHCP in a test's network namespace.
 pkgs="$pkgs qemu-system-x86 clang libclang-rt-14-dev llvm iproute2 e2fsprogs python3 python3-jsonschema
 jq procps dnsmasq-base"
+# The slurm profile's QEMU test: a real controller (Debian 12's slurmctld, the
+# same Slurm 22.05 as the image's slurmd), its commands and MUNGE.
+pkgs="$pkgs slurmctld slurm-client munge"
 # make lint.
 pkgs="$pkgs cppcheck clang-tidy"
 # A software token for the PKCS#11 signing test (SoftHSM, OpenSC's pkcs11-tool).

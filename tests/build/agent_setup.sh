@@ -56,6 +56,8 @@ cmp -s "$tmp/www/n1.conf" "$tmp/run/node.conf" || fail "node.conf differs from w
 [ "$(base64 -w0 <"$tmp/run/secrets/munge.key")" = "$key" ] || fail "munge.key differs from the config's"
 [ "$(cat "$tmp/run/node.conf.origin")" = "cmdline $url/n1.conf" ] || fail "origin: $(cat "$tmp/run/node.conf.origin")"
 ! grep -qF "$key" "$tmp/out" || fail "the munge key appeared in setup's output"
+# The profile's mark, which gates its services (initd's condition = file:).
+[ "$(ls "$tmp/run/profile")" = slurm ] || fail "profile/ holds '$(ls "$tmp/run/profile")', not slurm"
 
 refused "certificate verify failed" "cairn.config=$url/n1.conf cairn.config.ca=$pki/other-ca.pem"
 refused "-bad-" "cairn.config=$url/bad.conf cairn.config.ca=$pki/site-ca.pem"
@@ -87,6 +89,12 @@ printf '[node]\nhostname = imaged\n' >"$tmp/root/etc/cairn/node.conf"
 setup "console=ttyS0" || { cat "$tmp/out"; fail "setup from the image"; }
 expect_line "$tmp/out" "setup: config from image /etc/cairn/node.conf: profile standalone"
 [ ! -e "$tmp/run/secrets/munge.key" ] || fail "a munge key out of nowhere"
+[ "$(ls "$tmp/run/profile")" = standalone ] || fail "profile/ holds '$(ls "$tmp/run/profile")'"
+# Run again over a slurm node's /run (initctl start node-config): one mark.
+mkdir -p "$tmp/run/profile" && : >"$tmp/run/profile/slurm"
+"$CAIRN_AGENT" setup --no-system --cmdline "$tmp/cmdline" --root "$tmp/root" --out "$tmp/run" >"$tmp/out" 2>&1 ||
+	{ cat "$tmp/out"; fail "setup run again"; }
+[ "$(ls "$tmp/run/profile")" = standalone ] || fail "run again: profile/ holds '$(ls "$tmp/run/profile")'"
 rm "$tmp/root/etc/cairn/node.conf"
 setup "console=ttyS0" || { cat "$tmp/out"; fail "setup with no config"; }
 expect_line "$tmp/out" "setup: config from none: profile standalone, 0 interfaces"

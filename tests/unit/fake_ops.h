@@ -19,6 +19,7 @@ static int fake_signal(struct unit *u, int sig) { (void)u; (void)sig; return 0; 
 static int fake_kill_check(struct unit *u) { (void)u; return 0; }
 static void fake_exited(struct unit *u) { (void)u; }
 static int fake_probe(const struct unit *u) { (void)u; return 0; }
+static int fake_condition(const struct unit *u) { (void)u; return 1; }
 static void fake_note(const struct unit *u, int level, const char *msg)
 {
 	(void)u;
@@ -28,7 +29,7 @@ static void fake_note(const struct unit *u, int level, const char *msg)
 
 static const struct sup_ops fake_ops = {
 	fake_mono, fake_boot, fake_spawn, fake_spawn_check, fake_signal, fake_kill_check,
-	fake_exited, fake_probe, fake_note
+	fake_exited, fake_probe, fake_condition, fake_note
 };
 
 #endif

@@ -21,6 +21,7 @@ static char started[256];	/* names in start order, space-separated */
 static char signals[256];	/* "name:sig " in order */
 static char notes[4096];
 static int probe_ready[CAP];
+static int condition_fails[CAP];
 
 static long long now_ms(void) { return fake_now; }
 static long long boot_ms(void) { return fake_now + 1000; }
@@ -54,6 +55,7 @@ static int checks_killed;
 static int kill_check(struct unit *u) { (void)u; checks_killed++; return 0; }
 static void exited(struct unit *u) { (void)u; }
 static int probe(const struct unit *u) { return probe_ready[u - table]; }
+static int condition(const struct unit *u) { return !condition_fails[u - table]; }
 
 static void note(const struct unit *u, int level, const char *msg)
 {
@@ -66,7 +68,7 @@ static void note(const struct unit *u, int level, const char *msg)
 	}
 }
 
-static const struct sup_ops ops = { now_ms, boot_ms, spawn, spawn_check, sig, kill_check, exited, probe, note };
+static const struct sup_ops ops = { now_ms, boot_ms, spawn, spawn_check, sig, kill_check, exited, probe, condition, note };
 
 static void reset(void)
 {
@@ -77,6 +79,7 @@ static void reset(void)
 	checks_killed = 0;
 	started[0] = signals[0] = notes[0] = '\0';
 	memset(probe_ready, 0, sizeof probe_ready);
+	memset(condition_fails, 0, sizeof condition_fails);
 }
 
 static struct unit *add(const char *name, const char *text)
@@ -458,12 +461,41 @@ static void test_table_full(void)
 	CHECK(sup_free_slot(&sup) == NULL);
 }
 
+/* condition = file:PATH: a service whose file is missing is skipped, and
+ * what depends on it starts (it decides for itself); started by hand, the
+ * condition is looked at again. */
+static void test_condition(void)
+{
+	struct unit *a, *b, *c;
+
+	reset();
+	a = add("a", "command = /bin/a\ncondition = file:/run/flag\n");
+	b = add("b", "command = /bin/b\ncondition = file:/run/flag\ndepends = a\n");
+	c = add("c", "command = /bin/c\ndepends = b\n");
+	CHECK(a->svc.condition != NULL && strcmp(a->svc.condition, "/run/flag") == 0);
+	condition_fails[a - table] = condition_fails[b - table] = 1;
+	sup_resolve(&sup);
+	sup_step(&sup);
+	CHECK(a->state == UNIT_SKIPPED && b->state == UNIT_SKIPPED && c->state == UNIT_UP);
+	CHECK(a->pid == 0 && b->pid == 0 && strcmp(started, "c ") == 0);
+	CHECK(strstr(notes, "a: skipped: condition file:/run/flag does not exist") != NULL);
+	CHECK(sup_ready(a) && strcmp(sup_state_name(a->state), "skipped") == 0);
+	/* the file appears; a start by hand runs it. */
+	condition_fails[a - table] = 0;
+	CHECK(sup_start(&sup, a) == 0 && a->state == UNIT_DOWN);
+	sup_step(&sup);
+	CHECK(a->state == UNIT_UP && b->state == UNIT_SKIPPED && strcmp(started, "c a ") == 0);
+	/* stopped, a skipped service is down. */
+	CHECK(sup_stop(&sup, b) == 0 && b->state == UNIT_DOWN);
+}
+
 int main(void)
 {
 	RUN(test_dependency_order);
 	RUN(test_waits_for_slow_ready);
 	RUN(test_notify_fd);
 	RUN(test_setup_step);
+	RUN(test_condition);
 	RUN(test_check_command);
 	RUN(test_check_timeout);
 	RUN(test_backoff_then_failed);

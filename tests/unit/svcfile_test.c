@@ -83,6 +83,11 @@ static void ready_kinds(void)
 	CHECK(parse("a", "command = /a\nready = fd:1\n") == -EINVAL);
 	CHECK(parse("a", "command = /a\nready = file:relative\n") == -EINVAL);
 	CHECK(parse("a", "command = /a\nready = sometime\n") == -EINVAL);
+	CHECK(parse("a", "command = /a\n") == 0 && s.condition == NULL);
+	CHECK(parse("a", "command = /a\ncondition = file:/run/cairn/profile/slurm\n") == 0 &&
+	      strcmp(s.condition, "/run/cairn/profile/slurm") == 0);
+	CHECK(parse("a", "command = /a\ncondition = file:relative\n") == -EINVAL);
+	CHECK(parse("a", "command = /a\ncondition = /run/x\n") == -EINVAL);
 }
 
 /* Each bad file is refused with the file, the line and what is wrong. */
