@@ -52,7 +52,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg agent gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
+	host-pkg agent netboot bench-netboot gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
 	lint clean distclean help FORCE
 
 all: image
@@ -65,7 +65,8 @@ help:
 	@echo '  run            build BOARD and boot it in QEMU on this terminal (Ctrl-a x quits)'
 	@echo '  test           every test: unit (ASan+UBSan), fuzz smoke, build, QEMU boot'
 	@echo '  test-full      test, then the server-x86_64 board build and its checks'
-	@echo '  image (all)    build BOARD into O/BOARD: vmlinuz initramfs.cpio.zst kernel.config cmdline SHA256SUMS'
+	@echo '  image (all)    build BOARD into O/BOARD: vmlinuz initramfs.cpio.zst kernel.config cmdline SHA256SUMS netboot/'
+	@echo '  netboot        O/BOARD/netboot: kernel, initramfs, iPXE script, guide (doc/netboot.md)'
 	@echo '  fetch          fill DL_DIR with every input sources.lock pins'
 	@echo '  lock-update    pin what Debian'"'"'s archive has now (commit sources.lock after)'
 	@echo '  source-bundle  one tarball of DL_DIR: builds this image with no network'
@@ -74,6 +75,7 @@ help:
 	@echo '  bench-init     initd against BusyBox init: PID 1 start to all services ready, RSS'
 	@echo '  bench-runtime  PID 1 to containerd ready, ctr run to first output, idle memory'
 	@echo '  bench-agent    the agent: mTLS API requests beside openssl s_server, setup, inventory'
+	@echo '  bench-netboot  NODES simulated nodes fetching the netboot set from nginx at once'
 	@echo '  bench-pkg      pkg install against dpkg -i: 300 packages, 30,000 files, time and memory'
 	@echo '  unit, fuzz     unit tests; libFuzzer runs (FUZZ_RUNS each)'
 	@echo '  agent          the static cairn-agent, cairn-cdi and cairn-runtime'
@@ -90,6 +92,8 @@ help:
 	@echo '  DL_DIR=DIR     downloaded sources (default $$CAIRN_CACHE/dl)'
 	@echo '  KEYS_DIR=DIR   signing keys (default ~/.local/share/cairn/keys)'
 	@echo '  NODE_CONFIG=F  bake node config F into the image as /etc/cairn/node.conf'
+	@echo '  SITE_CA=F      bake the site CA F into the image as /etc/cairn/site-ca.pem'
+	@echo '  NETBOOT_CONFIG=URL  the netboot script'"'"'s cairn.config (https://.../{mac}.conf)'
 	@echo '  JOBS=N         parallel jobs (default: nproc)'
 	@echo '  V=1            show full commands'
 
@@ -308,7 +312,10 @@ $(REPO)/.stamp-pkg: $(B)/obj/pkg/pkg $(wildcard pkg/recipes/pkg/*) $(PKG_DEPS)
 # NODE_CONFIG=FILE: the site's node config baked into the image (the
 # image source of node.conf(5)), checked first; its path and sha256 are
 # recorded, so setting, changing or dropping it rebuilds base-files.
-NODE_CONFIG_ID := $(if $(NODE_CONFIG),$(abspath $(NODE_CONFIG)) $(shell sha256sum < $(NODE_CONFIG) 2>/dev/null),none)
+# SITE_CA=FILE: the site's CA (PEM) as /etc/cairn/site-ca.pem, what a
+# netbooted node checks its config server against (doc/netboot.md).
+NODE_CONFIG_ID := $(if $(NODE_CONFIG),$(abspath $(NODE_CONFIG)) $(shell sha256sum < $(NODE_CONFIG) 2>/dev/null),none) \
+	$(if $(SITE_CA),$(abspath $(SITE_CA)) $(shell sha256sum < $(SITE_CA) 2>/dev/null),none)
 $(KB)/node-config.id: FORCE
 	$(Q)mkdir -p $(@D) && echo '$(NODE_CONFIG_ID)' | cmp -s - $@ || echo '$(NODE_CONFIG_ID)' >$@
 $(REPO)/.stamp-base-files: $(ROOTFS_FILES) $(wildcard pkg/recipes/base-files/*) $(PKG_DEPS) $(KB)/node-config.id \
@@ -319,6 +326,10 @@ $(REPO)/.stamp-base-files: $(ROOTFS_FILES) $(wildcard pkg/recipes/base-files/*) 
 ifneq ($(NODE_CONFIG),)
 	$(Q)ASAN_OPTIONS=detect_leaks=0 $(HB)/cairn-agent config check $(NODE_CONFIG)
 	$(Q)mkdir -p $(PT)/base-files/etc/cairn && install -m 0600 $(NODE_CONFIG) $(PT)/base-files/etc/cairn/node.conf
+endif
+ifneq ($(SITE_CA),)
+	$(Q)openssl x509 -noout -in $(SITE_CA) || { echo "SITE_CA=$(SITE_CA): not a PEM certificate" >&2; exit 1; }
+	$(Q)mkdir -p $(PT)/base-files/etc/cairn && install -m 0644 $(SITE_CA) $(PT)/base-files/etc/cairn/site-ca.pem
 endif
 	$(Q)$(PKGBUILD) base-files $(REPO) $(PT)/base-files && touch $@
 $(patsubst %,$(REPO)/.stamp-%,$(DEB_PKGS)): $(REPO)/.stamp-%: $(B)/%/.built pkg/recipes/%/recipe $(PKG_DEPS)
@@ -371,7 +382,17 @@ $(OUT)/SHA256SUMS: $(addprefix $(OUT)/,$(ARTIFACTS)) sources.lock
 	$(call say,SUMS,$@)
 	$(Q)scripts/manifest.sh $(OUT) $(ARTIFACTS)
 
-image: $(OUT)/SHA256SUMS
+# The netboot set (doc/netboot.md): NETBOOT_CONFIG=https://.../{mac}.conf
+# and NETBOOT_CONFIG_CA=PATH go into its iPXE script.
+NETBOOT_CONFIG_CA ?= /etc/cairn/site-ca.pem
+NETBOOT_ID := $(NETBOOT_CONFIG) $(NETBOOT_CONFIG_CA)
+$(KB)/netboot.id: FORCE
+	$(Q)mkdir -p $(@D) && echo '$(NETBOOT_ID)' | cmp -s - $@ || echo '$(NETBOOT_ID)' >$@
+$(OUT)/netboot/SHA256SUMS: $(OUT)/SHA256SUMS scripts/netboot.sh doc/netboot.md $(KB)/netboot.id
+	$(Q)scripts/netboot.sh $(OUT) $(OUT)/netboot '$(NETBOOT_CONFIG)' '$(NETBOOT_CONFIG_CA)'
+netboot: $(OUT)/netboot/SHA256SUMS
+
+image: $(OUT)/SHA256SUMS $(OUT)/netboot/SHA256SUMS
 
 run: image
 	$(Q)scripts/qemu.sh --interactive $(OUT) -- $(QEMU_MACHINE)
@@ -491,6 +512,12 @@ bench-runtime: image
 # openssl s_server, setup/net plan/inventory beside cat.
 bench-agent: $(B)/obj/agent/cairn-agent
 	$(Q)scripts/bench-agent.sh $(B)/obj/agent/cairn-agent $(BENCH_N)
+
+# NODES (default 50) simulated nodes fetching the netboot set at once from
+# nginx on loopback, beside one node alone.
+NODES ?= 50
+bench-netboot: $(OUT)/netboot/SHA256SUMS
+	$(Q)scripts/bench-netboot.sh $(OUT)/netboot $(NODES)
 
 # The image's pkg (static musl, -Os) against Debian's dpkg, same files.
 bench-pkg: $(B)/obj/pkg/pkg $(HB)/pkg

@@ -18,6 +18,8 @@ jq procps dnsmasq-base"
 # The slurm profile's QEMU test: a real controller (Debian 12's slurmctld, the
 # same Slurm 22.05 as the image's slurmd), its commands and MUNGE.
 pkgs="$pkgs slurmctld slurm-client munge"
+# Netboot's test and benchmark: nginx, the HTTP server the guide names.
+pkgs="$pkgs nginx-light"
 # make lint.
 pkgs="$pkgs cppcheck clang-tidy"
 # A software token for the PKCS#11 signing test (SoftHSM, OpenSC's pkcs11-tool).
@@ -36,6 +38,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 say APT "install$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Servers among them (nginx, munge, slurmctld) are started by the tests
+# that need them, never by their packages: a policy-rc.d says no while
+# they install (unless the host has its own).
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 || {
 	apt-get update -q >/dev/null 2>&1

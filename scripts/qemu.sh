@@ -2,8 +2,10 @@
 # scripts/qemu.sh: boot a board's artifacts in QEMU with the serial console
 # on this terminal (--interactive) or on stdout (tests).
 #
-# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] OUT [-- QEMU_ARGS...]
+# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--netboot] OUT [-- QEMU_ARGS...]
 #
+# --netboot: no kernel given; the firmware boots from the network (the
+# NIC's iPXE ROM), which QEMU_ARGS must give.
 # Without --interactive the serial console is stdin and stdout, so a test
 # can type into the guest.
 # The guest gets no network device unless QEMU_ARGS gives one: QEMU's user
@@ -12,16 +14,17 @@
 # at kernel decompression); otherwise TCG.  The probe's answer is cached.
 . "$(dirname "$0")/lib.sh"
 
-interactive=0 append= initrd=
+interactive=0 append= initrd= netboot=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--interactive) interactive=1; shift ;;
+	--netboot) netboot=1; shift ;;
 	--append) append=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
-out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] OUT [-- QEMU_ARGS...]}
+out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--netboot] OUT [-- QEMU_ARGS...]}
 shift
 [ "${1:-}" = -- ] && shift
 for f in vmlinuz initramfs.cpio.zst cmdline; do
@@ -65,6 +68,9 @@ case " $* " in
 esac
 cmdline="$(cat "$out/cmdline")${append:+ $append}"
 initrd=${initrd:-$out/initramfs.cpio.zst}
+if [ "$netboot" = 1 ]; then
+	exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio -no-reboot -boot n
+fi
 if [ "$interactive" = 1 ]; then
 	echo "  QEMU    $out ($a; Ctrl-a x quits, 'poweroff' in the guest powers off)"
 	exec qemu-system-x86_64 "$@" -nographic -no-reboot \

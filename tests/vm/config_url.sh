@@ -35,16 +35,9 @@ ip netns exec "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0
 pids="$pids $!"
 
 pki=$vm/pki
-mkdir -p "$pki" "$vm/www" "$vm/root/etc/site"
-for c in site-ca other-ca; do
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=$c" \
-		-keyout "$pki/$c.key" -out "$pki/$c.pem" 2>/dev/null || fail "openssl: $c"
-done
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=config-server \
-	-keyout "$pki/srv.key" -out "$pki/srv.csr" 2>/dev/null || fail "openssl: server request"
-printf 'subjectAltName=IP:10.78.0.1\n' >"$pki/srv.ext"
-openssl x509 -req -in "$pki/srv.csr" -CA "$pki/site-ca.pem" -CAkey "$pki/site-ca.key" -CAcreateserial \
-	-days 2 -extfile "$pki/srv.ext" -out "$pki/srv.pem" 2>/dev/null || fail "openssl: server certificate"
+mkdir -p "$vm/www" "$vm/root/etc/site"
+vm_pki "$pki" site-ca other-ca
+vm_cert "$pki" site-ca srv 10.78.0.1
 cp "$pki/site-ca.pem" "$vm/root/etc/site/ca.pem"
 cp "$pki/other-ca.pem" "$vm/root/etc/site/other.pem"
 printf '[node]\nhostname = from-url\n' >"$vm/www/n1.conf"

@@ -1,0 +1,57 @@
+#!/bin/sh
+# scripts/netboot.sh: a board's netboot set (doc/netboot.md): the kernel
+# and the initramfs that holds the whole root (the node runs from RAM), an
+# iPXE script that boots them from beside itself, the guide, and their
+# sha256 sums.
+#
+# usage: netboot.sh OUT DEST [CONFIG_URL [CONFIG_CA]]
+#
+# CONFIG_URL: where each node's config is (cairn.config=), an https:// URL
+# in which {mac} becomes iPXE's ${mac:hexhyp}, the booting NIC's MAC
+# (52-54-00-12-34-56);
+# CONFIG_CA: the CA on the node that its server's certificate must chain
+# to (default /etc/cairn/site-ca.pem, what make SITE_CA= bakes in).
+# Without CONFIG_URL the node takes its config from a CAIRNCFG medium or
+# the image (node.conf(5), SOURCES).
+. "$(dirname "$0")/lib.sh"
+
+out=${1:?usage: netboot.sh OUT DEST [CONFIG_URL [CONFIG_CA]]}
+dest=${2:?usage: netboot.sh OUT DEST [CONFIG_URL [CONFIG_CA]]}
+url=${3:-}
+ca=${4:-/etc/cairn/site-ca.pem}
+for f in vmlinuz initramfs.cpio.zst cmdline; do
+	[ -f "$out/$f" ] || die "$out/$f: missing; build it with 'make'"
+done
+case $url in
+'' | https://*) ;;
+*) die "NETBOOT_CONFIG=$url: the node takes its config by https:// only (node.conf(5))" ;;
+esac
+case $url$ca in
+*[[:space:]\"\']*) die "NETBOOT_CONFIG and NETBOOT_CONFIG_CA may not hold spaces or quotes" ;;
+esac
+
+rm -rf "$dest.tmp"
+mkdir -p "$dest.tmp"
+for f in vmlinuz initramfs.cpio.zst; do
+	ln -f "$out/$f" "$dest.tmp/$f" 2>/dev/null || cp "$out/$f" "$dest.tmp/$f"
+done
+# cairn.dhcp: initd's DHCP client, so the node config can be fetched;
+# initrd=: what a UEFI iPXE's kernel (EFI stub) needs to find the initrd.
+args="initrd=initramfs.cpio.zst $(cat "$out/cmdline") cairn.dhcp"
+# shellcheck disable=SC2016
+[ -z "$url" ] || args="$args cairn.config=$(printf '%s' "$url" | sed 's/{mac}/${mac:hexhyp}/g') cairn.config.ca=$ca"
+{
+	echo '#!ipxe'
+	echo "# Cairn netboot: $(basename "$out"), $(sed -n 's/^epoch /source epoch /p' "$out/manifest" 2>/dev/null)"
+	echo '# The kernel and initramfs are beside this script: fetched from where'
+	echo '# it was fetched (HTTP: relative URLs).  The node runs from RAM.'
+	[ -z "$url" ] || echo '# Each node'"'"'s config: cairn.config (${mac:hexhyp}: its MAC, 52-54-00-12-34-56).'
+	echo "kernel vmlinuz $args"
+	echo 'initrd initramfs.cpio.zst'
+	echo 'boot'
+} >"$dest.tmp/boot.ipxe"
+cp "$(dirname "$0")/../doc/netboot.md" "$dest.tmp/README.md"
+(cd "$dest.tmp" && sha256sum vmlinuz initramfs.cpio.zst boot.ipxe README.md) >"$dest.tmp/SHA256SUMS"
+rm -rf "$dest"
+mv "$dest.tmp" "$dest"
+say NETBOOT "$dest"

@@ -1,0 +1,106 @@
+#!/bin/sh
+# PXE end to end with the netboot set (doc/netboot.md), as a site runs it:
+# in a network namespace the test makes (a bridge, a tap that is the
+# guest's only NIC), dnsmasq answers DHCP and serves a chain script by
+# TFTP, nginx serves the set by HTTP and the node configs by HTTPS.  QEMU
+# boots from the network (no kernel given): its NIC's iPXE ROM gets DHCP,
+# loads the chain script by TFTP, then boot.ipxe, the kernel and the
+# initramfs by HTTP, and the node fetches its config by the URL in
+# boot.ipxe, one per MAC, checked against the site CA in the image.  Two
+# nodes with different MACs get different host names.
+. "$(dirname "$0")/vmlib"
+[ "$(id -u)" = 0 ] || { echo "skipped: a network namespace needs root"; exit 77; }
+PATH=$PATH:/usr/sbin
+for t in dnsmasq nginx openssl; do
+	command -v "$t" >/dev/null || { echo "skipped: $t not installed (scripts/hostdeps.sh)"; exit 77; }
+done
+
+ns=cairn-nb-$$
+pids=
+cleanup_ns() {
+	[ -z "$pids" ] || kill $pids 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+	vm_cleanup
+}
+trap cleanup_ns EXIT
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+ip -n "$ns" link add br0 type bridge
+ip -n "$ns" addr add 10.80.0.1/24 dev br0
+ip -n "$ns" link set br0 up
+ip -n "$ns" tuntap add dev tap0 mode tap
+ip -n "$ns" link set tap0 master br0
+ip -n "$ns" link set tap0 up
+
+# The set, as make SITE_CA=... NETBOOT_CONFIG=... would make it: the
+# image with the site's CA at /etc/cairn/site-ca.pem.
+chmod 0711 "$vm"
+pki=$vm/pki
+vm_pki "$pki" site-ca
+vm_cert "$pki" site-ca config-server 10.80.0.1
+mkdir -p "$vm/root/etc/cairn" "$vm/out"
+cp "$pki/site-ca.pem" "$vm/root/etc/cairn/site-ca.pem"
+initrd_overlay "$OUT/initramfs.cpio.zst" "$vm/root" "$vm/out/initramfs.cpio.zst"
+cp "$OUT/vmlinuz" "$OUT/cmdline" "$vm/out/"
+"$top/scripts/netboot.sh" "$vm/out" "$vm/www" 'https://10.80.0.1:8443/nodes/{mac}.conf' >/dev/null
+grep -q 'cairn.config=https://10.80.0.1:8443/nodes/${mac:hexhyp}.conf cairn.config.ca=/etc/cairn/site-ca.pem' \
+	"$vm/www/boot.ipxe" || { cat "$vm/www/boot.ipxe"; fail "boot.ipxe lacks the config URL"; }
+(cd "$vm/www" && sha256sum -c --quiet SHA256SUMS) || fail "the set's SHA256SUMS do not check"
+mkdir -p "$vm/www/nodes" "$vm/tftp"
+for n in 1 2; do
+	printf '[node]\nhostname = nb-node-%s\n' "$n" >"$vm/www/nodes/52-54-00-80-00-0$n.conf"
+done
+printf '#!ipxe\nchain http://10.80.0.1:8080/boot.ipxe\n' >"$vm/tftp/chain.ipxe"
+chmod -R a+rX "$vm/www" "$vm/tftp"
+
+ip netns exec "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=br0 \
+	--bind-interfaces --dhcp-range=10.80.0.50,10.80.0.99,255.255.255.0,1h --log-dhcp \
+	--enable-tftp --tftp-root="$vm/tftp" --dhcp-boot=chain.ipxe \
+	--dhcp-leasefile="$vm/leases" --pid-file="$vm/dnsmasq.pid" --log-facility="$vm/dnsmasq.log" &
+pids="$pids $!"
+mkdir -p "$vm/nginx"
+cat >"$vm/nginx.conf" <<EOF
+daemon off;
+user root;
+worker_processes 2;
+pid $vm/nginx/pid;
+error_log $vm/nginx/error.log;
+events { worker_connections 256; }
+http {
+	access_log $vm/nginx/access.log;
+	client_body_temp_path $vm/nginx/body;
+	proxy_temp_path $vm/nginx/proxy;
+	fastcgi_temp_path $vm/nginx/fastcgi;
+	uwsgi_temp_path $vm/nginx/uwsgi;
+	scgi_temp_path $vm/nginx/scgi;
+	default_type application/octet-stream;
+	sendfile on;
+	server { listen 10.80.0.1:8080; root $vm/www; }
+	server {
+		listen 10.80.0.1:8443 ssl;
+		ssl_certificate $pki/config-server.pem;
+		ssl_certificate_key $pki/config-server.key;
+		location /nodes/ { root $vm/www; }
+	}
+}
+EOF
+ip netns exec "$ns" nginx -e "$vm/nginx/error.log" -p "$vm/nginx" -c "$vm/nginx.conf" &
+pids="$pids $!"
+sleep 1
+
+for n in 1 2; do
+	rm -f "$vm/log"
+	VM_NETNS=$ns vm_launch --netboot "$OUT" -- $QEMU_MACHINE \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+		-device virtio-net-pci,netdev=n0,mac=52:54:00:80:00:0$n
+	vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; echo "NB-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; initctl poweroff'
+	vm_end
+	expect "NB-HOST nb-node-$n cmdline https://10.80.0.1:8443/nodes/52-54-00-80-00-0$n.conf"
+done
+# The path the nodes took: the chain script by TFTP, the set by HTTP.
+grep -q 'sent .*chain.ipxe' "$vm/dnsmasq.log" || { cat "$vm/dnsmasq.log"; fail "no chain.ipxe sent by TFTP"; }
+for f in boot.ipxe vmlinuz initramfs.cpio.zst nodes/52-54-00-80-00-01.conf nodes/52-54-00-80-00-02.conf; do
+	[ "$(grep -c "GET /$f HTTP/1.[01]\" 200" "$vm/nginx/access.log")" -ge 1 ] ||
+		{ cat "$vm/nginx/access.log"; fail "nginx did not serve /$f"; }
+done
+echo "netboot: DHCP + TFTP (dnsmasq), iPXE, the set by HTTP and configs by HTTPS (nginx); two MACs, two host names"
