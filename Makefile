@@ -52,7 +52,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg agent netboot bench-netboot gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
+	host-pkg agent disk netboot bench-netboot gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
 	lint clean distclean help FORCE
 
 all: image
@@ -163,7 +163,7 @@ SLURM_PKGS := slurmd slurm-client slurm-plugins munge libmunge liblz4 libnuma li
 	libbz2 zlib libgcrypt libgpg-error libreadline libtinfo libdbus libsystemd libudev libaudit \
 	libcap-ng libcap liblzma libzstd
 DEB_PKGS := glibc libseccomp runc containerd cni-plugins firmware-amdgpu \
-	libtirpc libgssapi-krb5 libkrb5 libk5crypto libkrb5support libcom-err libkeyutils $(SLURM_PKGS)
+	libtirpc libgssapi-krb5 libkrb5 libk5crypto libkrb5support libcom-err libkeyutils systemd-boot $(SLURM_PKGS)
 $(patsubst %,$(B)/%/.built,$(DEB_PKGS)): $(B)/%/.built: $(B)/src/.%.unpacked pkg/recipes/%/build scripts/debpick.sh
 	$(Q)$(RECIPE) $*
 
@@ -276,7 +276,7 @@ CAIRN_PKG_VERSION := 0.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 CAIRN_SOURCE_SHA256 := $(shell git ls-files -z 2>/dev/null | xargs -0 cat 2>/dev/null | sha256sum | cut -c1-64)
 BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl zstd \
 	glibc libseccomp runc containerd cni-plugins test-images cdi agent jansson \
-	$(SLURM_PKGS) $(BOARD_EXTRA_PACKAGES)
+	$(SLURM_PKGS) $(if $(filter x86_64,$(BOARD_ARCH)),systemd-boot) $(BOARD_EXTRA_PACKAGES)
 PKGBUILD = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
 	CAIRN_PKG_VERSION=$(CAIRN_PKG_VERSION) CAIRN_SOURCE_SHA256=$(CAIRN_SOURCE_SHA256) scripts/pkgbuild.sh
 PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh Makefile
@@ -360,7 +360,8 @@ $(REPO)/release: $(addprefix $(REPO)/.stamp-,$(filter-out board-%,$(BOARD_PACKAG
 # zstd's level for the initramfs: a board whose root is large may trade
 # some size for build time.
 INITRAMFS_ZSTD_LEVEL ?= 19
-ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline sbom.spdx.json
+ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline sbom.spdx.json \
+	$(if $(filter x86_64,$(BOARD_ARCH)),disk.img disk.img.zst)
 
 $(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh
 	$(call say,CPIO,$@)
@@ -381,6 +382,14 @@ $(OUT)/cmdline: board/$(BOARD)/board.mk
 $(OUT)/SHA256SUMS: $(addprefix $(OUT)/,$(ARTIFACTS)) sources.lock
 	$(call say,SUMS,$@)
 	$(Q)scripts/manifest.sh $(OUT) $(ARTIFACTS)
+
+# The disk image to flash (doc/disk.md): ESP with systemd-boot and slot A's
+# UKI, slots A and B; slot A the root's squashfs and dm-verity tree.
+SLOT_MB ?= 512
+$(OUT)/disk.img.zst: $(OUT)/disk.img
+$(OUT)/disk.img: $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz $(OUT)/cmdline scripts/disk.sh
+	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) SLOT_MB=$(SLOT_MB) JOBS=$(JOBS) scripts/disk.sh $(OUT) $(KB)/rootfs
+disk: $(OUT)/disk.img
 
 # The netboot set (doc/netboot.md): NETBOOT_CONFIG=https://.../{mac}.conf
 # and NETBOOT_CONFIG_CA=PATH go into its iPXE script.

@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -317,6 +318,7 @@ static void setup_devices(void)
  */
 static void setup_var(void)
 {
+	struct statvfs st;
 	char dev[128];
 	int i, rc;
 
@@ -332,6 +334,14 @@ static void setup_var(void)
 			else
 				log_msg(LOG_INFO, "/var: %s", dev);
 		}
+	}
+	/* A read-only root (a disk slot's squashfs) has no room to write:
+	 * without a data partition /var is memory, as it is on a RAM root. */
+	if (!is_mountpoint("/var") && statvfs("/", &st) == 0 && (st.f_flag & ST_RDONLY)) {
+		if (mount("var", "/var", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+			log_msg(LOG_ERR, "/var: tmpfs on a read-only root: %m");
+		else
+			log_msg(LOG_INFO, "/var: in memory (tmpfs), the root is read-only");
 	}
 	rc = extensions_mount("", EXTENSIONS_AREA);
 	if (rc < 0)

@@ -8,6 +8,8 @@
 pkgs="gcc make libc6-dev bc bison flex perl libelf-dev libssl-dev openssl
 cpio rsync zstd xz-utils bzip2 curl ca-certificates dpkg-dev kmod
 ccache libzstd-dev libjansson-dev"
+# The disk image: squashfs, dm-verity's hash tree, GPT, the ESP, the UKI.
+pkgs="$pkgs squashfs-tools cryptsetup-bin fdisk dosfstools mtools binutils"
 # The tests: QEMU (TCG), clang with the sanitizer and libFuzzer runtimes,
 # iproute2 for network namespaces, e2fsprogs to check a guest's data disk,
 # python3 to drive logd on the host, python3-jsonschema to check CDI specs
@@ -20,6 +22,8 @@ jq procps dnsmasq-base"
 pkgs="$pkgs slurmctld slurm-client munge"
 # Netboot's test and benchmark: nginx, the HTTP server the guide names.
 pkgs="$pkgs nginx-light"
+# UEFI guests (the disk image's tests): OVMF.
+pkgs="$pkgs ovmf"
 # make lint.
 pkgs="$pkgs cppcheck clang-tidy"
 # A software token for the PKCS#11 signing test (SoftHSM, OpenSC's pkcs11-tool).
