@@ -166,7 +166,7 @@ static int cmd_health(int argc, char **argv)
 	struct health_opts o = {
 		.disks = health_disks, .min_free_pct = 10,
 		.containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
-		.nvidia_smi = "nvidia-smi",
+		.nvidia_smi = "nvidia-smi", .drain_file = API_DRAIN_FILE,
 	};
 	const char *config = DEFAULT_CONFIG, *kmsg = NULL;
 	int i, explicit = 0;
@@ -707,7 +707,7 @@ static int slurm_health(const char *config, int explicit, const char *kmsg)
 	struct health_opts o = {
 		.disks = health_disks, .min_free_pct = 10,
 		.containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
-		.nvidia_smi = "nvidia-smi",
+		.nvidia_smi = "nvidia-smi", .drain_file = API_DRAIN_FILE,
 	};
 	struct slurm_node node;
 	char name[256], failure[300] = "", reason[320], nodearg[300], reasonarg[340];

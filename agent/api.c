@@ -115,15 +115,23 @@ static int json_reply(struct reply *out, json_t *o)
 	return 0;
 }
 
+/* Where an operator's drain is kept: the reason, in /run (gone at boot). */
+static void drain_path(const struct api_opts *o, char *path, size_t size)
+{
+	snprintf(path, size, "%s%s", o->root, API_DRAIN_FILE);
+}
+
 static void run_health(const struct api_opts *o, struct health *h, const char *kmsg, size_t kmsg_len)
 {
 	static const char *const disks[] = { "/", "/var", NULL };
+	char drain[400];
 	struct health_opts ho = {
 		.root = o->root, .conf = o->conf, .kmsg = kmsg, .kmsg_len = kmsg_len, .disks = disks,
 		.min_free_pct = 10, .containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
-		.nvidia_smi = "nvidia-smi",
+		.nvidia_smi = "nvidia-smi", .drain_file = drain,
 	};
 
+	drain_path(o, drain, sizeof drain);
 	health_run(&ho, h);
 }
 
@@ -339,6 +347,45 @@ static int post_reboot(const struct api_opts *o, const struct http_req *r, struc
 	return text_reply(out, 202, "rebooting\n");
 }
 
+/*
+ * POST /v1/drain?reason=TEXT: the node reports itself unhealthy with the
+ * operator's reason (the health check "drain"), so a scheduler's health
+ * check (slurm-health) drains it; POST /v1/resume takes it back.  The
+ * reason: letters, digits and . _ ~ : - with + for a space.
+ */
+static int post_drain(const struct api_opts *o, const struct http_req *r, struct reply *out)
+{
+	char reason[128], path[400];
+	size_t i;
+	int rc;
+
+	if (http_query(r->query, "reason", reason, sizeof reason) < 0 || reason[0] == '\0' ||
+	    strspn(reason, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~:-+") != strlen(reason))
+		return text_reply(out, 400, "drain: ?reason=TEXT (letters, digits, . _ ~ : -, + for a space; "
+				  "up to %zu)\n", sizeof reason - 1);
+	for (i = 0; reason[i] != '\0'; i++)
+		if (reason[i] == '+')
+			reason[i] = ' ';
+	drain_path(o, path, sizeof path);
+	rc = file_write_atomic(path, reason, strlen(reason), 0644);
+	if (rc < 0)
+		return text_reply(out, 500, "drain: %s: %s\n", path, strerror(-rc));
+	fprintf(o->log, "api: drained: %s\n", reason);
+	return text_reply(out, 200, "drained: %s\n", reason);
+}
+
+static int post_resume(const struct api_opts *o, const struct http_req *r, struct reply *out)
+{
+	char path[400];
+
+	(void)r;
+	drain_path(o, path, sizeof path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return text_reply(out, 500, "resume: %s: %s\n", path, strerror(errno));
+	fprintf(o->log, "api: resumed\n");
+	return text_reply(out, 200, "resumed\n");
+}
+
 static const struct route routes[] = {
 	{ "GET", "/v1/inventory", ROLE_MONITOR, get_inventory },
 	{ "GET", "/v1/health", ROLE_MONITOR, get_health },
@@ -348,6 +395,8 @@ static const struct route routes[] = {
 	{ "GET", "/v1/kmsg", ROLE_OPERATOR, get_kmsg },
 	{ "GET", "/v1/support-bundle", ROLE_OPERATOR, get_bundle },
 	{ "POST", "/v1/reboot", ROLE_OPERATOR, post_reboot },
+	{ "POST", "/v1/drain", ROLE_OPERATOR, post_drain },
+	{ "POST", "/v1/resume", ROLE_OPERATOR, post_resume },
 };
 
 /* The role a client certificate's OU names; the highest if it names several. */

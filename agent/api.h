@@ -7,6 +7,8 @@
 
 #include "nodeconf.h"
 
+#define API_DRAIN_FILE "/run/cairn/drain"	/* an operator's drain: its reason */
+
 struct api_opts {
 	const struct nodeconf *conf;	/* [api], [trust], and what the checks expect */
 	const char *root;		/* "" on a node; a fake tree in tests */

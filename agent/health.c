@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fileio.h"
 #include "health.h"
 #include "nvsmi.h"
 #include "text.h"
@@ -295,6 +296,20 @@ static void read_live(const struct health_opts *o, struct health *h, const struc
 		h->nlive = -1;
 }
 
+/* An operator's drain (POST /v1/drain): a failure of its own, first, so
+ * that a scheduler's health check passes the operator's reason on. */
+static void check_drain(const struct health_opts *o, struct health *h)
+{
+	char reason[200];
+	size_t len = 0;
+
+	if (o->drain_file == NULL || file_read(o->drain_file, reason, sizeof(reason), &len) < 0)
+		return;
+	reason[len < sizeof(reason) ? len : sizeof(reason) - 1] = '\0';
+	reason[strcspn(reason, "\n")] = '\0';
+	add(h, "drain", 0, "drained by an operator: %s", reason[0] ? reason : "(no reason)");
+}
+
 /* health_run: every check; H->healthy is 0 when any failed. */
 int health_run(const struct health_opts *o, struct health *h)
 {
@@ -304,6 +319,7 @@ int health_run(const struct health_opts *o, struct health *h)
 
 	memset(h, 0, sizeof(*h));
 	h->healthy = 1;
+	check_drain(o, h);
 	if (wants_gpus(o))
 		rc = gpu_scan(o->root, gpus, GPU_MAX, &n);
 	check_gpus(o, h, gpus, n, rc);

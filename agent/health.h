@@ -33,6 +33,7 @@ struct health_opts {
 	const char *containerd_sock;	/* NULL: not checked */
 	int time_synced;		/* -1: ask the kernel (adjtimex) */
 	const char *nvidia_smi;		/* NULL: GPU memory not checked */
+	const char *drain_file;		/* an operator's drain (API), its reason; NULL: not checked */
 };
 
 struct health {

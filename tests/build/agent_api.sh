@@ -197,6 +197,22 @@ done
 expect_line "$tmp/bundle/node.conf" "# munge-key: set (32 bytes), not shown"
 ! grep -rqF "$key" "$tmp/bundle" || fail "the support bundle carries the munge key"
 [ -z "$(ls "$tmp/scratch")" ] || fail "the bundle's scratch directory was left: $(ls "$tmp/scratch")"
+# Drain and resume: the operator's reason becomes a failed health check
+# of its own (what slurm-health hands to Slurm), and goes with resume.
+mkdir -p "$root/run/cairn"
+must 403 monitor POST "/v1/drain?reason=x"
+must 400 operator POST "/v1/drain?reason=PSU%20swap"
+must 400 operator POST /v1/drain
+must 200 operator POST "/v1/drain?reason=PSU+swap:rack-3"
+expect_line "$tmp/body" "drained: PSU swap:rack-3"
+must 200 monitor GET /v1/health
+jq -e '.healthy == false and .checks[0].name == "drain" and .checks[0].status == "fail" and
+	.checks[0].detail == "drained by an operator: PSU swap:rack-3"' "$tmp/body" >/dev/null ||
+	{ cat "$tmp/body"; fail "health: the drain is not its first, failed check"; }
+must 200 operator POST /v1/resume
+must 200 monitor GET /v1/health
+! jq -e '.checks[] | select(.name == "drain")' "$tmp/body" >/dev/null || fail "resumed, still drained"
+[ ! -e "$root/run/cairn/drain" ] || fail "resume left the drain file"
 must 202 operator POST /v1/reboot
 sleep 0.3
 [ -e "$tmp/rebooted" ] || fail "POST /v1/reboot by an operator did not reboot"
@@ -209,4 +225,4 @@ server=
 printf '[node]\nhostname = quiet\n' >"$tmp/off.conf"
 "$CAIRN_AGENT" serve --config "$tmp/off.conf" >"$tmp/log" 2>&1 || fail "serve without [api] failed"
 expect_line "$tmp/log" "no [api] section in the node config: the API is off, nothing listens"
-echo "agent api: 3 handshakes refused, a stalled client dropped; monitor, operator and node roles; bundle without secrets; reboot"
+echo "agent api: 3 handshakes refused, a stalled client dropped; monitor, operator and node roles; bundle without secrets; drain and resume; reboot"
