@@ -107,7 +107,7 @@ cp "$vm/log" "$vm/log.medium"
 # The command line beats the medium.
 rm -f "$vm/in" "$vm/log"
 vm_start "cairn.config=/etc/site/n1.conf" -drive "file=$vm/cfg.img,format=raw,if=virtio" $nics
-vm_run 'echo "NC-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; initctl poweroff'
+vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; echo "NC-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; initctl poweroff'
 vm_end
 expect 'NC-HOST from-cmdline cmdline /etc/site/n1.conf'
 
