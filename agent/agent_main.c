@@ -131,6 +131,12 @@ static int read_kmsg(const char *cmd, const char *path, char **text, size_t *len
 }
 
 static const char *const health_disks[] = { "/", "/var", NULL };
+/* The node's checks as health and slurm health run them. */
+static const struct health_opts health_defaults = {
+	.disks = health_disks, .min_free_pct = 10,
+	.containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
+	.nvidia_smi = "nvidia-smi", .drain_file = API_DRAIN_FILE,
+};
 
 /* The node's health checks with the config at path (none there, and not
  * named: the checks that need none still run).  -1: the config is bad. */
@@ -163,11 +169,7 @@ static int cmd_health(int argc, char **argv)
 {
 	static struct health h;
 	const char *use = "health [--config FILE] [--root DIR] [--kmsg FILE] [--nvidia-smi PATH]";
-	struct health_opts o = {
-		.disks = health_disks, .min_free_pct = 10,
-		.containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
-		.nvidia_smi = "nvidia-smi", .drain_file = API_DRAIN_FILE,
-	};
+	struct health_opts o = health_defaults;
 	const char *config = DEFAULT_CONFIG, *kmsg = NULL;
 	int i, explicit = 0;
 
@@ -704,11 +706,7 @@ static void slurm_name(char *name, size_t size)
 static int slurm_health(const char *config, int explicit, const char *kmsg)
 {
 	static struct health h;
-	struct health_opts o = {
-		.disks = health_disks, .min_free_pct = 10,
-		.containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
-		.nvidia_smi = "nvidia-smi", .drain_file = API_DRAIN_FILE,
-	};
+	struct health_opts o = health_defaults;
 	struct slurm_node node;
 	char name[256], failure[300] = "", reason[320], nodearg[300], reasonarg[340];
 	char *argv[] = { (char *)"/usr/bin/scontrol", (char *)"update", nodearg, NULL, NULL, NULL };

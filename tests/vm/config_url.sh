@@ -21,14 +21,7 @@ cleanup_ns() {
 	vm_cleanup
 }
 trap cleanup_ns EXIT
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add br0 type bridge
-ip -n "$ns" addr add 10.78.0.1/24 dev br0
-ip -n "$ns" link set br0 up
-ip -n "$ns" tuntap add dev tap0 mode tap
-ip -n "$ns" link set tap0 master br0
-ip -n "$ns" link set tap0 up
+vm_bridge_ns "$ns" 10.78.0.1/24
 ip netns exec "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=br0 \
 	--bind-interfaces --dhcp-range=10.78.0.50,10.78.0.99,255.255.255.0,1h \
 	--dhcp-leasefile="$vm/leases" --pid-file="$vm/dnsmasq.pid" >"$vm/dnsmasq.log" 2>&1 &

@@ -23,14 +23,7 @@ cleanup_ns() {
 	vm_cleanup
 }
 trap cleanup_ns EXIT
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add br0 type bridge
-ip -n "$ns" addr add 10.80.0.1/24 dev br0
-ip -n "$ns" link set br0 up
-ip -n "$ns" tuntap add dev tap0 mode tap
-ip -n "$ns" link set tap0 master br0
-ip -n "$ns" link set tap0 up
+vm_bridge_ns "$ns" 10.80.0.1/24
 
 # The set, as make SITE_CA=... NETBOOT_CONFIG=... would make it: the
 # image with the site's CA at /etc/cairn/site-ca.pem.

@@ -32,14 +32,7 @@ cleanup_ns() {
 }
 trap cleanup_ns EXIT
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add br0 type bridge
-ip -n "$ns" addr add 10.79.0.1/24 dev br0
-ip -n "$ns" link set br0 up
-ip -n "$ns" tuntap add dev tap0 mode tap
-ip -n "$ns" link set tap0 master br0
-ip -n "$ns" link set tap0 up
+vm_bridge_ns "$ns" 10.79.0.1/24
 
 # The controller's side: its own host name (slurmctld runs only where
 # SlurmctldHost names it) and its own /run/munge, in namespaces held by a
