@@ -15,6 +15,7 @@
 #include "api.h"
 #include "cli.h"
 #include "cmdline.h"
+#include "datapart.h"
 #include "fileio.h"
 #include "health.h"
 #include "inventory.h"
@@ -60,6 +61,9 @@ static const char usage[] =
 	"                        0 once the controller has this node (initd's check)\n"
 	"  slurm health [--config FILE] [--kmsg FILE]\n"
 	"                        the checks; drain the node on a failure, resume it\n"
+	"  data init DEV [--label L] [--sys DIR]\n"
+	"                        the data partition's first boot: grow DEV to the end\n"
+	"                        of its disk, make its ext4 (never over data)\n"
 	"  --help, --version\n"
 	"\n"
 	"Exit: 0 done, 1 bad config or unhealthy, 100 usage, 111 system error.\n";
@@ -808,13 +812,43 @@ static int cmd_slurm(int argc, char **argv)
 	return usage_error(use);
 }
 
+/* data init: what initd runs when the data partition has no file system. */
+static int cmd_data(int argc, char **argv)
+{
+	static const char use[] = "data init DEV [--label L] [--sys DIR]";
+	const char *label = "cairn-data", *sys = "/sys";
+	struct perr e = { "" };
+	int i, rc;
+
+	if (argc < 3 || strcmp(argv[1], "init") != 0)
+		return usage_error(use);
+	for (i = 3; i < argc; i++) {
+		if (i + 1 == argc)
+			return usage_error(use);
+		if (strcmp(argv[i], "--label") == 0)
+			label = argv[++i];
+		else if (strcmp(argv[i], "--sys") == 0)
+			sys = argv[++i];
+		else
+			return usage_error(use);
+	}
+	if (label[0] == '\0' || strlen(label) > 16)
+		return usage_error("data: --label: 1 to 16 characters (ext4's limit)");
+	rc = data_init(sys, argv[2], label, &e);
+	if (rc < 0) {
+		fprintf(stderr, "cairn-agent: data: %s\n", e.msg);
+		return rc == -EEXIST || rc == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
+	}
+	return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cli self = { "cairn-agent", usage };
 	static const struct cli_cmd cmds[] = {
 		{ "setup", cmd_setup }, { "config", cmd_config }, { "net", cmd_net }, { "ntpd", cmd_ntpd },
 		{ "inventory", cmd_inventory }, { "health", cmd_health }, { "serve", cmd_serve },
-		{ "kubelet", cmd_kubelet }, { "slurm", cmd_slurm },
+		{ "kubelet", cmd_kubelet }, { "slurm", cmd_slurm }, { "data", cmd_data },
 		{ NULL, NULL },
 	};
 

@@ -147,10 +147,15 @@ int confsrc_find(const struct confsrc *s, struct conf_found *f, char *err, size_
 			rc = -ENAMETOOLONG;
 		else
 			rc = file_read_alloc(src, NC_FILE_MAX, &f->text, &f->len);
-		if (rc < 0)
-			err_fail(err, errsz, "%s: %s", f->where,
-				 rc == -EFBIG ? "longer than a config may be" : strerror(-rc));
-		goto out;
+		/* A medium without node.conf (a disk's own ESP, which carries
+		 * the label so that a config can be put there) gives none. */
+		if (rc != -ENOENT) {
+			if (rc < 0)
+				err_fail(err, errsz, "%s: %s", f->where,
+					 rc == -EFBIG ? "longer than a config may be" : strerror(-rc));
+			goto out;
+		}
+		f->where[0] = '\0';
 	}
 	rc = read_local(s, CONFSRC_IMAGE, f);
 	if (rc != -ENOENT) {

@@ -165,6 +165,24 @@ static long long now_mono(void)
 	return (long long)ts.tv_sec;
 }
 
+/* out/install, holding cairn.install's value (a disk, or none: the one
+ * blank disk), when the command line has it: the installer image's boot
+ * (rootfs/etc/initd/install's condition); gone otherwise. */
+static int install_mark(const char *out, const char *cmdline, char *err, size_t errsz)
+{
+	char path[400], value[128], text[130];
+	int rc, n;
+
+	snprintf(path, sizeof path, "%s/install", out);
+	if (!cmdline_has(cmdline, "cairn.install"))
+		return unlink(path) < 0 && errno != ENOENT ? err_fail(err, errsz, "%s: %s", path, strerror(errno)) : 0;
+	if (cmdline_get(cmdline, "cairn.install", value, sizeof value) < 0)
+		value[0] = '\0';
+	n = snprintf(text, sizeof text, "%s\n", value);
+	rc = file_write_atomic(path, text, (size_t)n, 0644);
+	return rc < 0 ? err_fail(err, errsz, "%s: %s", path, strerror(-rc)) : 0;
+}
+
 /*
  * setup_run: everything above, said line by line on out.  Returns 0, or
  * -errno with err set and nothing of the config written.
@@ -250,6 +268,8 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 	}
 	if (rc == 0)
 		rc = profile_mark(o->out, c.profile, err, errsz);
+	if (rc == 0)
+		rc = install_mark(o->out, cmdline, err, errsz);
 	/* The command line's cairn.hostname (initd set it) beats the config's. */
 	if (rc == 0 && o->set_hostname && c.hostname[0] != '\0' &&
 	    cmdline_get(cmdline, "cairn.hostname", host, sizeof host) == -ENOENT) {

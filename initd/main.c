@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blkdev.h"
 #include "boottime.h"
 #include "cgroup.h"
 #include "cmdline.h"
@@ -312,24 +313,73 @@ static void setup_devices(void)
 }
 
 /*
+ * cairn.var's device: /dev/NAME, or PARTLABEL=NAME (the GPT name; where
+ * several disks have one, the one on the root's disk).  The device may
+ * still be probing when PID 1 starts: wait for it a little.
+ */
+static int var_device(const char *want, char *dev, size_t size)
+{
+	char near[64], name[64];
+	int i, rc = -ENOENT;
+
+	if (strncmp(want, "PARTLABEL=", 10) != 0) {
+		if (strncmp(want, "/dev/", 5) != 0 || strstr(want, "..") != NULL || strlen(want) >= size)
+			return -EINVAL;
+		strcpy(dev, want);
+		for (i = 0; i < 50 && access(dev, F_OK) < 0; i++)
+			usleep(100000);
+		return 0;
+	}
+	if (blk_root_disk("/sys", "/", near, sizeof near) < 0)
+		near[0] = '\0';
+	for (i = 0; i < 50; i++) {
+		rc = blk_by_label("/sys", want + 10, near[0] != '\0' ? near : NULL, name, sizeof name);
+		if (rc != -ENOENT)
+			break;
+		usleep(100000);
+	}
+	if (rc < 0)
+		return rc;
+	if ((size_t)snprintf(dev, size, "/dev/%s", name) >= size)
+		return -ENAMETOOLONG;
+	for (i = 0; i < 20 && access(dev, F_OK) < 0; i++)
+		usleep(100000);
+	return 0;
+}
+
+/*
  * /var from the device cairn.var names (ext4), before anything writes to
- * it; then the site's extensions kept there.  The device may still be
- * probing when PID 1 starts: wait for its node a little.
+ * it; on its first boot (no file system yet) the agent grows and formats
+ * it.  Then the site's extensions kept there.
  */
 static void setup_var(void)
 {
+	static char *init[] = { "/usr/sbin/cairn-agent", "data", "init", NULL, NULL };
 	struct statvfs st;
-	char dev[128];
-	int i, rc;
+	char want[128], dev[128];
+	int rc;
 
 	if (cmdline_has(cmdline, "cairn.var")) {
-		if (cmdline_get(cmdline, "cairn.var", dev, sizeof dev) < 0 || strncmp(dev, "/dev/", 5) != 0 ||
-		    strstr(dev, "..") != NULL) {
-			log_msg(LOG_ERR, "cairn.var=%s: not a device under /dev/: /var stays in memory", dev);
+		if (cmdline_get(cmdline, "cairn.var", want, sizeof want) < 0)
+			want[0] = '\0';
+		rc = var_device(want, dev, sizeof dev);
+		if (rc < 0) {
+			log_msg(LOG_ERR, "cairn.var=%s: %s: /var stays in memory", want,
+				rc == -EINVAL ? "not /dev/NAME or PARTLABEL=NAME" :
+				rc == -ENOENT ? "no such partition" :
+				rc == -ENOTUNIQ ? "several disks have one, none the root's" : strerror(-rc));
 		} else {
-			for (i = 0; i < 50 && access(dev, F_OK) < 0; i++)
-				usleep(100000);
-			if (mount(dev, "/var", "ext4", MS_NOSUID | MS_NODEV, NULL) < 0)
+			rc = mount(dev, "/var", "ext4", MS_NOSUID | MS_NODEV, NULL);
+			/* No file system (EINVAL): its first boot. */
+			if (rc < 0 && errno == EINVAL && access(init[0], X_OK) == 0) {
+				log_msg(LOG_INFO, "/var: %s has no file system: making it", dev);
+				init[3] = dev;
+				if (spawn_wait(init, STAGE1_LIMIT_MS) == 0)
+					rc = mount(dev, "/var", "ext4", MS_NOSUID | MS_NODEV, NULL);
+				else
+					errno = EIO;
+			}
+			if (rc < 0)
 				log_msg(LOG_ERR, "cairn.var: mount %s on /var: %m: /var stays in memory", dev);
 			else
 				log_msg(LOG_INFO, "/var: %s", dev);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # scripts/disk.sh: the disk image to flash with dd (doc/disk.md): GPT with
-# an EFI system partition and two root slots, A and B.  Slot A holds the
+# an EFI system partition, two root slots, A and B, and the data partition
+# (/var: empty in the image; the first boot grows it to the end of the disk
+# and makes its file system).  Slot A holds the
 # root as a squashfs followed by its dm-verity hash tree; its Unified
 # Kernel Image (systemd's stub, the kernel, the command line with the root
 # hash) is on the ESP, with systemd-boot as \EFI\BOOT\BOOTX64.EFI.  The
@@ -11,7 +13,7 @@
 #   OUT: the board's artifacts (vmlinuz, cmdline); disk.img, disk.img.zst
 #        and disk/ (the slot's UKI, root hash and table) are written there.
 #   ROOTFS: the installed root (it holds systemd-boot and its stub).
-# env: SOURCE_DATE_EPOCH (required), SLOT_MB (512), ESP_MB (64), JOBS.
+# env: SOURCE_DATE_EPOCH (required), SLOT_MB (512), ESP_MB (64), DATA_MB (256), JOBS.
 . "$(dirname "$0")/lib.sh"
 
 out=${1:?usage: disk.sh OUT ROOTFS}
@@ -20,6 +22,7 @@ epoch=${SOURCE_DATE_EPOCH:?SOURCE_DATE_EPOCH not set}
 export SOURCE_DATE_EPOCH
 slot_mb=${SLOT_MB:-512}
 esp_mb=${ESP_MB:-64}
+data_mb=${DATA_MB:-256}
 efi=$rootfs/usr/lib/systemd/boot/efi
 for f in "$out/vmlinuz" "$out/cmdline" "$efi/systemd-bootx64.efi" "$efi/linuxx64.efi.stub" "$rootfs/etc/os-release"; do
 	[ -f "$f" ] || die "$f: missing (the disk image needs the board's kernel and the systemd-boot package)"
@@ -41,6 +44,7 @@ uuid_of() {
 		sed -E 's/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*/\1-\2-4\3-8\4-\5/'
 }
 disk_id=$(uuid_of disk) esp_id=$(uuid_of esp) a_id=$(uuid_of slot-a) b_id=$(uuid_of slot-b)
+data_id=$(uuid_of data)
 
 # ---- slot A: squashfs, then its hash tree (4 KiB blocks, no superblock)
 say SQUASHFS "$(basename "$out")/disk.img: root"
@@ -64,40 +68,18 @@ blocks=$((data / 4096))
 table="0 $((data / 512)) verity 1 PARTUUID=$a_id PARTUUID=$a_id 4096 4096 $blocks $blocks sha256 $roothash $salt 1 panic_on_corruption"
 printf '%s' "$table" >"$w/disk/slot-a.table"
 printf '%s\n' "$roothash" >"$w/disk/slot-a.roothash"
-printf '%s init=/sbin/initd root=/dev/dm-0 rootfstype=squashfs ro dm-mod.waitfor=PARTUUID=%s dm-mod.create="cairn-root,,,ro,%s"' \
+printf '%s init=/sbin/initd root=/dev/dm-0 rootfstype=squashfs ro cairn.var=PARTLABEL=cairn-data dm-mod.waitfor=PARTUUID=%s dm-mod.create="cairn-root,,,ro,%s"' \
 	"$(cat "$out/cmdline")" "$a_id" "$table" >"$w/cmdline"
-# Sections one after another above the stub's own, 4 KiB aligned.
-end=$(objdump -h "$efi/linuxx64.efi.stub" | awk '$1 ~ /^[0-9]+$/ { print "0x" $3, "0x" $4 }' | {
-	m=0
-	while read -r size at; do
-		[ $((size + at)) -le "$m" ] || m=$((size + at))
-	done
-	echo "$m"
-})
-vma=$(( (end + 0xfff) / 0x1000 * 0x1000 ))
-set --
-for s in osrel:"$rootfs/etc/os-release" cmdline:"$w/cmdline" linux:"$out/vmlinuz"; do
-	name=${s%%:*} file=${s#*:}
-	set -- "$@" --add-section ".$name=$file" --change-section-vma ".$name=$(printf '0x%x' "$vma")"
-	vma=$(( (vma + $(stat -c %s "$file") + 0xfff) / 0x1000 * 0x1000 ))
-done
-objcopy "$@" "$efi/linuxx64.efi.stub" "$w/disk/cairn-a.efi" || die "objcopy: the UKI"
-# objcopy stamps the PE header with the time and sums it: the epoch
-# instead, and no checksum (UEFI does not check one; Authenticode skips it).
-le32() {	# le32 FILE OFFSET VALUE
-	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($3 & 255)) $(($3 >> 8 & 255)) $(($3 >> 16 & 255)) \
-		$(($3 >> 24 & 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
-}
-pe=$(od -An -tu4 -j 60 -N4 "$w/disk/cairn-a.efi" | tr -d ' ')
-[ "$(od -An -c -j "$pe" -N2 "$w/disk/cairn-a.efi" | tr -d ' ')" = PE ] || die "the UKI is not a PE image"
-le32 "$w/disk/cairn-a.efi" $((pe + 8)) "$epoch"
-le32 "$w/disk/cairn-a.efi" $((pe + 88)) 0
+uki_build "$efi/linuxx64.efi.stub" "$w/disk/cairn-a.efi" "$epoch" osrel:"$rootfs/etc/os-release" \
+	cmdline:"$w/cmdline" linux:"$out/vmlinuz"
 
-# ---- the ESP: systemd-boot at the removable-media path, the UKI, loader.conf
+# ---- the ESP: systemd-boot at the removable-media path, the UKI, loader.conf.
+# Labelled CAIRNCFG: a node.conf put on it (from a laptop, or by the
+# installer) is the node's config (node.conf(5), the boot medium).
 printf 'timeout 1\ndefault cairn-*\neditor no\n' >"$w/loader.conf"
 touch -d "@$epoch" "$w/loader.conf" "$w/disk/cairn-a.efi"
 cp "$efi/systemd-bootx64.efi" "$w/BOOTX64.EFI" && touch -d "@$epoch" "$w/BOOTX64.EFI"
-mkfs.vfat -F 32 -n ESP -i "$(echo "$esp_id" | cut -c1-8)" --invariant -C "$w/esp.img" $((esp_mb * 1024)) >/dev/null ||
+mkfs.vfat -F 32 -n CAIRNCFG -i "$(echo "$esp_id" | cut -c1-8)" --invariant -C "$w/esp.img" $((esp_mb * 1024)) >/dev/null ||
 	die "mkfs.vfat failed"
 export MTOOLS_SKIP_CHECK=1
 mmd -i "$w/esp.img" ::/EFI ::/EFI/BOOT ::/EFI/Linux ::/loader
@@ -107,24 +89,34 @@ mcopy -m -i "$w/esp.img" "$w/loader.conf" ::/loader/loader.conf
 
 # ---- the disk: GPT, then each partition's bytes in place
 say DISK "$(basename "$out")/disk.img"
-esp_s=$((esp_mb * 2048)) slot_s=$((slot_mb * 2048))
-total=$((2048 + esp_s + 2 * slot_s + 2048))
+esp_s=$((esp_mb * 2048)) slot_s=$((slot_mb * 2048)) data_s=$((data_mb * 2048))
+total=$((2048 + esp_s + 2 * slot_s + data_s + 2048))
 rm -f "$w/disk.img"
 truncate -s $((total * 512)) "$w/disk.img"
-sfdisk --quiet --no-reread --no-tell-kernel "$w/disk.img" <<EOF || die "sfdisk failed"
+# The table, every start given: the installer (pkg os-install) writes the
+# same one from the OS package.
+a_s=$((2048 + esp_s)) b_s=$((2048 + esp_s + slot_s)) data_at=$((2048 + esp_s + 2 * slot_s))
+cat >"$w/disk/gpt.sfdisk" <<EOF
 label: gpt
 label-id: $disk_id
 unit: sectors
 first-lba: 2048
 start=2048, size=$esp_s, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=$esp_id, name="ESP"
-size=$slot_s, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=$a_id, name="cairn-a"
-size=$slot_s, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=$b_id, name="cairn-b"
+start=$a_s, size=$slot_s, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=$a_id, name="cairn-a"
+start=$b_s, size=$slot_s, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=$b_id, name="cairn-b"
+start=$data_at, size=$data_s, type=4D21B016-B534-45C2-A9FB-5C16E091FD2D, uuid=$data_id, name="cairn-data"
 EOF
+sfdisk --quiet --no-reread --no-tell-kernel "$w/disk.img" <"$w/disk/gpt.sfdisk" || die "sfdisk failed"
 dd if="$w/esp.img" of="$w/disk.img" bs=1M seek=1 conv=notrunc,sparse status=none
 dd if="$w/slot.img" of="$w/disk.img" bs=1M seek=$((1 + esp_mb)) conv=notrunc,sparse status=none
 zstd -q -T"${JOBS:-0}" -10 -f "$w/disk.img" -o "$w/disk.img.zst"
+# What the OS package carries: the ESP's and slot A's bytes.
+mv "$w/esp.img" "$w/disk/esp.img"
+mv "$w/slot.img" "$w/disk/slot.img"
+touch -d "@$epoch" "$w/disk/esp.img" "$w/disk/slot.img" "$w/disk/gpt.sfdisk"
 
-printf 'slot-a %s\nslot-a-partuuid %s\nslot-b-partuuid %s\nesp-partuuid %s\n' "$roothash" "$a_id" "$b_id" "$esp_id" \
+printf 'slot-a %s\nslot-a-partuuid %s\nslot-b-partuuid %s\nesp-partuuid %s\ndata-partuuid %s\n' \
+	"$roothash" "$a_id" "$b_id" "$esp_id" "$data_id" \
 	>"$w/disk/partitions"
 rm -rf "$out/disk"
 mv "$w/disk" "$out/disk"

@@ -78,3 +78,42 @@ cairn_apt_cache() {
 	# shellcheck disable=SC2046
 	apt-cache $(apt_opts) "$@"
 }
+
+# uki_build STUB OUT EPOCH SECTION:FILE...: a Unified Kernel Image, systemd's
+# EFI stub with each FILE as the PE section .SECTION (osrel, cmdline,
+# linux, initrd), one after another above the stub's own, 4 KiB aligned.
+# objcopy stamps the PE header with the time and sums it: EPOCH instead,
+# and no checksum (UEFI does not check one; Authenticode skips it), so the
+# same inputs give the same bytes.
+uki_build() {
+	_stub=$1 _out=$2 _epoch=$3
+	shift 3
+	_end=$(objdump -h "$_stub" | awk '$1 ~ /^[0-9]+$/ { print "0x" $3, "0x" $4 }' | {
+		m=0
+		while read -r size at; do
+			[ $((size + at)) -le "$m" ] || m=$((size + at))
+		done
+		echo "$m"
+	})
+	_vma=$(( (_end + 0xfff) / 0x1000 * 0x1000 ))
+	_args=
+	for _s in "$@"; do
+		_name=${_s%%:*} _file=${_s#*:}
+		[ -f "$_file" ] || die "$_file: missing (the UKI's .$_name)"
+		_args="$_args --add-section .$_name=$_file --change-section-vma .$_name=$(printf '0x%x' "$_vma")"
+		_vma=$(( (_vma + $(stat -c %s "$_file") + 0xfff) / 0x1000 * 0x1000 ))
+	done
+	# shellcheck disable=SC2086
+	objcopy $_args "$_stub" "$_out" || die "objcopy: the UKI $_out"
+	_pe=$(od -An -tu4 -j 60 -N4 "$_out" | tr -d ' ')
+	[ "$(od -An -c -j "$_pe" -N2 "$_out" | tr -d ' ')" = PE ] || die "$_out is not a PE image"
+	le32 "$_out" $((_pe + 8)) "$_epoch"
+	le32 "$_out" $((_pe + 88)) 0
+	touch -d "@$_epoch" "$_out"
+}
+
+# le32 FILE OFFSET VALUE: VALUE written little-endian at OFFSET.
+le32() {
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($3 & 255)) $(($3 >> 8 & 255)) $(($3 >> 16 & 255)) \
+		$(($3 >> 24 & 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}

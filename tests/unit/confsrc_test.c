@@ -56,6 +56,12 @@ static void test_order(void)
 	CHECK(f.origin == CONF_IMAGE && strstr(f.text, "from-image") != NULL);
 	CHECK(strcmp(f.where, "/etc/cairn/node.conf") == 0);
 	confsrc_free(&f);
+	/* A medium without node.conf (a disk's own ESP) gives none: the image's. */
+	tree_put(root, "medium/EFI/BOOT/BOOTX64.EFI", "MZ");
+	CHECK(find("console=ttyS0", medium, &f, err, sizeof err) == 0);
+	CHECK(f.origin == CONF_IMAGE && strstr(f.text, "from-image") != NULL);
+	CHECK(strcmp(f.where, "/etc/cairn/node.conf") == 0);
+	confsrc_free(&f);
 	/* The boot medium beats the image. */
 	tree_put(root, "medium/node.conf", "[node]\nhostname = from-medium\n");
 	CHECK(find("console=ttyS0", medium, &f, err, sizeof err) == 0);
@@ -135,7 +141,12 @@ static void test_named_source_fails_alone(void)
 	CHECK(find("cairn.config", NULL, &f, err, sizeof err) < 0 && strstr(err, "no path or URL") != NULL);
 	CHECK(find("cairn.config=https://cfg.example/n1.conf cairn.config.ca=ca.pem", NULL, &f, err,
 		   sizeof err) < 0 && strstr(err, "not an absolute path") != NULL);
-	/* A medium without node.conf is an error too: it was put there to be used. */
+	/* A medium without node.conf is not one (a disk's own ESP has the
+	 * label so that a config can be put there): the next source. */
+	CHECK(find("quiet", root, &f, err, sizeof err) == 0 && f.origin != CONF_MEDIUM);
+	confsrc_free(&f);
+	/* One whose node.conf cannot be read is an error. */
+	tree_put(root, "node.conf/x", "");
 	CHECK(find("quiet", root, &f, err, sizeof err) < 0 && strstr(err, "LABEL=CAIRNCFG:/node.conf") != NULL);
 	check_rmtree(root);
 }

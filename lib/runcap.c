@@ -1,11 +1,13 @@
-/* runcap.c: run a program (found on PATH) with no input and its stderr
- * dropped, and keep its stdout: what the agent asks of initctl, findfs,
- * nvidia-smi and tar. */
+/* runcap.c: run a program (found on PATH): with no input and its stderr
+ * dropped, keeping its stdout (what the agent asks of initctl, findfs,
+ * nvidia-smi and tar); or fed a script and speaking to the operator
+ * (sfdisk and mke2fs for the agent's data partition and pkg's installer). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,4 +104,62 @@ int run_capture(char *const *argv, size_t max, int timeout_s, char **out, size_t
 	*out = b;
 	*len = n;
 	return 0;
+}
+
+/*
+ * run_tool: argv (found on PATH) with INPUT (NULL: none) on its stdin and
+ * its stdout and stderr ours, so that what sfdisk or mke2fs says reaches
+ * the operator.  0 when it exited 0; -ENOENT when it could not be run,
+ * -EIO when it failed, -ETIMEDOUT (it is killed) past timeout_s.
+ */
+int run_tool(char *const *argv, const char *input, int timeout_s)
+{
+	long long waited_ms = 0;
+	int fds[2] = { -1, -1 }, status;
+	pid_t pid, r;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[0]);
+	if (pid < 0) {
+		close(fds[1]);
+		return -EAGAIN;
+	}
+	/* Scripts are short (a partition table): the pipe holds them. */
+	if (input != NULL) {
+		size_t off = 0, len = strlen(input);
+
+		while (off < len) {
+			ssize_t n = write(fds[1], input + off, len - off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+	}
+	close(fds[1]);
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+		struct timespec tick = { 0, 20 * 1000000L };
+
+		if (waited_ms >= (long long)timeout_s * 1000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -ETIMEDOUT;
+		}
+		nanosleep(&tick, NULL);
+		waited_ms += 20;
+	}
+	if (r < 0)
+		return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EIO;
 }

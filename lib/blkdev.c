@@ -1,0 +1,246 @@
+/* blkdev.c: block devices as sysfs shows them.  SYS is sysfs's mount
+ * point ("/sys"; tests give a tree of their own).  Names are the kernel's
+ * (vda, vda4, nvme0n1p2, dm-0), their nodes /dev/NAME. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "blkdev.h"
+#include "text.h"
+
+/* SYS/class/block/NAME/LEAF (up to size-1 bytes), NUL-terminated. */
+static int sys_read(char *buf, size_t size, const char *sys, const char *name, const char *leaf)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/class/block/%s/%s", sys, name, leaf) >= sizeof path)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Its first line, the newline dropped. */
+static int sys_line(char *buf, size_t size, const char *sys, const char *name, const char *leaf)
+{
+	int rc = sys_read(buf, size, sys, name, leaf);
+
+	if (rc == 0)
+		buf[strcspn(buf, "\n")] = '\0';
+	return rc;
+}
+
+static int name_ok(const char *name)
+{
+	return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL && strlen(name) < 64;
+}
+
+/*
+ * blk_parent: the disk a partition is on, and its number (sda3 -> sda, 3).
+ * -EINVAL when NAME is not a partition, -ENOENT when there is no NAME.
+ */
+int blk_parent(const char *sys, const char *name, char *disk, size_t size, unsigned *partno)
+{
+	char path[PATH_MAX], link[PATH_MAX], num[32];
+	unsigned long long v;
+	ssize_t n;
+	char *slash, *prev;
+	int rc;
+
+	if (!name_ok(name))
+		return -EINVAL;
+	rc = sys_line(num, sizeof num, sys, name, "partition");
+	if (rc == -ENOENT) {
+		snprintf(path, sizeof path, "%s/class/block/%s", sys, name);
+		return access(path, F_OK) == 0 ? -EINVAL : -ENOENT;
+	}
+	if (rc < 0)
+		return rc;
+	if (text_uint(num, 4096, &v) < 0 || v == 0)
+		return -EINVAL;
+	/* class/block/vda4 -> ../../devices/.../block/vda/vda4 */
+	snprintf(path, sizeof path, "%s/class/block/%s", sys, name);
+	n = readlink(path, link, sizeof link - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	if (slash == NULL)
+		return -EINVAL;
+	*slash = '\0';
+	prev = strrchr(link, '/');
+	prev = prev != NULL ? prev + 1 : link;
+	if (!name_ok(prev) || strlen(prev) >= size)
+		return -EINVAL;
+	strcpy(disk, prev);
+	if (partno != NULL)
+		*partno = (unsigned)v;
+	return 0;
+}
+
+/* blk_dev_name: the kernel's name of block device DEV (dm-0, vda4). */
+int blk_dev_name(const char *sys, dev_t dev, char *name, size_t size)
+{
+	char rel[PATH_MAX], link[PATH_MAX], *base;
+	ssize_t n;
+
+	snprintf(rel, sizeof rel, "%s/dev/block/%u:%u", sys, major(dev), minor(dev));
+	n = readlink(rel, link, sizeof link - 1);
+	if (n < 0)
+		return errno == ENOENT ? -ENODEV : -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	base = base != NULL ? base + 1 : link;
+	if (!name_ok(base))
+		return -EINVAL;
+	if (strlen(base) >= size)
+		return -ENAMETOOLONG;
+	strcpy(name, base);
+	return 0;
+}
+
+/*
+ * blk_dev_disk: the disk under block device DEV, through device-mapper
+ * (dm-verity's data device) and partitions: "vda" for dm-0 over vda2.
+ */
+int blk_dev_disk(const char *sys, dev_t dev, char *disk, size_t size)
+{
+	char name[64], rel[PATH_MAX];
+	struct dirent *d;
+	int depth, rc;
+	DIR *dir;
+
+	rc = blk_dev_name(sys, dev, name, sizeof name);
+	if (rc < 0)
+		return rc;
+	/* Down through stacked devices while each has one slave. */
+	for (depth = 0; depth < 8; depth++) {
+		char only[64] = "";
+		int count = 0;
+
+		snprintf(rel, sizeof rel, "%s/class/block/%s/slaves", sys, name);
+		dir = opendir(rel);
+		if (dir == NULL)
+			break;
+		while ((d = readdir(dir)) != NULL) {
+			if (!name_ok(d->d_name))
+				continue;
+			count++;
+			strcpy(only, d->d_name);
+		}
+		closedir(dir);
+		if (count == 0)
+			break;
+		if (count > 1)
+			return -ENOTUNIQ;
+		strcpy(name, only);
+	}
+	rc = blk_parent(sys, name, disk, size, NULL);
+	if (rc != -EINVAL)
+		return rc;
+	if (strlen(name) >= size)
+		return -ENAMETOOLONG;
+	strcpy(disk, name);
+	return 0;
+}
+
+/* blk_root_disk: the disk under the file system PATH is on; -ENODEV when
+ * it is on none (an initramfs). */
+int blk_root_disk(const char *sys, const char *path, char *disk, size_t size)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (major(st.st_dev) == 0)
+		return -ENODEV;
+	return blk_dev_disk(sys, st.st_dev, disk, size);
+}
+
+/*
+ * blk_by_label: the partition whose GPT name is LABEL.  Where several
+ * disks have one, the one on NEAR (a disk name; NULL: none) is taken.
+ * -ENOENT: none; -ENOTUNIQ: several and none of them (or more than one)
+ * on NEAR.
+ */
+int blk_by_label(const char *sys, const char *label, const char *near, char *name, size_t size)
+{
+	char path[PATH_MAX], uevent[1024], disk[64], first[64] = "", onnear[64] = "";
+	int all = 0, nearcount = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	if (label[0] == '\0' || strlen(label) > 72)
+		return -EINVAL;
+	snprintf(path, sizeof path, "%s/class/block", sys);
+	dir = opendir(path);
+	if (dir == NULL)
+		return -errno;
+	while ((d = readdir(dir)) != NULL) {
+		const char *p;
+		size_t len = strlen(label);
+
+		if (!name_ok(d->d_name) || sys_read(uevent, sizeof uevent, sys, d->d_name, "uevent") < 0)
+			continue;
+		for (p = uevent; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p != NULL ? p + 1 : NULL)
+			if (strncmp(p, "PARTNAME=", 9) == 0 && strncmp(p + 9, label, len) == 0 &&
+			    (p[9 + len] == '\n' || p[9 + len] == '\0'))
+				break;
+		if (p == NULL || *p == '\0')
+			continue;
+		if (all++ == 0)
+			strcpy(first, d->d_name);
+		if (near != NULL && blk_parent(sys, d->d_name, disk, sizeof disk, NULL) == 0 &&
+		    strcmp(disk, near) == 0 && nearcount++ == 0)
+			strcpy(onnear, d->d_name);
+	}
+	closedir(dir);
+	if (all == 0)
+		return -ENOENT;
+	if (nearcount == 1)
+		strcpy(first, onnear);
+	else if (all > 1)
+		return -ENOTUNIQ;
+	if (strlen(first) >= size)
+		return -ENAMETOOLONG;
+	strcpy(name, first);
+	return 0;
+}
+
+/* blk_extent: NAME's first sector on its disk (0 for a disk) and size, in
+ * 512-byte sectors. */
+int blk_extent(const char *sys, const char *name, unsigned long long *start, unsigned long long *sectors)
+{
+	char line[32];
+	int rc;
+
+	if (!name_ok(name))
+		return -EINVAL;
+	rc = sys_line(line, sizeof line, sys, name, "size");
+	if (rc < 0)
+		return rc;
+	if (text_uint(line, ~0ULL >> 9, sectors) < 0)
+		return -EINVAL;
+	rc = sys_line(line, sizeof line, sys, name, "start");
+	if (rc == -ENOENT) {
+		*start = 0;
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	return text_uint(line, ~0ULL >> 9, start) < 0 ? -EINVAL : 0;
+}

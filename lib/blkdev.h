@@ -1,0 +1,16 @@
+/* blkdev.h: block devices by sysfs: partitions by GPT name, their disk,
+ * the disk under the root (initd's /var, the agent's data and install). */
+#ifndef CAIRN_BLKDEV_H
+#define CAIRN_BLKDEV_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+int blk_parent(const char *sys, const char *name, char *disk, size_t size, unsigned *partno);
+int blk_dev_name(const char *sys, dev_t dev, char *name, size_t size);
+int blk_dev_disk(const char *sys, dev_t dev, char *disk, size_t size);
+int blk_root_disk(const char *sys, const char *path, char *disk, size_t size);
+int blk_by_label(const char *sys, const char *label, const char *near, char *name, size_t size);
+int blk_extent(const char *sys, const char *name, unsigned long long *start, unsigned long long *sectors);
+
+#endif
