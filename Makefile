@@ -162,8 +162,11 @@ PKG_LIBS := $(B)/openssl/.built $(B)/zstd/.built
 SLURM_PKGS := slurmd slurm-client slurm-plugins munge libmunge liblz4 libnuma libhwloc libpam \
 	libbz2 zlib libgcrypt libgpg-error libreadline libtinfo libdbus libsystemd libudev libaudit \
 	libcap-ng libcap liblzma libzstd
+# Disks: sfdisk and the ext4 tools (Debian 13's) and the libraries they link.
+DISK_PKGS := sfdisk libfdisk libsmartcols libuuid libblkid e2fsprogs libext2fs libcom-err
 DEB_PKGS := glibc libseccomp runc containerd cni-plugins firmware-amdgpu \
-	libtirpc libgssapi-krb5 libkrb5 libk5crypto libkrb5support libcom-err libkeyutils systemd-boot $(SLURM_PKGS)
+	libtirpc libgssapi-krb5 libkrb5 libk5crypto libkrb5support libkeyutils systemd-boot \
+	$(SLURM_PKGS) $(DISK_PKGS)
 $(patsubst %,$(B)/%/.built,$(DEB_PKGS)): $(B)/%/.built: $(B)/src/.%.unpacked pkg/recipes/%/build scripts/debpick.sh
 	$(Q)$(RECIPE) $*
 
@@ -276,7 +279,7 @@ CAIRN_PKG_VERSION := 0.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 CAIRN_SOURCE_SHA256 := $(shell git ls-files -z 2>/dev/null | xargs -0 cat 2>/dev/null | sha256sum | cut -c1-64)
 BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl zstd \
 	glibc libseccomp runc containerd cni-plugins test-images cdi agent jansson \
-	$(SLURM_PKGS) $(if $(filter x86_64,$(BOARD_ARCH)),systemd-boot) $(BOARD_EXTRA_PACKAGES)
+	$(SLURM_PKGS) $(DISK_PKGS) $(if $(filter x86_64,$(BOARD_ARCH)),systemd-boot) $(BOARD_EXTRA_PACKAGES)
 PKGBUILD = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
 	CAIRN_PKG_VERSION=$(CAIRN_PKG_VERSION) CAIRN_SOURCE_SHA256=$(CAIRN_SOURCE_SHA256) scripts/pkgbuild.sh
 PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh Makefile
