@@ -52,7 +52,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg agent disk netboot bench-netboot gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
+	host-pkg agent disk bundle netboot bench-netboot gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
 	lint clean distclean help FORCE
 
 all: image
@@ -67,6 +67,8 @@ help:
 	@echo '  test-full      test, then the server-x86_64 board build and its checks'
 	@echo '  image (all)    build BOARD into O/BOARD: vmlinuz initramfs.cpio.zst kernel.config cmdline SHA256SUMS netboot/'
 	@echo '  netboot        O/BOARD/netboot: kernel, initramfs, iPXE script, guide (doc/netboot.md)'
+	@echo '  bundle         O/BOARD/cairn-BOARD.bundle (air-gapped: signed repo, OS, netboot set)'
+	@echo '                 and O/BOARD/installer.img, the stick that installs it (doc/install.md)'
 	@echo '  fetch          fill DL_DIR with every input sources.lock pins'
 	@echo '  lock-update    pin what Debian'"'"'s archive has now (commit sources.lock after)'
 	@echo '  source-bundle  one tarball of DL_DIR: builds this image with no network'
@@ -280,8 +282,9 @@ CAIRN_SOURCE_SHA256 := $(shell git ls-files -z 2>/dev/null | xargs -0 cat 2>/dev
 BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl zstd \
 	glibc libseccomp runc containerd cni-plugins test-images cdi agent jansson \
 	$(SLURM_PKGS) $(DISK_PKGS) $(if $(filter x86_64,$(BOARD_ARCH)),systemd-boot) $(BOARD_EXTRA_PACKAGES)
-PKGBUILD = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
-	CAIRN_PKG_VERSION=$(CAIRN_PKG_VERSION) CAIRN_SOURCE_SHA256=$(CAIRN_SOURCE_SHA256) scripts/pkgbuild.sh
+PKGBUILD_ENV = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
+	CAIRN_PKG_VERSION=$(CAIRN_PKG_VERSION) CAIRN_SOURCE_SHA256=$(CAIRN_SOURCE_SHA256)
+PKGBUILD = $(PKGBUILD_ENV) scripts/pkgbuild.sh
 PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh Makefile
 
 $(REPO)/.stamp-musl: $(B)/musl/.built $(wildcard pkg/recipes/musl/*) $(PKG_DEPS)
@@ -394,6 +397,22 @@ $(OUT)/disk.img: $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz $(OUT)/cmdline scripts
 	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) SLOT_MB=$(SLOT_MB) JOBS=$(JOBS) scripts/disk.sh $(OUT) $(KB)/rootfs
 disk: $(OUT)/disk.img
 
+# The air-gapped bundle and the installer image (doc/install.md): the
+# board's repository with cairn-os (the disk's table, ESP and slot) and
+# cairn-netboot, as one signed file; a stick image that installs it.
+BUNDLE := $(OUT)/cairn-$(BOARD).bundle
+$(BUNDLE): $(REPO)/release $(OUT)/SHA256SUMS $(OUT)/netboot/SHA256SUMS scripts/bundle.sh scripts/repo.sh \
+		$(wildcard pkg/recipes/cairn-os/* pkg/recipes/cairn-netboot/*) $(PKG_DEPS)
+	$(Q)$(PKGBUILD_ENV) scripts/bundle.sh $(OUT) $(REPO) $(B)/bundle-$(BOARD)
+$(OUT)/installer.img: $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz $(OUT)/cmdline scripts/installer.sh
+	$(Q)scripts/installer.sh $(OUT) $(KB)/rootfs
+ifeq ($(BOARD_ARCH),x86_64)
+bundle: $(BUNDLE) $(OUT)/installer.img
+else
+bundle:
+	@echo "bundle: $(BOARD) has no disk image (x86_64 boards only)" >&2; exit 1
+endif
+
 # The netboot set (doc/netboot.md): NETBOOT_CONFIG=https://.../{mac}.conf
 # and NETBOOT_CONFIG_CA=PATH go into its iPXE script.
 NETBOOT_CONFIG_CA ?= /etc/cairn/site-ca.pem
@@ -494,7 +513,7 @@ build-tests: $(B)/.fetched $(HB)/pkg $(HB)/pkg-token $(HB)/cairn-cdi $(HB)/cairn
 		BUSYBOX=$(B)/busybox/dest/bin/busybox \
 		scripts/run-tests.sh build tests/build/*.sh
 
-vm-tests: image $(HB)/pkg
+vm-tests: image $(HB)/pkg $(if $(filter x86_64,$(BOARD_ARCH)),bundle)
 	$(Q)OUT=$(OUT) PKG=$(HB)/pkg QEMU_MACHINE="$(QEMU_MACHINE)" scripts/run-tests.sh vm tests/vm/*.sh
 
 # On a host with an NVIDIA GPU and its driver: the kit's CDI spec applied

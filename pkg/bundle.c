@@ -103,6 +103,17 @@ int bundle_open(struct bundle *b, const char *path, struct perr *e)
 	b->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (b->fd < 0 || fstat(b->fd, &st) < 0)
 		return perr(e, -errno, "%s: %s", path, strerror(errno));
+	/* A bundle written raw to a disk or a partition (an installer stick):
+	 * the device's size, its tail past the bundle unused. */
+	if (S_ISBLK(st.st_mode)) {
+		off_t end = lseek(b->fd, 0, SEEK_END);
+
+		if (end < 0)
+			return perr(e, -errno, "%s: %s", path, strerror(errno));
+		st.st_size = end;
+	} else if (!S_ISREG(st.st_mode)) {
+		return perr(e, -EINVAL, "%s: not a file or a block device", path);
+	}
 	r = pread(b->fd, head, sizeof head - 1, 0);
 	if (r < 0)
 		return perr(e, -errno, "%s: %s", path, strerror(errno));

@@ -19,6 +19,7 @@
 #include "fsroot.h"
 #include "index.h"
 #include "key.h"
+#include "osinstall.h"
 #include "repo.h"
 #include "sbom.h"
 #include "solve.h"
@@ -49,6 +50,10 @@ static const char usage[] =
 	"  verify                       every installed file against the database\n"
 	"  search WORD                  packages in --repo whose name has WORD\n"
 	"  sbom [--name NAME]           SPDX 2.3 JSON of the root (or of --repo)\n"
+	"\n"
+	"The operating system (doc/install.md):\n"
+	"  os-install [--force] DISK    the newest cairn-os in --repo onto DISK, a blank\n"
+	"                               whole disk (--force: one that is not blank)\n"
 	"\n"
 	"Making a repository (on a build host):\n"
 	"  build -o OUT.pkg [--level N] SPEC DIR   a package of DIR's tree\n"
@@ -81,7 +86,7 @@ static const char usage[] =
 
 struct opts {
 	const char *root, *repo, *trust, *arch, *ca, *cache;
-	int json, world, flags, level, ext;
+	int json, world, flags, level, ext, force;
 	const char *out, *key, *alg, *name;
 	unsigned long long version, expires, threshold;
 	int have_version, have_expires, have_threshold;
@@ -782,6 +787,27 @@ static int cmd_sbom(const struct opts *o)
 	return 0;
 }
 
+/* os-install: the installer's one write, after every check passed. */
+static int cmd_os_install(const struct opts *o, const char *disk)
+{
+	struct perr e = { "" };
+	struct repo r;
+	struct txn t;
+	int rc;
+
+	if (o->repo == NULL)
+		die(100, "os-install needs --repo (the bundle)");
+	open_txn(o, &t, 0);
+	if (repo_open(&r, o->repo, t.pkgdir, repo_opts(o), &e) < 0)
+		fail(&e);
+	rc = os_install(&r, o->arch, disk, o->force ? OS_FORCE : 0, &e);
+	repo_close(&r);
+	txn_close(&t);
+	if (rc < 0)
+		die(rc == -ENOMEM || rc == -EIO ? 111 : 1, "%s", e.msg);
+	return 0;
+}
+
 /* ---- making a repository ----------------------------------------------- */
 
 #ifndef PKG_VERIFY_ONLY
@@ -1138,6 +1164,10 @@ int main(int argc, char **argv)
 				o.json = 1;
 				continue;
 			}
+			if (strcmp(a, "--force") == 0) {
+				o.force = 1;
+				continue;
+			}
 			if (v == NULL)
 				die(100, "%s: needs a value", a);
 			j++;
@@ -1182,6 +1212,8 @@ int main(int argc, char **argv)
 		return cmd_sbom(&o);
 	if (strcmp(cmd, "search") == 0 && argc == 1)
 		return cmd_search(&o, argv[0]);
+	if (strcmp(cmd, "os-install") == 0 && argc == 1)
+		return cmd_os_install(&o, argv[0]);
 #ifndef PKG_VERIFY_ONLY
 	if (strcmp(cmd, "build") == 0 && argc == 2) {
 		struct perr e = { "" };

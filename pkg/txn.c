@@ -120,7 +120,8 @@ int txn_pkg_load(struct txn_pkg *p, int fd, off_t base, long long len, const uin
 	p->fd = -1;
 	if (fstat(fd, &st) < 0)
 		return perr(e, -errno, "%s: %s", name, strerror(errno));
-	if (!S_ISREG(st.st_mode))
+	/* A block device only as a range of a bundle written to a disk. */
+	if (!S_ISREG(st.st_mode) && !(S_ISBLK(st.st_mode) && len >= 0))
 		return perr(e, -EINVAL, "%s: not a regular file", name);
 	if (len >= 0)
 		st.st_size = (off_t)len;

@@ -3,7 +3,7 @@
 # naming the index, signed with the build's repository key.
 #
 # usage: repo.sh REPO
-# env:   PKG, KEYS_DIR, SOURCE_DATE_EPOCH
+# env:   PKG, KEYS_DIR, SOURCE_DATE_EPOCH; RELEASE_VERSION (default the epoch)
 #
 # The key (KEYS_DIR/repo.key) and the root document listing it
 # (KEYS_DIR/root) are made on first use, outside the checkout; a site brings
@@ -29,6 +29,6 @@ if [ ! -s "$KEYS_DIR/root" ]; then
 		mv "$KEYS_DIR/root.tmp" "$KEYS_DIR/root" || die "cannot make $KEYS_DIR/root"
 fi
 "$PKG" index "$repo" 2>/dev/null || "$PKG" index "$repo"
-"$PKG" release --version "$SOURCE_DATE_EPOCH" --expires $expires "$repo"
+"$PKG" release --version "${RELEASE_VERSION:-$SOURCE_DATE_EPOCH}" --expires $expires "$repo"
 "$PKG" sign --key "$KEYS_DIR/repo.key" "$repo/release" 2>/dev/null || die "cannot sign $repo/release"
 say SIGN "$repo/release ($(grep -c '^package ' "$repo/index") packages)"

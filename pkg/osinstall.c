@@ -1,0 +1,465 @@
+/*
+ * osinstall.c: install the OS from a repository (the air-gapped bundle)
+ * onto a blank disk.  The cairn-os package carries the disk's partition
+ * table (boot/gpt.sfdisk), the ESP's bytes (boot/esp.img) and slot A's
+ * (boot/slot.img: the squashfs root and its dm-verity tree).  Everything
+ * is checked before the first write: the package against the signed
+ * index, the table (an ESP, slot A, each image fitting its partition),
+ * and the target (a whole disk, not in use, not the bundle's, big enough,
+ * blank).  Then sfdisk writes the table, the images go to their
+ * partitions' places, and every other partition's first MiB is zeroed, so
+ * nothing a disk held before is taken for the new node's data.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "blkdev.h"
+#include "format.h"
+#include "osinstall.h"
+#include "payload.h"
+#include "runcap.h"
+#include "txn.h"
+#include "version.h"
+
+#define SECTOR 512ULL
+#define BLANK_BYTES (1u << 20)
+/* Past the last partition: the backup GPT and sfdisk's 1 MiB alignment. */
+#define TAIL_SECTORS 2048ULL
+#define SFDISK_SECONDS 120
+
+/* ---- the table ---------------------------------------------------------- */
+
+/* "boot/gpt.sfdisk[ line N]: why" into err; -EINVAL. */
+static int bad(char *err, size_t errsize, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int bad(char *err, size_t errsize, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = line > 0 ? snprintf(err, errsize, "boot/gpt.sfdisk line %d: ", line) :
+			   snprintf(err, errsize, "boot/gpt.sfdisk: ");
+
+	if (n >= 0 && (size_t)n < errsize) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int uuid_ok(const char *s)
+{
+	int i;
+
+	if (strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++)
+		if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 36 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == n;
+}
+
+/* One partition line: start=S, size=N, type=T, uuid=U, name="X". */
+static int part_parse(char *line, struct os_part *p, char *err, size_t errsize, int ln)
+{
+	char *field, *save = NULL;
+	int have = 0;
+
+	memset(p, 0, sizeof *p);
+	for (field = strtok_r(line, ",", &save); field != NULL; field = strtok_r(NULL, ",", &save)) {
+		char *eq, *k, *v;
+
+		while (*field == ' ')
+			field++;
+		eq = strchr(field, '=');
+		if (eq == NULL)
+			return bad(err, errsize, ln, "'%.40s' is not KEY=VALUE", field);
+		*eq = '\0';
+		k = field;
+		v = eq + 1;
+		if (strcmp(k, "start") == 0 && pkg_decimal(v, 1ULL << 48, &p->start) == 0)
+			have |= 1;
+		else if (strcmp(k, "size") == 0 && pkg_decimal(v, 1ULL << 48, &p->size) == 0 && p->size > 0)
+			have |= 2;
+		else if (strcmp(k, "type") == 0 && uuid_ok(v))
+			strcpy(p->type, v), have |= 4;
+		else if (strcmp(k, "uuid") == 0 && uuid_ok(v))
+			;
+		else if (strcmp(k, "name") == 0 && v[0] == '"' && strlen(v) >= 2 && v[strlen(v) - 1] == '"') {
+			v[strlen(v) - 1] = '\0';
+			if (!name_ok(v + 1))
+				return bad(err, errsize, ln, "bad partition name");
+			strcpy(p->name, v + 1);
+			have |= 8;
+		} else {
+			return bad(err, errsize, ln, "bad or unknown '%.20s'", k);
+		}
+	}
+	if (have != 15)
+		return bad(err, errsize, ln, "a partition needs start, size, type and name");
+	return 0;
+}
+
+/*
+ * os_layout_parse: the table as sfdisk reads it, held to what disk.sh
+ * writes: a GPT in sectors, each partition with its start, in order, none
+ * overlapping another or the table itself.
+ */
+int os_layout_parse(const char *text, size_t len, struct os_layout *l, char *err, size_t errsize)
+{
+	char buf[OS_LAYOUT_MAX + 1], *line, *save = NULL;
+	int ln = 0, gpt = 0, sectors = 0, i;
+
+	memset(l, 0, sizeof *l);
+	if (len == 0 || len > OS_LAYOUT_MAX || memchr(text, '\0', len) != NULL || text[len - 1] != '\n')
+		return bad(err, errsize, 0, "empty, too long, a NUL, or no final newline");
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		ln++;
+		if (strcmp(line, "label: gpt") == 0) {
+			gpt = 1;
+		} else if (strcmp(line, "unit: sectors") == 0) {
+			sectors = 1;
+		} else if (strncmp(line, "label-id: ", 10) == 0 || strncmp(line, "first-lba: ", 11) == 0) {
+			continue;
+		} else if (strncmp(line, "start=", 6) == 0) {
+			if (l->n == OS_PARTS_MAX)
+				return bad(err, errsize, ln, "more than %d partitions",
+					       OS_PARTS_MAX);
+			if (part_parse(line, &l->p[l->n], err, errsize, ln) < 0)
+				return -EINVAL;
+			l->n++;
+		} else {
+			return bad(err, errsize, ln, "unknown line '%.40s'", line);
+		}
+	}
+	if (!gpt || !sectors || l->n == 0)
+		return bad(err, errsize, 0, "not a GPT in sectors with partitions");
+	for (i = 0; i < l->n; i++) {
+		const struct os_part *p = &l->p[i];
+
+		if (p->start < 34 || (i > 0 && p->start < l->p[i - 1].start + l->p[i - 1].size))
+			return bad(err, errsize, 0, "partition %s overlaps the table or "
+				       "the one before it", p->name);
+		if (os_layout_find(l, p->name) != p)
+			return bad(err, errsize, 0, "two partitions named %s", p->name);
+		l->end = p->start + p->size;
+	}
+	return 0;
+}
+
+const struct os_part *os_layout_find(const struct os_layout *l, const char *name)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->p[i].name, name) == 0)
+			return &l->p[i];
+	return NULL;
+}
+
+/* ---- the package ---------------------------------------------------------- */
+
+/* The newest cairn-os for ARCH the index lists. */
+static const struct index_pkg *os_newest(const struct repo *r, const char *arch)
+{
+	const struct index_pkg *best = NULL;
+	size_t i;
+
+	for (i = 0; i < r->ix.n; i++) {
+		const struct index_pkg *p = &r->ix.pkgs[i];
+
+		if (strcmp(p->name, OS_PACKAGE) == 0 && strcmp(p->arch, arch) == 0 &&
+		    (best == NULL || version_cmp(p->version, best->version) > 0))
+			best = p;
+	}
+	return best;
+}
+
+static int file_index(const struct pkg_meta *m, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfiles; i++)
+		if (m->files[i].type == PKG_FILE && strcmp(m->files[i].path, path) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The payload from its start: each regular file before LAST skipped, or,
+ * for a file WANT[k] names, written to OUT at OFFSET[k] (or, where OUT is
+ * -1, kept in KEEP); every file's bytes checked against its sha256.
+ */
+struct os_put {
+	int file;				/* index in the file list */
+	unsigned long long offset;		/* bytes into the target */
+	char *keep;				/* or into memory (its size + 1) */
+};
+
+static int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, int last,
+		     const char *target, struct perr *e)
+{
+	static unsigned char buf[1 << 20];
+	struct payload pl;
+	int i, k, rc;
+
+	rc = payload_open(&pl, p->fd, p->payload_off, p->payload_len, p->m.payload_size);
+	if (rc < 0)
+		return perr(e, rc, "%s: payload: %s", p->m.name, payload_why(rc));
+	for (i = 0; i <= last && rc == 0; i++) {
+		const struct pkg_file *f = &p->m.files[i];
+		unsigned long long left = f->size, at = 0;
+		struct os_put *put = NULL;
+		struct sha256 h;
+		uint8_t got[32];
+
+		if (f->type != PKG_FILE)
+			continue;
+		for (k = 0; k < nputs; k++)
+			if (puts[k].file == i)
+				put = &puts[k];
+		if (sha256_init(&h) < 0) {
+			rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+			break;
+		}
+		while (left > 0) {
+			size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
+
+			rc = payload_read(&pl, buf, n);
+			if (rc < 0) {
+				perr(e, rc, "/%s: %s", f->path, payload_why(rc));
+				break;
+			}
+			sha256_update(&h, buf, n);
+			if (put != NULL && put->keep != NULL) {
+				memcpy(put->keep + at, buf, n);
+			} else if (put != NULL) {
+				ssize_t w = pwrite(out, buf, n, (off_t)(put->offset + at));
+
+				if (w != (ssize_t)n) {
+					rc = perr(e, w < 0 ? -errno : -EIO, "%s: write: %s", target,
+						  w < 0 ? strerror(errno) : "short write");
+					break;
+				}
+			}
+			at += n;
+			left -= n;
+		}
+		sha256_final(&h, got);
+		if (rc == 0 && memcmp(got, f->sha256, 32) != 0)
+			rc = perr(e, -EINVAL, "/%s: contents do not match the package's sha256: refused", f->path);
+		if (rc == 0 && put != NULL && put->keep != NULL)
+			put->keep[f->size] = '\0';
+	}
+	payload_close(&pl);
+	return rc;
+}
+
+/* ---- the target ------------------------------------------------------------ */
+
+/* The disk under a block device (itself, for a disk), or "" for a file. */
+static int disk_of(int fd, char *disk, size_t size)
+{
+	struct stat st;
+
+	disk[0] = '\0';
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return 0;
+	return blk_dev_disk("/sys", st.st_rdev, disk, size);
+}
+
+static int target_check(int fd, const char *target, const struct repo *r, unsigned long long need,
+			int flags, struct perr *e)
+{
+	unsigned long long bytes;
+	char tdisk[64], bdisk[64], name[64];
+	struct stat st;
+	unsigned char *head;
+	ssize_t n;
+	int rc;
+
+	if (fstat(fd, &st) < 0)
+		return perr(e, -errno, "%s: %s", target, strerror(errno));
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, &bytes) < 0)
+			return perr(e, -errno, "%s: its size: %s", target, strerror(errno));
+		rc = blk_dev_name("/sys", st.st_rdev, name, sizeof name);
+		if (rc < 0)
+			return perr(e, rc, "%s: not in /sys/dev/block: %s", target, strerror(-rc));
+		if (blk_parent("/sys", name, tdisk, sizeof tdisk, NULL) == 0)
+			return perr(e, -EINVAL, "%s: a partition of %s: the installer takes a whole disk", target,
+				    tdisk);
+		if (r->b.fd >= 0 && disk_of(r->b.fd, bdisk, sizeof bdisk) == 0 && strcmp(bdisk, name) == 0)
+			return perr(e, -EINVAL, "%s: holds the bundle being installed from: refused", target);
+	} else if (S_ISREG(st.st_mode)) {
+		bytes = (unsigned long long)st.st_size;
+	} else {
+		return perr(e, -EINVAL, "%s: not a disk", target);
+	}
+	if (bytes < need)
+		return perr(e, -ENOSPC, "%s: %llu MiB, and the OS needs %llu MiB: too small", target, bytes >> 20,
+			    (need + (1 << 20) - 1) >> 20);
+	if (flags & OS_FORCE)
+		return 0;
+	head = calloc(1, BLANK_BYTES);
+	if (head == NULL)
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	n = pread(fd, head, BLANK_BYTES, 0);
+	rc = 0;
+	if (n < 0)
+		rc = perr(e, -errno, "%s: read: %s", target, strerror(errno));
+	else
+		while (n > 0 && rc == 0)
+			if (head[--n] != 0)
+				rc = perr(e, -EEXIST, "%s: not blank (a partition table or data in its first MiB): "
+					  "refused without --force", target);
+	free(head);
+	return rc;
+}
+
+static int zero_first_mib(int fd, const struct os_part *p, const char *target, struct perr *e)
+{
+	static const unsigned char zero[65536];
+	unsigned long long at = p->start * SECTOR, end = at + (p->size * SECTOR < BLANK_BYTES ?
+							       p->size * SECTOR : BLANK_BYTES);
+
+	for (; at < end; at += sizeof zero)
+		if (pwrite(fd, zero, end - at < sizeof zero ? end - at : sizeof zero, (off_t)at) < 0)
+			return perr(e, -errno, "%s: zeroing partition %s: %s", target, p->name, strerror(errno));
+	return 0;
+}
+
+/* ---- installing ------------------------------------------------------------ */
+
+int os_install(struct repo *r, const char *arch, const char *target, int flags, struct perr *e)
+{
+	char *sfdisk[] = { "sfdisk", "--quiet", "--wipe", "always", "--wipe-partitions", "always", NULL, NULL };
+	const struct os_part *esp, *slot;
+	const struct index_pkg *ip;
+	struct os_put puts[2];
+	struct os_layout l;
+	struct txn_pkg p;
+	char err[256], *layout = NULL, node[512];
+	int iesp, islot, ilayout, fd = -1, pfd, rc, i;
+	long long len;
+	off_t base;
+
+	ip = os_newest(r, arch);
+	if (ip == NULL)
+		return perr(e, -ENOENT, "the repository has no %s package for %s", OS_PACKAGE, arch);
+	pfd = repo_pkg_open(r, ip, &base, &len, e);
+	if (pfd < 0)
+		return pfd;
+	/* The whole package against the signed index, before a byte of it is used. */
+	rc = txn_pkg_load(&p, pfd, base, len, ip->sha256, ip->size, ip->name, e);
+	if (rc < 0)
+		return rc;
+	fprintf(stderr, "os-install: %s %s (%llu MiB), checked against the signed index\n", ip->name, ip->version,
+		ip->size >> 20);
+	iesp = file_index(&p.m, "boot/esp.img");
+	islot = file_index(&p.m, "boot/slot.img");
+	ilayout = file_index(&p.m, "boot/gpt.sfdisk");
+	if (iesp < 0 || islot < 0 || ilayout < 0) {
+		rc = perr(e, -EINVAL, "%s %s: no %s: not an OS package", ip->name, ip->version,
+			  iesp < 0 ? "boot/esp.img (the EFI system partition)" : islot < 0 ? "boot/slot.img" :
+			  "boot/gpt.sfdisk");
+		goto out;
+	}
+	if (p.m.files[ilayout].size > OS_LAYOUT_MAX) {
+		rc = perr(e, -EINVAL, "boot/gpt.sfdisk: longer than %d bytes", OS_LAYOUT_MAX);
+		goto out;
+	}
+	layout = malloc(p.m.files[ilayout].size + 1);
+	if (layout == NULL) {
+		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+		goto out;
+	}
+	puts[0] = (struct os_put){ ilayout, 0, layout };
+	rc = os_stream(&p, -1, puts, 1, ilayout, target, e);
+	if (rc < 0)
+		goto out;
+	if (os_layout_parse(layout, p.m.files[ilayout].size, &l, err, sizeof err) < 0) {
+		rc = perr(e, -EINVAL, "%s %s: %s", ip->name, ip->version, err);
+		goto out;
+	}
+	esp = os_layout_find(&l, "ESP");
+	slot = os_layout_find(&l, "cairn-a");
+	if (esp == NULL || strcasecmp(esp->type, OS_ESP_TYPE) != 0) {
+		rc = perr(e, -EINVAL, "%s %s: its table has no EFI system partition (ESP): the disk could not "
+			  "boot: refused", ip->name, ip->version);
+		goto out;
+	}
+	if (slot == NULL || p.m.files[iesp].size > esp->size * SECTOR || p.m.files[islot].size > slot->size * SECTOR) {
+		rc = perr(e, -EINVAL, "%s %s: %s", ip->name, ip->version, slot == NULL ? "its table has no slot "
+			  "cairn-a" : "an image is larger than its partition");
+		goto out;
+	}
+
+	/* The target: checked with an exclusive open (none while mounted or
+	 * held), then left for sfdisk, whose re-read needs the disk unclaimed. */
+	fd = open(target, O_RDONLY | O_EXCL | O_CLOEXEC);
+	if (fd < 0) {
+		rc = perr(e, -errno, "%s: %s", target, errno == EBUSY ? "in use (mounted, or held)" : strerror(errno));
+		goto out;
+	}
+	rc = target_check(fd, target, r, (l.end + TAIL_SECTORS) * SECTOR, flags, e);
+	close(fd);
+	fd = -1;
+	if (rc < 0)
+		goto out;
+
+	fprintf(stderr, "os-install: %s: the partition table (%d partitions)\n", target, l.n);
+	if (strlen(target) >= sizeof node) {
+		rc = perr(e, -ENAMETOOLONG, "%s: name too long", target);
+		goto out;
+	}
+	strcpy(node, target);
+	sfdisk[6] = node;
+	rc = run_tool(sfdisk, layout, SFDISK_SECONDS);
+	if (rc < 0) {
+		rc = perr(e, rc, "sfdisk %s: %s", target, rc == -ENOENT ? "not found" : "failed (above)");
+		goto out;
+	}
+	fd = open(target, O_RDWR | O_EXCL | O_CLOEXEC);
+	if (fd < 0) {
+		rc = perr(e, -errno, "%s: %s", target, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < l.n; i++)
+		if (&l.p[i] != esp && &l.p[i] != slot && (rc = zero_first_mib(fd, &l.p[i], target, e)) < 0)
+			goto out;
+	fprintf(stderr, "os-install: %s: the ESP (%llu MiB) and slot A (%llu MiB)\n", target,
+		p.m.files[iesp].size >> 20, p.m.files[islot].size >> 20);
+	puts[0] = (struct os_put){ iesp, esp->start * SECTOR, NULL };
+	puts[1] = (struct os_put){ islot, slot->start * SECTOR, NULL };
+	rc = os_stream(&p, fd, puts, 2, iesp > islot ? iesp : islot, target, e);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = perr(e, -errno, "%s: fsync: %s", target, strerror(errno));
+	if (rc == 0)
+		fprintf(stderr, "os-install: %s: done\n", target);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(layout);
+	txn_pkg_free(&p);
+	return rc;
+}
