@@ -419,8 +419,11 @@ NETBOOT_CONFIG_CA ?= /etc/cairn/site-ca.pem
 NETBOOT_ID := $(NETBOOT_CONFIG) $(NETBOOT_CONFIG_CA)
 $(KB)/netboot.id: FORCE
 	$(Q)mkdir -p $(@D) && echo '$(NETBOOT_ID)' | cmp -s - $@ || echo '$(NETBOOT_ID)' >$@
+# x86_64: cairn.efi too, a UKI for UEFI HTTP Boot.
+NETBOOT_UKI = $(if $(filter x86_64,$(BOARD_ARCH)),UKI_STUB=$(KB)/rootfs/usr/lib/systemd/boot/efi/linuxx64.efi.stub \
+	OSREL=$(KB)/rootfs/etc/os-release)
 $(OUT)/netboot/SHA256SUMS: $(OUT)/SHA256SUMS scripts/netboot.sh doc/netboot.md $(KB)/netboot.id
-	$(Q)scripts/netboot.sh $(OUT) $(OUT)/netboot '$(NETBOOT_CONFIG)' '$(NETBOOT_CONFIG_CA)'
+	$(Q)$(NETBOOT_UKI) scripts/netboot.sh $(OUT) $(OUT)/netboot '$(NETBOOT_CONFIG)' '$(NETBOOT_CONFIG_CA)'
 netboot: $(OUT)/netboot/SHA256SUMS
 
 image: $(OUT)/SHA256SUMS $(OUT)/netboot/SHA256SUMS

@@ -114,6 +114,8 @@ zstd -q -T"${JOBS:-0}" -10 -f "$w/disk.img" -o "$w/disk.img.zst"
 mv "$w/esp.img" "$w/disk/esp.img"
 mv "$w/slot.img" "$w/disk/slot.img"
 touch -d "@$epoch" "$w/disk/esp.img" "$w/disk/slot.img" "$w/disk/gpt.sfdisk"
+# The stub and os-release the UKIs are made of, for tests that make their own.
+cp "$efi/linuxx64.efi.stub" "$rootfs/etc/os-release" "$w/disk/"
 
 printf 'slot-a %s\nslot-a-partuuid %s\nslot-b-partuuid %s\nesp-partuuid %s\ndata-partuuid %s\n' \
 	"$roothash" "$a_id" "$b_id" "$esp_id" "$data_id" \

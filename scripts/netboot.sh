@@ -13,6 +13,12 @@
 # to (default /etc/cairn/site-ca.pem, what make SITE_CA= bakes in).
 # Without CONFIG_URL the node takes its config from a CAIRNCFG medium or
 # the image (node.conf(5), SOURCES).
+#
+# env UKI_STUB (systemd's linuxx64.efi.stub; x86_64 boards) and OSREL: the
+# set gains cairn.efi, one Unified Kernel Image of the kernel, the
+# initramfs and the command line, for UEFI HTTP Boot (the firmware fetches
+# it by the URL its DHCP answer names; no iPXE).  It carries CONFIG_URL
+# only when the URL has no {mac}, which iPXE alone fills in.
 . "$(dirname "$0")/lib.sh"
 
 out=${1:?usage: netboot.sh OUT DEST [CONFIG_URL [CONFIG_CA]]}
@@ -50,8 +56,23 @@ args="initrd=initramfs.cpio.zst $(cat "$out/cmdline") cairn.dhcp"
 	echo 'initrd initramfs.cpio.zst'
 	echo 'boot'
 } >"$dest.tmp/boot.ipxe"
+efi=
+if [ -n "${UKI_STUB:-}" ]; then
+	: "${OSREL:?OSREL: the os-release for the UKI}" "${SOURCE_DATE_EPOCH:?}"
+	uargs="$(cat "$out/cmdline") cairn.dhcp"
+	case $url in
+	'') ;;
+	*'{mac}'*) echo "$prog: cairn.efi: NETBOOT_CONFIG has {mac}, which only iPXE fills in: the UKI carries no cairn.config" >&2 ;;
+	*) uargs="$uargs cairn.config=$url cairn.config.ca=$ca" ;;
+	esac
+	printf '%s' "$uargs" >"$dest.tmp/.cmdline"
+	uki_build "$UKI_STUB" "$dest.tmp/cairn.efi" "$SOURCE_DATE_EPOCH" osrel:"$OSREL" cmdline:"$dest.tmp/.cmdline" \
+		linux:"$out/vmlinuz" initrd:"$out/initramfs.cpio.zst"
+	rm -f "$dest.tmp/.cmdline"
+	efi=cairn.efi
+fi
 cp "$(dirname "$0")/../doc/netboot.md" "$dest.tmp/README.md"
-(cd "$dest.tmp" && sha256sum vmlinuz initramfs.cpio.zst boot.ipxe README.md) >"$dest.tmp/SHA256SUMS"
+(cd "$dest.tmp" && sha256sum vmlinuz initramfs.cpio.zst boot.ipxe $efi README.md) >"$dest.tmp/SHA256SUMS"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
 say NETBOOT "$dest"

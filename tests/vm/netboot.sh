@@ -7,7 +7,10 @@
 # loads the chain script by TFTP, then boot.ipxe, the kernel and the
 # initramfs by HTTP, and the node fetches its config by the URL in
 # boot.ipxe, one per MAC, checked against the site CA in the image.  Two
-# nodes with different MACs get different host names.
+# nodes with different MACs get different host names.  Then UEFI HTTP
+# Boot (x86_64 boards, OVMF, no iPXE): the firmware's DHCP request (client
+# architecture 16) is answered with cairn.efi's URL, and the UKI boots
+# with its site-wide config URL.
 . "$(dirname "$0")/vmlib"
 [ "$(id -u)" = 0 ] || { echo "skipped: a network namespace needs root"; exit 77; }
 PATH=$PATH:/usr/sbin
@@ -40,6 +43,14 @@ grep -q 'cairn.config=https://10.80.0.1:8443/nodes/${mac:hexhyp}.conf cairn.conf
 	"$vm/www/boot.ipxe" || { cat "$vm/www/boot.ipxe"; fail "boot.ipxe lacks the config URL"; }
 (cd "$vm/www" && sha256sum -c --quiet SHA256SUMS) || fail "the set's SHA256SUMS do not check"
 mkdir -p "$vm/www/nodes" "$vm/tftp"
+uefi=0
+if [ -f "$OUT/disk/linuxx64.efi.stub" ] && [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ]; then
+	uefi=1
+	UKI_STUB=$OUT/disk/linuxx64.efi.stub OSREL=$OUT/disk/os-release SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0} \
+		"$top/scripts/netboot.sh" "$vm/out" "$vm/www/uefi" 'https://10.80.0.1:8443/nodes/uefi.conf' >/dev/null
+	(cd "$vm/www/uefi" && sha256sum -c --quiet SHA256SUMS) || fail "the UEFI set's SHA256SUMS do not check"
+	printf '[node]\nhostname = uefi-node\n' >"$vm/www/nodes/uefi.conf"
+fi
 for n in 1 2; do
 	printf '[node]\nhostname = nb-node-%s\n' "$n" >"$vm/www/nodes/52-54-00-80-00-0$n.conf"
 done
@@ -48,7 +59,9 @@ chmod -R a+rX "$vm/www" "$vm/tftp"
 
 ip netns exec "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=br0 \
 	--bind-interfaces --dhcp-range=10.80.0.50,10.80.0.99,255.255.255.0,1h --log-dhcp \
-	--enable-tftp --tftp-root="$vm/tftp" --dhcp-boot=chain.ipxe \
+	--enable-tftp --tftp-root="$vm/tftp" \
+	--dhcp-match=set:efihttp,option:client-arch,16 --dhcp-option-force=tag:efihttp,60,HTTPClient \
+	--dhcp-boot=tag:efihttp,http://10.80.0.1:8080/uefi/cairn.efi --dhcp-boot=tag:!efihttp,chain.ipxe \
 	--dhcp-leasefile="$vm/leases" --pid-file="$vm/dnsmasq.pid" --log-facility="$vm/dnsmasq.log" &
 pids="$pids $!"
 mkdir -p "$vm/nginx"
@@ -90,6 +103,21 @@ for n in 1 2; do
 	vm_end
 	expect "NB-HOST nb-node-$n cmdline https://10.80.0.1:8443/nodes/52-54-00-80-00-0$n.conf"
 done
+# UEFI HTTP Boot: OVMF's own network stack (the NIC's iPXE ROM left
+# out, PXE and IPv6 off so that it goes straight to HTTP over IPv4).
+if [ "$uefi" = 1 ]; then
+	rm -f "$vm/log"
+	VM_NETNS=$ns vm_launch --uefi "$OUT" -- $QEMU_MACHINE \
+		-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no -fw_cfg name=opt/org.tianocore/IPv6Support,string=no \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+		-device virtio-net-pci,netdev=n0,mac=52:54:00:80:00:03,romfile=
+	vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; echo "NB-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; initctl poweroff'
+	vm_end
+	expect "NB-HOST uefi-node cmdline https://10.80.0.1:8443/nodes/uefi.conf"
+	grep -q 'GET /uefi/cairn.efi HTTP/1.[01]" 200' "$vm/nginx/access.log" ||
+		{ cat "$vm/nginx/access.log"; fail "nginx did not serve /uefi/cairn.efi"; }
+	echo "UEFI HTTP Boot: OVMF fetched cairn.efi by the URL in its DHCP answer; the node took its config"
+fi
 # The path the nodes took: the chain script by TFTP, the set by HTTP.
 grep -q 'sent .*chain.ipxe' "$vm/dnsmasq.log" || { cat "$vm/dnsmasq.log"; fail "no chain.ipxe sent by TFTP"; }
 for f in boot.ipxe vmlinuz initramfs.cpio.zst nodes/52-54-00-80-00-01.conf nodes/52-54-00-80-00-02.conf; do
