@@ -86,28 +86,40 @@ static int data_grow(const char *sys, const char *name, const char *disk, unsign
 {
 	unsigned long long disk_s, dstart, start, size, want;
 	char dev[80], num[16], script[64];
+	unsigned bs;
 	char *relocate[] = { "sfdisk", "--quiet", "--no-reread", "--no-tell-kernel", "--relocate", "gpt-bak-std",
 			     dev, NULL };
 	char *grow[] = { "sfdisk", "--quiet", "--force", "--no-reread", "--no-tell-kernel", "-N", num, dev, NULL };
 	int rc;
 
-	if (blk_extent(sys, disk, &dstart, &disk_s) < 0 || blk_extent(sys, name, &start, &size) < 0)
-		return perr(e, -EIO, "%s: its size or place on %s is not in %s", name, disk, sys);
-	want = disk_s > start + GROW_SLACK ? (disk_s - start - 34) / 2048 * 2048 : 0;
+	if (blk_extent(sys, disk, &dstart, &disk_s) < 0 || blk_extent(sys, name, &start, &size) < 0 ||
+	    blk_block_size(sys, disk, &bs) < 0)
+		return perr(e, -EIO, "%s: its size, place or block size on %s is not in %s", name, disk, sys);
+	/* Only into free space: a partition after it stays where it is. */
+	if (blk_is_last(sys, disk, name) != 1) {
+		printf("data: %s is not the last partition of %s: not grown\n", name, disk);
+		return 0;
+	}
+	/* In 512-byte units as sysfs counts, 1 MiB aligned; the GPT's backup
+	 * (33 of the device's blocks) after it. */
+	want = disk_s > start + GROW_SLACK + 33ULL * (bs / 512) ?
+	       (disk_s - start - 33ULL * (bs / 512) - 1) / 2048 * 2048 : 0;
 	if (want <= size) {
 		printf("data: %s already fills %s\n", name, disk);
 		return 0;
 	}
 	snprintf(dev, sizeof dev, "/dev/%s", disk);
 	snprintf(num, sizeof num, "%u", partno);
-	snprintf(script, sizeof script, ",%llu\n", want);
+	/* sfdisk's sectors are the device's blocks. */
+	snprintf(script, sizeof script, ",%llu\n", want / (bs / 512));
 	printf("data: growing %s from %llu MiB to %llu MiB, the end of %s\n", name, size >> 11, want >> 11, disk);
 	fflush(stdout);
 	rc = run_tool(relocate, NULL, TOOL_SECONDS);
 	if (rc == 0)
 		rc = run_tool(grow, script, TOOL_SECONDS);
 	if (rc < 0)
-		return perr(e, rc, "sfdisk on %s: %s", dev, rc == -ENOENT ? "not found" : "failed (above)");
+		return perr(e, rc, "sfdisk on %s: %s", dev, rc == -ENOENT ? "not found" :
+			    rc == -ETIMEDOUT ? "still running after 600 s: killed" : "failed (above)");
 	rc = tell_kernel(dev, partno, start, want);
 	if (rc < 0)
 		return perr(e, rc, "%s: the kernel did not take %s's new size: %s", dev, name, strerror(-rc));
@@ -124,7 +136,8 @@ static int data_grow(const char *sys, const char *name, const char *disk, unsign
 int data_init(const char *sys, const char *dev, const char *label, struct perr *e)
 {
 	char disk[64], lab[17], node[80];
-	char *mkfs[] = { "mke2fs", "-q", "-t", "ext4", "-L", lab, node, NULL };
+	/* No discard of the whole partition: minutes on some disks, at boot. */
+	char *mkfs[] = { "mke2fs", "-q", "-t", "ext4", "-E", "nodiscard", "-L", lab, node, NULL };
 	unsigned long long start, size;
 	unsigned partno;
 	int kind, rc;
@@ -156,7 +169,8 @@ int data_init(const char *sys, const char *dev, const char *label, struct perr *
 	fflush(stdout);
 	rc = run_tool(mkfs, NULL, TOOL_SECONDS);
 	if (rc < 0)
-		return perr(e, rc, "mke2fs on %s: %s", dev, rc == -ENOENT ? "not found" : "failed (above)");
+		return perr(e, rc, "mke2fs on %s: %s", dev, rc == -ENOENT ? "not found" :
+			    rc == -ETIMEDOUT ? "still running after 600 s: killed" : "failed (above)");
 	rc = data_probe(dev, &kind, e);
 	if (rc < 0)
 		return rc;

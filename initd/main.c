@@ -127,6 +127,7 @@ static void set_hostname(void)
 #define CLIENT_TIMEOUT_MS 2000
 #define SHUTDOWN_MAX_MS 120000	/* services get this long, all told */
 #define STAGE1_LIMIT_MS 120000	/* one stage-1 command (modprobe, mdev -s) */
+#define DATA_INIT_LIMIT_MS 660000	/* cairn-agent data init: its tools have 600 s each */
 #define NOTIFY_MAX 512		/* bytes a ready fd may send without a newline */
 
 static struct sup sup;
@@ -367,21 +368,25 @@ static void setup_var(void)
 			log_msg(LOG_ERR, "cairn.var=%s: %s: /var stays in memory", want,
 				rc == -EINVAL ? "not /dev/NAME or PARTLABEL=NAME" :
 				rc == -ENOENT ? "no such partition" :
-				rc == -ENOTUNIQ ? "several disks have one, none the root's" : strerror(-rc));
+				rc == -ENOTUNIQ ? "more than one partition has that name, and not one alone on the root's disk" :
+				strerror(-rc));
 		} else {
 			rc = mount(dev, "/var", "ext4", MS_NOSUID | MS_NODEV, NULL);
 			/* No file system (EINVAL): its first boot. */
 			if (rc < 0 && errno == EINVAL && access(init[0], X_OK) == 0) {
 				log_msg(LOG_INFO, "/var: %s has no file system: making it", dev);
 				init[3] = dev;
-				if (spawn_wait(init, STAGE1_LIMIT_MS) == 0)
+				if (spawn_wait(init, DATA_INIT_LIMIT_MS) != 0) {
+					log_msg(LOG_ERR, "cairn.var: cairn-agent data init %s failed (above): /var "
+						"stays in memory", dev);
+					rc = 1;
+				} else {
 					rc = mount(dev, "/var", "ext4", MS_NOSUID | MS_NODEV, NULL);
-				else
-					errno = EIO;
+				}
 			}
 			if (rc < 0)
 				log_msg(LOG_ERR, "cairn.var: mount %s on /var: %m: /var stays in memory", dev);
-			else
+			else if (rc == 0)
 				log_msg(LOG_INFO, "/var: %s", dev);
 		}
 	}

@@ -363,6 +363,8 @@ int spawn_wait(char *const argv[], long long limit_ms)
 	while ((r = waitpid(pid, &status, WNOHANG)) == 0) {
 		if (waited >= limit_ms) {
 			log_msg(LOG_ERR, "%s: still running after %lld ms: killed", argv[0], limit_ms);
+			/* Its session (child_common) with it: what it ran too. */
+			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return -1;

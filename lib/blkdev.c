@@ -244,3 +244,47 @@ int blk_extent(const char *sys, const char *name, unsigned long long *start, uns
 		return rc;
 	return text_uint(line, ~0ULL >> 9, start) < 0 ? -EINVAL : 0;
 }
+
+/* blk_block_size: NAME's logical block size in bytes (512, 4096): the
+ * unit sfdisk's "sectors" are in on that device. */
+int blk_block_size(const char *sys, const char *name, unsigned *bytes)
+{
+	unsigned long long v;
+	char line[32];
+	int rc;
+
+	if (!name_ok(name))
+		return -EINVAL;
+	rc = sys_line(line, sizeof line, sys, name, "queue/logical_block_size");
+	if (rc < 0)
+		return rc;
+	if (text_uint(line, 65536, &v) < 0 || v < 512 || v % 512 != 0)
+		return -EINVAL;
+	*bytes = (unsigned)v;
+	return 0;
+}
+
+/* blk_is_last: 1 when no partition of DISK starts after partition NAME,
+ * 0 when one does, or -errno. */
+int blk_is_last(const char *sys, const char *disk, const char *name)
+{
+	unsigned long long start, size, s2, z2;
+	char path[PATH_MAX], parent[64];
+	struct dirent *d;
+	int last = 1;
+	DIR *dir;
+
+	if (blk_extent(sys, name, &start, &size) < 0)
+		return -ENOENT;
+	snprintf(path, sizeof path, "%s/class/block", sys);
+	dir = opendir(path);
+	if (dir == NULL)
+		return -errno;
+	while ((d = readdir(dir)) != NULL)
+		if (name_ok(d->d_name) && strcmp(d->d_name, name) != 0 &&
+		    blk_parent(sys, d->d_name, parent, sizeof parent, NULL) == 0 && strcmp(parent, disk) == 0 &&
+		    blk_extent(sys, d->d_name, &s2, &z2) == 0 && s2 > start)
+			last = 0;
+	closedir(dir);
+	return last;
+}

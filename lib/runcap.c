@@ -131,8 +131,13 @@ int run_tool(char *const *argv, const char *input, int timeout_s)
 		close(fds[1]);
 		return -EAGAIN;
 	}
-	/* Scripts are short (a partition table): the pipe holds them. */
+	/* Scripts are short (a partition table): the pipe holds them.  A
+	 * tool that exits unread gives EPIPE, not a SIGPIPE that would end
+	 * the caller without a word. */
 	if (input != NULL) {
+		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+		sigaction(SIGPIPE, &ign, &old);
 		size_t off = 0, len = strlen(input);
 
 		while (off < len) {
@@ -144,6 +149,7 @@ int run_tool(char *const *argv, const char *input, int timeout_s)
 				break;
 			off += (size_t)n;
 		}
+		sigaction(SIGPIPE, &old, NULL);
 	}
 	close(fds[1]);
 	while ((r = waitpid(pid, &status, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {

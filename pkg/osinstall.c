@@ -300,16 +300,31 @@ static int target_check(int fd, const char *target, const struct repo *r, unsign
 	if (fstat(fd, &st) < 0)
 		return perr(e, -errno, "%s: %s", target, strerror(errno));
 	if (S_ISBLK(st.st_mode)) {
+		int bs;
+
 		if (ioctl(fd, BLKGETSIZE64, &bytes) < 0)
 			return perr(e, -errno, "%s: its size: %s", target, strerror(errno));
+		/* The table is in 512-byte sectors, and sfdisk reads sectors
+		 * as the device's blocks. */
+		if (ioctl(fd, BLKSSZGET, &bs) < 0)
+			return perr(e, -errno, "%s: its block size: %s", target, strerror(errno));
+		if (bs != 512)
+			return perr(e, -EINVAL, "%s: %d-byte blocks: this OS image is laid out in 512-byte "
+				    "sectors: refused", target, bs);
 		rc = blk_dev_name("/sys", st.st_rdev, name, sizeof name);
 		if (rc < 0)
 			return perr(e, rc, "%s: not in /sys/dev/block: %s", target, strerror(-rc));
 		if (blk_parent("/sys", name, tdisk, sizeof tdisk, NULL) == 0)
 			return perr(e, -EINVAL, "%s: a partition of %s: the installer takes a whole disk", target,
 				    tdisk);
-		if (r->b.fd >= 0 && disk_of(r->b.fd, bdisk, sizeof bdisk) == 0 && strcmp(bdisk, name) == 0)
-			return perr(e, -EINVAL, "%s: holds the bundle being installed from: refused", target);
+		if (r->b.fd >= 0) {
+			rc = disk_of(r->b.fd, bdisk, sizeof bdisk);
+			if (rc < 0)
+				return perr(e, rc, "the bundle's disk: %s: refused (it may be %s)", strerror(-rc),
+					    target);
+			if (strcmp(bdisk, name) == 0)
+				return perr(e, -EINVAL, "%s: holds the bundle being installed from: refused", target);
+		}
 	} else if (S_ISREG(st.st_mode)) {
 		bytes = (unsigned long long)st.st_size;
 	} else {
@@ -371,8 +386,15 @@ int os_install(struct repo *r, const char *arch, const char *target, int flags, 
 		return pfd;
 	/* The whole package against the signed index, before a byte of it is used. */
 	rc = txn_pkg_load(&p, pfd, base, len, ip->sha256, ip->size, ip->name, e);
-	if (rc < 0)
+	if (rc < 0) {
+		close(pfd);
 		return rc;
+	}
+	if (strcmp(p.m.name, ip->name) != 0 || strcmp(p.m.version, ip->version) != 0 ||
+	    strcmp(p.m.arch, ip->arch) != 0) {
+		rc = perr(e, -EINVAL, "%s-%s: its metadata names another package: refused", ip->name, ip->version);
+		goto out;
+	}
 	fprintf(stderr, "os-install: %s %s (%llu MiB), checked against the signed index\n", ip->name, ip->version,
 		ip->size >> 20);
 	iesp = file_index(&p.m, "boot/esp.img");
@@ -436,7 +458,8 @@ int os_install(struct repo *r, const char *arch, const char *target, int flags, 
 	sfdisk[6] = node;
 	rc = run_tool(sfdisk, layout, SFDISK_SECONDS);
 	if (rc < 0) {
-		rc = perr(e, rc, "sfdisk %s: %s", target, rc == -ENOENT ? "not found" : "failed (above)");
+		rc = perr(e, rc, "sfdisk %s: %s", target, rc == -ENOENT ? "not found" :
+			  rc == -ETIMEDOUT ? "still running after 120 s: killed" : "failed (above)");
 		goto out;
 	}
 	fd = open(target, O_RDWR | O_EXCL | O_CLOEXEC);

@@ -59,11 +59,13 @@ static void setup(void)
 	tree_put(root, "sys/class/block/.keep", "");
 	tree_put(root, "sys/dev/block/.keep", "");
 	disk("vda", "8388608\n");
+	tree_put(root, "sys/devices/pci/vda/block/vda/queue/logical_block_size", "512\n");
 	part("vda", 1, "ESP", "2048\n", "131072\n");
 	part("vda", 2, "cairn-a", "133120\n", "1048576\n");
 	part("vda", 3, "cairn-b", "1181696\n", "1048576\n");
 	part("vda", 4, "cairn-data", "2230272\n", "524288\n");
 	disk("vdb", "4194304\n");
+	tree_put(root, "sys/devices/pci/vdb/block/vdb/queue/logical_block_size", "4096\n");
 	part("vdb", 1, "cairn-data", "2048\n", "4190208\n");
 	/* dm-0 (the verity root) over vda2; the test's own directory plays
 	 * the root, so its device number is dm-0's. */
@@ -131,6 +133,22 @@ static void test_extent(void)
 	CHECK(blk_extent(sys, "vdb", &start, &size) == -EINVAL);
 }
 
+static void test_block_size_and_last(void)
+{
+	unsigned bs = 0;
+
+	CHECK(blk_block_size(sys, "vda", &bs) == 0 && bs == 512);
+	CHECK(blk_block_size(sys, "vdb", &bs) == 0 && bs == 4096);
+	CHECK(blk_block_size(sys, "vdq", &bs) == -ENOENT);
+	tree_put(root, "sys/devices/pci/vdb/block/vdb/queue/logical_block_size", "1000\n");
+	CHECK(blk_block_size(sys, "vdb", &bs) == -EINVAL);
+	/* The data partition is the last on its disk; slot B is not. */
+	CHECK(blk_is_last(sys, "vda", "vda4") == 1);
+	CHECK(blk_is_last(sys, "vda", "vda3") == 0);
+	CHECK(blk_is_last(sys, "vdb", "vdb1") == 1);
+	CHECK(blk_is_last(sys, "vda", "vda9") == -ENOENT);
+}
+
 static void put_bytes(const char *path, size_t len, size_t at, const unsigned char *b, size_t n)
 {
 	static unsigned char zero[4096];
@@ -190,6 +208,7 @@ int main(void)
 	RUN(test_root_disk);
 	RUN(test_by_label);
 	RUN(test_extent);
+	RUN(test_block_size_and_last);
 	RUN(test_probe);
 	RUN(test_init_refuses);
 	check_rmtree(root);
