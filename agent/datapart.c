@@ -14,52 +14,21 @@
 #include "runcap.h"
 #include "util.h"
 
-#define PROBE_BYTES (1 << 20)
 /* Past a partition's end: the backup GPT (header and 32 sectors of
  * entries) and the 1 MiB alignment sfdisk keeps. */
 #define GROW_SLACK (34 + 2048)
 #define TOOL_SECONDS 600
 
-/* What DEV holds: an ext2/3/4 superblock (its magic at 1080), nothing
- * (its first MiB all zeroes), or something else. */
+/* What DEV holds (blk_probe), by its node. */
 int data_probe(const char *dev, int *kind, struct perr *e)
 {
-	unsigned char *buf = malloc(PROBE_BYTES);
-	size_t n = 0, i;
-	int fd, rc = 0;
+	int fd = open(dev, O_RDONLY | O_CLOEXEC), rc;
 
-	if (buf == NULL)
-		return perr(e, -ENOMEM, "%s: no memory to read it", dev);
-	fd = open(dev, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = perr(e, -errno, "%s: %s", dev, strerror(errno));
-		goto out;
-	}
-	while (n < PROBE_BYTES) {
-		ssize_t r = pread(fd, buf + n, PROBE_BYTES - n, (off_t)n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = perr(e, -errno, "%s: read: %s", dev, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n >= 1082 && buf[1080] == 0x53 && buf[1081] == 0xef) {
-		*kind = DATA_EXT4;
-		goto out;
-	}
-	for (i = 0; i < n && buf[i] == 0; i++)
-		;
-	*kind = i == n ? DATA_EMPTY : DATA_OTHER;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return rc;
+	if (fd < 0)
+		return perr(e, -errno, "%s: %s", dev, strerror(errno));
+	rc = blk_probe(fd, kind);
+	close(fd);
+	return rc < 0 ? perr(e, rc, "%s: read: %s", dev, strerror(-rc)) : 0;
 }
 
 /* The kernel told of the partition's new size while the disk is in use
@@ -154,11 +123,11 @@ int data_init(const char *sys, const char *dev, const char *label, struct perr *
 	rc = data_probe(dev, &kind, e);
 	if (rc < 0)
 		return rc;
-	if (kind == DATA_EXT4) {
+	if (kind == BLK_EXT4) {
 		printf("data: %s has its file system\n", dev);
 		return 0;
 	}
-	if (kind == DATA_OTHER)
+	if (kind == BLK_OTHER)
 		return perr(e, -EEXIST, "%s: holds data that is not an ext4 file system: not formatting it "
 			    "(to start afresh, zero its first MiB)", dev);
 	rc = data_grow(sys, dev + 5, disk, partno, e);
@@ -174,7 +143,7 @@ int data_init(const char *sys, const char *dev, const char *label, struct perr *
 	rc = data_probe(dev, &kind, e);
 	if (rc < 0)
 		return rc;
-	if (kind != DATA_EXT4)
+	if (kind != BLK_EXT4)
 		return perr(e, -EIO, "%s: no file system after mke2fs", dev);
 	return 0;
 }

@@ -2,9 +2,8 @@
 #ifndef CAIRN_DATAPART_H
 #define CAIRN_DATAPART_H
 
+#include "blkdev.h"
 #include "util.h"
-
-enum { DATA_EMPTY, DATA_EXT4, DATA_OTHER };
 
 int data_probe(const char *dev, int *kind, struct perr *e);
 int data_init(const char *sys, const char *dev, const char *label, struct perr *e);

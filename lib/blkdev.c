@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -42,6 +43,18 @@ static int sys_line(char *buf, size_t size, const char *sys, const char *name, c
 	if (rc == 0)
 		buf[strcspn(buf, "\n")] = '\0';
 	return rc;
+}
+
+/* Its first line as a number up to max. */
+static int sys_uint(const char *sys, const char *name, const char *leaf, unsigned long long max,
+		    unsigned long long *v)
+{
+	char line[32];
+	int rc = sys_line(line, sizeof line, sys, name, leaf);
+
+	if (rc < 0)
+		return rc;
+	return text_uint(line, max, v) < 0 ? -EINVAL : 0;
 }
 
 static int name_ok(const char *name)
@@ -225,24 +238,17 @@ int blk_by_label(const char *sys, const char *label, const char *near, char *nam
  * 512-byte sectors. */
 int blk_extent(const char *sys, const char *name, unsigned long long *start, unsigned long long *sectors)
 {
-	char line[32];
 	int rc;
 
 	if (!name_ok(name))
 		return -EINVAL;
-	rc = sys_line(line, sizeof line, sys, name, "size");
+	rc = sys_uint(sys, name, "size", ~0ULL >> 9, sectors);
 	if (rc < 0)
 		return rc;
-	if (text_uint(line, ~0ULL >> 9, sectors) < 0)
-		return -EINVAL;
-	rc = sys_line(line, sizeof line, sys, name, "start");
-	if (rc == -ENOENT) {
+	rc = sys_uint(sys, name, "start", ~0ULL >> 9, start);
+	if (rc == -ENOENT)
 		*start = 0;
-		return 0;
-	}
-	if (rc < 0)
-		return rc;
-	return text_uint(line, ~0ULL >> 9, start) < 0 ? -EINVAL : 0;
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /* blk_block_size: NAME's logical block size in bytes (512, 4096): the
@@ -250,15 +256,14 @@ int blk_extent(const char *sys, const char *name, unsigned long long *start, uns
 int blk_block_size(const char *sys, const char *name, unsigned *bytes)
 {
 	unsigned long long v;
-	char line[32];
 	int rc;
 
 	if (!name_ok(name))
 		return -EINVAL;
-	rc = sys_line(line, sizeof line, sys, name, "queue/logical_block_size");
+	rc = sys_uint(sys, name, "queue/logical_block_size", 65536, &v);
 	if (rc < 0)
 		return rc;
-	if (text_uint(line, 65536, &v) < 0 || v < 512 || v % 512 != 0)
+	if (v < 512 || v % 512 != 0)
 		return -EINVAL;
 	*bytes = (unsigned)v;
 	return 0;
@@ -287,4 +292,40 @@ int blk_is_last(const char *sys, const char *disk, const char *name)
 			last = 0;
 	closedir(dir);
 	return last;
+}
+
+/*
+ * blk_probe: what the device open at FD holds at its start: an ext2/3/4
+ * superblock (its magic at 1080), nothing (its first MiB, or all of a
+ * smaller one, zeroes), or something else: someone's data.
+ */
+int blk_probe(int fd, int *kind)
+{
+	unsigned char *buf = malloc(BLK_PROBE_BYTES);
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	while (n < BLK_PROBE_BYTES) {
+		ssize_t r = pread(fd, buf + n, BLK_PROBE_BYTES - n, (off_t)n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (rc == 0) {
+		for (i = 0; i < n && buf[i] == 0; i++)
+			;
+		*kind = n >= 1082 && buf[1080] == 0x53 && buf[1081] == 0xef ? BLK_EXT4 :
+			i == n ? BLK_EMPTY : BLK_OTHER;
+	}
+	free(buf);
+	return rc;
 }

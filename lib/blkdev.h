@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#define BLK_PROBE_BYTES (1u << 20)
+enum { BLK_EMPTY, BLK_EXT4, BLK_OTHER };
+
 int blk_parent(const char *sys, const char *name, char *disk, size_t size, unsigned *partno);
 int blk_dev_name(const char *sys, dev_t dev, char *name, size_t size);
 int blk_dev_disk(const char *sys, dev_t dev, char *disk, size_t size);
@@ -14,5 +17,6 @@ int blk_by_label(const char *sys, const char *label, const char *near, char *nam
 int blk_block_size(const char *sys, const char *name, unsigned *bytes);
 int blk_is_last(const char *sys, const char *disk, const char *name);
 int blk_extent(const char *sys, const char *name, unsigned long long *start, unsigned long long *sectors);
+int blk_probe(int fd, int *kind);
 
 #endif

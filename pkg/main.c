@@ -556,6 +556,19 @@ static const struct repo_opts *repo_opts(const struct opts *o)
 	return &ro;
 }
 
+/* The root's transaction state and --repo opened through its trust, for
+ * CMD; refused, said plainly, without --repo. */
+static void open_repo(const struct opts *o, const char *cmd, struct txn *t, struct repo *r)
+{
+	struct perr e = { "" };
+
+	if (o->repo == NULL)
+		die(100, "%s needs --repo DIR|FILE|URL", cmd);
+	open_txn(o, t, 0);
+	if (repo_open(r, o->repo, t->pkgdir, repo_opts(o), &e) < 0)
+		fail(&e);
+}
+
 /* An extension holds files under /usr and /opt only: initd overlays just those. */
 static void ext_check(const struct pkg_meta *m)
 {
@@ -618,9 +631,7 @@ static int cmd_change(const struct opts *o, const char *cmd, char **names, int n
 			die(100, "%s: not NAME or NAME OP VERSION (OP: >= <= = > <)", plain[i]);
 		plain[i][strcspn(plain[i], "<>=")] = '\0';
 	}
-	open_txn(o, &t, 0);
-	if (repo_open(&r, o->repo, t.pkgdir, repo_opts(o), &e) < 0)
-		fail(&e);
+	open_repo(o, cmd, &t, &r);
 	if (upgrade) {
 		free(want);
 		want = calloc(t.db.nworld + 1, sizeof *want);
@@ -713,14 +724,9 @@ static int cmd_search(const struct opts *o, const char *word)
 {
 	struct repo r;
 	struct txn t;
-	struct perr e = { "" };
 	size_t i;
 
-	if (o->repo == NULL)
-		die(100, "search needs --repo DIR");
-	open_txn(o, &t, 0);
-	if (repo_open(&r, o->repo, t.pkgdir, repo_opts(o), &e) < 0)
-		fail(&e);
+	open_repo(o, "search", &t, &r);
 	for (i = 0; i < r.ix.n; i++)
 		if (strstr(r.ix.pkgs[i].name, word) != NULL)
 			printf("%-24s %-20s %s\n", r.ix.pkgs[i].name, r.ix.pkgs[i].version, r.ix.pkgs[i].arch);
@@ -795,11 +801,7 @@ static int cmd_os_install(const struct opts *o, const char *disk)
 	struct txn t;
 	int rc;
 
-	if (o->repo == NULL)
-		die(100, "os-install needs --repo (the bundle)");
-	open_txn(o, &t, 0);
-	if (repo_open(&r, o->repo, t.pkgdir, repo_opts(o), &e) < 0)
-		fail(&e);
+	open_repo(o, "os-install", &t, &r);
 	rc = os_install(&r, o->arch, disk, o->force ? OS_FORCE : 0, &e);
 	repo_close(&r);
 	txn_close(&t);

@@ -32,7 +32,6 @@
 #include "version.h"
 
 #define SECTOR 512ULL
-#define BLANK_BYTES (1u << 20)
 /* Past the last partition: the backup GPT and sfdisk's 1 MiB alignment. */
 #define TAIL_SECTORS 2048ULL
 #define SFDISK_SECONDS 120
@@ -293,9 +292,7 @@ static int target_check(int fd, const char *target, const struct repo *r, unsign
 	unsigned long long bytes;
 	char tdisk[64], bdisk[64], name[64];
 	struct stat st;
-	unsigned char *head;
-	ssize_t n;
-	int rc;
+	int rc, kind;
 
 	if (fstat(fd, &st) < 0)
 		return perr(e, -errno, "%s: %s", target, strerror(errno));
@@ -335,27 +332,20 @@ static int target_check(int fd, const char *target, const struct repo *r, unsign
 			    (need + (1 << 20) - 1) >> 20);
 	if (flags & OS_FORCE)
 		return 0;
-	head = calloc(1, BLANK_BYTES);
-	if (head == NULL)
-		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-	n = pread(fd, head, BLANK_BYTES, 0);
-	rc = 0;
-	if (n < 0)
-		rc = perr(e, -errno, "%s: read: %s", target, strerror(errno));
-	else
-		while (n > 0 && rc == 0)
-			if (head[--n] != 0)
-				rc = perr(e, -EEXIST, "%s: not blank (a partition table or data in its first MiB): "
-					  "refused without --force", target);
-	free(head);
-	return rc;
+	rc = blk_probe(fd, &kind);
+	if (rc < 0)
+		return perr(e, rc, "%s: read: %s", target, strerror(-rc));
+	if (kind != BLK_EMPTY)
+		return perr(e, -EEXIST, "%s: not blank (a partition table or data in its first MiB): refused "
+			    "without --force", target);
+	return 0;
 }
 
 static int zero_first_mib(int fd, const struct os_part *p, const char *target, struct perr *e)
 {
 	static const unsigned char zero[65536];
-	unsigned long long at = p->start * SECTOR, end = at + (p->size * SECTOR < BLANK_BYTES ?
-							       p->size * SECTOR : BLANK_BYTES);
+	unsigned long long at = p->start * SECTOR, end = at + (p->size * SECTOR < BLK_PROBE_BYTES ?
+							       p->size * SECTOR : BLK_PROBE_BYTES);
 
 	for (; at < end; at += sizeof zero)
 		if (pwrite(fd, zero, end - at < sizeof zero ? end - at : sizeof zero, (off_t)at) < 0)

@@ -40,8 +40,7 @@ trap 'rm -rf "$w"' EXIT
 
 # A stable UUID from a name: the same image gives the same GPT.
 uuid_of() {
-	printf 'cairn %s %s %s' "$(basename "$out")" "$epoch" "$1" | sha256sum |
-		sed -E 's/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*/\1-\2-4\3-8\4-\5/'
+	stable_uuid "cairn $(basename "$out") $epoch $1"
 }
 disk_id=$(uuid_of disk) esp_id=$(uuid_of esp) a_id=$(uuid_of slot-a) b_id=$(uuid_of slot-b)
 data_id=$(uuid_of data)

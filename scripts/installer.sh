@@ -33,8 +33,7 @@ uki_build "$stub" "$w/BOOTX64.EFI" "$epoch" osrel:"$rootfs/etc/os-release" cmdli
 	linux:"$out/vmlinuz" initrd:"$out/initramfs.cpio.zst"
 # The UKI and room to spare (FAT32 needs at least 33 MiB).
 esp_mb=$(( ($(stat -c %s "$w/BOOTX64.EFI") >> 20) + 40 ))
-id=$(printf 'cairn %s %s installer' "$(basename "$out")" "$epoch" | sha256sum |
-	sed -E 's/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*/\1-\2-4\3-8\4-\5/')
+id=$(stable_uuid "cairn $(basename "$out") $epoch installer")
 mkfs.vfat -F 32 -n CAIRNCFG -i "$(echo "$id" | cut -c1-8)" --invariant -C "$w/esp.img" $((esp_mb * 1024)) >/dev/null ||
 	die "mkfs.vfat failed"
 export MTOOLS_SKIP_CHECK=1

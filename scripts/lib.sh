@@ -79,6 +79,12 @@ cairn_apt_cache() {
 	apt-cache $(apt_opts) "$@"
 }
 
+# stable_uuid TEXT: a UUID (version 4's shape) from TEXT's sha256: the same
+# image gives the same GPT and FAT ids.
+stable_uuid() {
+	printf '%s' "$1" | sha256sum | sed -E 's/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*/\1-\2-4\3-8\4-\5/'
+}
+
 # uki_build STUB OUT EPOCH SECTION:FILE...: a Unified Kernel Image, systemd's
 # EFI stub with each FILE as the PE section .SECTION (osrel, cmdline,
 # linux, initrd), one after another above the stub's own, 4 KiB aligned.

@@ -176,17 +176,17 @@ static void test_probe(void)
 
 	snprintf(path, sizeof path, "%s/dev-img", root);
 	put_bytes(path, 2 << 20, 0, NULL, 0);
-	CHECK(data_probe(path, &kind, &e) == 0 && kind == DATA_EMPTY);
+	CHECK(data_probe(path, &kind, &e) == 0 && kind == BLK_EMPTY);
 	put_bytes(path, 2 << 20, 1080, magic, 2);
-	CHECK(data_probe(path, &kind, &e) == 0 && kind == DATA_EXT4);
+	CHECK(data_probe(path, &kind, &e) == 0 && kind == BLK_EXT4);
 	/* A byte anywhere in the first MiB is someone's data; past it, not looked at. */
 	put_bytes(path, 2 << 20, (1 << 20) - 1, one, 1);
-	CHECK(data_probe(path, &kind, &e) == 0 && kind == DATA_OTHER);
+	CHECK(data_probe(path, &kind, &e) == 0 && kind == BLK_OTHER);
 	put_bytes(path, 2 << 20, 1 << 20, one, 1);
-	CHECK(data_probe(path, &kind, &e) == 0 && kind == DATA_EMPTY);
+	CHECK(data_probe(path, &kind, &e) == 0 && kind == BLK_EMPTY);
 	/* A small partition is read to its end. */
 	put_bytes(path, 8192, 0, NULL, 0);
-	CHECK(data_probe(path, &kind, &e) == 0 && kind == DATA_EMPTY);
+	CHECK(data_probe(path, &kind, &e) == 0 && kind == BLK_EMPTY);
 	CHECK(data_probe("/nonexistent-dev", &kind, &e) == -ENOENT && strstr(e.msg, "/nonexistent-dev") != NULL);
 }
 

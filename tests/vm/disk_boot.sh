@@ -15,9 +15,6 @@
 [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || { echo "skipped: OVMF not installed (scripts/hostdeps.sh)"; exit 77; }
 need_virtio_blk
 
-disk() {	# disk FILE [snapshot]: QEMU's arguments for it as the guest's only disk
-	echo "-drive if=none,id=d0,format=raw${2:+,snapshot=on},file=$1 -device virtio-blk-pci,drive=d0"
-}
 PATH=$PATH:/usr/sbin
 cp --sparse=always "$OUT/disk.img" "$vm/flashed.img"
 image=$(stat -c %s "$OUT/disk.img")
@@ -25,7 +22,7 @@ truncate -s $((image + 1073741824)) "$vm/flashed.img"
 kept=$(od -An -tu4 -N4 /dev/urandom | tr -d ' ')
 
 # shellcheck disable=SC2046
-vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(disk "$vm/flashed.img")
+vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(vm_disk 0 "$vm/flashed.img")
 vm_run 'd=$(awk "\$5 == \"/\" { print \$3 }" /proc/self/mountinfo); echo "DISK-ROOT $d $(cat /sys/dev/block/$d/dm/name) $(grep " / " /proc/mounts | cut -d" " -f3,4)"; echo "DISK-VAR $(grep " /var " /proc/mounts)"; echo "DISK-CMD $(tr " " "\n" </proc/cmdline | grep -c dm-mod.create)"; echo "DISK-SIZE $(cat /sys/class/block/vda4/size) $(cat /sys/class/block/vda/size)"; echo kept-'"$kept"' >/var/kept; sync; initctl poweroff'
 vm_end
 expect 'DISK-ROOT [0-9]+:0 cairn-root squashfs ro,'
@@ -45,7 +42,7 @@ sfdisk -d "$vm/flashed.img" | grep -q 'name="cairn-data"' || fail "no cairn-data
 # The second boot: the same file system, nothing made again.
 rm -f "$vm/log"
 # shellcheck disable=SC2046
-vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(disk "$vm/flashed.img")
+vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(vm_disk 0 "$vm/flashed.img")
 vm_run 'echo "DISK-KEPT $(cat /var/kept)"; initctl poweroff'
 vm_end
 expect 'DISK-KEPT kept-'
@@ -63,7 +60,7 @@ printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$vm/bad.img" bs=1 seek="
 rm -f "$vm/in" "$vm/log"
 mkfifo "$vm/in"
 # shellcheck disable=SC2046
-timeout "$bound" "$top/scripts/qemu.sh" --uefi "$OUT" -- $QEMU_MACHINE $(disk "$vm/bad.img" snapshot) \
+timeout "$bound" "$top/scripts/qemu.sh" --uefi "$OUT" -- $QEMU_MACHINE $(vm_disk 0 "$vm/bad.img" ,snapshot=on) \
 	<"$vm/in" >"$vm/log" 2>&1 &
 qpid=$!
 exec 3>"$vm/in"

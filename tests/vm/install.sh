@@ -14,9 +14,6 @@ bundle=$OUT/cairn-$(basename "$OUT").bundle
 need_virtio_blk
 PATH=$PATH:/usr/sbin
 
-disk() {	# disk N FILE [ro]: QEMU's arguments for the guest's Nth disk
-	echo "-drive if=none,id=d$1,format=raw${3:+,readonly=on},file=$2 -device virtio-blk-pci,drive=d$1"
-}
 # The stick, with the node config for the machine it installs.
 cp --sparse=always "$OUT/installer.img" "$vm/stick.img"
 printf '[node]\nhostname = installed-07\n' >"$vm/node.conf"
@@ -30,8 +27,8 @@ b=$(od -An -tu1 -j $((off + 4000000)) -N1 "$vm/tampered.bundle" | tr -d ' ')
 printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$vm/tampered.bundle" bs=1 seek=$((off + 4000000)) conv=notrunc status=none
 truncate -s 3G "$vm/target.img"
 # shellcheck disable=SC2046
-vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(disk 0 "$vm/stick.img") $(disk 1 "$vm/tampered.bundle" ro) \
-	$(disk 2 "$vm/target.img")
+vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(vm_disk 0 "$vm/stick.img") $(vm_disk 1 "$vm/tampered.bundle" ,readonly=on) \
+	$(vm_disk 2 "$vm/target.img")
 vm_wait 'install: STOPPED' 120
 vm_run 'initctl poweroff'
 vm_end
@@ -45,8 +42,8 @@ cp "$vm/log" "$vm/log.tampered"
 # 2. The bundle as built: installed, then the machine powers off by itself.
 rm -f "$vm/log"
 # shellcheck disable=SC2046
-vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(disk 0 "$vm/stick.img") $(disk 1 "$bundle" ro) \
-	$(disk 2 "$vm/target.img")
+vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(vm_disk 0 "$vm/stick.img") $(vm_disk 1 "$bundle" ,readonly=on) \
+	$(vm_disk 2 "$vm/target.img")
 vm_wait 'install: done' 300
 vm_end
 expect 'install: node config: medium LABEL=CAIRNCFG:/node.conf'
@@ -58,7 +55,7 @@ cp "$vm/log" "$vm/log.install"
 # 3. The installed disk alone: it boots, with the stick's config.
 rm -f "$vm/log"
 # shellcheck disable=SC2046
-vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(disk 0 "$vm/target.img")
+vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(vm_disk 0 "$vm/target.img")
 vm_run 'sleep 1; echo "INST-HOST $(hostname) $(cut -d" " -f1 /run/cairn/node.conf.origin)"; echo "INST-ROOT $(cat /sys/block/dm-0/dm/name)"; echo "INST-VAR $(grep " /var " /proc/mounts | cut -d" " -f1-3)"; initctl poweroff'
 vm_end
 expect 'INST-HOST installed-07 medium'
