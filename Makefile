@@ -52,7 +52,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg agent disk bundle netboot bench-netboot gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
+	host-pkg agent disk bundle netboot bench-netboot bench-update gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
 	lint clean distclean help FORCE
 
 all: image
@@ -78,6 +78,7 @@ help:
 	@echo '  bench-runtime  PID 1 to containerd ready, ctr run to first output, idle memory'
 	@echo '  bench-agent    the agent: mTLS API requests beside openssl s_server, setup, inventory'
 	@echo '  bench-netboot  NODES simulated nodes fetching the netboot set from nginx at once'
+	@echo '  bench-update   A/B update: slot write, reboot to good, automatic rollback (BENCH_N runs)'
 	@echo '  bench-pkg      pkg install against dpkg -i: 300 packages, 30,000 files, time and memory'
 	@echo '  unit, fuzz     unit tests; libFuzzer runs (FUZZ_RUNS each)'
 	@echo '  agent          the static cairn-agent, cairn-cdi and cairn-runtime'
@@ -118,9 +119,12 @@ lock-update: | $(HB)/.hostdeps
 source-bundle: $(B)/.fetched
 	$(Q)scripts/source-bundle.sh $(abspath $(O))/cairn-sources.tar
 
-$(KEYS_DIR)/module-signing.pem:
+# Secure Boot's PK, KEK and db (doc/secure-boot.md): db signs every UKI
+# and systemd-boot.
+SB_KEYS := $(KEYS_DIR)/secureboot/db.auth
+$(KEYS_DIR)/module-signing.pem $(SB_KEYS):
 	$(Q)scripts/keys.sh >/dev/null
-keys: $(KEYS_DIR)/module-signing.pem
+keys: $(KEYS_DIR)/module-signing.pem $(SB_KEYS)
 
 # One rule unpacks each source, so parallel jobs never unpack one twice.
 # Each source's own lock line, rewritten only when it changes: a new pin of
@@ -324,11 +328,17 @@ NODE_CONFIG_ID := $(if $(NODE_CONFIG),$(abspath $(NODE_CONFIG)) $(shell sha256su
 	$(if $(SITE_CA),$(abspath $(SITE_CA)) $(shell sha256sum < $(SITE_CA) 2>/dev/null),none)
 $(KB)/node-config.id: FORCE
 	$(Q)mkdir -p $(@D) && echo '$(NODE_CONFIG_ID)' | cmp -s - $@ || echo '$(NODE_CONFIG_ID)' >$@
+# The OS's version, in os-release: IMAGE_VERSION orders systemd-boot's
+# entries for the two root slots, and pkg os-update compares it.
+$(KB)/os-version.id: FORCE
+	$(Q)mkdir -p $(@D) && echo '$(CAIRN_PKG_VERSION)' | cmp -s - $@ || echo '$(CAIRN_PKG_VERSION)' >$@
 $(REPO)/.stamp-base-files: $(ROOTFS_FILES) $(wildcard pkg/recipes/base-files/*) $(PKG_DEPS) $(KB)/node-config.id \
+		$(KB)/os-version.id \
 		$(if $(NODE_CONFIG),$(HB)/cairn-agent)
 	$(Q)rm -rf $(PT)/base-files && mkdir -p $(PT)/base-files
 	$(Q)cd $(PT)/base-files && mkdir -p dev proc sys run tmp root var mnt etc bin sbin usr/bin usr/sbin lib
 	$(Q)cp -R rootfs/. $(PT)/base-files/
+	$(Q)printf 'IMAGE_ID=cairn-$(BOARD)\nIMAGE_VERSION=$(CAIRN_PKG_VERSION)\n' >>$(PT)/base-files/etc/os-release
 ifneq ($(NODE_CONFIG),)
 	$(Q)ASAN_OPTIONS=detect_leaks=0 $(HB)/cairn-agent config check $(NODE_CONFIG)
 	$(Q)mkdir -p $(PT)/base-files/etc/cairn && install -m 0600 $(NODE_CONFIG) $(PT)/base-files/etc/cairn/node.conf
@@ -393,7 +403,7 @@ $(OUT)/SHA256SUMS: $(addprefix $(OUT)/,$(ARTIFACTS)) sources.lock
 # UKI, slots A and B; slot A the root's squashfs and dm-verity tree.
 SLOT_MB ?= 512
 $(OUT)/disk.img.zst: $(OUT)/disk.img
-$(OUT)/disk.img: $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz $(OUT)/cmdline scripts/disk.sh
+$(OUT)/disk.img: $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz $(OUT)/cmdline scripts/disk.sh scripts/osslot.sh $(SB_KEYS)
 	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) SLOT_MB=$(SLOT_MB) JOBS=$(JOBS) scripts/disk.sh $(OUT) $(KB)/rootfs
 disk: $(OUT)/disk.img
 
@@ -404,7 +414,7 @@ BUNDLE := $(OUT)/cairn-$(BOARD).bundle
 $(BUNDLE): $(REPO)/release $(OUT)/SHA256SUMS $(OUT)/netboot/SHA256SUMS scripts/bundle.sh scripts/repo.sh \
 		$(wildcard pkg/recipes/cairn-os/* pkg/recipes/cairn-netboot/*) $(PKG_DEPS)
 	$(Q)$(PKGBUILD_ENV) scripts/bundle.sh $(OUT) $(REPO) $(B)/bundle-$(BOARD)
-$(OUT)/installer.img: $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz $(OUT)/cmdline scripts/installer.sh
+$(OUT)/installer.img: $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz $(OUT)/cmdline scripts/installer.sh $(SB_KEYS)
 	$(Q)scripts/installer.sh $(OUT) $(KB)/rootfs
 ifeq ($(BOARD_ARCH),x86_64)
 bundle: $(BUNDLE) $(OUT)/installer.img
@@ -422,7 +432,7 @@ $(KB)/netboot.id: FORCE
 # x86_64: cairn.efi too, a UKI for UEFI HTTP Boot.
 NETBOOT_UKI = $(if $(filter x86_64,$(BOARD_ARCH)),UKI_STUB=$(KB)/rootfs/usr/lib/systemd/boot/efi/linuxx64.efi.stub \
 	OSREL=$(KB)/rootfs/etc/os-release)
-$(OUT)/netboot/SHA256SUMS: $(OUT)/SHA256SUMS scripts/netboot.sh doc/netboot.md $(KB)/netboot.id
+$(OUT)/netboot/SHA256SUMS: $(OUT)/SHA256SUMS scripts/netboot.sh doc/netboot.md $(KB)/netboot.id $(SB_KEYS)
 	$(Q)$(NETBOOT_UKI) scripts/netboot.sh $(OUT) $(OUT)/netboot '$(NETBOOT_CONFIG)' '$(NETBOOT_CONFIG_CA)'
 netboot: $(OUT)/netboot/SHA256SUMS
 
@@ -552,6 +562,11 @@ bench-agent: $(B)/obj/agent/cairn-agent
 NODES ?= 50
 bench-netboot: $(OUT)/netboot/SHA256SUMS
 	$(Q)scripts/bench-netboot.sh $(OUT)/netboot $(NODES)
+
+# A/B updates (doc/update.md): writing a slot, the reboot to "good", an
+# automatic rollback; BENCH_N runs of each under OVMF.
+bench-update: image $(HB)/pkg
+	$(Q)PKG=$(HB)/pkg scripts/bench-update.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)
 
 # The image's pkg (static musl, -Os) against Debian's dpkg, same files.
 bench-pkg: $(B)/obj/pkg/pkg $(HB)/pkg

@@ -24,6 +24,9 @@
 #include "netplan.h"
 #include "nvsmi.h"
 #include "nodeconf.h"
+#include "bootent.h"
+#include "osboot.h"
+#include "osstate.h"
 #include "setup.h"
 #include "slurm.h"
 #include "runcap.h"
@@ -61,6 +64,12 @@ static const char usage[] =
 	"                        0 once the controller has this node (initd's check)\n"
 	"  slurm health [--config FILE] [--kmsg FILE]\n"
 	"                        the checks; drain the node on a failure, resume it\n"
+	"  os status             the root slots: which runs, its version, whether it is\n"
+	"                        on trial, the update pending, the last rollback\n"
+	"  os check [--timeout S]\n"
+	"                        a trial boot: wait for local health, then make this\n"
+	"                        slot the default; none in S seconds (node.conf\n"
+	"                        [update] health-timeout): note why and reboot\n"
 	"  data init DEV [--label L] [--sys DIR]\n"
 	"                        the data partition's first boot: grow DEV to the end\n"
 	"                        of its disk, make its ext4 (never over data)\n"
@@ -812,6 +821,52 @@ static int cmd_slurm(int argc, char **argv)
 	return usage_error(use);
 }
 
+/* os status|check: the root slots (doc/update.md). */
+static int cmd_os(int argc, char **argv)
+{
+	static const char use[] = "os status | os check [--config FILE] [--timeout S]";
+	static struct nodeconf conf;
+	struct osboot_opts o = {
+		.sys = "/sys", .cmdline = "/proc/cmdline", .osrel = "/etc/os-release", .esp = ESP_DIR,
+		.state = OS_STATE_DIR, .initctl = "/sbin/initctl", .self = "os-check", .health = health_defaults,
+	};
+	const char *config = DEFAULT_CONFIG;
+	unsigned long long timeout = 0;
+	char err[512];
+	int i, explicit = 0, rc;
+
+	if (argc < 2 || (strcmp(argv[1], "status") != 0 && strcmp(argv[1], "check") != 0))
+		return usage_error(use);
+	for (i = 2; i < argc; i++) {
+		if (i + 1 == argc)
+			return usage_error(use);
+		if (strcmp(argv[i], "--config") == 0)
+			config = argv[++i], explicit = 1;
+		else if (strcmp(argv[i], "--timeout") == 0 && text_uint(argv[++i], 86400, &timeout) == 0 && timeout > 0)
+			;
+		else
+			return usage_error(use);
+	}
+	if (strcmp(argv[1], "status") == 0)
+		return os_status(&o, stdout) < 0 || fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+	if (nodeconf_load(&conf, config, err, sizeof(err)) == 0) {
+		o.health.conf = &conf;
+		o.timeout = conf.health_timeout;
+	} else if (explicit || access(config, F_OK) == 0) {
+		fprintf(stderr, "cairn-agent: os: %s\n", err);
+		return EXIT_DATA;
+	} else {
+		o.timeout = NC_HEALTH_TIMEOUT;
+	}
+	if (timeout > 0)
+		o.timeout = (unsigned)timeout;
+	/* An operator's drain is not the OS's health. */
+	o.health.drain_file = NULL;
+	rc = os_check(&o, stdout);
+	OPENSSL_cleanse(&conf, sizeof(conf));
+	return rc < 0 || fflush(stdout) == EOF ? EXIT_DATA : 0;
+}
+
 /* data init: what initd runs when the data partition has no file system. */
 static int cmd_data(int argc, char **argv)
 {
@@ -848,7 +903,7 @@ int main(int argc, char **argv)
 	static const struct cli_cmd cmds[] = {
 		{ "setup", cmd_setup }, { "config", cmd_config }, { "net", cmd_net }, { "ntpd", cmd_ntpd },
 		{ "inventory", cmd_inventory }, { "health", cmd_health }, { "serve", cmd_serve },
-		{ "kubelet", cmd_kubelet }, { "slurm", cmd_slurm }, { "data", cmd_data },
+		{ "kubelet", cmd_kubelet }, { "slurm", cmd_slurm }, { "data", cmd_data }, { "os", cmd_os },
 		{ NULL, NULL },
 	};
 

@@ -188,6 +188,11 @@ static void check_disks(const struct health_opts *o, struct health *h)
 			add(h, "disk", 0, "%s: %s", *d, strerror(errno));
 			continue;
 		}
+		/* A read-only file system (a disk's root slot) never fills. */
+		if (st.f_flag & ST_RDONLY) {
+			add(h, "disk", 1, "%s: read-only", *d);
+			continue;
+		}
 		pct = st.f_blocks ? (unsigned long long)st.f_bavail * 100 / st.f_blocks : 100;
 		if (pct < o->min_free_pct)
 			add(h, "disk", 0, "%s: %llu%% free, below %u%%", *d, pct, o->min_free_pct);

@@ -18,12 +18,12 @@
 #include "nodeconf.h"
 #include "text.h"
 
-enum section { S_NONE, S_NODE, S_NET, S_DNS, S_TIME, S_TRUST, S_IMAGES, S_GPU, S_SLURM, S_KUBE, S_API };
+enum section { S_NONE, S_NODE, S_NET, S_DNS, S_TIME, S_TRUST, S_IMAGES, S_GPU, S_SLURM, S_KUBE, S_API, S_UPDATE };
 
 static const char *const section_names[] = {
 	[S_NODE] = "node", [S_NET] = "net", [S_DNS] = "dns", [S_TIME] = "time",
 	[S_TRUST] = "trust", [S_IMAGES] = "images", [S_GPU] = "gpu", [S_SLURM] = "slurm",
-	[S_KUBE] = "kubernetes", [S_API] = "api",
+	[S_KUBE] = "kubernetes", [S_API] = "api", [S_UPDATE] = "update",
 };
 
 struct parse {
@@ -476,6 +476,10 @@ static int key_value(struct parse *p, const char *key, char *v)
 			return copy(p, key, c->slurm_features, sizeof(c->slurm_features), v);
 		}
 		break;
+	case S_UPDATE:
+		if (strcmp(key, "health-timeout") == 0)
+			return number(p, key, v, 10, 3600, &c->health_timeout);
+		break;
 	case S_API:
 		if (strcmp(key, "listen") == 0) {
 			if (!listen_ok(v))
@@ -622,6 +626,7 @@ int nodeconf_parse(struct nodeconf *c, const char *name, const char *text, size_
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	c->health_timeout = NC_HEALTH_TIMEOUT;
 	kv_init(&k, text, len);
 	if (len > NC_FILE_MAX) {
 		rc = fail(&p, "larger than %d bytes", NC_FILE_MAX);
@@ -769,6 +774,8 @@ int nodeconf_show(const struct nodeconf *c, FILE *out)
 		fprintf(out, "\n[api]\nlisten = %s\ncert-file = %s\nkey-file = %s\n", c->api_listen, c->api_cert,
 			c->api_key);
 	}
+	if (c->health_timeout != NC_HEALTH_TIMEOUT)
+		fprintf(out, "\n[update]\nhealth-timeout = %u\n", c->health_timeout);
 	if (c->kube_server[0] || c->kube_token[0]) {
 		fprintf(out, "\n[kubernetes]\n");
 		if (c->kube_server[0])

@@ -17,6 +17,7 @@
 #define NC_PEM_MAX 16384
 #define NC_SECRET_MAX 1024	/* MUNGE's longest key */
 #define NC_API_LISTEN "[::]:7443"	/* the control API's default address */
+#define NC_HEALTH_TIMEOUT 300		/* seconds a new OS has to become healthy */
 
 enum nc_profile { NC_STANDALONE, NC_SLURM, NC_KUBERNETES };
 enum nc_match { NC_MATCH_NONE, NC_MATCH_MAC, NC_MATCH_PCI, NC_MATCH_NAME };
@@ -65,6 +66,7 @@ struct nodeconf {
 	char api_listen[64];		/* ADDRESS:PORT */
 	char api_cert[NC_PATH];		/* the node's certificate (PEM) */
 	char api_key[NC_PATH];		/* its private key: a file, never inline */
+	unsigned health_timeout;	/* [update]: seconds a new OS has to be healthy */
 };
 
 int nodeconf_parse(struct nodeconf *c, const char *name, const char *text, size_t len,

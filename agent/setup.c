@@ -77,6 +77,17 @@ static int mount_medium(const char *dev, const char *dir)
 	for (i = 0; types[i] != NULL; i++) {
 		if (mount(dev, dir, types[i], MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
 			return 0;
+		/* Mounted read-write already (a disk's ESP, by pkg os-update or
+		 * the agent's os check): the same file system, this mount of it
+		 * made read-only. */
+		if (errno == EBUSY && mount(dev, dir, types[i], MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
+			if (mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				  NULL) == 0)
+				return 0;
+			rc = -errno;
+			umount(dir);
+			return rc;
+		}
 		if (errno != EINVAL && errno != ENODEV)
 			rc = -errno;
 	}

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,9 @@
 #include "fsroot.h"
 #include "index.h"
 #include "key.h"
+#include "bootent.h"
 #include "osinstall.h"
+#include "osstate.h"
 #include "repo.h"
 #include "sbom.h"
 #include "solve.h"
@@ -54,6 +57,9 @@ static const char usage[] =
 	"The operating system (doc/install.md):\n"
 	"  os-install [--force] DISK    the newest cairn-os in --repo onto DISK, a blank\n"
 	"                               whole disk (--force: one that is not blank)\n"
+	"  os-update [--tries N]        the newest cairn-os in --repo into the root slot\n"
+	"                               this node is not running; it boots next, N times\n"
+	"                               (3) at most to become healthy (doc/update.md)\n"
 	"\n"
 	"Making a repository (on a build host):\n"
 	"  build -o OUT.pkg [--level N] SPEC DIR   a package of DIR's tree\n"
@@ -86,7 +92,7 @@ static const char usage[] =
 
 struct opts {
 	const char *root, *repo, *trust, *arch, *ca, *cache;
-	int json, world, flags, level, ext, force;
+	int json, world, flags, level, ext, force, tries;
 	const char *out, *key, *alg, *name;
 	unsigned long long version, expires, threshold;
 	int have_version, have_expires, have_threshold;
@@ -810,6 +816,79 @@ static int cmd_os_install(const struct opts *o, const char *disk)
 	return 0;
 }
 
+/*
+ * The OS state directory on /var, locked: one update at a time.  It keeps
+ * its own trust (the root and newest release seen), first the image's:
+ * the root slot is read-only, and /var is what both slots share.
+ */
+static int os_state_open(void)
+{
+	static const char *const docs[] = { "trust/root", "trust/release" };
+	struct perr e = { "" };
+	char *text;
+	size_t len, i;
+	int fd, lockfd, imgfd, rc;
+
+	rc = util_mkdirs(AT_FDCWD, OS_STATE_DIR "/trust", 0755);
+	if (rc < 0)
+		die(111, "%s: %s", OS_STATE_DIR, strerror(-rc));
+	fd = open(OS_STATE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		die(111, "%s: %s", OS_STATE_DIR, strerror(errno));
+	lockfd = openat(fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lockfd < 0)
+		die(111, "%s/lock: %s", OS_STATE_DIR, strerror(errno));
+	if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
+		die(1, "%s/lock: %s", OS_STATE_DIR, errno == EWOULDBLOCK ?
+		    "another os-update is running: refused" : strerror(errno));
+	/* lockfd stays open, the lock held, until pkg exits. */
+	if (faccessat(fd, "trust/root", F_OK, 0) == 0)
+		return fd;
+	imgfd = open("/" DB_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (imgfd < 0)
+		die(111, "/%s: %s: the image's trust is not found", DB_DIR, strerror(errno));
+	/* The release first: the root's presence says the seeding is done. */
+	for (i = sizeof docs / sizeof docs[0]; i-- > 0;) {
+		if (util_read_all(imgfd, docs[i], 1 << 20, &text, &len, &e) < 0) {
+			if (i == 0)
+				fail(&e);
+			continue;
+		}
+		rc = util_write_atomic(fd, docs[i], text, len, 0644);
+		free(text);
+		if (rc < 0)
+			die(111, "%s/%s: %s", OS_STATE_DIR, docs[i], strerror(-rc));
+	}
+	close(imgfd);
+	return fd;
+}
+
+/* os-update: the other slot written, after every check passed. */
+static int cmd_os_update(const struct opts *o)
+{
+	struct os_update_opts u = { o->arch, "/sys", "/proc/cmdline", "/etc/os-release", ESP_DIR, -1,
+				    o->tries ? o->tries : 3 };
+	struct perr e = { "" };
+	struct repo r;
+	int rc;
+
+	if (o->repo == NULL)
+		die(100, "os-update needs --repo DIR|FILE|URL");
+	if (strcmp(o->root, "/") != 0)
+		die(100, "os-update works on the running system: not with --root");
+	if (u.tries < 1 || u.tries > BOOTENT_TRIES_MAX)
+		die(100, "--tries: 1 to %d", BOOTENT_TRIES_MAX);
+	u.statefd = os_state_open();
+	if (repo_open(&r, o->repo, u.statefd, repo_opts(o), &e) < 0)
+		fail(&e);
+	rc = os_update(&r, &u, &e);
+	repo_close(&r);
+	close(u.statefd);
+	if (rc < 0)
+		die(rc == -ENOMEM || rc == -EIO ? 111 : 1, "%s", e.msg);
+	return 0;
+}
+
 /* ---- making a repository ----------------------------------------------- */
 
 #ifndef PKG_VERIFY_ONLY
@@ -1183,6 +1262,8 @@ int main(int argc, char **argv)
 				o.name = v;
 			else if (strcmp(a, "--level") == 0)
 				o.level = (int)number(a, v);
+			else if (strcmp(a, "--tries") == 0)
+				o.tries = (int)number(a, v);
 			else if (strcmp(a, "--version") == 0)
 				o.version = number(a, v), o.have_version = 1;
 			else if (strcmp(a, "--expires") == 0)
@@ -1216,6 +1297,8 @@ int main(int argc, char **argv)
 		return cmd_search(&o, argv[0]);
 	if (strcmp(cmd, "os-install") == 0 && argc == 1)
 		return cmd_os_install(&o, argv[0]);
+	if (strcmp(cmd, "os-update") == 0 && argc == 0)
+		return cmd_os_update(&o);
 #ifndef PKG_VERIFY_ONLY
 	if (strcmp(cmd, "build") == 0 && argc == 2) {
 		struct perr e = { "" };

@@ -176,7 +176,7 @@ const struct os_part *os_layout_find(const struct os_layout *l, const char *name
 /* ---- the package ---------------------------------------------------------- */
 
 /* The newest cairn-os for ARCH the index lists. */
-static const struct index_pkg *os_newest(const struct repo *r, const char *arch)
+const struct index_pkg *os_newest(const struct repo *r, const char *arch)
 {
 	const struct index_pkg *best = NULL;
 	size_t i;
@@ -191,7 +191,7 @@ static const struct index_pkg *os_newest(const struct repo *r, const char *arch)
 	return best;
 }
 
-static int file_index(const struct pkg_meta *m, const char *path)
+int os_file(const struct pkg_meta *m, const char *path)
 {
 	size_t i;
 
@@ -202,17 +202,11 @@ static int file_index(const struct pkg_meta *m, const char *path)
 }
 
 /*
- * The payload from its start: each regular file before LAST skipped, or,
- * for a file WANT[k] names, written to OUT at OFFSET[k] (or, where OUT is
- * -1, kept in KEEP); every file's bytes checked against its sha256.
+ * os_stream: the payload from its start: each regular file up to LAST
+ * skipped, or, for a file PUTS[k] names, written to OUT at its offset (or
+ * kept in its KEEP); every file's bytes checked against its sha256.
  */
-struct os_put {
-	int file;				/* index in the file list */
-	unsigned long long offset;		/* bytes into the target */
-	char *keep;				/* or into memory (its size + 1) */
-};
-
-static int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, int last,
+int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, int last,
 		     const char *target, struct perr *e)
 {
 	static unsigned char buf[1 << 20];
@@ -257,6 +251,9 @@ static int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int 
 						  w < 0 ? strerror(errno) : "short write");
 					break;
 				}
+				/* Written back as it goes, not all at the fsync: a
+				 * slot's worth of dirty pages would wait in memory. */
+				sync_file_range(out, (off_t)(put->offset + at), (off_t)n, SYNC_FILE_RANGE_WRITE);
 			}
 			at += n;
 			left -= n;
@@ -269,6 +266,36 @@ static int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int 
 	}
 	payload_close(&pl);
 	return rc;
+}
+
+/*
+ * os_load: the newest cairn-os for ARCH, read whole and checked against
+ * the signed index before a byte of it is used.
+ */
+int os_load(struct repo *r, const char *arch, const struct index_pkg **ipp, struct txn_pkg *p, struct perr *e)
+{
+	const struct index_pkg *ip;
+	long long len;
+	off_t base;
+	int pfd, rc;
+
+	ip = *ipp = os_newest(r, arch);
+	if (ip == NULL)
+		return perr(e, -ENOENT, "the repository has no %s package for %s", OS_PACKAGE, arch);
+	pfd = repo_pkg_open(r, ip, &base, &len, e);
+	if (pfd < 0)
+		return pfd;
+	rc = txn_pkg_load(p, pfd, base, len, ip->sha256, ip->size, ip->name, e);
+	if (rc < 0) {
+		close(pfd);
+		return rc;
+	}
+	if (strcmp(p->m.name, ip->name) != 0 || strcmp(p->m.version, ip->version) != 0 ||
+	    strcmp(p->m.arch, ip->arch) != 0) {
+		txn_pkg_free(p);
+		return perr(e, -EINVAL, "%s-%s: its metadata names another package: refused", ip->name, ip->version);
+	}
+	return 0;
 }
 
 /* ---- the target ------------------------------------------------------------ */
@@ -364,32 +391,16 @@ int os_install(struct repo *r, const char *arch, const char *target, int flags, 
 	struct os_layout l;
 	struct txn_pkg p;
 	char err[256], *layout = NULL, node[512];
-	int iesp, islot, ilayout, fd = -1, pfd, rc, i;
-	long long len;
-	off_t base;
+	int iesp, islot, ilayout, fd = -1, rc, i;
 
-	ip = os_newest(r, arch);
-	if (ip == NULL)
-		return perr(e, -ENOENT, "the repository has no %s package for %s", OS_PACKAGE, arch);
-	pfd = repo_pkg_open(r, ip, &base, &len, e);
-	if (pfd < 0)
-		return pfd;
-	/* The whole package against the signed index, before a byte of it is used. */
-	rc = txn_pkg_load(&p, pfd, base, len, ip->sha256, ip->size, ip->name, e);
-	if (rc < 0) {
-		close(pfd);
+	rc = os_load(r, arch, &ip, &p, e);
+	if (rc < 0)
 		return rc;
-	}
-	if (strcmp(p.m.name, ip->name) != 0 || strcmp(p.m.version, ip->version) != 0 ||
-	    strcmp(p.m.arch, ip->arch) != 0) {
-		rc = perr(e, -EINVAL, "%s-%s: its metadata names another package: refused", ip->name, ip->version);
-		goto out;
-	}
 	fprintf(stderr, "os-install: %s %s (%llu MiB), checked against the signed index\n", ip->name, ip->version,
 		ip->size >> 20);
-	iesp = file_index(&p.m, "boot/esp.img");
-	islot = file_index(&p.m, "boot/slot.img");
-	ilayout = file_index(&p.m, "boot/gpt.sfdisk");
+	iesp = os_file(&p.m, "boot/esp.img");
+	islot = os_file(&p.m, "boot/slot.img");
+	ilayout = os_file(&p.m, "boot/gpt.sfdisk");
 	if (iesp < 0 || islot < 0 || ilayout < 0) {
 		rc = perr(e, -EINVAL, "%s %s: no %s: not an OS package", ip->name, ip->version,
 			  iesp < 0 ? "boot/esp.img (the EFI system partition)" : islot < 0 ? "boot/slot.img" :

@@ -1,11 +1,13 @@
-/* osinstall.h: the OS package (cairn-os) onto a blank disk: the
- * installer's work (doc/install.md). */
+/* osinstall.h: the OS package (cairn-os) onto a blank disk, the
+ * installer's work (doc/install.md), and into a node's other root slot,
+ * an update's (doc/update.md). */
 #ifndef CAIRN_PKG_OSINSTALL_H
 #define CAIRN_PKG_OSINSTALL_H
 
 #include <stddef.h>
 
 #include "repo.h"
+#include "txn.h"
 #include "util.h"
 
 #define OS_PACKAGE "cairn-os"
@@ -27,8 +29,31 @@ struct os_layout {
 
 #define OS_FORCE 1				/* a target that is not blank */
 
+/* Where os_stream puts one file of the package. */
+struct os_put {
+	int file;				/* index in the file list */
+	unsigned long long offset;		/* bytes into the target */
+	char *keep;				/* or into memory (its size + 1) */
+};
+
+struct os_update_opts {
+	const char *arch;
+	const char *sys;			/* sysfs: "/sys" */
+	const char *cmdline;			/* "/proc/cmdline" */
+	const char *osrel;			/* the running OS's os-release */
+	const char *esp;			/* where the ESP is (mounted there if not) */
+	int statefd;				/* the OS state directory (its lock held) */
+	int tries;				/* boots the new OS gets to become healthy */
+};
+
 int os_layout_parse(const char *text, size_t len, struct os_layout *l, char *err, size_t errsize);
 const struct os_part *os_layout_find(const struct os_layout *l, const char *name);
+const struct index_pkg *os_newest(const struct repo *r, const char *arch);
+int os_load(struct repo *r, const char *arch, const struct index_pkg **ip, struct txn_pkg *p, struct perr *e);
+int os_file(const struct pkg_meta *m, const char *path);
+int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, int last, const char *target,
+	      struct perr *e);
 int os_install(struct repo *r, const char *arch, const char *target, int flags, struct perr *e);
+int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e);
 
 #endif

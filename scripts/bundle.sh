@@ -2,8 +2,9 @@
 # scripts/bundle.sh: the air-gapped bundle (doc/install.md): one file that
 # is a signed package repository (pkg-repo(5), BUNDLE): every package of
 # the board's repository (the OCI image archives among them), plus
-# cairn-os (the disk's partition table, ESP and verified root slot, the
-# SBOM and build manifest) and cairn-netboot (the netboot set).  Its
+# cairn-os (the disk's partition table, ESP and verified root slot with a
+# UKI for each slot: what pkg os-install and os-update write; the SBOM and
+# build manifest) and cairn-netboot (the netboot set).  Its
 # release is signed with the build's repository key like the board's, one
 # version later, so a node that trusts the image's repository trusts it.
 #
@@ -18,7 +19,7 @@
 [ $# -eq 3 ] || die "usage: bundle.sh OUT REPO DIR"
 out=$1 repo=$2 dir=$3
 : "${BOARD:?}" "${SOURCE_DATE_EPOCH:?}"
-for f in disk/esp.img disk/slot.img disk/gpt.sfdisk disk/cairn-a.efi disk/slot-a.roothash \
+for f in disk/esp.img disk/slot.img disk/gpt.sfdisk disk/cairn-a.efi disk/cairn-b.efi disk/roothash \
 	netboot/boot.ipxe sbom.spdx.json manifest SHA256SUMS; do
 	[ -f "$out/$f" ] || die "$out/$f: missing: run 'make' for BOARD=$BOARD first"
 done
@@ -29,8 +30,7 @@ mkdir -p "$dir/os/boot" "$dir/os/share" "$dir/netboot" "$dir/repo"
 for f in esp.img slot.img gpt.sfdisk; do
 	ln "$out/disk/$f" "$dir/os/boot/$f" 2>/dev/null || cp "$out/disk/$f" "$dir/os/boot/$f"
 done
-cp "$out/disk/cairn-a.efi" "$dir/os/boot/cairn.efi"
-cp "$out/disk/slot-a.roothash" "$dir/os/boot/roothash"
+cp "$out/disk/cairn-a.efi" "$out/disk/cairn-b.efi" "$out/disk/roothash" "$dir/os/boot/"
 cp "$out/sbom.spdx.json" "$out/manifest" "$out/SHA256SUMS" "$dir/os/share/"
 cp -r "$out/netboot" "$dir/netboot/netboot"
 for p in "$repo"/*.pkg; do

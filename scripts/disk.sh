@@ -11,7 +11,8 @@
 #
 # usage: disk.sh OUT ROOTFS
 #   OUT: the board's artifacts (vmlinuz, cmdline); disk.img, disk.img.zst
-#        and disk/ (the slot's UKI, root hash and table) are written there.
+#        and disk/ (the slot image, both slots' UKIs, root hash, tables,
+#        the partition table and the ESP's image) are written there.
 #   ROOTFS: the installed root (it holds systemd-boot and its stub).
 # env: SOURCE_DATE_EPOCH (required), SLOT_MB (512), ESP_MB (64), DATA_MB (256), JOBS.
 . "$(dirname "$0")/lib.sh"
@@ -45,39 +46,23 @@ uuid_of() {
 disk_id=$(uuid_of disk) esp_id=$(uuid_of esp) a_id=$(uuid_of slot-a) b_id=$(uuid_of slot-b)
 data_id=$(uuid_of data)
 
-# ---- slot A: squashfs, then its hash tree (4 KiB blocks, no superblock)
+printf 'slot-a-partuuid %s\nslot-b-partuuid %s\nesp-partuuid %s\ndata-partuuid %s\n' \
+	"$a_id" "$b_id" "$esp_id" "$data_id" >"$w/disk/partitions"
+
+# ---- the root slot: squashfs + dm-verity tree, and a UKI for each slot
 say SQUASHFS "$(basename "$out")/disk.img: root"
-# SOURCE_DATE_EPOCH (exported) sets the image's and every file's time.
-mksquashfs "$rootfs" "$w/slot.img" -comp zstd -noappend -no-progress -quiet \
-	-processors "${JOBS:-2}" >/dev/null ||
-	die "mksquashfs failed"
-data=$(stat -c %s "$w/slot.img")
-[ $((data % 4096)) -eq 0 ] || die "the squashfs is not padded to 4 KiB ($data bytes)"
-salt=$(sha256sum <"$w/slot.img" | cut -c1-64)
-veritysetup format --no-superblock --hash-offset="$data" --data-block-size=4096 --hash-block-size=4096 \
-	--salt="$salt" "$w/slot.img" "$w/slot.img" >"$w/verity.txt" || die "veritysetup format failed"
-roothash=$(sed -n 's/^Root hash:[[:space:]]*//p' "$w/verity.txt")
-[ "${#roothash}" -eq 64 ] || die "veritysetup gave no root hash"
-slot_bytes=$(stat -c %s "$w/slot.img")
+"$(dirname "$0")/osslot.sh" "$rootfs" "$out/vmlinuz" "$out/cmdline" "$w/disk/partitions" "$w/disk" ||
+	die "osslot.sh failed"
+slot_bytes=$(stat -c %s "$w/disk/slot.img")
 [ "$slot_bytes" -le $((slot_mb * 1048576)) ] ||
 	die "the root slot needs $slot_bytes bytes, more than SLOT_MB=$slot_mb MiB"
-
-# ---- the slot's UKI: stub + os-release + command line + kernel
-blocks=$((data / 4096))
-table="0 $((data / 512)) verity 1 PARTUUID=$a_id PARTUUID=$a_id 4096 4096 $blocks $blocks sha256 $roothash $salt 1 panic_on_corruption"
-printf '%s' "$table" >"$w/disk/slot-a.table"
-printf '%s\n' "$roothash" >"$w/disk/slot-a.roothash"
-printf '%s init=/sbin/initd root=/dev/dm-0 rootfstype=squashfs ro cairn.var=PARTLABEL=cairn-data dm-mod.waitfor=PARTUUID=%s dm-mod.create="cairn-root,,,ro,%s"' \
-	"$(cat "$out/cmdline")" "$a_id" "$table" >"$w/cmdline"
-uki_build "$efi/linuxx64.efi.stub" "$w/disk/cairn-a.efi" "$epoch" osrel:"$rootfs/etc/os-release" \
-	cmdline:"$w/cmdline" linux:"$out/vmlinuz"
 
 # ---- the ESP: systemd-boot at the removable-media path, the UKI, loader.conf.
 # Labelled CAIRNCFG: a node.conf put on it (from a laptop, or by the
 # installer) is the node's config (node.conf(5), the boot medium).
 printf 'timeout 1\ndefault cairn-*\neditor no\n' >"$w/loader.conf"
-touch -d "@$epoch" "$w/loader.conf" "$w/disk/cairn-a.efi"
-cp "$efi/systemd-bootx64.efi" "$w/BOOTX64.EFI" && touch -d "@$epoch" "$w/BOOTX64.EFI"
+touch -d "@$epoch" "$w/loader.conf"
+cp "$efi/systemd-bootx64.efi" "$w/BOOTX64.EFI" && sb_sign "$w/BOOTX64.EFI"
 mkfs.vfat -F 32 -n CAIRNCFG -i "$(echo "$esp_id" | cut -c1-8)" --invariant -C "$w/esp.img" $((esp_mb * 1024)) >/dev/null ||
 	die "mkfs.vfat failed"
 export MTOOLS_SKIP_CHECK=1
@@ -107,18 +92,14 @@ start=$data_at, size=$data_s, type=4D21B016-B534-45C2-A9FB-5C16E091FD2D, uuid=$d
 EOF
 sfdisk --quiet --no-reread --no-tell-kernel "$w/disk.img" <"$w/disk/gpt.sfdisk" || die "sfdisk failed"
 dd if="$w/esp.img" of="$w/disk.img" bs=1M seek=1 conv=notrunc,sparse status=none
-dd if="$w/slot.img" of="$w/disk.img" bs=1M seek=$((1 + esp_mb)) conv=notrunc,sparse status=none
+dd if="$w/disk/slot.img" of="$w/disk.img" bs=1M seek=$((1 + esp_mb)) conv=notrunc,sparse status=none
 zstd -q -T"${JOBS:-0}" -10 -f "$w/disk.img" -o "$w/disk.img.zst"
 # What the OS package carries: the ESP's and slot A's bytes.
 mv "$w/esp.img" "$w/disk/esp.img"
-mv "$w/slot.img" "$w/disk/slot.img"
-touch -d "@$epoch" "$w/disk/esp.img" "$w/disk/slot.img" "$w/disk/gpt.sfdisk"
+touch -d "@$epoch" "$w/disk/esp.img" "$w/disk/gpt.sfdisk"
 # The stub and os-release the UKIs are made of, for tests that make their own.
 cp "$efi/linuxx64.efi.stub" "$rootfs/etc/os-release" "$w/disk/"
 
-printf 'slot-a %s\nslot-a-partuuid %s\nslot-b-partuuid %s\nesp-partuuid %s\ndata-partuuid %s\n' \
-	"$roothash" "$a_id" "$b_id" "$esp_id" "$data_id" \
-	>"$w/disk/partitions"
 rm -rf "$out/disk"
 mv "$w/disk" "$out/disk"
 mv "$w/disk.img" "$out/disk.img"

@@ -28,6 +28,26 @@ pkgs="$pkgs ovmf"
 pkgs="$pkgs cppcheck clang-tidy"
 # A software token for the PKCS#11 signing test (SoftHSM, OpenSC's pkcs11-tool).
 pkgs="$pkgs softhsm2 opensc"
+# Secure Boot: sbsign for the UKIs and systemd-boot (under faketime: its
+# signing time is SOURCE_DATE_EPOCH's), efitools for the keys' EFI lists.
+pkgs="$pkgs sbsigntool faketime efitools"
+# And virt-fw-vars, to enroll a site's keys into OVMF's variables for the
+# tests: Debian 13's python3-virt-firmware, taken by name and version (12
+# has none; what it depends on, 12 has).
+VIRT_FW=python3-virt-firmware=24.11-2
+
+virt_fw() {
+	command -v virt-fw-vars >/dev/null && return 0
+	[ "$(id -u)" = 0 ] || die "virt-fw-vars missing: as root, run scripts/hostdeps.sh"
+	"$(dirname "$0")/apt-setup.sh" || die "apt-setup failed"
+	d=$(mktemp -d)
+	(cd "$d" && cairn_apt_get download "$VIRT_FW" >/dev/null 2>&1) ||
+		{ rm -rf "$d"; die "apt-get download $VIRT_FW failed"; }
+	say APT "install $VIRT_FW (Debian 13)"
+	apt-get install -y -q --no-install-recommends "$d"/*.deb >/dev/null 2>&1 ||
+		{ rm -rf "$d"; die "apt-get install $VIRT_FW failed"; }
+	rm -rf "$d"
+}
 
 command -v dpkg-query >/dev/null || die "this is not a Debian host: install by hand the equivalents of: $pkgs"
 missing=
@@ -35,7 +55,10 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done
-[ -n "$missing" ] || exit 0
+if [ -z "$missing" ]; then
+	virt_fw
+	exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
 	die "missing host packages; run: sudo apt-get install --no-install-recommends$missing"
@@ -56,3 +79,4 @@ apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 || {
 	apt-get update -q >/dev/null 2>&1
 	apt-get install -y -q --no-install-recommends $missing >/dev/null
 } || die "apt-get install$missing failed"
+virt_fw

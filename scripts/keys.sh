@@ -38,4 +38,35 @@ CNF
 		die "openssl could not make $key"
 	mv "$key.tmp" "$key"
 fi
+
+# Secure Boot (doc/secure-boot.md): the site's platform key, key exchange
+# key and signature database key, RSA 2048 (what every firmware takes),
+# each as PEM (sbsign, virt-fw-vars), DER .cer (firmware setup menus) and
+# an EFI signature list signed for enrollment (.auth: systemd-boot's
+# enrollment, efi-updatevar).  db signs the UKIs and systemd-boot.
+sb=$KEYS_DIR/secureboot
+if [ ! -s "$sb/db.auth" ]; then
+	say KEYGEN "$sb (PK, KEK, db)"
+	for t in cert-to-efi-sig-list sign-efi-sig-list; do
+		command -v "$t" >/dev/null || die "$t not found: run 'make hostdeps' (efitools)"
+	done
+	umask 077
+	rm -rf "$sb.tmp" && mkdir -p "$sb.tmp"
+	guid=$(cat /proc/sys/kernel/random/uuid)
+	echo "$guid" >"$sb.tmp/guid"
+	for k in PK KEK db; do
+		openssl req -new -x509 -newkey rsa:2048 -nodes -sha256 -days 36500 -subj "/O=Cairn/CN=Cairn site $k/" \
+			-keyout "$sb.tmp/$k.key" -out "$sb.tmp/$k.crt" 2>/dev/null &&
+			openssl x509 -in "$sb.tmp/$k.crt" -outform DER -out "$sb.tmp/$k.cer" &&
+			cert-to-efi-sig-list -g "$guid" "$sb.tmp/$k.crt" "$sb.tmp/$k.esl" >/dev/null ||
+			die "cannot make the Secure Boot key $k"
+	done
+	# PK signs itself and KEK; KEK signs db.
+	sign-efi-sig-list -g "$guid" -k "$sb.tmp/PK.key" -c "$sb.tmp/PK.crt" PK "$sb.tmp/PK.esl" "$sb.tmp/PK.auth" >/dev/null &&
+		sign-efi-sig-list -g "$guid" -k "$sb.tmp/PK.key" -c "$sb.tmp/PK.crt" KEK "$sb.tmp/KEK.esl" "$sb.tmp/KEK.auth" >/dev/null &&
+		sign-efi-sig-list -g "$guid" -k "$sb.tmp/KEK.key" -c "$sb.tmp/KEK.crt" db "$sb.tmp/db.esl" "$sb.tmp/db.auth" >/dev/null ||
+		die "cannot sign the Secure Boot key lists"
+	rm -rf "$sb"
+	mv "$sb.tmp" "$sb"
+fi
 echo "$KEYS_DIR"

@@ -2,11 +2,16 @@
 # scripts/qemu.sh: boot a board's artifacts in QEMU with the serial console
 # on this terminal (--interactive) or on stdout (tests).
 #
-# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--netboot|--uefi] OUT [-- QEMU_ARGS...]
+# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE]
+#                [--netboot|--uefi [--reboot] [--secboot VARS]] OUT [-- QEMU_ARGS...]
 #
 # --netboot: no kernel given; the firmware boots from the network (the
 # NIC's iPXE ROM), which QEMU_ARGS must give.  --uefi: no kernel given;
-# OVMF (its variables thrown away at exit) boots the disks QEMU_ARGS give.
+# OVMF (its variables thrown away at exit) boots the disks QEMU_ARGS give;
+# with --reboot a reboot of the guest starts it again, firmware and all,
+# as a machine would (otherwise QEMU exits on a reboot, a test's sign);
+# --secboot VARS: OVMF's Secure Boot build with the variable store VARS
+# (keys enrolled: doc/secure-boot.md), SMM on as it needs.
 # Without --interactive the serial console is stdin and stdout, so a test
 # can type into the guest.
 # The guest gets no network device unless QEMU_ARGS gives one: QEMU's user
@@ -15,18 +20,20 @@
 # at kernel decompression); otherwise TCG.  The probe's answer is cached.
 . "$(dirname "$0")/lib.sh"
 
-interactive=0 append= initrd= netboot=0 uefi=0
+interactive=0 append= initrd= netboot=0 uefi=0 noreboot=-no-reboot secvars=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--interactive) interactive=1; shift ;;
 	--netboot) netboot=1; shift ;;
 	--uefi) uefi=1; shift ;;
+	--reboot) noreboot=; shift ;;
+	--secboot) secvars=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
-out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--netboot|--uefi] OUT [-- QEMU_ARGS...]}
+out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--netboot|--uefi [--reboot] [--secboot VARS]] OUT [-- QEMU_ARGS...]}
 shift
 [ "${1:-}" = -- ] && shift
 for f in vmlinuz initramfs.cpio.zst cmdline; do
@@ -73,9 +80,16 @@ initrd=${initrd:-$out/initramfs.cpio.zst}
 if [ "$uefi" = 1 ]; then
 	ovmf=/usr/share/OVMF
 	[ -f "$ovmf/OVMF_CODE_4M.fd" ] || die "$ovmf/OVMF_CODE_4M.fd: missing; run 'make hostdeps' (ovmf)"
-	exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio -no-reboot \
-		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf/OVMF_CODE_4M.fd" \
-		-drive "if=pflash,format=raw,unit=1,snapshot=on,file=$ovmf/OVMF_VARS_4M.fd"
+	code=$ovmf/OVMF_CODE_4M.fd vars=$ovmf/OVMF_VARS_4M.fd
+	if [ -n "$secvars" ]; then
+		[ -f "$secvars" ] || die "$secvars: no such variable store"
+		code=$ovmf/OVMF_CODE_4M.secboot.fd vars=$secvars
+		set -- "$@" -machine smm=on -global driver=cfi.pflash01,property=secure,value=on
+	fi
+	# shellcheck disable=SC2086
+	exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio $noreboot \
+		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code" \
+		-drive "if=pflash,format=raw,unit=1,snapshot=on,file=$vars"
 fi
 if [ "$netboot" = 1 ]; then
 	exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio -no-reboot -boot n

@@ -7,7 +7,10 @@ KERNEL_FRAGMENTS := base virtio containers hardening
 # quiet: only warnings from the kernel on the console (initd still prints
 # its own lines); panic=-1 reboots at once, and QEMU's -no-reboot turns that
 # into an exit, so a broken boot never hangs a test.
-BOARD_CMDLINE := console=ttyS0 quiet panic=-1 page_alloc.shuffle=1 pti=on bonding.max_bonds=0 cairn.shell
+# lockdown=integrity: nothing, root included, changes the running kernel
+# (unsigned modules, /dev/mem, kexec, MSR and PCI BAR writes); under Secure
+# Boot the UKI's signature covers this command line (doc/secure-boot.md).
+BOARD_CMDLINE := console=ttyS0 quiet panic=-1 page_alloc.shuffle=1 pti=on bonding.max_bonds=0 lockdown=integrity cairn.shell
 # i6300esb: a watchdog to arm with cairn.watchdog (QEMU resets the guest
 # when it fires; -no-reboot turns that into an exit).
 QEMU_MACHINE := -M q35 -m 1024 -smp 2 -device i6300esb

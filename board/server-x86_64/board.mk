@@ -5,7 +5,10 @@
 BOARD_ARCH := x86_64
 BOARD_BOOT := uefi
 KERNEL_FRAGMENTS := base hardening containers server gpu
-BOARD_CMDLINE := console=tty0 console=ttyS0,115200 panic=30 page_alloc.shuffle=1 pti=on bonding.max_bonds=0
+# lockdown=integrity: nothing, root included, changes the running kernel
+# (unsigned modules, /dev/mem, kexec, MSR and PCI BAR writes); under Secure
+# Boot the UKI's signature covers this command line (doc/secure-boot.md).
+BOARD_CMDLINE := console=tty0 console=ttyS0,115200 panic=30 page_alloc.shuffle=1 pti=on bonding.max_bonds=0 lockdown=integrity
 # The GPU drivers: NVIDIA's (its modules built for this kernel) and the
 # firmware of AMD's in-kernel amdgpu, with the glibc closure they run with.
 BOARD_EXTRA_PACKAGES := nvidia firmware-amdgpu libtirpc libgssapi-krb5 libkrb5 \

@@ -194,6 +194,23 @@ static void test_limits(void)
 	      strstr(err, "/nonexistent/node.conf: No such file") != NULL);
 }
 
+/* [update] health-timeout: 300 s unless said; 10 to 3600; shown when not the default. */
+static void test_update(void)
+{
+	char buf[4096];
+	FILE *f;
+
+	CHECK(parse("") == 0 && c.health_timeout == NC_HEALTH_TIMEOUT);
+	CHECK(parse("[update]\nhealth-timeout = 45\n") == 0 && c.health_timeout == 45);
+	f = fmemopen(buf, sizeof(buf), "w");
+	CHECK(f != NULL && nodeconf_show(&c, f) == 0);
+	fclose(f);
+	CHECK(strstr(buf, "[update]\nhealth-timeout = 45\n") != NULL);
+	CHECK(parse("[update]\nhealth-timeout = 5\n") < 0 && strstr(err, "health-timeout") != NULL);
+	CHECK(parse("[update]\nhealth-timeout = 3601\n") < 0);
+	CHECK(parse("[update]\nretries = 3\n") < 0);
+}
+
 int main(void)
 {
 	RUN(test_full);
@@ -201,5 +218,6 @@ int main(void)
 	RUN(test_bad);
 	RUN(test_secrets_not_shown);
 	RUN(test_limits);
+	RUN(test_update);
 	return CHECK_DONE();
 }

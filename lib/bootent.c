@@ -1,0 +1,120 @@
+/* bootent.c: a slot's entry on the ESP: its name read, found, blessed; the
+ * ESP of the disk the root is on, mounted. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blkdev.h"
+#include "bootent.h"
+
+/*
+ * bootent_parse: "cairn-a.efi", "cairn-b+3.efi", "cairn-b+2-1.efi" (the
+ * names systemd-boot's counting gives, one digit each: Cairn writes at
+ * most BOOTENT_TRIES_MAX tries).  -EINVAL for any other name.
+ */
+int bootent_parse(const char *name, struct bootent *b)
+{
+	const char *p = name;
+
+	if (strlen(name) >= sizeof b->name || strncmp(p, "cairn-", 6) != 0 || (p[6] != 'a' && p[6] != 'b'))
+		return -EINVAL;
+	b->slot = p[6];
+	b->left = b->done = -1;
+	p += 7;
+	if (*p == '+') {
+		if (p[1] < '0' || p[1] > '9')
+			return -EINVAL;
+		b->left = p[1] - '0';
+		b->done = 0;
+		p += 2;
+		if (*p == '-') {
+			if (p[1] < '0' || p[1] > '9')
+				return -EINVAL;
+			b->done = p[1] - '0';
+			p += 2;
+		}
+	}
+	if (strcmp(p, ".efi") != 0)
+		return -EINVAL;
+	strcpy(b->name, name);
+	return 0;
+}
+
+/* The one entry of SLOT in DIRFD (BOOTENT_DIR); -ENOENT: none, -ENOTUNIQ: several. */
+int bootent_find(int dirfd, char slot, struct bootent *b)
+{
+	struct bootent got;
+	struct dirent *d;
+	int fd, n = 0;
+	DIR *dir;
+
+	fd = dup(dirfd);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return -errno;
+	}
+	rewinddir(dir);
+	while ((d = readdir(dir)) != NULL)
+		if (bootent_parse(d->d_name, &got) == 0 && got.slot == slot && n++ == 0)
+			*b = got;
+	closedir(dir);
+	return n == 0 ? -ENOENT : n > 1 ? -ENOTUNIQ : 0;
+}
+
+/* The entry renamed without its counter, and that on the disk: the default from now on. */
+int bootent_bless(int dirfd, const struct bootent *b)
+{
+	char name[sizeof b->name];
+
+	if (b->left < 0)
+		return 0;
+	snprintf(name, sizeof name, "cairn-%c.efi", b->slot);
+	if (renameat(dirfd, b->name, dirfd, name) < 0)
+		return -errno;
+	if (fsync(dirfd) < 0 || syncfs(dirfd) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * esp_mount: the ESP (the partition named ESP_LABEL) of the disk the root
+ * is on, at DIR, read-write, unless something is mounted there already.
+ */
+int esp_mount(const char *sys, const char *dir, struct perr *e)
+{
+	char disk[64], name[64], dev[80], parent[4096];
+	struct stat a, b;
+	int rc, tries;
+
+	snprintf(parent, sizeof parent, "%s/..", dir);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return perr(e, -errno, "%s: %s", dir, strerror(errno));
+	if (stat(dir, &a) < 0 || stat(parent, &b) < 0)
+		return perr(e, -errno, "%s: %s", dir, strerror(errno));
+	if (a.st_dev != b.st_dev)
+		return 0;
+	rc = blk_root_disk(sys, "/", disk, sizeof disk);
+	if (rc < 0)
+		return perr(e, rc, "the root's disk: %s: this system did not boot from a disk", strerror(-rc));
+	rc = blk_by_label(sys, ESP_LABEL, disk, name, sizeof name);
+	if (rc < 0)
+		return perr(e, rc, "%s: no partition named %s: %s", disk, ESP_LABEL,
+			    rc == -ENOENT ? "not a Cairn disk" : strerror(-rc));
+	snprintf(dev, sizeof dev, "/dev/%s", name);
+	/* EBUSY: mounted read-only for the moment (setup reading node.conf
+	 * off it); that mount is short. */
+	for (tries = 0; mount(dev, dir, "vfat", MS_NOSUID | MS_NODEV | MS_NOEXEC, "umask=0077") < 0; tries++) {
+		if (errno != EBUSY || tries == 10)
+			return perr(e, -errno, "mount %s (the ESP) on %s: %s", dev, dir, strerror(errno));
+		sleep(1);
+	}
+	return 0;
+}

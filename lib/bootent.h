@@ -1,0 +1,28 @@
+/* bootent.h: the root slots' boot entries on the ESP, and systemd-boot's
+ * boot counting in their names (doc/update.md): \EFI\Linux\cairn-S.efi is
+ * slot S's Unified Kernel Image, blessed; cairn-S+L-D.efi one on trial,
+ * with L tries left and D done; L 0: tried out, never the default again. */
+#ifndef CAIRN_BOOTENT_H
+#define CAIRN_BOOTENT_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+#define ESP_DIR "/run/cairn/esp"	/* where pkg and the agent mount the ESP */
+#define ESP_LABEL "ESP"			/* its GPT name */
+#define BOOTENT_DIR "EFI/Linux"		/* the entries, under the ESP */
+#define BOOTENT_TRIES_MAX 9
+
+struct bootent {
+	char slot;			/* 'a' or 'b' */
+	int left, done;			/* -1, -1: no counter (blessed) */
+	char name[32];			/* its file name in BOOTENT_DIR */
+};
+
+int bootent_parse(const char *name, struct bootent *b);
+int bootent_find(int dirfd, char slot, struct bootent *b);
+int bootent_bless(int dirfd, const struct bootent *b);
+int esp_mount(const char *sys, const char *dir, struct perr *e);
+
+#endif

@@ -1,0 +1,26 @@
+/* osstate.h: what pkg and the agent keep on /var about the OS's slots
+ * (doc/update.md): the update in flight, the one written and waiting for
+ * its first boot, what its tried boots found, the last rollback, and a
+ * log of all of it. */
+#ifndef CAIRN_OSSTATE_H
+#define CAIRN_OSSTATE_H
+
+#include <stddef.h>
+
+#define OS_STATE_DIR "/var/lib/cairn/os"
+#define OS_VERSION_MAX 64
+
+/* An update written to a slot (the file `pending`), or being written (`update`). */
+struct os_pending {
+	char slot;
+	char version[OS_VERSION_MAX];
+	int tries;
+};
+
+int osstate_log(int statefd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int osstate_put(int statefd, const char *file, const struct os_pending *p);
+int osstate_get(int statefd, const char *file, struct os_pending *p);
+int osrel_get(const char *path, const char *key, char *value, size_t size);
+int os_slot_running(const char *cmdline_path, char *slot);
+
+#endif

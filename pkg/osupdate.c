@@ -1,0 +1,317 @@
+/*
+ * osupdate.c: the newest OS of a repository into the root slot the node
+ * is not running (doc/update.md).  Every check comes first: the package
+ * against the signed index, its version against the running OS's, the
+ * slot's size, the ESP's room, and that the running slot is itself known
+ * good (while it is on trial the other slot is the only OS known to work).
+ * Then, each step safe to cut off: the update is noted on /var (the
+ * journal), the other slot's boot entry is removed (from here on a power
+ * cut leaves a node that boots the running OS), the slot image is
+ * written and read back from the disk against its signed sha256, and the
+ * slot's UKI goes onto the ESP under a name systemd-boot does not load,
+ * read back too, then renamed to cairn-S+N.efi: N tries for the new OS,
+ * the newest version first, and the running OS again once they are spent.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "blkdev.h"
+#include "bootent.h"
+#include "osinstall.h"
+#include "osstate.h"
+#include "version.h"
+
+#define CHUNK (1u << 20)
+#define ESP_SPARE (1ULL << 20)		/* left free on the ESP */
+
+/* Every entry of SLOT (and a half-written one) off the ESP. */
+static int entries_remove(int dirfd, char slot, unsigned long long *freed, struct perr *e)
+{
+	char tmp[32];
+	struct bootent b;
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+	int fd = dup(dirfd), rc = 0;
+
+	*freed = 0;
+	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return perr(e, -errno, "%s: %s", BOOTENT_DIR, strerror(errno));
+	}
+	snprintf(tmp, sizeof tmp, "cairn-%c.efi.tmp", slot);
+	while ((d = readdir(dir)) != NULL) {
+		if ((bootent_parse(d->d_name, &b) < 0 || b.slot != slot) && strcmp(d->d_name, tmp) != 0)
+			continue;
+		if (fstatat(dirfd, d->d_name, &st, 0) == 0)
+			*freed += (unsigned long long)st.st_size;
+		if (unlinkat(dirfd, d->d_name, 0) < 0) {
+			rc = perr(e, -errno, "%s/%s: %s", BOOTENT_DIR, d->d_name, strerror(errno));
+			break;
+		}
+	}
+	closedir(dir);
+	if (rc == 0 && (fsync(dirfd) < 0 || syncfs(dirfd) < 0))
+		rc = perr(e, -errno, "the ESP: sync: %s", strerror(errno));
+	return rc;
+}
+
+/* The first SIZE bytes of FD, read from the device rather than the page cache. */
+static int read_back(const char *path, unsigned long long size, const uint8_t want[32], struct perr *e)
+{
+	unsigned char *buf;
+	unsigned long long at = 0;
+	struct sha256 h;
+	uint8_t got[32];
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return perr(e, -errno, "%s: %s", path, strerror(errno));
+	/* Where O_DIRECT was not had: the cached pages dropped first. */
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (posix_memalign((void **)&buf, 4096, CHUNK) != 0) {
+		close(fd);
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	}
+	if (sha256_init(&h) < 0)
+		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	while (rc == 0 && at < size) {
+		/* Whole 4 KiB blocks, as O_DIRECT wants; only SIZE of them hashed. */
+		size_t want_n = size - at < CHUNK ? (size_t)((size - at + 4095) & ~4095ULL) : CHUNK;
+		ssize_t n = pread(fd, buf, want_n, (off_t)at);
+
+		if (n <= 0) {
+			rc = perr(e, n < 0 ? -errno : -EIO, "%s: read back: %s", path,
+				  n < 0 ? strerror(errno) : "ends early");
+			break;
+		}
+		if ((unsigned long long)n > size - at)
+			n = (ssize_t)(size - at);
+		sha256_update(&h, buf, (size_t)n);
+		at += (unsigned long long)n;
+	}
+	if (rc == 0) {
+		sha256_final(&h, got);
+		if (memcmp(got, want, 32) != 0)
+			rc = perr(e, -EIO, "%s: read back, it differs from the signed image: the disk may be "
+				  "failing", path);
+	}
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+/* The slot's UKI onto the ESP: written, read back, then named for systemd-boot. */
+static int uki_put(int dirfd, const char *esp, char slot, const char *uki, const struct pkg_file *f, int tries,
+		   struct perr *e)
+{
+	char tmp[32], name[32], path[4096];
+	int fd, rc;
+
+	snprintf(tmp, sizeof tmp, "cairn-%c.efi.tmp", slot);
+	snprintf(name, sizeof name, "cairn-%c+%d.efi", slot, tries);
+	snprintf(path, sizeof path, "%s/%s/%s", esp, BOOTENT_DIR, tmp);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return perr(e, -errno, "%s: %s", path, strerror(errno));
+	rc = util_write_all(fd, uki, (size_t)f->size);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	if (rc < 0)
+		return perr(e, rc, "%s: %s", path, rc == -ENOSPC ? "the ESP is full" : strerror(-rc));
+	rc = read_back(path, f->size, f->sha256, e);
+	if (rc < 0)
+		return rc;
+	if (renameat(dirfd, tmp, dirfd, name) < 0 || fsync(dirfd) < 0 || syncfs(dirfd) < 0)
+		return perr(e, -errno, "%s/%s/%s: %s", esp, BOOTENT_DIR, name, strerror(errno));
+	return 0;
+}
+
+int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e)
+{
+	char running[OS_VERSION_MAX], disk[64], part[64], dev[80], label[16], ukipath[32], espdir[4096];
+	const struct index_pkg *ip;
+	struct os_pending pend;
+	struct os_put puts[2];
+	struct bootent me;
+	struct statvfs vfs;
+	struct txn_pkg p;
+	unsigned long long room, freed;
+	char slot, other, *uki = NULL;
+	int islot, iuki, fd = -1, dirfd = -1, rc, cmp;
+
+	rc = os_slot_running(o->cmdline, &slot);
+	if (rc < 0)
+		return perr(e, rc, "%s: %s: os-update needs a node booted from a disk's root slot (doc/update.md)",
+			    o->cmdline, rc == -ENOENT ? "no cairn.slot=" : "a bad cairn.slot=");
+	other = slot == 'a' ? 'b' : 'a';
+	rc = osrel_get(o->osrel, "IMAGE_VERSION", running, sizeof running);
+	if (rc < 0)
+		return perr(e, rc, "%s: no IMAGE_VERSION: the running OS's version is not known", o->osrel);
+
+	rc = os_load(r, o->arch, &ip, &p, e);
+	if (rc < 0)
+		return rc;
+	cmp = version_cmp(ip->version, running);
+	if (cmp == 0) {
+		fprintf(stderr, "os-update: %s %s is the running OS: nothing to do\n", ip->name, ip->version);
+		rc = 1;
+		goto out;
+	}
+	/* systemd-boot boots the newest version first: an older one would
+	 * never be tried. */
+	if (cmp < 0) {
+		rc = perr(e, -EINVAL, "%s %s is older than the running OS (%s): refused (to go back, publish it "
+			  "again with a newer version)", ip->name, ip->version, running);
+		goto out;
+	}
+	snprintf(ukipath, sizeof ukipath, "boot/cairn-%c.efi", other);
+	islot = os_file(&p.m, "boot/slot.img");
+	iuki = os_file(&p.m, ukipath);
+	if (islot < 0 || iuki < 0) {
+		rc = perr(e, -EINVAL, "%s %s: no %s: not an OS package for slot %c", ip->name, ip->version,
+			  islot < 0 ? "boot/slot.img" : ukipath, other);
+		goto out;
+	}
+	fprintf(stderr, "os-update: %s %s (running %s), checked against the signed index\n", ip->name,
+		ip->version, running);
+
+	/* The other slot: on the root's disk, big enough, not in use. */
+	rc = blk_root_disk(o->sys, "/", disk, sizeof disk);
+	snprintf(label, sizeof label, "cairn-%c", other);
+	if (rc == 0)
+		rc = blk_by_label(o->sys, label, disk, part, sizeof part);
+	if (rc < 0) {
+		rc = perr(e, rc, "slot %c (partition %s on the root's disk): %s", other, label, strerror(-rc));
+		goto out;
+	}
+	snprintf(dev, sizeof dev, "/dev/%s", part);
+	fd = open(dev, O_RDWR | O_EXCL | O_CLOEXEC);
+	if (fd < 0) {
+		rc = perr(e, -errno, "%s (slot %c): %s", dev, other, errno == EBUSY ? "in use" : strerror(errno));
+		goto out;
+	}
+	if (ioctl(fd, BLKGETSIZE64, &room) < 0) {
+		rc = perr(e, -errno, "%s: its size: %s", dev, strerror(errno));
+		goto out;
+	}
+	if (p.m.files[islot].size > room) {
+		rc = perr(e, -ENOSPC, "%s %s: its root is %llu MiB and slot %c (%s) holds %llu MiB: too little "
+			  "space: refused", ip->name, ip->version, (p.m.files[islot].size + (1 << 20) - 1) >> 20,
+			  other, dev, room >> 20);
+		goto out;
+	}
+
+	/* The ESP: the running slot's entry blessed, room for the new one. */
+	rc = esp_mount(o->sys, o->esp, e);
+	if (rc < 0)
+		goto out;
+	snprintf(espdir, sizeof espdir, "%s/%s", o->esp, BOOTENT_DIR);
+	dirfd = open(espdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		rc = perr(e, -errno, "%s: %s", espdir, strerror(errno));
+		goto out;
+	}
+	rc = bootent_find(dirfd, slot, &me);
+	if (rc < 0) {
+		rc = perr(e, rc, "%s: %s for the running slot %c: its OS could not be gone back to: refused", espdir,
+			  rc == -ENOENT ? "no entry" : "more than one entry", slot);
+		goto out;
+	}
+	if (me.left >= 0) {
+		rc = perr(e, -EBUSY, "slot %c is on trial (%s) and not yet healthy: slot %c holds the only OS known "
+			  "to work: refused until this boot is good (cairn-agent os status)", slot, me.name, other);
+		goto out;
+	}
+	if (fstatvfs(dirfd, &vfs) < 0) {
+		rc = perr(e, -errno, "%s: %s", espdir, strerror(errno));
+		goto out;
+	}
+	{
+		struct bootent old;
+		struct stat st;
+		unsigned long long avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+
+		if (bootent_find(dirfd, other, &old) == 0 && fstatat(dirfd, old.name, &st, 0) == 0)
+			avail += (unsigned long long)st.st_size;
+		if (p.m.files[iuki].size + ESP_SPARE > avail) {
+			rc = perr(e, -ENOSPC, "the ESP has %llu MiB free for a %llu MiB kernel image: too little space: "
+				  "refused", avail >> 20, (p.m.files[iuki].size + ESP_SPARE) >> 20);
+			goto out;
+		}
+	}
+	uki = malloc(p.m.files[iuki].size + 1);
+	if (uki == NULL) {
+		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+		goto out;
+	}
+
+	/* From here on every step leaves a node that boots the running OS. */
+	pend = (struct os_pending){ other, "", o->tries };
+	snprintf(pend.version, sizeof pend.version, "%s", ip->version);
+	if (faccessat(o->statefd, "update", F_OK, 0) == 0)
+		fprintf(stderr, "os-update: an earlier update was cut off: slot %c is written again\n", other);
+	rc = osstate_put(o->statefd, "update", &pend);
+	if (rc < 0) {
+		rc = perr(e, rc, "%s/update: %s", OS_STATE_DIR, strerror(-rc));
+		goto out;
+	}
+	unlinkat(o->statefd, "pending", 0);
+	osstate_log(o->statefd, "update %s to slot %c: writing (running %s in slot %c)", ip->version, other,
+		    running, slot);
+	rc = entries_remove(dirfd, other, &freed, e);
+	if (rc < 0)
+		goto out;
+	fprintf(stderr, "os-update: slot %c (%s): %llu MiB\n", other, dev, p.m.files[islot].size >> 20);
+	puts[0] = (struct os_put){ islot, 0, NULL };
+	puts[1] = (struct os_put){ iuki, 0, uki };
+	rc = os_stream(&p, fd, puts, 2, islot > iuki ? islot : iuki, dev, e);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = perr(e, -errno, "%s: fsync: %s", dev, strerror(errno));
+	if (rc < 0)
+		goto out;
+	close(fd);
+	fd = -1;
+	fprintf(stderr, "os-update: slot %c: read back\n", other);
+	rc = read_back(dev, p.m.files[islot].size, p.m.files[islot].sha256, e);
+	if (rc < 0)
+		goto out;
+	rc = uki_put(dirfd, o->esp, other, uki, &p.m.files[iuki], o->tries, e);
+	if (rc < 0)
+		goto out;
+	rc = osstate_put(o->statefd, "pending", &pend);
+	if (rc == 0 && unlinkat(o->statefd, "update", 0) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		rc = perr(e, rc, "%s: %s", OS_STATE_DIR, strerror(-rc));
+		goto out;
+	}
+	osstate_log(o->statefd, "update %s to slot %c: written and read back; %d tries", ip->version, other,
+		    o->tries);
+	fprintf(stderr, "os-update: %s %s in slot %c: it boots next (%d tries to become healthy, then %s "
+		"again); reboot to start it\n", ip->name, ip->version, other, o->tries, running);
+out:
+	if (rc < 0 && faccessat(o->statefd, "update", F_OK, 0) == 0)
+		osstate_log(o->statefd, "update %s to slot %c: failed: %s", ip->version, other, e->msg);
+	free(uki);
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	txn_pkg_free(&p);
+	return rc;
+}

@@ -1,0 +1,151 @@
+#!/bin/sh
+# A/B updates with systemd-boot's boot counting (doc/update.md), under
+# OVMF, on one disk flashed with the image (version N in slot A), the
+# updates as bundles on read-only disks beside it.  QEMU runs with
+# --reboot: the guest's reboots restart the firmware, as a machine's do.
+#
+# 1. Refused before anything is written (slot B still zeroes, no entry
+#    for it on the ESP): an OS older than the running one, an expired
+#    release, a release signed by a key the node does not trust, a
+#    package whose bytes are not the signed ones, a slot image larger
+#    than the slot, and an update while another holds the lock.
+# 2. Power cut: QEMU killed at a random moment while N.1 is written to
+#    slot B; the machine boots N from slot A, and the update run again
+#    succeeds.
+# 3. The reboot tries N.1 in slot B; its check finds it healthy and
+#    blesses it (cairn-b.efi); the next boot stays on B; the agent shows
+#    N.1, and the update log the steps.
+# 4. N.2 (containerd's service broken: never healthy) into slot A with 2
+#    tries: each try reboots after [update] health-timeout, then B boots
+#    again by itself and records the rollback with the reason.
+# 5. N.3 (its /sbin/initd exits: the kernel panics) into slot A with 2
+#    tries: two panics, then B, with "never came as far as its health
+#    check".
+. "$(dirname "$0")/vmlib"
+[ -f "$OUT/disk.img" ] && [ -f "$OUT/disk/cairn-b.efi" ] || { echo "skipped: $(basename "$OUT") has no disk image"; exit 77; }
+[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || { echo "skipped: OVMF not installed (scripts/hostdeps.sh)"; exit 77; }
+need_virtio_blk
+. "$(dirname "$0")/oslib"
+PATH=$PATH:/usr/sbin
+
+# ---- the updates
+os_tree ok "$n.1"
+os_tree health "$n.2" "sed -i 's|^command = .*|command = /bin/false|' etc/initd/containerd"
+os_tree panic "$n.3" "rm sbin/initd && printf '#!/bin/sh\\nexit 1\\n' >sbin/initd && chmod 755 sbin/initd"
+os_bundle ok "$n.1" $((trusted + 5)) "$vm/ok.os"
+os_bundle health "$n.2" $((trusted + 6)) "$vm/health.os"
+os_bundle panic "$n.3" $((trusted + 7)) "$vm/panic.os"
+# Refused ones, each release newer than the last one trusted (a node
+# keeps the newest it saw): their contents are never reached.
+mkdir -p "$vm/small/boot"
+cp "$vm/ok.os/boot/cairn-a.efi" "$vm/ok.os/boot/cairn-b.efi" "$vm/small/boot/"
+echo small >"$vm/small/boot/slot.img"
+os_bundle older 0.1 $((trusted + 2)) "$vm/small"
+os_bundle expired "$n.7" $((trusted + 3)) "$vm/small" $((now - 86400))
+"$PKG" key new "$vm" stranger >/dev/null 2>&1 || fail "pkg key new"
+os_bundle stranger "$n.7" $((trusted + 3)) "$vm/small" $((now + 86400)) "$vm/stranger.key"
+truncate -s 600M "$vm/small/boot/slot.img"
+os_bundle big "$n.7" $((trusted + 4)) "$vm/small"
+cp "$vm/ok.bundle" "$vm/corrupt.bundle"
+off=$(head -c 1048576 "$vm/corrupt.bundle" | awk '/ cairn-os-.*\.pkg$/ { print $1; exit }')
+[ -n "$off" ] || fail "no cairn-os in the bundle's table"
+b=$(od -An -tu1 -j $((off + 3000000)) -N1 "$vm/corrupt.bundle" | tr -d ' ')
+printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$vm/corrupt.bundle" bs=1 seek=$((off + 3000000)) conv=notrunc status=none
+
+# ---- the node: the image flashed, a short health timeout in its config
+cp --sparse=always "$OUT/disk.img" "$vm/disk.img"
+truncate -s +256M "$vm/disk.img"
+printf '[node]\nhostname = ab-node\n\n[update]\nhealth-timeout = 15\n' >"$vm/node.conf"
+MTOOLS_SKIP_CHECK=1 mcopy -i "$vm/disk.img@@1M" "$vm/node.conf" ::/node.conf || fail "mcopy node.conf"
+slotb=$(sfdisk -d "$vm/disk.img" | sed -n 's/.*start= *\([0-9]*\),.*name="cairn-b".*/\1/p')
+disks="$(vm_disk 0 "$vm/disk.img")"
+i=1
+for u in ok older expired stranger big corrupt health panic; do
+	disks="$disks $(vm_disk $i "$vm/$u.bundle" ,readonly=on)"
+	i=$((i + 1))
+done
+# vdb ok, vdc older, vdd expired, vde stranger, vdf big, vdg corrupt, vdh health, vdi panic
+
+# 1. Refusals, on N in slot A.
+# shellcheck disable=SC2086
+vm_launch --uefi --reboot "$OUT" -- $QEMU_MACHINE $disks
+vm_run 'for d in vdc vdd vde vdf vdg; do pkg --repo /dev/$d os-update; echo "UPD-$d rc=$?"; done; flock /var/lib/cairn/os/lock sleep 3 & sleep 1; pkg --repo /dev/vdb os-update; echo "UPD-locked rc=$?"; wait; echo "B-BYTES $(dd if=/dev/vda3 bs=1M count=4 2>/dev/null | tr -d "\000" | wc -c) bytes"; cairn-agent os status; echo "REFUSALS""-DONE"'
+vm_wait 'REFUSALS-DONE' 300
+for d in vdc vdd vde vdf vdg locked; do
+	expect "UPD-$d rc=1"
+done
+expect "cairn-os 0.1 is older than the running OS \\($n\\): refused"
+expect 'release version [0-9]+ expired at [0-9]+: refused'
+expect 'release: 0 valid signatures by trusted keys, 1 needed'
+expect 'too little space: refused'
+expect 'sha256 does not match the signed index'
+expect 'another os-update is running: refused'
+expect 'B-BYTES 0 bytes'
+expect "running   slot a, version $n, good"
+expect 'slot b    no entry on the ESP'
+
+# 2. Power cut while slot B is written, at a random moment.
+vm_run 'pkg --repo /dev/vdb os-update; echo "UPD-""CUT rc=$?"'
+vm_wait 'os-update: slot b \(/dev/vda3\)' 120
+sleep "0.$(od -An -tu2 -N2 /dev/urandom | tr -d ' ' | cut -c1)"
+# QEMU is timeout's child: the power cut is QEMU killed.
+pkill -KILL -P "$qpid"
+wait "$qpid" 2>/dev/null || true
+qpid=
+grep -aq 'UPD-CUT rc=[0-9]' "$vm/log" && fail "the update finished before the power cut: cut too late"
+cp "$vm/log" "$vm/log.cut"
+written=$(dd if="$vm/disk.img" bs=512 skip="$slotb" count=8192 2>/dev/null | tr -d '\000' | wc -c)
+echo "power cut after some of slot B was written ($written of its first 4 MiB not zero)"
+# shellcheck disable=SC2086
+vm_launch --uefi --reboot "$OUT" -- $QEMU_MACHINE $disks
+vm_run 'cairn-agent os status; pkg --repo /dev/vdb os-update; echo "UPD-OK rc=$?"; cairn-agent os status; echo "AFTER""-CUT-DONE"'
+vm_wait 'AFTER-CUT-DONE' 300
+expect "running   slot a, version $n, good"
+expect "update    $n.1 to slot b: cut off before it was written"
+expect 'an earlier update was cut off: slot b is written again'
+expect 'UPD-OK rc=0'
+expect "pending   $n.1 in slot b, 3 tries"
+expect 'slot b    on trial: 3 tries left, 0 done'
+
+# 3. The reboot tries N.1 in slot B: healthy, blessed; the next boot stays there.
+b0=$(boots)
+vm_run 'initctl reboot'
+wait_n 'cairn: boot ok' $((b0 + 1)) 180
+vm_run 'until cairn-agent os status | grep -q "^running.*good"; do sleep 1; done; cairn-agent os status; ls /run/cairn/esp/EFI/Linux; echo "TRIED""-B-DONE"'
+vm_wait 'TRIED-B-DONE' 180
+expect "running   slot b, version $n.1, good"
+expect 'slot a    good'
+expect "last      .* boot $n.1 in slot b: good after [0-9]+ s: the default from now on"
+expect '^cairn-b.efi'
+b0=$(boots)
+vm_run 'initctl reboot'
+wait_n 'cairn: boot ok' $((b0 + 1)) 180
+vm_run 'cairn-agent os status; echo "STAYED""-DONE"'
+vm_wait 'STAYED-DONE' 60
+[ "$(tr -d '\r' <"$vm/log" | grep -ac "running   slot b, version $n.1, good")" -ge 2 ] ||
+	fail "the boot after N.1 was blessed did not stay on slot B"
+
+# 4. N.2, never healthy, with 2 tries: two tries of slot A, then B again by itself.
+b0=$(boots)
+vm_run 'pkg --repo /dev/vdh os-update --tries 2 && initctl reboot'
+wait_n 'cairn: boot ok' $((b0 + 3)) 300
+vm_run 'until cairn-agent os status | grep -q "^rollback"; do sleep 1; done; cairn-agent os status; cat /var/lib/cairn/os/log; echo "HEALTH""-DONE"'
+vm_wait 'HEALTH-DONE' 120
+expect "running   slot b, version $n.1, good"
+expect 'slot a    tried out \(2 tries\)'
+expect "rollback  version $n.2 in slot a failed 2 tries: $n.2: not healthy 15 s after boot 2: service [a-z-]+ is"
+expect "boot $n.2 in slot a: try 1, 1 left"
+expect "boot $n.2 in slot a: try 2, 0 left"
+
+# 5. N.3, whose init exits: two kernel panics, then B again by itself.
+b0=$(boots)
+p0=$(tr -d '\r' <"$vm/log" | grep -ac 'Kernel panic')
+vm_run 'pkg --repo /dev/vdi os-update --tries 2 && initctl reboot'
+wait_n 'cairn: boot ok' $((b0 + 1)) 300
+wait_n 'Kernel panic' $((p0 + 2)) 10
+vm_run 'until cairn-agent os status | grep -q "^rollback.*'"$n"'.3"; do sleep 1; done; cairn-agent os status; echo "PANIC""-DONE"; initctl poweroff'
+vm_wait 'PANIC-DONE' 120
+vm_end
+expect "rollback  version $n.3 in slot a failed 2 tries: it never came as far as its health check"
+[ "$(grep -ac 'Kernel panic' "$vm/log")" -eq $((p0 + 2)) ] || fail "not exactly 2 panics for 2 tries"
+echo "A/B update: 6 refusals wrote nothing; a power cut mid-write boots the old slot and the update runs again; N.1 tried, blessed and kept; a never-healthy N.2 and a panicking N.3 each rolled back to N.1 by themselves after 2 tries, the reason recorded"
