@@ -278,17 +278,18 @@ int os_check(const struct osboot_opts *o, FILE *out)
 		goto out;
 	}
 	{
-		char line[OS_VERSION_MAX + 640];
-		int n = snprintf(line, sizeof line, "%s: not healthy %u s after boot %d: %s\n", version, o->timeout,
-				 me.done, why);
-		int fd = openat(statefd, "trial", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+		char reason[640], line[OS_VERSION_MAX + 660];
+		int n, fd;
 
+		snprintf(reason, sizeof reason, "not healthy %u s after boot %d: %s", o->timeout, me.done, why);
+		n = snprintf(line, sizeof line, "%s: %s\n", version, reason);
+		fd = openat(statefd, "trial", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd < 0 || util_write_all(fd, line, (size_t)n) < 0 || fsync(fd) < 0)
 			fprintf(out, "os: %s/trial: %s\n", o->state, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		osstate_log(statefd, "boot %s in slot %c: %.*s", version, slot, n - 1, line);
-		fprintf(out, "os: slot %c, version %s: %s", slot, version, line);
+		osstate_log(statefd, "boot %s in slot %c: %s", version, slot, reason);
+		fprintf(out, "os: slot %c, version %s: %s\n", slot, version, reason);
 	}
 	fprintf(out, "os: rebooting: %s\n", me.left > 0 ? "the next try" : "back to the other slot");
 	fflush(out);

@@ -69,6 +69,40 @@ int bootent_find(int dirfd, char slot, struct bootent *b)
 	return n == 0 ? -ENOENT : n > 1 ? -ENOTUNIQ : 0;
 }
 
+/* Every entry of SLOT, and a half-written one, off the ESP, and that on the disk. */
+int bootent_remove(int dirfd, char slot)
+{
+	char tmp[32];
+	struct bootent b;
+	struct dirent *d;
+	int fd, rc = 0;
+	DIR *dir;
+
+	fd = dup(dirfd);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return -errno;
+	}
+	snprintf(tmp, sizeof tmp, "cairn-%c.efi.tmp", slot);
+	/* The descriptor's offset is DIRFD's: wherever the last reader left it. */
+	rewinddir(dir);
+	while ((d = readdir(dir)) != NULL) {
+		if ((bootent_parse(d->d_name, &b) < 0 || b.slot != slot) && strcmp(d->d_name, tmp) != 0)
+			continue;
+		if (unlinkat(dirfd, d->d_name, 0) < 0) {
+			rc = -errno;
+			break;
+		}
+	}
+	closedir(dir);
+	if (rc == 0 && (fsync(dirfd) < 0 || syncfs(dirfd) < 0))
+		rc = -errno;
+	return rc;
+}
+
 /* The entry renamed without its counter, and that on the disk: the default from now on. */
 int bootent_bless(int dirfd, const struct bootent *b)
 {
@@ -112,8 +146,11 @@ int esp_mount(const char *sys, const char *dir, struct perr *e)
 	/* EBUSY: mounted read-only for the moment (setup reading node.conf
 	 * off it); that mount is short. */
 	for (tries = 0; mount(dev, dir, "vfat", MS_NOSUID | MS_NODEV | MS_NOEXEC, "umask=0077") < 0; tries++) {
-		if (errno != EBUSY || tries == 10)
-			return perr(e, -errno, "mount %s (the ESP) on %s: %s", dev, dir, strerror(errno));
+		if (errno != EBUSY || tries == 30) {
+			rc = -errno;
+			return perr(e, rc, "mount %s (the ESP) on %s: %s%s", dev, dir, strerror(-rc),
+				    rc == -EBUSY ? " (mounted read-only elsewhere: see /proc/mounts)" : "");
+		}
 		sleep(1);
 	}
 	return 0;

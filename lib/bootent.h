@@ -23,6 +23,7 @@ struct bootent {
 int bootent_parse(const char *name, struct bootent *b);
 int bootent_find(int dirfd, char slot, struct bootent *b);
 int bootent_bless(int dirfd, const struct bootent *b);
+int bootent_remove(int dirfd, char slot);
 int esp_mount(const char *sys, const char *dir, struct perr *e);
 
 #endif

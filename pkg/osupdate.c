@@ -22,7 +22,6 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include "blkdev.h"
 #include "bootent.h"
@@ -32,39 +31,6 @@
 
 #define CHUNK (1u << 20)
 #define ESP_SPARE (1ULL << 20)		/* left free on the ESP */
-
-/* Every entry of SLOT (and a half-written one) off the ESP. */
-static int entries_remove(int dirfd, char slot, unsigned long long *freed, struct perr *e)
-{
-	char tmp[32];
-	struct bootent b;
-	struct dirent *d;
-	struct stat st;
-	DIR *dir;
-	int fd = dup(dirfd), rc = 0;
-
-	*freed = 0;
-	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return perr(e, -errno, "%s: %s", BOOTENT_DIR, strerror(errno));
-	}
-	snprintf(tmp, sizeof tmp, "cairn-%c.efi.tmp", slot);
-	while ((d = readdir(dir)) != NULL) {
-		if ((bootent_parse(d->d_name, &b) < 0 || b.slot != slot) && strcmp(d->d_name, tmp) != 0)
-			continue;
-		if (fstatat(dirfd, d->d_name, &st, 0) == 0)
-			*freed += (unsigned long long)st.st_size;
-		if (unlinkat(dirfd, d->d_name, 0) < 0) {
-			rc = perr(e, -errno, "%s/%s: %s", BOOTENT_DIR, d->d_name, strerror(errno));
-			break;
-		}
-	}
-	closedir(dir);
-	if (rc == 0 && (fsync(dirfd) < 0 || syncfs(dirfd) < 0))
-		rc = perr(e, -errno, "the ESP: sync: %s", strerror(errno));
-	return rc;
-}
 
 /* The first SIZE bytes of FD, read from the device rather than the page cache. */
 static int read_back(const char *path, unsigned long long size, const uint8_t want[32], struct perr *e)
@@ -150,7 +116,7 @@ int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e)
 	struct bootent me;
 	struct statvfs vfs;
 	struct txn_pkg p;
-	unsigned long long room, freed;
+	unsigned long long room;
 	char slot, other, *uki = NULL;
 	int islot, iuki, fd = -1, dirfd = -1, rc, cmp;
 
@@ -273,9 +239,11 @@ int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e)
 	unlinkat(o->statefd, "pending", 0);
 	osstate_log(o->statefd, "update %s to slot %c: writing (running %s in slot %c)", ip->version, other,
 		    running, slot);
-	rc = entries_remove(dirfd, other, &freed, e);
-	if (rc < 0)
+	rc = bootent_remove(dirfd, other);
+	if (rc < 0) {
+		rc = perr(e, rc, "%s: removing slot %c's entry: %s", espdir, other, strerror(-rc));
 		goto out;
+	}
 	fprintf(stderr, "os-update: slot %c (%s): %llu MiB\n", other, dev, p.m.files[islot].size >> 20);
 	puts[0] = (struct os_put){ islot, 0, NULL };
 	puts[1] = (struct os_put){ iuki, 0, uki };

@@ -65,6 +65,15 @@ static void test_find_bless(void)
 	/* Two entries for one slot: not one to go by. */
 	touch(fd, "cairn-a+1-2.efi");
 	CHECK(bootent_find(fd, 'a', &b) == -ENOTUNIQ);
+	/* Removed, both, after a find left the shared offset at the end;
+	 * the other slot's entry and other files stay. */
+	touch(fd, "cairn-a.efi.tmp");
+	CHECK(bootent_find(fd, 'b', &b) == 0);
+	CHECK(bootent_remove(fd, 'a') == 0);
+	CHECK(bootent_find(fd, 'a', &b) == -ENOENT && faccessat(fd, "cairn-a.efi.tmp", F_OK, 0) < 0);
+	CHECK(bootent_find(fd, 'b', &b) == 0 && faccessat(fd, "linux.efi", F_OK, 0) == 0 &&
+	      faccessat(fd, "cairn-b.efi.tmp", F_OK, 0) == 0);
+	CHECK(bootent_remove(fd, 'a') == 0);
 	close(fd);
 	check_rmtree(dir);
 }
