@@ -38,6 +38,16 @@ static long long now_s(void)
 }
 
 /*
+ * Services whose readiness is the cluster's answer (slurmd: the controller
+ * has the node; kubelet: the API server gave it credentials): running is
+ * enough, or a controller outage would send every updated node back.
+ */
+static int cluster_service(const char *name)
+{
+	return strcmp(name, "slurmd") == 0 || strcmp(name, "kubelet") == 0;
+}
+
+/*
  * os_services_ready: initctl status's lines, after its header ("NAME
  * STATE PID UPTIME RESTARTS LAST"): 1 when every service but SELF is up, done, skipped, or down
  * after a clean exit (a run-once service); else 0 and the first that is
@@ -56,7 +66,8 @@ int os_services_ready(const char *status, const char *self, char *why, size_t si
 		    !(line == status && strcmp(name, "SERVICE") == 0)) {
 			int ok = strcmp(state, "up") == 0 || strcmp(state, "done") == 0 ||
 				 strcmp(state, "skipped") == 0 ||
-				 (strcmp(state, "down") == 0 && (strcmp(last, "exit:0") == 0 || strcmp(last, "-") == 0));
+				 (strcmp(state, "down") == 0 && (strcmp(last, "exit:0") == 0 || strcmp(last, "-") == 0)) ||
+				 (strcmp(state, "starting") == 0 && cluster_service(name));
 
 			if (!ok) {
 				snprintf(why, size, "service %s is %s (last exit %s)", name, state, last);

@@ -144,6 +144,12 @@ static void test_services(void)
 				sizeof why) == 0 && strstr(why, "images") != NULL);
 	CHECK(os_services_ready("slurmd           waiting   0       -          0        -\n", "os-check", why,
 				sizeof why) == 0);
+	/* Joining the cluster (the controller may be down): running is enough. */
+	CHECK(os_services_ready("slurmd           starting  140     30.0s      0        -\n"
+				"kubelet          starting  141     30.0s      0        -\n", "os-check", why,
+				sizeof why) == 1);
+	CHECK(os_services_ready("network          starting  120     2.0s       0        -\n", "os-check", why,
+				sizeof why) == 0 && strstr(why, "network is starting") != NULL);
 	CHECK(os_services_ready("agent-api        failed    0       -          5        signal:9\n", "os-check", why,
 				sizeof why) == 0);
 	CHECK(os_services_ready("", "os-check", why, sizeof why) == 1);
