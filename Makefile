@@ -122,7 +122,7 @@ source-bundle: $(B)/.fetched
 # Secure Boot's PK, KEK and db (doc/secure-boot.md): db signs every UKI
 # and systemd-boot.
 SB_KEYS := $(KEYS_DIR)/secureboot/db.auth
-$(KEYS_DIR)/module-signing.pem $(SB_KEYS):
+$(KEYS_DIR)/module-signing.pem $(SB_KEYS): | $(HB)/.hostdeps
 	$(Q)scripts/keys.sh >/dev/null
 keys: $(KEYS_DIR)/module-signing.pem $(SB_KEYS)
 
