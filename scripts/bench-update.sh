@@ -7,7 +7,8 @@
 #             streamed, fsynced and read back from the disk, the UKI onto
 #             the ESP (guest seconds, /proc/uptime)
 #             baseline: dd of as many bytes onto the same partition,
-#             O_DIRECT and fsync, then read back O_DIRECT (the disk alone)
+#             synced, then read back past a dropped page cache (the disk
+#             alone)
 #   good      from `initctl reboot` to the new slot's check declaring it
 #             good (host seconds: firmware, systemd-boot, kernel, services,
 #             health)
@@ -72,9 +73,10 @@ while [ "$i" -le "$runs" ]; do
 	part=/dev/vda3
 	[ "$slot" = b ] || part=/dev/vda2
 	# The disk alone, then the update, on the slot the update writes.
-	vm_run "t0=\$(cut -d' ' -f1 /proc/uptime); dd if=/dev/zero of=$part bs=1M count=$mib oflag=direct conv=fsync 2>/dev/null; dd if=$part of=/dev/null bs=1M count=$mib iflag=direct 2>/dev/null; t1=\$(cut -d' ' -f1 /proc/uptime); pkg --repo /dev/$dev os-update >/dev/null 2>&1 || echo UPDATE-FAILED; t2=\$(cut -d' ' -f1 /proc/uptime); echo \"BENCH""-W$i \$t0 \$t1 \$t2\""
+	vm_run "t0=\$(cut -d' ' -f1 /proc/uptime); { dd if=/dev/zero of=$part bs=1M count=$mib && sync && echo 3 >/proc/sys/vm/drop_caches && dd if=$part of=/dev/null bs=1M count=$mib; } 2>/dev/null || echo DD-\"\"FAILED; t1=\$(cut -d' ' -f1 /proc/uptime); pkg --repo /dev/$dev os-update >/dev/null 2>&1 || echo UPDATE-\"\"FAILED; t2=\$(cut -d' ' -f1 /proc/uptime); echo \"BENCH""-W$i \$t0 \$t1 \$t2\""
 	mark "^BENCH-W$i " 1 >/dev/null
 	grep -aq UPDATE-FAILED "$vm/log" && fail "run $i: pkg os-update failed"
+	grep -aq DD-FAILED "$vm/log" && fail "run $i: the baseline's dd failed"
 	tr -d '\r' <"$vm/log" | awk -v k="BENCH-W$i" '$1 == k { printf "%.3f\n", $3 - $2 > "/dev/stderr"; printf "%.3f\n", $4 - $3 }' \
 		>>"$vm/write" 2>>"$vm/write.base"
 	b=$(count 'cairn: boot ok')
@@ -117,6 +119,6 @@ for m in write good back; do
 	printf '%-10s %10s %12s %8s\n' "$([ $m = back ] && echo rollback || echo $m)" "$a" "$b" \
 		"$(echo "$a $b" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "-" }')"
 done
-echo "write: $mib MiB slot, pkg os-update (check, stream, fsync, read back, UKI) vs dd O_DIRECT write+read of $mib MiB"
+echo "write: $mib MiB slot, pkg os-update (check, stream, fsync, read back, UKI) vs dd write+sync+read of $mib MiB"
 echo "good: reboot to the new slot's check declaring it good vs reboot to all services ready on a good slot"
 echo "rollback: reboot into an update that panics (1 try) to the old slot's recorded rollback vs the same plain reboot"
