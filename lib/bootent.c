@@ -45,23 +45,36 @@ int bootent_parse(const char *name, struct bootent *b)
 	return 0;
 }
 
+/* DIRFD read from its start, through a descriptor of its own. */
+static DIR *entries_open(int dirfd)
+{
+	int fd = dup(dirfd), saved;
+	DIR *dir;
+
+	if (fd < 0)
+		return NULL;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	/* The offset is DIRFD's too: wherever the last reader left it. */
+	rewinddir(dir);
+	return dir;
+}
+
 /* The one entry of SLOT in DIRFD (BOOTENT_DIR); -ENOENT: none, -ENOTUNIQ: several. */
 int bootent_find(int dirfd, char slot, struct bootent *b)
 {
 	struct bootent got;
 	struct dirent *d;
-	int fd, n = 0;
-	DIR *dir;
+	int n = 0;
+	DIR *dir = entries_open(dirfd);
 
-	fd = dup(dirfd);
-	if (fd < 0)
+	if (dir == NULL)
 		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		close(fd);
-		return -errno;
-	}
-	rewinddir(dir);
 	while ((d = readdir(dir)) != NULL)
 		if (bootent_parse(d->d_name, &got) == 0 && got.slot == slot && n++ == 0)
 			*b = got;
@@ -75,20 +88,12 @@ int bootent_remove(int dirfd, char slot)
 	char tmp[32];
 	struct bootent b;
 	struct dirent *d;
-	int fd, rc = 0;
-	DIR *dir;
+	int rc = 0;
+	DIR *dir = entries_open(dirfd);
 
-	fd = dup(dirfd);
-	if (fd < 0)
+	if (dir == NULL)
 		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		close(fd);
-		return -errno;
-	}
 	snprintf(tmp, sizeof tmp, "cairn-%c.efi.tmp", slot);
-	/* The descriptor's offset is DIRFD's: wherever the last reader left it. */
-	rewinddir(dir);
 	while ((d = readdir(dir)) != NULL) {
 		if ((bootent_parse(d->d_name, &b) < 0 || b.slot != slot) && strcmp(d->d_name, tmp) != 0)
 			continue;
