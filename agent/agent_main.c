@@ -70,6 +70,12 @@ static const char usage[] =
 	"                        a trial boot: wait for local health, then make this\n"
 	"                        slot the default; none in S seconds (node.conf\n"
 	"                        [update] health-timeout): note why and reboot\n"
+	"  os migrate [--dir DIR]\n"
+	"                        the data migrations this OS carries that /var has\n"
+	"                        not had, once each, before /var's readers start\n"
+	"  os auto [--spread S]  unattended updates: in node.conf [update] window,\n"
+	"                        pkg os-update from its repo, and a reboot into what\n"
+	"                        it wrote (after up to S s at random, 1800)\n"
 	"  data init DEV [--label L] [--sys DIR]\n"
 	"                        the data partition's first boot: grow DEV to the end\n"
 	"                        of its disk, make its ext4 (never over data)\n"
@@ -151,21 +157,36 @@ static const struct health_opts health_defaults = {
 	.nvidia_smi = "nvidia-smi", .drain_file = API_DRAIN_FILE,
 };
 
+/*
+ * The node config at path: 1 loaded, 0 none (path, not named on the command
+ * line, does not exist), -1 bad (said on stderr, after "what: " if given).
+ */
+static int node_config_load(struct nodeconf *c, const char *path, int explicit, const char *what)
+{
+	char err[512];
+
+	if (nodeconf_load(c, path, err, sizeof(err)) == 0)
+		return 1;
+	if (!explicit && access(path, F_OK) < 0)
+		return 0;
+	fprintf(stderr, "cairn-agent: %s%s%s\n", what != NULL ? what : "", what != NULL ? ": " : "", err);
+	return -1;
+}
+
 /* The node's health checks with the config at path (none there, and not
  * named: the checks that need none still run).  -1: the config is bad. */
 static int node_health(const char *config, int explicit, struct health_opts *o, const char *kmsg,
 		       struct health *h)
 {
 	static struct nodeconf conf;
-	char err[512], *text = NULL;
+	char *text = NULL;
 	size_t len = 0;
+	int rc = node_config_load(&conf, config, explicit, "health");
 
-	if (nodeconf_load(&conf, config, err, sizeof(err)) == 0)
-		o->conf = &conf;
-	else if (explicit || access(config, F_OK) == 0) {
-		fprintf(stderr, "cairn-agent: health: %s\n", err);
+	if (rc < 0)
 		return -1;
-	}
+	if (rc > 0)
+		o->conf = &conf;
 	if (kmsg != NULL && read_kmsg("health", kmsg, &text, &len) < 0)
 		return -1;
 	o->kmsg = text;
@@ -251,17 +272,19 @@ static int cmd_setup(int argc, char **argv)
 	return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
 }
 
-/* The config at path, or a message; a missing default file is no config. */
+/* The config at path, or the defaults where none is (and none was named). */
 static int load_or_default(struct nodeconf *c, const char *path, int explicit)
 {
 	char err[512];
+	int rc = node_config_load(c, path, explicit, NULL);
 
-	if (nodeconf_load(c, path, err, sizeof(err)) == 0)
-		return 0;
-	if (!explicit && access(path, F_OK) < 0)
-		return nodeconf_parse(c, "(defaults)", "", 0, err, sizeof(err));
-	fprintf(stderr, "cairn-agent: %s\n", err);
-	return -1;
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (nodeconf_parse(c, "(defaults)", "", 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cairn-agent: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 static int cmd_net(int argc, char **argv)
@@ -821,43 +844,73 @@ static int cmd_slurm(int argc, char **argv)
 	return usage_error(use);
 }
 
-/* os status|check: the root slots (doc/update.md). */
+/* os status|check|migrate|auto: the root slots (doc/update.md). */
 static int cmd_os(int argc, char **argv)
 {
-	static const char use[] = "os status | os check [--config FILE] [--timeout S]";
+	static const char use[] = "os status | os check [--config FILE] [--timeout S] | os migrate [--dir DIR] | "
+				  "os auto [--config FILE] [--spread S] [--root DIR]";
+	/* The options each takes. */
+	static const char *const cmds[][2] = {
+		{ "status", "" }, { "check", "--config --timeout" }, { "migrate", "--dir" },
+		{ "auto", "--config --spread --root" },
+	};
 	static struct nodeconf conf;
 	struct osboot_opts o = {
 		.sys = "/sys", .cmdline = "/proc/cmdline", .osrel = "/etc/os-release", .esp = ESP_DIR,
-		.state = OS_STATE_DIR, .initctl = "/sbin/initctl", .self = "os-check", .health = health_defaults,
+		.state = OS_STATE_DIR, .initctl = "/sbin/initctl", .self = "os-check", .migrate = OS_MIGRATE_DIR,
+		.health = health_defaults,
 	};
-	const char *config = DEFAULT_CONFIG;
-	unsigned long long timeout = 0;
-	char err[512];
+	const char *config = DEFAULT_CONFIG, *cmd = argc > 1 ? argv[1] : "", *takes = NULL;
+	unsigned long long timeout = 0, spread = 1800;
+	char state[4096];
+	size_t c;
 	int i, explicit = 0, rc;
 
-	if (argc < 2 || (strcmp(argv[1], "status") != 0 && strcmp(argv[1], "check") != 0))
+	for (c = 0; c < sizeof cmds / sizeof cmds[0]; c++)
+		if (strcmp(cmd, cmds[c][0]) == 0)
+			takes = cmds[c][1];
+	if (takes == NULL)
 		return usage_error(use);
 	for (i = 2; i < argc; i++) {
-		if (i + 1 == argc)
+		const char *opt = argv[i];
+		size_t n = strlen(opt);
+		const char *at = n > 2 ? strstr(takes, opt) : NULL;
+
+		if (i + 1 == argc || at == NULL || (at[n] != ' ' && at[n] != '\0'))
 			return usage_error(use);
-		if (strcmp(argv[i], "--config") == 0)
+		if (strcmp(opt, "--config") == 0)
 			config = argv[++i], explicit = 1;
-		else if (strcmp(argv[i], "--timeout") == 0 && text_uint(argv[++i], 86400, &timeout) == 0 && timeout > 0)
+		else if (strcmp(opt, "--timeout") == 0 && text_uint(argv[++i], 86400, &timeout) == 0 && timeout > 0)
 			;
-		else
+		else if (strcmp(opt, "--spread") == 0 && text_uint(argv[++i], 86400, &spread) == 0)
+			;
+		else if (strcmp(opt, "--dir") == 0)
+			o.migrate = argv[++i];
+		else if (strcmp(opt, "--root") == 0) {
+			snprintf(state, sizeof state, "%s%s", argv[++i], OS_STATE_DIR);
+			o.state = state;
+			o.initctl = "initctl";
+		} else
 			return usage_error(use);
 	}
-	if (strcmp(argv[1], "status") == 0)
+	if (strcmp(cmd, "status") == 0)
 		return os_status(&o, stdout) < 0 || fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
-	if (nodeconf_load(&conf, config, err, sizeof(err)) == 0) {
-		o.health.conf = &conf;
-		o.timeout = conf.health_timeout;
-	} else if (explicit || access(config, F_OK) == 0) {
-		fprintf(stderr, "cairn-agent: os: %s\n", err);
+	if (strcmp(cmd, "migrate") == 0)
+		return os_migrate_boot(&o, stdout) < 0 || fflush(stdout) == EOF ? EXIT_DATA : 0;
+	rc = node_config_load(&conf, config, explicit, "os");
+	if (rc < 0)
 		return EXIT_DATA;
-	} else {
-		o.timeout = NC_HEALTH_TIMEOUT;
+	if (strcmp(cmd, "auto") == 0) {
+		if (rc == 0 || conf.window_start < 0) {
+			printf("os: no [update] window in the node config: unattended updates are off\n");
+			return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+		}
+		rc = os_auto(&o, conf.update_repo, conf.window_start, conf.window_end, (unsigned)spread, stdout);
+		OPENSSL_cleanse(&conf, sizeof(conf));
+		return rc < 0 || fflush(stdout) == EOF ? EXIT_DATA : 0;
 	}
+	o.health.conf = rc > 0 ? &conf : NULL;
+	o.timeout = rc > 0 ? conf.health_timeout : NC_HEALTH_TIMEOUT;
 	if (timeout > 0)
 		o.timeout = (unsigned)timeout;
 	/* An operator's drain is not the OS's health. */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -33,6 +34,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "bootent.h"
 #include "clock.h"
 #include "fileio.h"
 #include "health.h"
@@ -40,11 +42,15 @@
 #include "inventory.h"
 #include "metrics.h"
 #include "nvsmi.h"
+#include "osboot.h"
+#include "osstate.h"
 #include "runcap.h"
 #include "setup.h"
+#include "util.h"
 
 #define IO_SECONDS 10			/* for a client to finish its handshake and request */
 #define COMMAND_SECONDS 60		/* for initctl, tar, nvidia-smi to answer */
+#define OS_UPDATE_SECONDS 3600		/* for pkg os-update to write a slot */
 #define OUTPUT_MAX (32 << 20)		/* what a command may answer with */
 
 enum role { ROLE_NONE, ROLE_MONITOR, ROLE_OPERATOR };
@@ -386,6 +392,126 @@ static int post_resume(const struct api_opts *o, const struct http_req *r, struc
 	return text_reply(out, 200, "resumed\n");
 }
 
+/* Where an update the API started writes what pkg says. */
+#define OS_UPDATE_OUT "/run/cairn/os-update.out"
+
+/*
+ * GET /v1/os: cairn-agent os status (the slots, an update pending, the
+ * last rollback), then what the last update started here said.
+ */
+static int get_os(const struct api_opts *o, const struct http_req *r, struct reply *out)
+{
+	char sys[400], cmdline[400], osrel[400], state[400], path[400], *text = NULL;
+	struct osboot_opts b = { .sys = sys, .cmdline = cmdline, .osrel = osrel, .esp = ESP_DIR, .state = state };
+	struct perr e;
+	size_t len;
+	FILE *f;
+
+	(void)r;
+	snprintf(sys, sizeof sys, "%s/sys", o->root);
+	snprintf(cmdline, sizeof cmdline, "%s/proc/cmdline", o->root);
+	snprintf(osrel, sizeof osrel, "%s/etc/os-release", o->root);
+	snprintf(state, sizeof state, "%s%s", o->root, OS_STATE_DIR);
+	snprintf(path, sizeof path, "%s%s", o->root, OS_UPDATE_OUT);
+	f = open_memstream(&out->body, &out->len);
+	if (f == NULL)
+		return -ENOMEM;
+	os_status(&b, f);
+	if (util_read_all(AT_FDCWD, path, 1 << 16, &text, &len, &e) == 0) {
+		fprintf(f, "\nthe last update started through the API said:\n%s", text);
+		free(text);
+	}
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	out->status = 200;
+	out->type = "text/plain; charset=utf-8";
+	return 0;
+}
+
+/* The update's own process: pkg, then the reboot asked for.  Never returns. */
+static void os_update_run(const struct api_opts *o, char *const *argv, int reboot)
+{
+	char path[400], *initctl[] = { (char *)"initctl", (char *)"reboot", NULL };
+	int fd;
+
+	setsid();
+	snprintf(path, sizeof path, "%s%s", o->root, OS_UPDATE_OUT);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		dup2(fd, 0);
+	/* Not the client's connection nor the listening socket: those are
+	 * the server's, and the client waits for the connection to close. */
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
+	if (run_tool(argv, NULL, OS_UPDATE_SECONDS) == 0 && reboot) {
+		printf("rebooting into it\n");
+		fflush(stdout);
+		run_tool(initctl, NULL, COMMAND_SECONDS);
+	}
+	_exit(0);
+}
+
+/*
+ * POST /v1/os/update[?repo=URL][&tries=N][&reboot=yes]: pkg os-update
+ * from URL (an https:// repository or a path on the node; node.conf
+ * [update] repo when not given), started in the background: its answer
+ * is 202 at once, and GET /v1/os shows how it went.  reboot=yes reboots
+ * into the new OS once it is written.  One at a time (409 otherwise).
+ */
+static int post_os_update(const struct api_opts *o, const struct http_req *r, struct reply *out)
+{
+	char repo[NC_PATH], tries[8], reboot[8], lock[400];
+	char *argv[] = { (char *)"pkg", (char *)"--repo", repo, (char *)"os-update", (char *)"--tries", tries, NULL };
+	int rc, fd, busy;
+	pid_t pid;
+
+	rc = http_query(r->query, "repo", repo, sizeof repo);
+	if (rc == -ENOENT && o->conf != NULL && o->conf->update_repo[0] != '\0')
+		rc = snprintf(repo, sizeof repo, "%s", o->conf->update_repo) > 0 ? 0 : -EINVAL;
+	if (rc < 0)
+		return text_reply(out, 400, "os/update: ?repo=URL (https://, or a path on the node), or node.conf "
+				  "[update] repo\n");
+	if ((strncmp(repo, "https://", 8) != 0 && repo[0] != '/') ||
+	    strspn(repo, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$'()*+,;=%") !=
+		    strlen(repo))
+		return text_reply(out, 400, "os/update: repo '%s' is not an https:// URL or an absolute path\n", repo);
+	if (http_query(r->query, "tries", tries, sizeof tries) == -ENOENT)
+		snprintf(tries, sizeof tries, "3");
+	else if (tries[0] < '1' || tries[0] > '9' || tries[1] != '\0')
+		return text_reply(out, 400, "os/update: tries is 1 to 9\n");
+	if (http_query(r->query, "reboot", reboot, sizeof reboot) == -ENOENT)
+		reboot[0] = '\0';
+	else if (strcmp(reboot, "yes") != 0 && strcmp(reboot, "no") != 0)
+		return text_reply(out, 400, "os/update: reboot is yes or no\n");
+	/* pkg holds the lock while it writes; a second one would only be refused. */
+	snprintf(lock, sizeof lock, "%s%s/lock", o->root, OS_STATE_DIR);
+	fd = open(lock, O_RDONLY | O_CLOEXEC);
+	busy = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	if (fd >= 0)
+		close(fd);
+	if (busy)
+		return text_reply(out, 409, "os/update: an update is being written: GET /v1/os\n");
+	pid = fork();
+	if (pid == 0) {
+		/* A grandchild, so that the API never waits for it. */
+		if (fork() == 0)
+			os_update_run(o, argv, strcmp(reboot, "yes") == 0);
+		_exit(0);
+	}
+	if (pid < 0)
+		return text_reply(out, 500, "os/update: fork: %s\n", strerror(errno));
+	waitpid(pid, NULL, 0);
+	fprintf(o->log, "api: os update from %s started (%s tries%s)\n", repo, tries,
+		strcmp(reboot, "yes") == 0 ? ", then a reboot" : "");
+	return text_reply(out, 202, "os update from %s started: GET /v1/os for how it goes\n", repo);
+}
+
 static const struct route routes[] = {
 	{ "GET", "/v1/inventory", ROLE_MONITOR, get_inventory },
 	{ "GET", "/v1/health", ROLE_MONITOR, get_health },
@@ -397,6 +523,8 @@ static const struct route routes[] = {
 	{ "POST", "/v1/reboot", ROLE_OPERATOR, post_reboot },
 	{ "POST", "/v1/drain", ROLE_OPERATOR, post_drain },
 	{ "POST", "/v1/resume", ROLE_OPERATOR, post_resume },
+	{ "GET", "/v1/os", ROLE_MONITOR, get_os },
+	{ "POST", "/v1/os/update", ROLE_OPERATOR, post_os_update },
 };
 
 /* The role a client certificate's OU names; the highest if it names several. */

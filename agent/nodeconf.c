@@ -145,6 +145,21 @@ static int addr_ok(const char *v, int *family)
 	return text_uint(slash + 1, *family == 4 ? 32 : 128, &prefix) == 0;
 }
 
+/* "HH:MM-HH:MM" into minutes of the day; the two differ. */
+static int window_parse(const char *v, int *start, int *end)
+{
+	unsigned h1, m1, h2, m2;
+	char tail;
+
+	if (strlen(v) != 11 || sscanf(v, "%2u:%2u-%2u:%2u%c", &h1, &m1, &h2, &m2, &tail) != 4 ||
+	    !all_of(v, "0123456789:-") || v[2] != ':' || v[5] != '-' || v[8] != ':' || h1 > 23 || h2 > 23 ||
+	    m1 > 59 || m2 > 59 || h1 * 60 + m1 == h2 * 60 + m2)
+		return -1;
+	*start = (int)(h1 * 60 + m1);
+	*end = (int)(h2 * 60 + m2);
+	return 0;
+}
+
 static int number(struct parse *p, const char *key, const char *v, unsigned long long lo,
 		  unsigned long long hi, unsigned *out)
 {
@@ -479,6 +494,20 @@ static int key_value(struct parse *p, const char *key, char *v)
 	case S_UPDATE:
 		if (strcmp(key, "health-timeout") == 0)
 			return number(p, key, v, 10, 3600, &c->health_timeout);
+		if (strcmp(key, "repo") == 0) {
+			if ((strncmp(v, "https://", 8) != 0 || v[8] == '\0' || v[8] == '/') && !path_ok(v))
+				return fail(p, "repo: '%s' is not an https:// URL or an absolute path", v);
+			if (!all_of(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				       "-._~:/?#[]@!$&'()*+,;=%"))
+				return fail(p, "repo: '%s' has a character a URL or path here may not", v);
+			return copy(p, key, c->update_repo, sizeof(c->update_repo), v);
+		}
+		if (strcmp(key, "window") == 0) {
+			if (window_parse(v, &c->window_start, &c->window_end) < 0)
+				return fail(p, "window: '%s' is not HH:MM-HH:MM (UTC, 24-hour; 22:00-02:00 crosses "
+					    "midnight)", v);
+			return 0;
+		}
 		break;
 	case S_API:
 		if (strcmp(key, "listen") == 0) {
@@ -607,6 +636,8 @@ static int check_whole(struct parse *p)
 	    (c->kube_server[0] == '\0' || c->kube_token[0] == '\0' ||
 	     (c->ca_pem[0] == '\0' && c->ca_file[0] == '\0')))
 		return fail(p, "profile kubernetes needs [kubernetes] server and token, and [trust] ca");
+	if (c->window_start >= 0 && c->update_repo[0] == '\0')
+		return fail(p, "[update] window needs repo (where the updates come from)");
 	return 0;
 }
 
@@ -627,6 +658,7 @@ int nodeconf_parse(struct nodeconf *c, const char *name, const char *text, size_
 
 	memset(c, 0, sizeof(*c));
 	c->health_timeout = NC_HEALTH_TIMEOUT;
+	c->window_start = c->window_end = -1;
 	kv_init(&k, text, len);
 	if (len > NC_FILE_MAX) {
 		rc = fail(&p, "larger than %d bytes", NC_FILE_MAX);
@@ -774,8 +806,16 @@ int nodeconf_show(const struct nodeconf *c, FILE *out)
 		fprintf(out, "\n[api]\nlisten = %s\ncert-file = %s\nkey-file = %s\n", c->api_listen, c->api_cert,
 			c->api_key);
 	}
-	if (c->health_timeout != NC_HEALTH_TIMEOUT)
-		fprintf(out, "\n[update]\nhealth-timeout = %u\n", c->health_timeout);
+	if (c->health_timeout != NC_HEALTH_TIMEOUT || c->update_repo[0] || c->window_start >= 0) {
+		fprintf(out, "\n[update]\n");
+		if (c->health_timeout != NC_HEALTH_TIMEOUT)
+			fprintf(out, "health-timeout = %u\n", c->health_timeout);
+		if (c->update_repo[0])
+			fprintf(out, "repo = %s\n", c->update_repo);
+		if (c->window_start >= 0)
+			fprintf(out, "window = %02d:%02d-%02d:%02d\n", c->window_start / 60, c->window_start % 60,
+				c->window_end / 60, c->window_end % 60);
+	}
 	if (c->kube_server[0] || c->kube_token[0]) {
 		fprintf(out, "\n[kubernetes]\n");
 		if (c->kube_server[0])

@@ -67,6 +67,8 @@ struct nodeconf {
 	char api_cert[NC_PATH];		/* the node's certificate (PEM) */
 	char api_key[NC_PATH];		/* its private key: a file, never inline */
 	unsigned health_timeout;	/* [update]: seconds a new OS has to be healthy */
+	char update_repo[NC_PATH];	/* where OS updates come from: https://, or a path */
+	int window_start, window_end;	/* unattended updates, minutes of the UTC day; -1: none */
 };
 
 int nodeconf_parse(struct nodeconf *c, const char *name, const char *text, size_t len,

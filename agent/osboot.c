@@ -169,7 +169,7 @@ static void rollback_record(int statefd, const struct bootent *other, FILE *out)
 {
 	struct os_pending p;
 	char prefix[OS_VERSION_MAX + 8], why[512], rec[1024];
-	int n;
+	int n, rc;
 
 	if (other->left != 0 || osstate_get(statefd, "pending", &p) < 0 || p.slot != other->slot)
 		return;
@@ -178,6 +178,10 @@ static void rollback_record(int statefd, const struct bootent *other, FILE *out)
 	if (why[0] == '\0')
 		snprintf(why, sizeof why, "it never came as far as its health check (a kernel panic, a hang the "
 			 "watchdog ended, or a failure before /var was mounted)");
+	/* The old OS may change what the failed one's migrations read. */
+	rc = os_migrations_forget(statefd, p.version);
+	if (rc < 0)
+		fprintf(out, "os: %s/migrated: %s\n", OS_STATE_DIR, strerror(-rc));
 	n = snprintf(rec, sizeof rec, "version %s in slot %c failed %d tries: %s\n", p.version, p.slot,
 		     other->done, why);
 	if (util_write_atomic(statefd, "rollback", rec, (size_t)n, 0644) < 0)
@@ -311,5 +315,19 @@ out:
 		close(dirfd);
 	if (statefd >= 0)
 		close(statefd);
+	return rc;
+}
+
+/* The migrations this OS carries and /var has not had (osmigrate.c). */
+int os_migrate_boot(const struct osboot_opts *o, FILE *out)
+{
+	char version[OS_VERSION_MAX] = "?";
+	int statefd = state_open(o, out), rc;
+
+	if (statefd < 0)
+		return -1;
+	osrel_get(o->osrel, "IMAGE_VERSION", version, sizeof version);
+	rc = os_migrate(o->migrate, statefd, version, OS_MIGRATE_TIMEOUT_S, out);
+	close(statefd);
 	return rc;
 }

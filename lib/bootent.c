@@ -11,6 +11,7 @@
 
 #include "blkdev.h"
 #include "bootent.h"
+#include "util.h"
 
 /*
  * bootent_parse: "cairn-a.efi", "cairn-b+3.efi", "cairn-b+2-1.efi" (the
@@ -133,6 +134,14 @@ int esp_mount(const char *sys, const char *dir, struct perr *e)
 	struct stat a, b;
 	int rc, tries;
 
+	/* Early in a boot /run/cairn may not be there yet. */
+	snprintf(parent, sizeof parent, "%s", dir);
+	if (strrchr(parent, '/') > parent) {
+		*strrchr(parent, '/') = '\0';
+		rc = util_mkdirs(AT_FDCWD, parent, 0755);
+		if (rc < 0)
+			return perr(e, rc, "%s: %s", parent, strerror(-rc));
+	}
 	snprintf(parent, sizeof parent, "%s/..", dir);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return perr(e, -errno, "%s: %s", dir, strerror(errno));

@@ -5,7 +5,10 @@
 # cairn-monitor reads inventory, health, metrics (dcgm-exporter names)
 # and services but not logs, nor reboots; cairn-operator does all, the
 # support bundle included (no secret in it); a node's own certificate
-# (OU cairn-node) may do nothing.  Bad requests get 400/404/405.
+# (OU cairn-node) may do nothing.  Bad requests get 400/404/405.  An OS
+# update (pkg os-update, faked) starts in the background, one at a time,
+# from the request's repository or the config's, with the reboot asked
+# for; GET /v1/os shows the slots and what it said.
 . "$(dirname "$0")/testlib"
 . "$(dirname "$0")/tlslib"
 
@@ -95,6 +98,8 @@ model = H200
 listen = 127.0.0.1:0
 cert-file = $pki/node.pem
 key-file = $pki/node.key
+[update]
+repo = /dev/vdz
 CONF
 
 mkdir -p "$tmp/scratch"
@@ -217,6 +222,50 @@ must 202 operator POST /v1/reboot
 sleep 0.3
 [ -e "$tmp/rebooted" ] || fail "POST /v1/reboot by an operator did not reboot"
 expect_line "$tmp/log" "role cairn-operator): POST /v1/reboot: 202"
+
+# OS updates: pkg (a fake) runs in the background, its answer in GET /v1/os.
+# waitfor FILE TEXT: until FILE has TEXT (5 s at most).
+waitfor() {
+	for i in $(seq 50); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "$1: no '$2' within 5 s"
+}
+mkdir -p "$root/var/lib/cairn/os"
+cat >"$tmp/bin/pkg" <<SH
+#!/bin/sh
+echo "\$*" >"$tmp/pkg.args"
+echo "os-update: cairn-os 9.9 in slot b: it boots next"
+SH
+chmod +x "$tmp/bin/pkg"
+must 403 monitor POST /v1/os/update
+must 400 operator POST "/v1/os/update?repo=http://plain.test/"
+must 400 operator POST "/v1/os/update?repo=relative"
+must 400 operator POST "/v1/os/update?tries=0"
+must 400 operator POST "/v1/os/update?reboot=maybe"
+flock "$root/var/lib/cairn/os/lock" sleep 2 &
+holder=$!
+sleep 0.3
+must 409 operator POST /v1/os/update
+expect_line "$tmp/body" "an update is being written"
+wait "$holder"
+[ ! -e "$tmp/pkg.args" ] || fail "pkg ran for a refused update"
+rm -f "$tmp/rebooted"
+must 202 operator POST "/v1/os/update?repo=https://repo.test/cairn/&tries=2"
+waitfor "$root/run/cairn/os-update.out" "it boots next"
+expect_line "$tmp/pkg.args" "--repo https://repo.test/cairn/ os-update --tries 2"
+must 200 monitor GET /v1/os
+expect_line "$tmp/body" "running   not from a root slot"
+expect_line "$tmp/body" "os-update: cairn-os 9.9 in slot b: it boots next"
+sleep 0.3
+[ ! -e "$tmp/rebooted" ] || fail "rebooted after an update that did not ask to"
+# From node.conf [update] repo, then the reboot asked for.
+must 202 operator POST "/v1/os/update?reboot=yes"
+waitfor "$root/run/cairn/os-update.out" "rebooting into it"
+expect_line "$tmp/pkg.args" "--repo /dev/vdz os-update --tries 3"
+waitfor "$tmp/rebooted" "rebooted"
+expect_line "$tmp/log" "api: os update from /dev/vdz started (3 tries, then a reboot)"
 kill "$server"
 wait "$server" || fail "serve did not stop cleanly on SIGTERM"
 server=
@@ -225,4 +274,4 @@ server=
 printf '[node]\nhostname = quiet\n' >"$tmp/off.conf"
 "$CAIRN_AGENT" serve --config "$tmp/off.conf" >"$tmp/log" 2>&1 || fail "serve without [api] failed"
 expect_line "$tmp/log" "no [api] section in the node config: the API is off, nothing listens"
-echo "agent api: 3 handshakes refused, a stalled client dropped; monitor, operator and node roles; bundle without secrets; drain and resume; reboot"
+echo "agent api: 3 handshakes refused, a stalled client dropped; monitor, operator and node roles; bundle without secrets; drain and resume; reboot; OS updates started, refused while one runs, shown"

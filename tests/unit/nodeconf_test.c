@@ -209,6 +209,26 @@ static void test_update(void)
 	CHECK(parse("[update]\nhealth-timeout = 5\n") < 0 && strstr(err, "health-timeout") != NULL);
 	CHECK(parse("[update]\nhealth-timeout = 3601\n") < 0);
 	CHECK(parse("[update]\nretries = 3\n") < 0);
+	CHECK(parse("") == 0 && c.update_repo[0] == '\0' && c.window_start == -1 && c.window_end == -1);
+	CHECK(parse("[update]\nrepo = https://repo.example/cairn/\nwindow = 22:30-02:00\n") == 0 &&
+	      strcmp(c.update_repo, "https://repo.example/cairn/") == 0 && c.window_start == 22 * 60 + 30 &&
+	      c.window_end == 120);
+	f = fmemopen(buf, sizeof(buf), "w");
+	CHECK(f != NULL && nodeconf_show(&c, f) == 0);
+	fclose(f);
+	CHECK(strstr(buf, "[update]\nrepo = https://repo.example/cairn/\nwindow = 22:30-02:00\n") != NULL);
+	CHECK(parse("[update]\nrepo = /dev/sdb\n") == 0 && strcmp(c.update_repo, "/dev/sdb") == 0);
+	CHECK(parse("[update]\nrepo = http://repo.example/\n") < 0 && strstr(err, "repo") != NULL);
+	CHECK(parse("[update]\nrepo = relative/dir\n") < 0);
+	CHECK(parse("[update]\nrepo = https://a b/\n") < 0);
+	CHECK(parse("[update]\nwindow = 01:00-02:00\n") < 0 && strstr(err, "window needs repo") != NULL);
+	CHECK(parse("[update]\nrepo = /r\nwindow = 24:00-01:00\n") < 0 && strstr(err, "window") != NULL);
+	CHECK(parse("[update]\nrepo = /r\nwindow = 02:00-02:00\n") < 0);
+	CHECK(parse("[update]\nrepo = /r\nwindow = 2:00-3:00\n") < 0);
+	CHECK(parse("[update]\nrepo = /r\nwindow = 02:00-03:60\n") < 0);
+	CHECK(parse("[update]\nrepo = /r\nwindow = 02:00-03:00x\n") < 0);
+	CHECK(parse("[update]\nrepo = /r\nwindow = 23:59-00:00\n") == 0 && c.window_start == 1439 &&
+	      c.window_end == 0);
 }
 
 int main(void)

@@ -18,6 +18,9 @@
 # 4. N.2 (containerd's service broken: never healthy) into slot A with 2
 #    tries: each try reboots after [update] health-timeout, then B boots
 #    again by itself and records the rollback with the reason.
+#    Data migrations (cairn-agent os migrate): N.1's runs once on its
+#    first boot, before containerd, and leaves the old format; N.2's runs
+#    on its first try, and the rollback forgets it, to run again.
 # 5. N.3 (its /sbin/initd exits: the kernel panics) into slot A with 2
 #    tries: two panics, then B, with "never came as far as its health
 #    check".
@@ -29,8 +32,13 @@ need_virtio_blk
 PATH=$PATH:/usr/sbin
 
 # ---- the updates
-os_tree ok "$n.1"
-os_tree health "$n.2" "sed -i 's|^command = .*|command = /bin/false|' etc/initd/containerd"
+# N.1 and N.2 carry data migrations: N.1's writes /var/lib/mig/v1 (the
+# old format, one line) again as v2 ("value = LINE") and leaves v1.
+printf '#!/bin/sh\necho "$CAIRN_OS_VERSION" >>/var/lib/mig/runs\n[ -f /var/lib/mig/v1 ] || exit 0\nsed "s/^/value = /" /var/lib/mig/v1 >/var/lib/mig/v2.new && mv /var/lib/mig/v2.new /var/lib/mig/v2\n' >"$vm/10-v2"
+printf '#!/bin/sh\necho "$CAIRN_OS_VERSION" >>/var/lib/mig/runs2\n' >"$vm/20-again"
+chmod 755 "$vm/10-v2" "$vm/20-again"
+os_tree ok "$n.1" "mkdir -p usr/lib/cairn/migrate.d && cp '$vm/10-v2' usr/lib/cairn/migrate.d/"
+os_tree health "$n.2" "sed -i 's|^command = .*|command = /bin/false|' etc/initd/containerd && mkdir -p usr/lib/cairn/migrate.d && cp '$vm/20-again' usr/lib/cairn/migrate.d/"
 os_tree panic "$n.3" "rm sbin/initd && printf '#!/bin/sh\\nexit 1\\n' >sbin/initd && chmod 755 sbin/initd"
 os_bundle ok "$n.1" $((trusted + 5)) "$vm/ok.os"
 os_bundle health "$n.2" $((trusted + 6)) "$vm/health.os"
@@ -69,7 +77,7 @@ done
 # 1. Refusals, on N in slot A.
 # shellcheck disable=SC2086
 vm_launch --uefi --reboot "$OUT" -- $QEMU_MACHINE $disks
-vm_run 'for d in vdc vdd vde vdf vdg; do pkg --repo /dev/$d os-update; echo "UPD-$d rc=$?"; done; flock /var/lib/cairn/os/lock sleep 3 & sleep 1; pkg --repo /dev/vdb os-update; echo "UPD-locked rc=$?"; wait; echo "B-BYTES $(dd if=/dev/vda3 bs=1M count=4 2>/dev/null | tr -d "\000" | wc -c) bytes"; cairn-agent os status; echo "REFUSALS""-DONE"'
+vm_run 'mkdir -p /var/lib/mig && echo old-format >/var/lib/mig/v1; for d in vdc vdd vde vdf vdg; do pkg --repo /dev/$d os-update; echo "UPD-$d rc=$?"; done; flock /var/lib/cairn/os/lock sleep 3 & sleep 1; pkg --repo /dev/vdb os-update; echo "UPD-locked rc=$?"; wait; echo "B-BYTES $(dd if=/dev/vda3 bs=1M count=4 2>/dev/null | tr -d "\000" | wc -c) bytes"; cairn-agent os status; echo "REFUSALS""-DONE"'
 vm_wait 'REFUSALS-DONE' 300
 for d in vdc vdd vde vdf vdg locked; do
 	expect "UPD-$d rc=1"
@@ -110,22 +118,34 @@ expect 'slot b    on trial: 3 tries left, 0 done'
 
 # 3. The reboot tries N.1 in slot B: healthy, blessed; the next boot stays there.
 reboot_then 'initctl reboot' 1 180
-vm_run 'until cairn-agent os status | grep -q "^running.*good"; do sleep 1; done; cairn-agent os status; ls /run/cairn/esp/EFI/Linux; echo "TRIED""-B-DONE"'
+vm_run 'for i in $(seq 120); do cairn-agent os status | grep -q "^running.*good" && break; sleep 1; done; cairn-agent os status; ls /run/cairn/esp/EFI/Linux; cat /var/log/os-check.log; dmesg | grep -ai "fat-fs"; echo "V1 $(cat /var/lib/mig/v1)"; echo "V2 $(cat /var/lib/mig/v2)"; echo "RUNS $(wc -l </var/lib/mig/runs)"; sed "s/^/MIGRATED /" /var/lib/cairn/os/migrated; echo "TRIED""-B-DONE"'
 vm_wait 'TRIED-B-DONE' 180
 expect "running   slot b, version $n.1, good"
 expect 'slot a    good'
 expect "last      .* boot $n.1 in slot b: good after [0-9]+ s: the default from now on"
 expect 'cairn-a.efi +cairn-b.efi'
+# N.1's migration ran once, before containerd; the old format is still there.
+expect 'V1 old-format'
+expect 'V2 value = old-format'
+expect 'RUNS 1'
+expect "MIGRATED 10-v2 $n.1 [0-9]+"
 reboot_then 'initctl reboot' 1 180
-vm_run 'cairn-agent os status; echo "STAYED""-DONE"'
+vm_run 'cairn-agent os status; echo "RUNS-AGAIN $(wc -l </var/lib/mig/runs)"; echo "STAYED""-DONE"'
 vm_wait 'STAYED-DONE' 60
+expect 'RUNS-AGAIN 1'
 [ "$(tr -d '\r' <"$vm/log" | grep -ac "running   slot b, version $n.1, good")" -ge 2 ] ||
 	fail "the boot after N.1 was blessed did not stay on slot B"
 
 # 4. N.2, never healthy, with 2 tries: two tries of slot A, then B again by itself.
 reboot_then 'pkg --repo /dev/vdh os-update --tries 2 && initctl reboot' 3 300
-vm_run 'until cairn-agent os status | grep -q "^rollback"; do sleep 1; done; cairn-agent os status; cat /var/lib/cairn/os/log; echo "HEALTH""-DONE"'
+vm_run 'until cairn-agent os status | grep -q "^rollback"; do sleep 1; done; cairn-agent os status; cat /var/lib/cairn/os/log; echo "RUNS2 $(wc -l </var/lib/mig/runs2)"; sed "s/^/MIGRATED2 /" /var/lib/cairn/os/migrated; echo "HEALTH""-DONE"'
 vm_wait 'HEALTH-DONE' 120
+# N.2's migration ran on its first try only, and the rollback forgot it
+# (the old OS may change v1 again: a later update runs it again).
+expect "migration 20-again of $n.2: done in [0-9]+ s"
+expect 'RUNS2 1'
+expect "MIGRATED2 10-v2 $n.1 [0-9]+"
+tr -d '\r' <"$vm/log" | grep -aq 'MIGRATED2 20-again' && fail "the rolled-back N.2's migration is still recorded"
 expect "running   slot b, version $n.1, good"
 expect 'slot a    tried out \(2 tries\)'
 expect "rollback  version $n.2 in slot a failed 2 tries: not healthy 15 s after boot 2: service [a-z-]+ is"
@@ -142,4 +162,4 @@ vm_wait 'PANIC-DONE' 120
 vm_end
 expect "rollback  version $n.3 in slot a failed 2 tries: it never came as far as its health check"
 [ "$(grep -ac 'Kernel panic' "$vm/log")" -eq $((p0 + 2)) ] || fail "not exactly 2 panics for 2 tries"
-echo "A/B update: 6 refusals wrote nothing; a power cut mid-write boots the old slot and the update runs again; N.1 tried, blessed and kept; a never-healthy N.2 and a panicking N.3 each rolled back to N.1 by themselves after 2 tries, the reason recorded"
+echo "A/B update: 6 refusals wrote nothing; a power cut mid-write boots the old slot and the update runs again; N.1 tried, blessed and kept, its data migration run once; a never-healthy N.2 and a panicking N.3 each rolled back to N.1 by themselves after 2 tries, the reason recorded"
