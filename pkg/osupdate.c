@@ -118,7 +118,7 @@ int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e)
 	struct txn_pkg p;
 	unsigned long long room;
 	char slot, other, *uki = NULL;
-	int islot, iuki, fd = -1, dirfd = -1, rc, cmp;
+	int islot, iuki, fd = -1, dirfd = -1, rc, cmp, journaled = 0;
 
 	rc = os_slot_running(o->cmdline, &slot);
 	if (rc < 0)
@@ -236,6 +236,7 @@ int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e)
 		rc = perr(e, rc, "%s/update: %s", OS_STATE_DIR, strerror(-rc));
 		goto out;
 	}
+	journaled = 1;
 	unlinkat(o->statefd, "pending", 0);
 	osstate_log(o->statefd, "update %s to slot %c: writing (running %s in slot %c)", ip->version, other,
 		    running, slot);
@@ -273,8 +274,12 @@ int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e)
 	fprintf(stderr, "os-update: %s %s in slot %c: it boots next (%d tries to become healthy, then %s "
 		"again); reboot to start it\n", ip->name, ip->version, other, o->tries, running);
 out:
-	if (rc < 0 && faccessat(o->statefd, "update", F_OK, 0) == 0)
+	/* Failed, not cut off: the log says why, and the journal goes (the
+	 * slot has no entry, so nothing boots what was written). */
+	if (rc < 0 && journaled) {
 		osstate_log(o->statefd, "update %s to slot %c: failed: %s", ip->version, other, e->msg);
+		unlinkat(o->statefd, "update", 0);
+	}
 	free(uki);
 	if (fd >= 0)
 		close(fd);

@@ -31,6 +31,9 @@ pkgs="$pkgs softhsm2 opensc"
 # Secure Boot: sbsign for the UKIs and systemd-boot (under faketime: its
 # signing time is SOURCE_DATE_EPOCH's), efitools for the keys' EFI lists.
 pkgs="$pkgs sbsigntool faketime efitools"
+# A disk that lies, for the update's read-back test: nbdkit and its Python
+# plugin serve the guest's disk and change what slot B reads back.
+pkgs="$pkgs nbdkit nbdkit-plugin-python"
 # And virt-fw-vars, to enroll a site's keys into OVMF's variables for the
 # tests: Debian 13's python3-virt-firmware, taken by name and version (12
 # has none; what it depends on, 12 has).

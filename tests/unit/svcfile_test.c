@@ -1,4 +1,5 @@
 /* svcfile_test.c: service files: every key, the defaults, and bad input. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include <linux/capability.h>
 
 #include "check.h"
+#include "depgraph.h"
 #include "svcfile.h"
 
 static struct svc s;
@@ -198,6 +200,41 @@ static void values(void)
 	CHECK(!svc_name_ok("0123456789012345678901234567890123"));
 }
 
+/* The image's own services (rootfs/etc/initd, from the checkout's top,
+ * where the tests run): each loads, and they order with nothing left out. */
+static void shipped_services(void)
+{
+	static struct svc svcs[DEPGRAPH_MAX];
+	struct svc *ptrs[DEPGRAPH_MAX];
+	int order[DEPGRAPH_MAX], bad[DEPGRAPH_MAX], n = 0, i;
+	char e[512] = "";
+	struct dirent *d;
+	DIR *dp = opendir("rootfs/etc/initd");
+
+	CHECK(dp != NULL);
+	while (dp != NULL && (d = readdir(dp)) != NULL && n < DEPGRAPH_MAX) {
+		if (d->d_name[0] == '.')
+			continue;
+		err[0] = '\0';
+		if (svc_load(&svcs[n], "rootfs/etc/initd", d->d_name, err, sizeof err) < 0) {
+			fprintf(stderr, "rootfs/etc/initd/%s: %s\n", d->d_name, err);
+			CHECK(!"a shipped service file loads");
+		}
+		ptrs[n] = &svcs[n];
+		n++;
+	}
+	if (dp != NULL)
+		closedir(dp);
+	CHECK(n >= 10);
+	memset(bad, 0, sizeof bad);
+	depgraph_order(ptrs, n, order, bad, e, sizeof e);
+	for (i = 0; i < n; i++)
+		if (bad[i]) {
+			fprintf(stderr, "%s: left out: %s\n", svcs[i].name, e);
+			CHECK(!bad[i]);
+		}
+}
+
 int main(void)
 {
 	RUN(full_file);
@@ -208,5 +245,6 @@ int main(void)
 	RUN(pool_overflow_refused);
 	RUN(split_words);
 	RUN(values);
+	RUN(shipped_services);
 	return CHECK_DONE();
 }

@@ -11,7 +11,9 @@
 #    than the slot, and an update while another holds the lock.
 # 2. Power cut: QEMU killed at a random moment while N.1 is written to
 #    slot B; the machine boots N from slot A, and the update run again
-#    succeeds.
+#    succeeds, this time from an https:// repository (the guest's NIC is
+#    a tap in a network namespace the test makes, the server's
+#    certificate from a CA made here).
 # 3. The reboot tries N.1 in slot B; its check finds it healthy and
 #    blesses it (cairn-b.efi); the next boot stays on B; the agent shows
 #    N.1, and the update log the steps.
@@ -24,12 +26,26 @@
 # 5. N.3 (its /sbin/initd exits: the kernel panics) into slot A with 2
 #    tries: two panics, then B, with "never came as far as its health
 #    check".
+# One QEMU runs from the power cut to the end: 2 + 3 + 2 boots and the
+# health timeouts, more than vmlib's 240 s bound on a slow host.
+BOOT_BOUND=${BOOT_BOUND:-900}
 . "$(dirname "$0")/vmlib"
 [ -f "$OUT/disk.img" ] && [ -f "$OUT/disk/cairn-b.efi" ] || { echo "skipped: $(basename "$OUT") has no disk image"; exit 77; }
 [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || { echo "skipped: OVMF not installed (scripts/hostdeps.sh)"; exit 77; }
 need_virtio_blk
+[ "$(id -u)" = 0 ] || { echo "skipped: the https repository's network namespace needs root"; exit 77; }
+command -v python3 >/dev/null && command -v openssl >/dev/null ||
+	{ echo "skipped: the https repository needs python3 and openssl"; exit 77; }
 . "$(dirname "$0")/oslib"
 PATH=$PATH:/usr/sbin
+ns=cairn-upd-$$
+https=
+cleanup_ns() {
+	[ -z "$https" ] || kill "$https" 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+	vm_cleanup
+}
+trap cleanup_ns EXIT
 
 # ---- the updates
 # N.1 and N.2 carry data migrations: N.1's writes /var/lib/mig/v1 (the
@@ -60,13 +76,32 @@ off=$(head -c 1048576 "$vm/corrupt.bundle" | awk '/ cairn-os-.*\.pkg$/ { print $
 b=$(od -An -tu1 -j $((off + 3000000)) -N1 "$vm/corrupt.bundle" | tr -d ' ')
 printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$vm/corrupt.bundle" bs=1 seek=$((off + 3000000)) conv=notrunc status=none
 
-# ---- the node: the image flashed, a short health timeout in its config
+# ---- N.1's repository over https, in the test's own network namespace
+vm_bridge_ns "$ns" 10.79.0.1/24
+vm_pki "$vm/pki" site-ca
+vm_cert "$vm/pki" site-ca srv 10.79.0.1
+ip netns exec "$ns" python3 - "$vm/ok.repo" "$vm/pki/srv.pem" "$vm/pki/srv.key" >"$vm/https.log" 2>&1 <<'PY' &
+import functools, http.server, ssl, sys
+srv = http.server.ThreadingHTTPServer(("10.79.0.1", 8443),
+    functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1]))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+PY
+https=$!
+export VM_NETNS=$ns
+nic="-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:98"
+
+# ---- the node: the image flashed, a short health timeout in its config,
+# an address on the test's network, the test CA on the ESP
 cp --sparse=always "$OUT/disk.img" "$vm/disk.img"
 truncate -s +256M "$vm/disk.img"
-printf '[node]\nhostname = ab-node\n\n[update]\nhealth-timeout = 15\n' >"$vm/node.conf"
+printf '[node]\nhostname = ab-node\n\n[net lan]\nmatch = mac 52:54:00:12:34:98\naddress = 10.79.0.2/24\n\n[update]\nhealth-timeout = 15\n' >"$vm/node.conf"
 MTOOLS_SKIP_CHECK=1 mcopy -i "$vm/disk.img@@1M" "$vm/node.conf" ::/node.conf || fail "mcopy node.conf"
+MTOOLS_SKIP_CHECK=1 mcopy -i "$vm/disk.img@@1M" "$vm/pki/site-ca.pem" ::/site-ca.pem || fail "mcopy the CA"
 slotb=$(sfdisk -d "$vm/disk.img" | sed -n 's/.*start= *\([0-9]*\),.*name="cairn-b".*/\1/p')
-disks="$(vm_disk 0 "$vm/disk.img")"
+disks="$nic $(vm_disk 0 "$vm/disk.img")"
 i=1
 for u in ok older expired stranger big corrupt health panic; do
 	disks="$disks $(vm_disk $i "$vm/$u.bundle" ,readonly=on)"
@@ -107,7 +142,7 @@ echo "power cut after some of slot B was written ($written of its first 4 MiB no
 # shellcheck disable=SC2086
 vm_launch --uefi --reboot "$OUT" -- $QEMU_MACHINE $disks
 vm_wait 'all [0-9]+ services ready' 120
-vm_run 'cairn-agent os status; pkg --repo /dev/vdb os-update; echo "UPD-OK rc=$?"; cairn-agent os status; echo "AFTER""-CUT-DONE"'
+vm_run 'cairn-agent os status; pkg --repo https://10.79.0.1:8443/ --ca /run/cairn/esp/site-ca.pem os-update; echo "UPD-OK rc=$?"; cairn-agent os status; echo "AFTER""-CUT-DONE"'
 vm_wait 'AFTER-CUT-DONE' 300
 expect "running   slot a, version $n, good"
 expect "update    $n.1 to slot b: cut off before it was written"
@@ -115,6 +150,8 @@ expect 'an earlier update was cut off: slot b is written again'
 expect 'UPD-OK rc=0'
 expect "pending   $n.1 in slot b, 3 tries"
 expect 'slot b    on trial: 3 tries left, 0 done'
+grep -q 'GET /cairn-os-[^ ]*\.pkg HTTP/1\.[01]" 200' "$vm/https.log" ||
+	{ cat "$vm/https.log"; fail "the update after the cut did not come from the https repository"; }
 
 # 3. The reboot tries N.1 in slot B: healthy, blessed; the next boot stays there.
 reboot_then 'initctl reboot' 1 180
@@ -162,4 +199,4 @@ vm_wait 'PANIC-DONE' 120
 vm_end
 expect "rollback  version $n.3 in slot a failed 2 tries: it never came as far as its health check"
 [ "$(grep -ac 'Kernel panic' "$vm/log")" -eq $((p0 + 2)) ] || fail "not exactly 2 panics for 2 tries"
-echo "A/B update: 6 refusals wrote nothing; a power cut mid-write boots the old slot and the update runs again; N.1 tried, blessed and kept, its data migration run once; a never-healthy N.2 and a panicking N.3 each rolled back to N.1 by themselves after 2 tries, the reason recorded"
+echo "A/B update: 6 refusals wrote nothing; a power cut mid-write boots the old slot and the update runs again (from https); N.1 tried, blessed and kept, its data migration run once; a never-healthy N.2 and a panicking N.3 each rolled back to N.1 by themselves after 2 tries, the reason recorded"
