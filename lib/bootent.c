@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "blkdev.h"
@@ -145,27 +146,37 @@ int esp_mount(const char *sys, const char *dir, struct perr *e)
 	snprintf(parent, sizeof parent, "%s/..", dir);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return perr(e, -errno, "%s: %s", dir, strerror(errno));
-	if (stat(dir, &a) < 0 || stat(parent, &b) < 0)
-		return perr(e, -errno, "%s: %s", dir, strerror(errno));
-	if (a.st_dev != b.st_dev)
-		return 0;
-	rc = blk_root_disk(sys, "/", disk, sizeof disk);
-	if (rc < 0)
-		return perr(e, rc, "the root's disk: %s: this system did not boot from a disk", strerror(-rc));
-	rc = blk_by_label(sys, ESP_LABEL, disk, name, sizeof name);
-	if (rc < 0)
-		return perr(e, rc, "%s: no partition named %s: %s", disk, ESP_LABEL,
-			    rc == -ENOENT ? "not a Cairn disk" : strerror(-rc));
-	snprintf(dev, sizeof dev, "/dev/%s", name);
-	/* EBUSY: mounted read-only for the moment (setup reading node.conf
-	 * off it); that mount is short. */
-	for (tries = 0; mount(dev, dir, "vfat", MS_NOSUID | MS_NODEV | MS_NOEXEC, "umask=0077") < 0; tries++) {
-		if (errno != EBUSY || tries == 30) {
+	for (tries = 0;; tries++) {
+		struct timespec pause = { 0, 200 * 1000000L };
+
+		if (stat(dir, &a) < 0 || stat(parent, &b) < 0)
+			return perr(e, -errno, "%s: %s", dir, strerror(errno));
+		if (a.st_dev != b.st_dev)
+			return 0;
+		if (tries == 0) {
+			rc = blk_root_disk(sys, "/", disk, sizeof disk);
+			if (rc < 0)
+				return perr(e, rc, "the root's disk: %s: this system did not boot from a disk",
+					    strerror(-rc));
+			rc = blk_by_label(sys, ESP_LABEL, disk, name, sizeof name);
+			if (rc < 0)
+				return perr(e, rc, "%s: no partition named %s: %s", disk, ESP_LABEL,
+					    rc == -ENOENT ? "not a Cairn disk" : strerror(-rc));
+			snprintf(dev, sizeof dev, "/dev/%s", name);
+		}
+		if (mount(dev, dir, "vfat", MS_NOSUID | MS_NODEV | MS_NOEXEC, "umask=0077") == 0)
+			return 0;
+		/*
+		 * EBUSY: another process mounted it at DIR at the same moment
+		 * (the check above then finds it there), or it is mounted
+		 * read-only elsewhere for the moment (setup reading node.conf
+		 * off it), which is short.
+		 */
+		if (errno != EBUSY || tries == 150) {
 			rc = -errno;
 			return perr(e, rc, "mount %s (the ESP) on %s: %s%s", dev, dir, strerror(-rc),
 				    rc == -EBUSY ? " (mounted read-only elsewhere: see /proc/mounts)" : "");
 		}
-		sleep(1);
+		nanosleep(&pause, NULL);
 	}
-	return 0;
 }

@@ -5,7 +5,9 @@
 # back.  The update stops at its read-back with "it differs from the
 # signed image: the disk may be failing" (exit 111); slot B gets no entry
 # on the ESP, and the next boot is slot A's, unchanged.  With the disk
-# honest again the same update succeeds.
+# honest again the same update succeeds.  Before that, six `cairn-agent os
+# status` at once, the ESP unmounted: each one mounts it or finds it
+# mounted.
 . "$(dirname "$0")/vmlib"
 [ -f "$OUT/disk.img" ] && [ -f "$OUT/disk/cairn-b.efi" ] || { echo "skipped: $(basename "$OUT") has no disk image"; exit 77; }
 [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || { echo "skipped: OVMF not installed (scripts/hostdeps.sh)"; exit 77; }
@@ -38,6 +40,14 @@ disks="$disks $(vm_disk 1 "$vm/ok.bundle" ,readonly=on)"
 # shellcheck disable=SC2086
 vm_launch --uefi --reboot "$OUT" -- $QEMU_MACHINE $disks
 vm_wait 'all [0-9]+ services ready' 120
+# First, six `os status` at once with the ESP not mounted: each mounts it,
+# or finds it mounted by another (a second mount of it on the same place
+# is EBUSY, which is not a reason to fail).
+vm_run 'umount /run/cairn/esp; for i in 1 2 3 4 5 6; do (cairn-agent os status >/tmp/st$i 2>&1; echo "RACE-$i rc=$? $(grep -c "^running   slot a" /tmp/st$i)") & done; wait; grep -h "^os:" /tmp/st?; echo "RACE""-DONE"'
+vm_wait 'RACE-DONE' 120
+for i in 1 2 3 4 5 6; do
+	expect "RACE-$i rc=0 1"
+done
 touch "$vm/lie"
 vm_run 'pkg --repo /dev/vdb os-update; echo "UPD-LIE rc=$?"; cairn-agent os status; ls /run/cairn/esp/EFI/Linux; echo "LIE""-DONE"'
 vm_wait 'LIE-DONE' 300
