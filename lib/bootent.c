@@ -43,7 +43,7 @@ int bootent_parse(const char *name, struct bootent *b)
 	}
 	if (strcmp(p, ".efi") != 0)
 		return -EINVAL;
-	strcpy(b->name, name);
+	snprintf(b->name, sizeof b->name, "%s", name);
 	return 0;
 }
 
