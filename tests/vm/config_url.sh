@@ -34,16 +34,8 @@ vm_cert "$pki" site-ca srv 10.78.0.1
 cp "$pki/site-ca.pem" "$vm/root/etc/site/ca.pem"
 cp "$pki/other-ca.pem" "$vm/root/etc/site/other.pem"
 printf '[node]\nhostname = from-url\n' >"$vm/www/n1.conf"
-ip netns exec "$ns" python3 - "$vm/www" "$pki/srv.pem" "$pki/srv.key" >"$vm/https.log" 2>&1 <<'PY' &
-import functools, http.server, ssl, sys
-srv = http.server.ThreadingHTTPServer(("10.78.0.1", 8443),
-    functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1]))
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[2], sys.argv[3])
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-srv.serve_forever()
-PY
-pids="$pids $!"
+vm_https "$ns" 10.78.0.1 "$vm/www" "$pki/srv.pem" "$pki/srv.key"
+pids="$pids $https_pid"
 sleep 1
 
 nic="-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:99"

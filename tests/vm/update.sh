@@ -26,6 +26,11 @@
 # 5. N.3 (its /sbin/initd exits: the kernel panics) into slot A with 2
 #    tries: two panics, then B, with "never came as far as its health
 #    check".
+# 6. N.4 hangs (where QEMU has the i6300esb watchdog): its command line
+#    arms the watchdog (cairn.watchdog, 5 s), and a service of its own
+#    freezes PID 1 (cgroup v2's freezer), so nothing pets it.  With 1 try:
+#    the watchdog resets the machine (no panic, no reboot of the kernel's),
+#    and B boots again by itself and records the rollback.
 # One QEMU runs from the power cut to the end: 2 + 3 + 2 boots and the
 # health timeouts, more than vmlib's 240 s bound on a slow host.
 BOOT_BOUND=${BOOT_BOUND:-900}
@@ -59,6 +64,17 @@ os_tree panic "$n.3" "rm sbin/initd && printf '#!/bin/sh\\nexit 1\\n' >sbin/init
 os_bundle ok "$n.1" $((trusted + 5)) "$vm/ok.os"
 os_bundle health "$n.2" $((trusted + 6)) "$vm/health.os"
 os_bundle panic "$n.3" $((trusted + 7)) "$vm/panic.os"
+case " $QEMU_MACHINE " in
+*" -device i6300esb "*) watchdog=yes ;;
+*) watchdog= ;;
+esac
+if [ -n "$watchdog" ]; then
+	printf '%s cairn.watchdog=/dev/watchdog0:5\n' "$(cat "$OUT/cmdline")" >"$vm/hang.cmdline"
+	printf '#!/bin/sh\n# The test: PID 1 frozen, as in a hung machine.\nmkdir -p /sys/fs/cgroup/hang && echo 1 >/sys/fs/cgroup/hang/cgroup.procs && echo 1 >/sys/fs/cgroup/hang/cgroup.freeze\n' >"$vm/test-hang"
+	chmod 755 "$vm/test-hang"
+	os_tree hang "$n.4" "cp '$vm/test-hang' usr/lib/cairn/test-hang && printf 'command = /usr/lib/cairn/test-hang\\nrestart = never\\n' >etc/initd/test-hang" "$vm/hang.cmdline"
+	os_bundle hang "$n.4" $((trusted + 8)) "$vm/hang.os"
+fi
 # Refused ones, each release newer than the last one trusted (a node
 # keeps the newest it saw): their contents are never reached.
 mkdir -p "$vm/small/boot"
@@ -80,16 +96,8 @@ printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$vm/corrupt.bundle" bs=1
 vm_bridge_ns "$ns" 10.79.0.1/24
 vm_pki "$vm/pki" site-ca
 vm_cert "$vm/pki" site-ca srv 10.79.0.1
-ip netns exec "$ns" python3 - "$vm/ok.repo" "$vm/pki/srv.pem" "$vm/pki/srv.key" >"$vm/https.log" 2>&1 <<'PY' &
-import functools, http.server, ssl, sys
-srv = http.server.ThreadingHTTPServer(("10.79.0.1", 8443),
-    functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1]))
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[2], sys.argv[3])
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-srv.serve_forever()
-PY
-https=$!
+vm_https "$ns" 10.79.0.1 "$vm/ok.repo" "$vm/pki/srv.pem" "$vm/pki/srv.key"
+https=$https_pid
 export VM_NETNS=$ns
 nic="-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:98"
 
@@ -103,11 +111,11 @@ MTOOLS_SKIP_CHECK=1 mcopy -i "$vm/disk.img@@1M" "$vm/pki/site-ca.pem" ::/site-ca
 slotb=$(sfdisk -d "$vm/disk.img" | sed -n 's/.*start= *\([0-9]*\),.*name="cairn-b".*/\1/p')
 disks="$nic $(vm_disk 0 "$vm/disk.img")"
 i=1
-for u in ok older expired stranger big corrupt health panic; do
+for u in ok older expired stranger big corrupt health panic ${watchdog:+hang}; do
 	disks="$disks $(vm_disk $i "$vm/$u.bundle" ,readonly=on)"
 	i=$((i + 1))
 done
-# vdb ok, vdc older, vdd expired, vde stranger, vdf big, vdg corrupt, vdh health, vdi panic
+# vdb ok, vdc older, vdd expired, vde stranger, vdf big, vdg corrupt, vdh health, vdi panic, vdj hang
 
 # 1. Refusals, on N in slot A.
 # shellcheck disable=SC2086
@@ -194,9 +202,25 @@ expect "boot $n.2 in slot a: try 2, 0 left"
 p0=$(tr -d '\r' <"$vm/log" | grep -ac 'Kernel panic' || true)
 reboot_then 'pkg --repo /dev/vdi os-update --tries 2 && initctl reboot' 1 300
 wait_n 'Kernel panic' $((p0 + 2)) 10
-vm_run 'until cairn-agent os status | grep -q "^rollback.*'"$n"'.3"; do sleep 1; done; cairn-agent os status; echo "PANIC""-DONE"; initctl poweroff'
+vm_run 'until cairn-agent os status | grep -q "^rollback.*'"$n"'.3"; do sleep 1; done; cairn-agent os status; echo "PANIC""-DONE"'
 vm_wait 'PANIC-DONE' 120
-vm_end
 expect "rollback  version $n.3 in slot a failed 2 tries: it never came as far as its health check"
-[ "$(grep -ac 'Kernel panic' "$vm/log")" -eq $((p0 + 2)) ] || fail "not exactly 2 panics for 2 tries"
-echo "A/B update: 6 refusals wrote nothing; a power cut mid-write boots the old slot and the update runs again (from https); N.1 tried, blessed and kept, its data migration run once; a never-healthy N.2 and a panicking N.3 each rolled back to N.1 by themselves after 2 tries, the reason recorded"
+[ "$(tr -d '\r' <"$vm/log" | grep -ac 'Kernel panic')" -eq $((p0 + 2)) ] || fail "not exactly 2 panics for 2 tries"
+
+# 6. N.4 hangs, with 1 try: the watchdog's reset, then B again by itself.
+if [ -n "$watchdog" ]; then
+	r0=$(tr -d '\r' <"$vm/log" | grep -ac 'reboot: Restarting system' || true)
+	reboot_then 'pkg --repo /dev/vdj os-update --tries 1 && initctl reboot' 2 300
+	vm_run 'until cairn-agent os status | grep -q "^rollback.*'"$n"'.4"; do sleep 1; done; cairn-agent os status; echo "HANG""-DONE"'
+	vm_wait 'HANG-DONE' 120
+	expect 'watchdog /dev/watchdog0 .*timeout 5s'
+	expect "rollback  version $n.4 in slot a failed 1 tries: "
+	expect "running   slot b, version $n.1, good"
+	# One reboot of the kernel's (into N.4); the way back was the watchdog's.
+	[ "$(tr -d '\r' <"$vm/log" | grep -ac 'reboot: Restarting system')" -eq $((r0 + 1)) ] ||
+		fail "N.4's boot ended other than by the watchdog's reset"
+	[ "$(tr -d '\r' <"$vm/log" | grep -ac 'Kernel panic')" -eq $((p0 + 2)) ] || fail "N.4 panicked: not a hang"
+fi
+vm_run 'initctl poweroff'
+vm_end
+echo "A/B update: 6 refusals wrote nothing; a power cut mid-write boots the old slot and the update runs again (from https); N.1 tried, blessed and kept, its data migration run once; a never-healthy N.2 and a panicking N.3 each rolled back to N.1 by themselves after 2 tries, the reason recorded${watchdog:+; a hung N.4 reset by the watchdog and rolled back}"
