@@ -294,15 +294,13 @@ int os_check(const struct osboot_opts *o, FILE *out)
 	}
 	{
 		char reason[640], line[OS_VERSION_MAX + 660];
-		int n, fd;
+		int n;
 
 		snprintf(reason, sizeof reason, "not healthy %u s after boot %d: %s", o->timeout, me.done, why);
 		n = snprintf(line, sizeof line, "%s: %s\n", version, reason);
-		fd = openat(statefd, "trial", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-		if (fd < 0 || util_write_all(fd, line, (size_t)n) < 0 || fsync(fd) < 0)
-			fprintf(out, "os: %s/trial: %s\n", o->state, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		n = osstate_append(statefd, "trial", line, (size_t)n);
+		if (n < 0)
+			fprintf(out, "os: %s/trial: %s\n", o->state, strerror(-n));
 		osstate_log(statefd, "boot %s in slot %c: %s", version, slot, reason);
 		fprintf(out, "os: slot %c, version %s: %s\n", slot, version, reason);
 	}

@@ -62,16 +62,9 @@ static int recorded(const char *rec, const char *name)
 static int record(int statefd, const char *name, const char *version)
 {
 	char line[MIGRATE_NAME_MAX + OS_VERSION_MAX + 32];
-	int fd, n, rc = 0;
+	int n = snprintf(line, sizeof line, "%s %s %lld\n", name, version, (long long)time(NULL));
 
-	n = snprintf(line, sizeof line, "%s %s %lld\n", name, version, (long long)time(NULL));
-	fd = openat(statefd, "migrated", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	if (util_write_all(fd, line, (size_t)n) < 0 || fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
+	return osstate_append(statefd, "migrated", line, (size_t)n);
 }
 
 /*

@@ -20,7 +20,6 @@ int osstate_log(int statefd, const char *fmt, ...)
 	time_t now = time(NULL);
 	va_list ap;
 	size_t n;
-	int fd, rc = 0;
 
 	gmtime_r(&now, &tm);
 	n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ ", &tm);
@@ -29,10 +28,18 @@ int osstate_log(int statefd, const char *fmt, ...)
 	va_end(ap);
 	n = strlen(line);
 	line[n++] = '\n';
-	fd = openat(statefd, "log", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	return osstate_append(statefd, "log", line, n);
+}
+
+/* LINE appended to FILE in STATEFD, and on the disk before this returns. */
+int osstate_append(int statefd, const char *file, const char *line, size_t len)
+{
+	int fd, rc = 0;
+
+	fd = openat(statefd, file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
-	if (util_write_all(fd, line, n) < 0 || fsync(fd) < 0)
+	if (util_write_all(fd, line, len) < 0 || fsync(fd) < 0)
 		rc = -errno;
 	close(fd);
 	return rc;

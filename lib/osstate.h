@@ -18,6 +18,7 @@ struct os_pending {
 };
 
 int osstate_log(int statefd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int osstate_append(int statefd, const char *file, const char *line, size_t len);
 int osstate_put(int statefd, const char *file, const struct os_pending *p);
 int osstate_get(int statefd, const char *file, struct os_pending *p);
 int osrel_get(const char *path, const char *key, char *value, size_t size);
