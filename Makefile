@@ -122,9 +122,9 @@ source-bundle: $(B)/.fetched
 # Secure Boot's PK, KEK and db (doc/secure-boot.md): db signs every UKI
 # and systemd-boot.
 SB_KEYS := $(KEYS_DIR)/secureboot/db.auth
-$(KEYS_DIR)/module-signing.pem $(SB_KEYS): | $(HB)/.hostdeps
+$(KEYS_DIR)/module-signing.pem $(KEYS_DIR)/kernel-seed $(SB_KEYS): | $(HB)/.hostdeps
 	$(Q)scripts/keys.sh >/dev/null
-keys: $(KEYS_DIR)/module-signing.pem $(SB_KEYS)
+keys: $(KEYS_DIR)/module-signing.pem $(KEYS_DIR)/kernel-seed $(SB_KEYS)
 
 # One rule unpacks each source, so parallel jobs never unpack one twice.
 # Each source's own lock line, rewritten only when it changes: a new pin of
@@ -258,7 +258,8 @@ gpu-kit: $(GPU_KIT)/.built
 KB := $(B)/$(BOARD)
 $(KB)/linux/.built: $(B)/src/.linux.unpacked $(call build_inputs,linux) \
 		$(patsubst %,kernel-config/%.config,$(KERNEL_FRAGMENTS)) \
-		board/$(BOARD)/board.mk scripts/kconfig-check.sh $(KEYS_DIR)/module-signing.pem
+		board/$(BOARD)/board.mk scripts/kconfig-check.sh kernel-config/hardening-$(BOARD_ARCH).items \
+		$(KEYS_DIR)/module-signing.pem $(KEYS_DIR)/kernel-seed
 	$(Q)OBJ=$(KB)/linux KERNEL_FRAGMENTS="$(patsubst %,$(TOP)/kernel-config/%.config,$(KERNEL_FRAGMENTS))" \
 		$(RECIPE) linux
 
@@ -471,6 +472,10 @@ $(HB)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HB)/libtest.a
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HB)/libtest.a $(PKG_LDLIBS) $(AGENT_LDLIBS)
+# initd checks each extension layer with pkg before it overlays it: the
+# test runs the host's pkg as the image's initd runs its own.
+$(HB)/unit/extensions_test: $(HB)/pkg
+$(HB)/unit/extensions_test: private HOST_CFLAGS += -DTEST_PKG='"$(HB)/pkg"'
 
 # pkg for the build host and the tests: glibc, ASan+UBSan, and the fault
 # points the crash tests drive (PKG_FAULT_AT, doc/pkg-db.md).  The build
@@ -487,7 +492,7 @@ $(HB)/pkg-token: pkg/main.c $(PKG_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(Q)$(HOST_CC) $(CFLAGS_COMMON) $(HARDEN) -O2 -o $@ pkg/main.c $(PKG_SRC) $(LIB_SRC) $(PKG_LDLIBS)
 host-pkg: $(HB)/pkg $(HB)/pkg-token
 
-# cairn-cdi and cairn-agent for the build tests: glibc, ASan+UBSan.
+# cairn-cdi, cairn-agent and cairn-runtime for the build tests: glibc, ASan+UBSan.
 $(HB)/cairn-cdi: agent/cdi_main.c $(AGENT_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
@@ -496,6 +501,10 @@ $(HB)/cairn-agent: agent/agent_main.c $(AGENT_SRC) $(LIB_SRC) $(HEADERS) | $(HB)
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ agent/agent_main.c $(AGENT_SRC) $(LIB_SRC) $(AGENT_LDLIBS)
+$(HB)/cairn-runtime: agent/runtime_main.c $(AGENT_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ agent/runtime_main.c $(AGENT_SRC) $(LIB_SRC) $(AGENT_LDLIBS)
 ifneq ($(O),$(abspath $(O)))
 $(O)/build/host/pkg: $(HB)/pkg
 endif
@@ -519,10 +528,11 @@ fuzz: $(FUZZERS)
 	$(Q)for f in $(FUZZERS); do mkdir -p $$f.corpus && cp tests/fuzz/corpus/$${f##*/}/* $$f.corpus/ && \
 		"$$f" -max_total_time=$${FUZZ_TIME:-60} $$f.corpus || exit 1; done
 
-build-tests: $(B)/.fetched $(HB)/pkg $(HB)/pkg-token $(HB)/cairn-cdi $(HB)/cairn-agent $(GPU_KIT)/.built \
+build-tests: $(B)/.fetched $(HB)/pkg $(HB)/pkg-token $(HB)/cairn-cdi $(HB)/cairn-agent $(HB)/cairn-runtime \
+		$(GPU_KIT)/.built \
 		$(B)/busybox/.built
 	$(Q)PKG=$(HB)/pkg PKG_TOKEN=$(HB)/pkg-token CAIRN_CDI=$(HB)/cairn-cdi CAIRN_GPU_KIT=$(GPU_KIT) \
-		CAIRN_AGENT=$(HB)/cairn-agent \
+		CAIRN_AGENT=$(HB)/cairn-agent CAIRN_RUNTIME=$(HB)/cairn-runtime \
 		BUSYBOX=$(B)/busybox/dest/bin/busybox \
 		scripts/run-tests.sh build tests/build/*.sh
 

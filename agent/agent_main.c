@@ -52,8 +52,9 @@ static const char usage[] =
 	"  ntpd [--config FILE]  BusyBox ntpd on the config's [time] servers\n"
 	"  kubelet [--config FILE] [--out DIR] [--render-only]\n"
 	"                        the kubernetes profile: kubelet's files, then kubelet\n"
-	"  serve [--config FILE] [--root DIR] [--kmsg FILE] [--notify FD]\n"
-	"                        the control API ([api]: HTTPS, mutual TLS)\n"
+	"  serve [--config FILE] [--root DIR] [--kmsg FILE] [--notify FD] [--user NAME]\n"
+	"                        the control API ([api]: HTTPS, mutual TLS; its network\n"
+	"                        side runs as NAME, cairn-api by default)\n"
 	"  inventory [--root DIR]\n"
 	"                        CPUs, memory, disks, NICs and GPUs, as JSON\n"
 	"  health [--config FILE] [--root DIR] [--kmsg FILE] [--nvidia-smi PATH]\n"
@@ -387,7 +388,7 @@ static int cmd_ntpd(int argc, char **argv)
 static int cmd_serve(int argc, char **argv)
 {
 	static struct nodeconf c;
-	const char *use = "serve [--config FILE] [--root DIR] [--kmsg FILE] [--notify FD]";
+	const char *use = "serve [--config FILE] [--root DIR] [--kmsg FILE] [--notify FD] [--user NAME]";
 	struct api_opts o = { .conf = &c, .root = "", .notify = -1, .log = stdout };
 	const char *config = DEFAULT_CONFIG, *kmsg = NULL;
 	unsigned long long v;
@@ -406,6 +407,8 @@ static int cmd_serve(int argc, char **argv)
 			kmsg = argv[++i];
 		else if (strcmp(argv[i], "--notify") == 0 && text_uint(argv[++i], 1023, &v) == 0)
 			o.notify = (int)v;
+		else if (strcmp(argv[i], "--user") == 0)
+			o.user = argv[++i];
 		else
 			return usage_error(use);
 	}

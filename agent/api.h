@@ -8,13 +8,15 @@
 #include "nodeconf.h"
 
 #define API_DRAIN_FILE "/run/cairn/drain"	/* an operator's drain: its reason */
+#define API_USER "cairn-api"			/* who the network side runs as */
 
 struct api_opts {
-	const struct nodeconf *conf;	/* [api], [trust], and what the checks expect */
+	struct nodeconf *conf;		/* [api] and what the checks expect; the network side wipes its secrets */
 	const char *root;		/* "" on a node; a fake tree in tests */
 	const char *kmsg;		/* the kernel log as text; NULL: read it */
 	size_t kmsg_len;
-	const char *scratch;		/* a private directory for the support bundle */
+	const char *scratch;		/* where the network side gets a private directory (the support bundle) */
+	const char *user;		/* the network side's user; NULL: API_USER */
 	int notify;			/* >= 0: a line there once listening */
 	FILE *log;
 };

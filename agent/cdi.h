@@ -1,6 +1,7 @@
 /* cdi.h: Container Device Interface specs: generate (cdi_gen), check
- * (cdi_spec_parse), find devices (cdi_registry) and apply their edits to
- * an OCI runtime config (cdi_apply). */
+ * (cdi_spec_parse), find devices (cdi_registry), tell which a container
+ * may ask for (cdi_requests) and apply their edits to an OCI runtime
+ * config (cdi_apply). */
 #ifndef CAIRN_CDI_H
 #define CAIRN_CDI_H
 
@@ -51,7 +52,12 @@ int cdi_registry_find(const struct cdi_registry *r, const char *qname, size_t *s
 void cdi_registry_free(struct cdi_registry *r);
 
 int cdi_apply(json_t *config, const json_t *edits, const char *root, char *err, size_t errsz);
-int cdi_requests(json_t *config, const char *env_name, char names[][CDI_NAME_MAX],
-		 size_t max, size_t *n);
+/* Who may ask for devices in config.json (cdi_requests.c). */
+#define CDI_ENV "CDI_DEVICES"			/* the process variable */
+#define CDI_ANNOTATION "cdi.k8s.io/"		/* an annotation key's start */
+#define CDI_CRI_MARK "io.kubernetes.cri.container-type"	/* containerd's CRI made it */
+
+int cdi_requests(json_t *config, int env_on, char names[][CDI_NAME_MAX], size_t max, size_t *n,
+		 char *err, size_t errsz);
 
 #endif

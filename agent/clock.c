@@ -5,6 +5,11 @@
  * image runs can be older than its own build, so a clock behind the build
  * date is set forward to it before any certificate is checked (systemd's
  * TIME_EPOCH does the same); NTP sets it right afterwards.
+ *
+ * Until NTP has, the clock is "unsure": a mark in /run says since when,
+ * on the boot clock (CLOCK_BOOTTIME), which setting the time does not
+ * move; health fails a node that stays unsure longer than [time]
+ * max-unsure (health.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +19,8 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fileio.h"
+#include "text.h"
 
 int clock_set_real(long long t)
 {
@@ -61,6 +68,49 @@ int clock_floor(long long now, long long floor, int (*set)(long long), char *msg
 int clock_unsure(const char *mark)
 {
 	return access(mark, F_OK) == 0 && !clock_synced();
+}
+
+/* clock_boottime: seconds since boot, suspended time included; setting
+ * the real-time clock does not move it. */
+long long clock_boottime(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0;
+	return (long long)ts.tv_sec;
+}
+
+/* clock_mark: MARK made, saying the clock became unsure at BOOT (boot
+ * clock seconds).  0 or -errno. */
+int clock_mark(const char *mark, long long boot)
+{
+	char text[32];
+	int n = snprintf(text, sizeof text, "%lld\n", boot);
+
+	return file_write_atomic(mark, text, (size_t)n, 0644);
+}
+
+/*
+ * clock_mark_age: how long (seconds, at BOOT on the boot clock) since the
+ * clock became unsure, by MARK.  0, or -ENOENT when there is no mark.  A
+ * mark without a time this boot can have (empty, garbled, later than BOOT)
+ * counts from boot: the longest the clock can have been unsure.
+ */
+int clock_mark_age(const char *mark, long long boot, long long *age)
+{
+	unsigned long long since;
+	char text[32];
+	size_t len;
+	int rc;
+
+	rc = file_read(mark, text, sizeof text, &len);
+	if (rc == -ENOENT)
+		return rc;
+	if (rc < 0 || text_uint(text_trim(text), (unsigned long long)boot, &since) < 0)
+		since = 0;
+	*age = boot - (long long)since;
+	return 0;
 }
 
 /* clock_synced: 1 when the kernel says an NTP daemon keeps the clock right. */

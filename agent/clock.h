@@ -13,5 +13,8 @@ int clock_floor(long long now, long long floor, int (*set)(long long), char *msg
 int clock_set_real(long long t);
 int clock_synced(void);
 int clock_unsure(const char *mark);
+long long clock_boottime(void);
+int clock_mark(const char *mark, long long boot);
+int clock_mark_age(const char *mark, long long boot, long long *age);
 
 #endif

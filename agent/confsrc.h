@@ -1,6 +1,6 @@
 /* confsrc.h: where a node's config comes from, first found wins
- * (node.conf(5), SOURCES): the kernel command line, the boot medium, the
- * image. */
+ * (node.conf(5), SOURCES): the kernel command line, the node's own
+ * CAIRNCFG medium (or any, when its sha256 is pinned), the image. */
 #ifndef CAIRN_CONFSRC_H
 #define CAIRN_CONFSRC_H
 
@@ -12,10 +12,17 @@
 
 enum confsrc_origin { CONF_CMDLINE, CONF_MEDIUM, CONF_IMAGE, CONF_NONE };
 
+/* A CAIRNCFG file system, mounted. */
+struct confsrc_medium {
+	const char *dir;		/* where */
+	int own;			/* the node's own (medium.c); another only with a pin */
+};
+
 struct confsrc {
 	const char *cmdline;		/* the kernel command line */
 	const char *root;		/* "" on a node; a fake root in tests */
-	const char *medium;		/* where the CAIRNCFG file system is mounted, or NULL */
+	const struct confsrc_medium *media;	/* the node's own first */
+	int nmedia;
 	/* GET an https:// URL, at most max bytes; ca NULL: the body is pinned
 	 * by its sha256 instead, so the server's certificate is not checked. */
 	int (*fetch)(const char *url, const char *ca, size_t max, char **text, size_t *len, char *err,
@@ -24,6 +31,7 @@ struct confsrc {
 
 struct conf_found {
 	enum confsrc_origin origin;
+	int medium;			/* CONF_MEDIUM: which of media */
 	char where[CONFSRC_WHERE];	/* the file or URL it came from, "" for none */
 	char *text;			/* malloc'd, NUL-terminated; "" for none */
 	size_t len;

@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "health.h"
 #include "nvsmi.h"
+#include "setup.h"
 #include "text.h"
 
 /*
@@ -201,17 +202,37 @@ static void check_disks(const struct health_opts *o, struct health *h)
 	}
 }
 
+/*
+ * The time.  A clock that read before the image's build was set to the
+ * build and is unsure until an NTP server sets it (setup.c, clock.c):
+ * certificates and release expiry are then judged against a guess that
+ * is only known to be no earlier than the build.  A node may stay so for
+ * [time] max-unsure; after that it fails, whether or not it has servers
+ * (none: nothing will ever confirm it).
+ */
 static void check_time(const struct health_opts *o, struct health *h)
 {
-	int synced = o->time_synced;
+	const struct nodeconf *c = o->conf;
+	unsigned bound = c != NULL ? c->max_unsure : NC_MAX_UNSURE;
+	long long boot = o->boot_now > 0 ? o->boot_now : clock_boottime(), age = 0;
+	int servers = c != NULL && c->nntp > 0, synced = o->time_synced, unsure;
+	char mark[512];
 
-	if (o->conf == NULL || o->conf->nntp == 0) {
-		add(h, "time", -1, "no [time] servers in the node config");
-		return;
-	}
 	if (synced < 0)
 		synced = clock_synced();
-	if (synced)
+	snprintf(mark, sizeof mark, "%s%s/%s", o->root ? o->root : "", SETUP_OUT, SETUP_CLOCK_MARK);
+	unsure = !synced && clock_mark_age(mark, boot, &age) == 0;
+	if (unsure && age >= bound)
+		add(h, "time", 0, "the clock has not been confirmed for %lld minutes (max-unsure = %u): it read "
+		    "before the image's build and no NTP server has set it; certificates and release expiry "
+		    "are judged against a guess", age / 60, bound);
+	else if (unsure)
+		add(h, "time", servers ? 0 : -1, "the clock has been unsure for %lld minutes (it read before the "
+		    "image's build; unhealthy at max-unsure = %u) and %s", age / 60, bound,
+		    servers ? "is not synchronised to the configured servers" : "no [time] server can confirm it");
+	else if (!servers)
+		add(h, "time", -1, "no [time] servers in the node config");
+	else if (synced)
 		add(h, "time", 1, "the clock is synchronised");
 	else
 		add(h, "time", 0, "the clock is not synchronised to the configured servers");

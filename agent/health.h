@@ -32,6 +32,7 @@ struct health_opts {
 	unsigned min_free_pct;		/* below this much free space: failed */
 	const char *containerd_sock;	/* NULL: not checked */
 	int time_synced;		/* -1: ask the kernel (adjtimex) */
+	long long boot_now;		/* seconds on the boot clock; 0: read it */
 	const char *nvidia_smi;		/* NULL: GPU memory not checked */
 	const char *drain_file;		/* an operator's drain (API), its reason; NULL: not checked */
 };

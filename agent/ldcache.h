@@ -15,4 +15,13 @@ typedef int ldcache_fn(void *ctx, const char *name, const char *path);
 
 int ldcache_parse(const unsigned char *buf, size_t len, ldcache_fn *fn, void *ctx);
 
+/* One library of a cache to write: its soname and the path the loader opens. */
+struct ldcache_entry {
+	const char *name;
+	const char *path;
+};
+
+int ldcache_libcmp(const char *a, const char *b);
+int ldcache_write(struct ldcache_entry *e, size_t n, unsigned char **buf, size_t *len);
+
 #endif

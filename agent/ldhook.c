@@ -1,23 +1,36 @@
-/* ldhook.c: given the OCI state a hook reads on stdin, find the container's
- * root from its bundle's config.json; in that root (chrooted, so no link in
- * the container's tree can reach the host's files) name the library folders
- * in /etc/ld.so.conf.d and run the container's own ldconfig.  A container
- * with no ldconfig is left alone. */
+/* ldhook.c: the OCI createContainer hook that gives a container an ld
+ * cache naming the libraries CDI mounted into it.  Nothing the container
+ * brings is run: the cache is made by Cairn's own code (ldscan.c) in a
+ * child that has pivoted into the container's root in a mount namespace
+ * of its own and dropped every privilege, and reads that root only
+ * through handles that cannot leave it.  The parent writes what the child
+ * made, again only through such handles (inroot.c), so a container's
+ * links (/etc to the host, /etc/ld.so.conf.d to /proc/1/root/...) lead
+ * nowhere outside it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "fileio.h"
+#include "inroot.h"
+#include "ldcache.h"
 #include "ldhook.h"
-
+#include "ldscan.h"
 
 /* ldhook_rootfs: the container's root directory on the host. */
 int ldhook_rootfs(const char *state, size_t len, char *rootfs, size_t size, char *err, size_t errsz)
@@ -65,8 +78,9 @@ out:
 	return rc;
 }
 
-static int write_all(int fd, const char *s, size_t n)
+static int write_all(int fd, const void *buf, size_t n)
 {
+	const char *s = buf;
 	ssize_t w;
 
 	while (n > 0) {
@@ -74,88 +88,237 @@ static int write_all(int fd, const char *s, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return -1;
+			return -errno;
 		s += w;
 		n -= (size_t)w;
 	}
 	return 0;
 }
 
-/* in_root: the child's work, after chroot.  Exit codes: 0 done or left
- * alone, 2 the conf file, 3 exec (125: chroot, in the parent's
- * child). */
-static void in_root(const char *const *folders, size_t n)
+static void __attribute__((noreturn, format(printf, 1, 2))) child_fail(const char *fmt, ...)
 {
-	static const char *const ldconfigs[] = { "/sbin/ldconfig", "/usr/sbin/ldconfig" };
-	const char *ldconfig = NULL;
-	char conf[65536];
-	struct stat st;
-	size_t i, off = 0;
-	int w;
+	va_list ap;
 
-	for (i = 0; i < 2; i++)
-		if (stat(ldconfigs[i], &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
-			ldconfig = ldconfigs[i];
-			break;
-		}
-	if (ldconfig == NULL)
-		_exit(0);
-	off = 0;
-	w = snprintf(conf, sizeof(conf), "# Written by cairn-cdi's update-ldcache hook: the CDI mounted libraries.\n");
-	off += (size_t)w;
-	for (i = 0; i < n; i++) {
-		w = snprintf(conf + off, sizeof(conf) - off, "%s\n", folders[i]);
-		if (w < 0 || (size_t)w >= sizeof(conf) - off)
-			_exit(2);
-		off += (size_t)w;
-	}
-	mkdir("/etc", 0755);
-	mkdir("/etc/ld.so.conf.d", 0755);
-	if (file_write_atomic(LDHOOK_CONF, conf, off, 0644) < 0)
-		_exit(2);
-	if (stat("/etc/ld.so.conf", &st) < 0) {
-		static const char inc[] = "include /etc/ld.so.conf.d/*.conf\n";
-		int fd = open("/etc/ld.so.conf", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-
-		if (fd < 0 || write_all(fd, inc, sizeof(inc) - 1) < 0)
-			_exit(2);
-		close(fd);
-	}
-	execl(ldconfig, "ldconfig", (char *)NULL);
-	_exit(3);
+	fprintf(stderr, "cairn-cdi: hook update-ldcache: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	_exit(1);
 }
 
-/* ldhook_update: FOLDERS (absolute, no newlines) into ROOTFS's ld cache. */
+/* enter_root: ROOTFS as / of a mount namespace of this process's own; the
+ * host's tree is unmounted from it. */
+static void enter_root(const char *rootfs)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		child_fail("a mount namespace of its own: %s", strerror(errno));
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail("making the mounts private: %s", strerror(errno));
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0 || chdir(rootfs) < 0)
+		child_fail("%s: %s", rootfs, strerror(errno));
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		child_fail("pivot_root into %s: %s", rootfs, strerror(errno));
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		child_fail("leaving the host's root: %s", strerror(errno));
+}
+
+/* drop: no capability, none to gain again, and (where the user namespace
+ * maps it) the overflow user: the root's files are read as anyone would. */
+static void drop(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	int cap;
+
+	for (cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			child_fail("dropping capability %d: %s", cap, strerror(errno));
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		child_fail("setgroups: %s", strerror(errno));
+	if (setresgid(LDHOOK_ID, LDHOOK_ID, LDHOOK_ID) < 0 && errno != EINVAL)
+		child_fail("setresgid %d: %s", LDHOOK_ID, strerror(errno));
+	if (setresuid(LDHOOK_ID, LDHOOK_ID, LDHOOK_ID) < 0 && errno != EINVAL)
+		child_fail("setresuid %d: %s", LDHOOK_ID, strerror(errno));
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capset, &h, d) < 0)
+		child_fail("capset: %s", strerror(errno));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		child_fail("clearing ambient capabilities: %s", strerror(errno));
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail("no_new_privs: %s", strerror(errno));
+}
+
+/* scan_child: in the container's root, unprivileged: the cache to FD. */
+static void __attribute__((noreturn)) scan_child(const char *rootfs, const char *const *folders, size_t n, int fd)
+{
+	unsigned char *cache;
+	size_t len;
+	int rootfd, rc;
+
+	alarm(LDHOOK_SECONDS);
+	if (dup2(fd, 3) < 0)
+		child_fail("dup2: %s", strerror(errno));
+	syscall(SYS_close_range, 4, ~0U, 0);
+	enter_root(rootfs);
+	drop();
+	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		child_fail("/: %s", strerror(errno));
+	rc = ldscan_root(rootfd, folders, n, &cache, &len);
+	if (rc < 0)
+		child_fail("%s: reading its libraries: %s", rootfs, strerror(-rc));
+	rc = write_all(3, cache, len);
+	if (rc < 0)
+		child_fail("handing the cache over: %s", strerror(-rc));
+	_exit(0);
+}
+
+/* make_cache: the cache for ROOTFS, made by the child, in *CACHE. */
+static int make_cache(const char *rootfs, const char *const *folders, size_t n,
+		      unsigned char **cache, size_t *len, char *err, size_t errsz)
+{
+	unsigned char *buf;
+	size_t got = 0;
+	ssize_t r;
+	pid_t pid;
+	int p[2], status, rc = 0;
+
+	buf = malloc(LDCACHE_MAX + 1);
+	if (buf == NULL)
+		return err_fail(err, errsz, "out of memory");
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(buf);
+		return err_fail(err, errsz, "pipe: %s", strerror(errno));
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		free(buf);
+		return err_fail(err, errsz, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		close(p[0]);
+		scan_child(rootfs, folders, n, p[1]);
+	}
+	close(p[1]);
+	while (got <= LDCACHE_MAX && (r = read(p[0], buf + got, LDCACHE_MAX + 1 - got)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = err_fail(err, errsz, "reading the cache: %s", strerror(errno));
+			break;
+		}
+		got += (size_t)r;
+	}
+	close(p[0]);
+	if (rc == 0 && got > LDCACHE_MAX)
+		rc = err_fail(err, errsz, "%s: the cache would pass %u bytes", rootfs, LDCACHE_MAX);
+	if (rc < 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			free(buf);
+			return err_fail(err, errsz, "waitpid: %s", strerror(errno));
+		}
+	if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		rc = WIFSIGNALED(status)
+			? err_fail(err, errsz, "%s: reading its libraries: killed by signal %d%s", rootfs,
+				   WTERMSIG(status), WTERMSIG(status) == SIGALRM ? " (took too long)" : "")
+			: err_fail(err, errsz, "%s: could not make its cache (the line above says why)", rootfs);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	*cache = buf;
+	*len = got;
+	return 0;
+}
+
+static int count_entry(void *ctx, const char *name, const char *path)
+{
+	(void)name;
+	(void)path;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static int in_root_error(const char *rootfs, const char *what, int rc, char *err, size_t errsz)
+{
+	return err_fail(err, errsz, "%s: %s: %s%s", rootfs, what, strerror(-rc),
+			rc == -ELOOP || rc == -EXDEV || rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES || rc == -EPERM
+				? " (a link that leaves the container's root, or through /proc, is not followed)" : "");
+}
+
+/* ldhook_update: FOLDERS (absolute, no newlines) first in ROOTFS's ld cache. */
 int ldhook_update(const char *rootfs, const char *const *folders, size_t n, char *err, size_t errsz)
 {
-	pid_t pid;
-	int status;
-	size_t i;
+	static const char inc[] = "include /etc/ld.so.conf.d/*.conf\n";
+	char conf[65536];
+	unsigned char *cache = NULL;
+	size_t i, off, len;
+	int rootfd, etc = -1, confd = -1, fd, rc, w;
 
-	for (i = 0; i < n; i++)
+	off = (size_t)snprintf(conf, sizeof(conf),
+			       "# Written by cairn-cdi's update-ldcache hook: the CDI mounted libraries.\n");
+	for (i = 0; i < n; i++) {
 		if (folders[i][0] != '/' || strchr(folders[i], '\n') != NULL)
 			return err_fail(err, errsz, "--folder %s: not an absolute path", folders[i]);
-	pid = fork();
-	if (pid < 0)
-		return err_fail(err, errsz, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		if (chroot(rootfs) < 0 || chdir("/") < 0) {
-			fprintf(stderr, "cairn-cdi: hook: chroot %s: %s\n", rootfs, strerror(errno));
-			_exit(125);
-		}
-		in_root(folders, n);
+		w = snprintf(conf + off, sizeof(conf) - off, "%s\n", folders[i]);
+		if (w < 0 || (size_t)w >= sizeof(conf) - off)
+			return err_fail(err, errsz, "--folder: too many folders");
+		off += (size_t)w;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_fail(err, errsz, "waitpid: %s", strerror(errno));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 125)
-		return err_fail(err, errsz, "cannot enter the container root %s", rootfs);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
-		return err_fail(err, errsz, "%s: cannot write %s there", rootfs, LDHOOK_CONF);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
-		return err_fail(err, errsz, "%s: cannot run the container's ldconfig", rootfs);
-	return err_fail(err, errsz, "%s: the container's ldconfig failed (status %d)", rootfs,
-		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return err_fail(err, errsz, "cannot enter the container root %s: %s", rootfs, strerror(errno));
+	rc = make_cache(rootfs, folders, n, &cache, &len, err, errsz);
+	if (rc < 0)
+		goto out;
+	i = 0;
+	rc = ldcache_parse(cache, len, count_entry, &i);
+	if (rc < 0) {
+		rc = err_fail(err, errsz, "%s: the cache made is not one glibc reads: %s", rootfs, strerror(-rc));
+		goto out;
+	}
+	etc = inroot_dir(rootfd, "/etc", 1);
+	if (etc < 0) {
+		rc = in_root_error(rootfs, "/etc", etc, err, errsz);
+		goto out;
+	}
+	confd = inroot_dir(rootfd, "/etc/ld.so.conf.d", 1);
+	if (confd < 0) {
+		rc = in_root_error(rootfs, "/etc/ld.so.conf.d", confd, err, errsz);
+		goto out;
+	}
+	rc = inroot_write(confd, LDHOOK_CONF_NAME, conf, off, 0644);
+	if (rc < 0) {
+		rc = in_root_error(rootfs, "/etc/ld.so.conf.d/" LDHOOK_CONF_NAME, rc, err, errsz);
+		goto out;
+	}
+	/* A later ldconfig of the container's own keeps the folders. */
+	fd = openat(etc, "ld.so.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		rc = write_all(fd, inc, sizeof(inc) - 1);
+		if (close(fd) < 0 && rc == 0)
+			rc = -errno;
+	} else {
+		rc = errno == EEXIST ? 0 : -errno;
+	}
+	if (rc < 0) {
+		rc = in_root_error(rootfs, "/etc/ld.so.conf", rc, err, errsz);
+		goto out;
+	}
+	rc = inroot_write(etc, "ld.so.cache", cache, len, 0644);
+	if (rc < 0)
+		rc = in_root_error(rootfs, "/etc/ld.so.cache", rc, err, errsz);
+out:
+	if (confd >= 0)
+		close(confd);
+	if (etc >= 0)
+		close(etc);
+	close(rootfd);
+	free(cache);
+	return rc;
 }

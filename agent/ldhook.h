@@ -6,7 +6,9 @@
 
 #define LDHOOK_STATE_MAX (1u << 20)
 #define LDHOOK_CONFIG_MAX (16u << 20)
-#define LDHOOK_CONF "/etc/ld.so.conf.d/00-cairn-cdi.conf"
+#define LDHOOK_CONF_NAME "00-cairn-cdi.conf"	/* in /etc/ld.so.conf.d */
+#define LDHOOK_ID 65534			/* the overflow user the reader runs as */
+#define LDHOOK_SECONDS 60		/* for the reader: past it, the hook fails */
 
 int ldhook_rootfs(const char *state, size_t len, char *rootfs, size_t size, char *err, size_t errsz);
 int ldhook_update(const char *rootfs, const char *const *folders, size_t n, char *err, size_t errsz);

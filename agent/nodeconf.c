@@ -285,34 +285,29 @@ static int add_host(struct parse *p, const char *key, char (*list)[NC_HOST], int
 	return copy(p, key, list[(*n)++], NC_HOST, v);
 }
 
+/* munge-key: base64, decoded by EVP_DecodeBlock, which keeps no state:
+ * EVP_DecodeUpdate's context would leave the key's text in freed memory
+ * (where the API's unprivileged side could find it). */
 static int munge_key(struct parse *p, const char *v)
 {
-	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned char out[NC_SECRET_MAX + 64];
-	int a = 0, b = 0, ok;
-	size_t n;
+	size_t len = strlen(v), k = strspn(v, b64), pad = len - k;
+	int n;
 
-	if (ctx == NULL)
-		return fail(p, "munge-key: out of memory");
-	if (strlen(v) > (size_t)(NC_SECRET_MAX / 3 + 1) * 4) {
-		EVP_ENCODE_CTX_free(ctx);
+	if (len > (size_t)(NC_SECRET_MAX / 3 + 1) * 4)
 		return fail(p, "munge-key: longer than %d bytes", NC_SECRET_MAX);
-	}
-	EVP_DecodeInit(ctx);
-	ok = EVP_DecodeUpdate(ctx, out, &a, (const unsigned char *)v, (int)strlen(v)) >= 0 &&
-	     EVP_DecodeFinal(ctx, out + a, &b) == 1;
-	EVP_ENCODE_CTX_free(ctx);
 	/* The value itself never goes into a message. */
-	if (!ok)
+	if (len == 0 || len % 4 != 0 || pad > 2 || strspn(v + k, "=") != pad ||
+	    (n = EVP_DecodeBlock(out, (const unsigned char *)v, (int)len)) < 0)
 		return fail(p, "munge-key: not base64 (the key is not shown)");
-	n = (size_t)a + (size_t)b;
+	n -= (int)pad;
 	if (n < 32 || n > NC_SECRET_MAX) {
 		OPENSSL_cleanse(out, sizeof(out));
-		return fail(p, "munge-key: %zu bytes: MUNGE wants 32 to %d (the key is not shown)",
-			    n, NC_SECRET_MAX);
+		return fail(p, "munge-key: %d bytes: MUNGE wants 32 to %d (the key is not shown)", n, NC_SECRET_MAX);
 	}
-	memcpy(p->c->munge_key, out, n);
-	p->c->munge_key_len = n;
+	memcpy(p->c->munge_key, out, (size_t)n);
+	p->c->munge_key_len = (size_t)n;
 	OPENSSL_cleanse(out, sizeof(out));
 	return 0;
 }
@@ -440,6 +435,8 @@ static int key_value(struct parse *p, const char *key, char *v)
 	case S_TIME:
 		if (strcmp(key, "server") == 0)
 			return add_host(p, key, c->ntp, &c->nntp, v);
+		if (strcmp(key, "max-unsure") == 0)
+			return number(p, key, v, 60, 604800, &c->max_unsure);
 		break;
 	case S_TRUST:
 		if (strcmp(key, "ca-file") == 0) {
@@ -462,6 +459,8 @@ static int key_value(struct parse *p, const char *key, char *v)
 			return number(p, key, v, 1, 64, &c->gpu_count);
 		if (strcmp(key, "model") == 0)
 			return copy(p, key, c->gpu_model, sizeof(c->gpu_model), v);
+		if (strcmp(key, "cdi-devices-env") == 0)
+			return yes_no(p, key, v, &c->cdi_env);
 		break;
 	case S_SLURM:
 		if (strcmp(key, "controller") == 0) {
@@ -521,6 +520,15 @@ static int key_value(struct parse *p, const char *key, char *v)
 			if (key[0] == 'c')
 				return copy(p, key, c->api_cert, sizeof(c->api_cert), v);
 			return copy(p, key, c->api_key, sizeof(c->api_key), v);
+		}
+		if (strcmp(key, "client-ca") == 0 || strcmp(key, "crl") == 0 || strcmp(key, "allow-file") == 0) {
+			if (!path_ok(v))
+				return fail(p, "%s: '%s' is not an absolute path", key, v);
+			if (key[0] == 'c' && key[1] == 'l')
+				return copy(p, key, c->api_client_ca, sizeof(c->api_client_ca), v);
+			if (key[0] == 'c')
+				return copy(p, key, c->api_crl, sizeof(c->api_crl), v);
+			return copy(p, key, c->api_allow, sizeof(c->api_allow), v);
 		}
 		break;
 	case S_KUBE:
@@ -627,9 +635,8 @@ static int check_whole(struct parse *p)
 	if (c->profile == NC_SLURM &&
 	    (c->slurm_controller[0] == '\0' || (c->munge_key_len == 0 && c->munge_key_file[0] == '\0')))
 		return fail(p, "profile slurm needs [slurm] controller and munge-key or munge-key-file");
-	if (c->api && (c->api_cert[0] == '\0' || c->api_key[0] == '\0' ||
-		       (c->ca_pem[0] == '\0' && c->ca_file[0] == '\0')))
-		return fail(p, "[api] needs cert-file and key-file, and [trust] ca (the clients' CA)");
+	if (c->api && (c->api_cert[0] == '\0' || c->api_key[0] == '\0' || c->api_client_ca[0] == '\0'))
+		return fail(p, "[api] needs cert-file, key-file and client-ca (the operators' own CA, not [trust]'s)");
 	if (c->api && c->api_listen[0] == '\0')
 		memcpy(c->api_listen, NC_API_LISTEN, sizeof(NC_API_LISTEN));
 	if (c->profile == NC_KUBERNETES &&
@@ -658,6 +665,7 @@ int nodeconf_parse(struct nodeconf *c, const char *name, const char *text, size_
 
 	memset(c, 0, sizeof(*c));
 	c->health_timeout = NC_HEALTH_TIMEOUT;
+	c->max_unsure = NC_MAX_UNSURE;
 	c->window_start = c->window_end = -1;
 	kv_init(&k, text, len);
 	if (len > NC_FILE_MAX) {
@@ -766,10 +774,12 @@ int nodeconf_show(const struct nodeconf *c, FILE *out)
 		if (c->search[0])
 			fprintf(out, "search = %s\n", c->search);
 	}
-	if (c->nntp > 0) {
+	if (c->nntp > 0 || c->max_unsure != NC_MAX_UNSURE) {
 		fprintf(out, "\n[time]\n");
 		for (i = 0; i < c->nntp; i++)
 			fprintf(out, "server = %s\n", c->ntp[i]);
+		if (c->max_unsure != NC_MAX_UNSURE)
+			fprintf(out, "max-unsure = %u\n", c->max_unsure);
 	}
 	if (c->ca_file[0] || c->ca_pem[0]) {
 		fprintf(out, "\n[trust]\n");
@@ -783,12 +793,14 @@ int nodeconf_show(const struct nodeconf *c, FILE *out)
 		for (i = 0; i < c->nimage_dirs; i++)
 			fprintf(out, "dir = %s\n", c->image_dirs[i]);
 	}
-	if (c->gpu_count || c->gpu_model[0]) {
+	if (c->gpu_count || c->gpu_model[0] || c->cdi_env) {
 		fprintf(out, "\n[gpu]\n");
 		if (c->gpu_count)
 			fprintf(out, "count = %u\n", c->gpu_count);
 		if (c->gpu_model[0])
 			fprintf(out, "model = %s\n", c->gpu_model);
+		if (c->cdi_env)
+			fprintf(out, "cdi-devices-env = yes\n");
 	}
 	if (c->slurm_controller[0] || c->munge_key_len || c->munge_key_file[0]) {
 		fprintf(out, "\n[slurm]\n");
@@ -803,8 +815,12 @@ int nodeconf_show(const struct nodeconf *c, FILE *out)
 			fprintf(out, "features = %s\n", c->slurm_features);
 	}
 	if (c->api) {
-		fprintf(out, "\n[api]\nlisten = %s\ncert-file = %s\nkey-file = %s\n", c->api_listen, c->api_cert,
-			c->api_key);
+		fprintf(out, "\n[api]\nlisten = %s\ncert-file = %s\nkey-file = %s\nclient-ca = %s\n", c->api_listen,
+			c->api_cert, c->api_key, c->api_client_ca);
+		if (c->api_crl[0])
+			fprintf(out, "crl = %s\n", c->api_crl);
+		if (c->api_allow[0])
+			fprintf(out, "allow-file = %s\n", c->api_allow);
 	}
 	if (c->health_timeout != NC_HEALTH_TIMEOUT || c->update_repo[0] || c->window_start >= 0) {
 		fprintf(out, "\n[update]\n");

@@ -18,6 +18,7 @@
 #define NC_SECRET_MAX 1024	/* MUNGE's longest key */
 #define NC_API_LISTEN "[::]:7443"	/* the control API's default address */
 #define NC_HEALTH_TIMEOUT 300		/* seconds a new OS has to become healthy */
+#define NC_MAX_UNSURE 1800		/* seconds the clock may stay unsure (clock.c) */
 
 enum nc_profile { NC_STANDALONE, NC_SLURM, NC_KUBERNETES };
 enum nc_match { NC_MATCH_NONE, NC_MATCH_MAC, NC_MATCH_PCI, NC_MATCH_NAME };
@@ -48,12 +49,14 @@ struct nodeconf {
 	char search[NC_HOST];
 	char ntp[NC_LIST_MAX][NC_HOST];
 	int nntp;
+	unsigned max_unsure;		/* [time]: seconds before an unsure clock fails health */
 	char ca_file[NC_PATH];
 	char ca_pem[NC_PEM_MAX];	/* inline PEM, or "" */
 	char image_dirs[NC_LIST_MAX][NC_PATH];
 	int nimage_dirs;
 	unsigned gpu_count;		/* 0: not checked */
 	char gpu_model[128];
+	int cdi_env;			/* [gpu] cdi-devices-env: CDI_DEVICES asks for devices */
 	char slurm_controller[NC_HOST + 6];
 	unsigned char munge_key[NC_SECRET_MAX];	/* secret */
 	size_t munge_key_len;
@@ -66,6 +69,9 @@ struct nodeconf {
 	char api_listen[64];		/* ADDRESS:PORT */
 	char api_cert[NC_PATH];		/* the node's certificate (PEM) */
 	char api_key[NC_PATH];		/* its private key: a file, never inline */
+	char api_client_ca[NC_PATH];	/* the operators' own CA (PEM), never [trust]'s */
+	char api_crl[NC_PATH];		/* its CRL (PEM or DER); "" none */
+	char api_allow[NC_PATH];	/* SHA-256 fingerprints let in; "" any of the CA's */
 	unsigned health_timeout;	/* [update]: seconds a new OS has to be healthy */
 	char update_repo[NC_PATH];	/* where OS updates come from: https://, or a path */
 	int window_start, window_end;	/* unattended updates, minutes of the UTC day; -1: none */

@@ -1,15 +1,17 @@
 /* runtime_main.c: cairn-runtime, an OCI runtime shim: on create and run it
- * applies the CDI devices the bundle asks for to config.json, then execs
- * runc with the same arguments (doc/cairn-runtime.md). */
+ * applies to config.json the CDI devices the bundle asks for and may ask
+ * for, then execs runc with the same arguments (doc/cairn-runtime.md). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "runcargs.h"
+#include "setup.h"
 #include "shim.h"
 
 
@@ -24,6 +26,31 @@ static void warn_print(void *ctx, const char *msg)
 {
 	(void)ctx;
 	fprintf(stderr, "cairn-runtime: warning: %s\n", msg);
+}
+
+/* env_switch: node.conf's [gpu] cdi-devices-env, as the mark cairn-agent
+ * setup leaves in /run/cairn, where no container writes.  A mark that
+ * anyone but root (or this program's own user) could have put there does
+ * not count. */
+static int env_switch(void)
+{
+	const char *path = getenv("CAIRN_CDI_ENV_SWITCH");
+	struct stat st;
+
+	if (path == NULL || path[0] == '\0')
+		path = SETUP_OUT "/" SETUP_CDI_ENV_MARK;
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			fprintf(stderr, "cairn-runtime: warning: %s: %s: CDI_DEVICES stays off\n", path,
+				strerror(errno));
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+		fprintf(stderr, "cairn-runtime: warning: %s: not a file only root can write: CDI_DEVICES "
+			"stays off\n", path);
+		return 0;
+	}
+	return 1;
 }
 
 /* log_error: the error also into runc's --log file, as containerd's shim
@@ -73,9 +100,11 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "--cairn-help") == 0) {
 		printf("usage: cairn-runtime [RUNC ARGUMENTS]\n"
 		       "create and run apply the CDI devices named by annotations cdi.k8s.io/*\n"
-		       "or the process variable %s (comma list of vendor.com/class=name),\n"
-		       "then run runc (CAIRN_RUNC, default /usr/bin/runc) with the same arguments.\n"
-		       "Specs: CAIRN_CDI_DIRS (default /etc/cdi:/var/run/cdi).\n", SHIM_ENV);
+		       "(comma lists of vendor.com/class=name), and by the process variable\n"
+		       "%s where node.conf [gpu] cdi-devices-env is on (a container made by\n"
+		       "containerd's CRI may ask neither way), then run runc (CAIRN_RUNC,\n"
+		       "default /usr/bin/runc) with the same arguments.\n"
+		       "Specs: CAIRN_CDI_DIRS (default /etc/cdi:/var/run/cdi).\n", CDI_ENV);
 		return 0;
 	}
 	if (runc_args_parse(argc, argv, &a) < 0) {
@@ -94,6 +123,7 @@ int main(int argc, char **argv)
 		s.dirs = dirs;
 		s.ndirs = n;
 		s.root = "";
+		s.env_on = env_switch();
 		s.warn = warn_print;
 		rc = shim_edit(&s, a.bundle != NULL ? a.bundle : ".");
 		if (rc < 0) {

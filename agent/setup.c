@@ -24,6 +24,7 @@
 #include "confsrc.h"
 #include "fetch.h"
 #include "fileio.h"
+#include "medium.h"
 #include "nodeconf.h"
 #include "runcap.h"
 #include "setup.h"
@@ -47,23 +48,55 @@ static int https_get(const char *url, const char *ca, size_t max, char **text, s
 	return rc;
 }
 
-/* The device holding the CAIRNCFG file system, through BusyBox findfs. */
-static int find_label(const char *label, char *dev, size_t size)
+/* The EFI variables, read-only, where the firmware is EFI and they are
+ * not mounted yet: 1 when mounted here, for the caller to unmount. */
+static int efivars_mount(void)
 {
-	char arg[64], prog[] = "findfs", *argv[] = { prog, arg, NULL }, *out;
-	size_t len;
-	int rc;
+	if (access("/sys/firmware/efi", F_OK) < 0 || access(MEDIUM_EFIVARS "/" MEDIUM_LOADER_VAR, F_OK) == 0)
+		return 0;
+	return mount("efivarfs", MEDIUM_EFIVARS, "efivarfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     NULL) == 0;
+}
 
-	snprintf(arg, sizeof arg, "LABEL=%s", label);
-	rc = run_capture(argv, 4096, 10, &out, &len);
+/*
+ * Every file system labelled CAIRNCFG (BusyBox blkid), the node's own
+ * first (medium.c), each said.  Returns how many are in m.
+ */
+static int media_find(struct medium *m, int pinned, FILE *out)
+{
+	char prog[] = "blkid", *argv[] = { prog, NULL }, *text;
+	struct medium_boot b;
+	struct medium t;
+	size_t len;
+	int n, i, j, efi, rc;
+
+	if (run_capture(argv, 1 << 16, 10, &text, &len) < 0)
+		return 0;
+	n = medium_list(text, CONFSRC_LABEL, m, MEDIUM_MAX);
+	free(text);
+	if (n == 0)
+		return 0;
+	efi = efivars_mount();
+	rc = medium_boot_read("/sys", "/dev", MEDIUM_EFIVARS, "/", &b);
+	if (efi)
+		umount(MEDIUM_EFIVARS);
 	if (rc < 0)
-		return -ENOENT;
-	out[strcspn(out, "\n")] = '\0';
-	rc = strncmp(out, "/dev/", 5) == 0 && strlen(out) < size ? 0 : -ENOENT;
-	if (rc == 0)
-		memcpy(dev, out, strlen(out) + 1);
-	free(out);
-	return rc;
+		fprintf(out, "setup: %s/%s: %s\n", MEDIUM_EFIVARS, MEDIUM_LOADER_VAR, strerror(-rc));
+	if (b.note[0] != '\0')
+		fprintf(out, "setup: %s\n", b.note);
+	for (i = 0; i < n; i++) {
+		medium_judge("/sys", &b, &m[i]);
+		fprintf(out, "setup: /dev/%s (LABEL=%s): %s: %s\n", m[i].name, CONFSRC_LABEL, m[i].why,
+			m[i].own ? "the node's own" : pinned ? "looked at for cairn.config.sha256" :
+			"ignored (cairn.config.sha256= on the command line would admit its node.conf)");
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && m[j].own && !m[j - 1].own; j--) {
+			t = m[j];
+			m[j] = m[j - 1];
+			m[j - 1] = t;
+		}
+	return n;
 }
 
 /* Mount it read-only, trying the file systems a config medium has. */
@@ -194,6 +227,21 @@ static int install_mark(const char *out, const char *cmdline, char *err, size_t 
 	return rc < 0 ? err_fail(err, errsz, "%s: %s", path, strerror(-rc)) : 0;
 }
 
+/* out/cdi-devices-env, there only while the config says [gpu]
+ * cdi-devices-env = yes: cairn-runtime(8) takes a container's CDI_DEVICES
+ * as a device request only then, and a container cannot write here. */
+static int cdi_env_mark(const char *out, int on, char *err, size_t errsz)
+{
+	char path[400];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/%s", out, SETUP_CDI_ENV_MARK);
+	if (!on)
+		return unlink(path) < 0 && errno != ENOENT ? err_fail(err, errsz, "%s: %s", path, strerror(errno)) : 0;
+	rc = file_write_atomic(path, "", 0, 0644);
+	return rc < 0 ? err_fail(err, errsz, "%s: %s", path, strerror(-rc)) : 0;
+}
+
 /*
  * setup_run: everything above, said line by line on out.  Returns 0, or
  * -errno with err set and nothing of the config written.
@@ -201,23 +249,30 @@ static int install_mark(const char *out, const char *cmdline, char *err, size_t 
 int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 {
 	static struct nodeconf c;
+	static char dirs[MEDIUM_MAX][400];
 	struct confsrc src = { .root = o->root, .fetch = https_get };
+	struct confsrc_medium media[MEDIUM_MAX];
+	struct medium found[MEDIUM_MAX];
 	struct conf_found f;
-	char cmdline[CMDLINE_MAX], msg[256], medium[400], dev[256], path[400], host[64];
-	int rc, mounted = 0, tries;
+	char cmdline[CMDLINE_MAX], msg[256], dev[80], path[400], host[64];
+	int rc, tries, i, nfound = 0, pinned, from[MEDIUM_MAX];
 	long long until;
 
 	if (mkdir(o->out, 0755) < 0 && errno != EEXIST)
 		return err_fail(err, errsz, "%s: %s", o->out, strerror(errno));
 	/* The clock is unsure from the time it is found behind the build
 	 * until NTP has set it: a run that restarts after the first one moved
-	 * it up must know (the mark under out/). */
+	 * it up must know, and health how long it has been (the mark under
+	 * out/, with the boot clock's time). */
 	snprintf(path, sizeof path, "%s/%s", o->out, SETUP_CLOCK_MARK);
 	if (o->set_clock) {
 		rc = clock_floor(now_real(), CAIRN_BUILD_EPOCH, clock_set_real, msg, sizeof msg);
 		if (rc != 0) {
+			int mrc = clock_mark(path, clock_boottime());
+
 			fprintf(out, "setup: %s\n", msg);
-			file_write_atomic(path, "", 0, 0644);
+			if (mrc < 0)
+				fprintf(out, "setup: %s: %s\n", path, strerror(-mrc));
 		}
 		time_unsure = rc != 0 || clock_unsure(path);
 	}
@@ -226,16 +281,31 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 	if (rc < 0)
 		return err_fail(err, errsz, "%s: %s", o->cmdline, strerror(-rc));
 	src.cmdline = cmdline;
-	snprintf(medium, sizeof medium, "%s/medium", o->out);
+	src.media = media;
+	/* Another's medium is mounted only for a pin: never otherwise, so a
+	 * stranger's file system is not even read. */
+	pinned = cmdline_has(cmdline, "cairn.config.sha256") && !cmdline_has(cmdline, "cairn.config");
 	if (o->medium_dir != NULL) {
-		src.medium = o->medium_dir;
-	} else if (o->find_medium && find_label(CONFSRC_LABEL, dev, sizeof dev) == 0) {
-		rc = mount_medium(dev, medium);
-		if (rc < 0)
-			return err_fail(err, errsz, "%s (LABEL=%s): cannot mount: %s", dev, CONFSRC_LABEL,
-					strerror(-rc));
-		mounted = 1;
-		src.medium = medium;
+		media[src.nmedia++] = (struct confsrc_medium){ o->medium_dir, 1 };
+	} else if (o->find_medium) {
+		nfound = media_find(found, pinned, out);
+	}
+	for (i = 0; i < nfound; i++) {
+		if (!found[i].own && !pinned)
+			continue;
+		snprintf(dirs[i], sizeof dirs[i], "%s/medium%d", o->out, i);
+		snprintf(dev, sizeof dev, "/dev/%.63s", found[i].name);
+		rc = mount_medium(dev, dirs[i]);
+		if (rc < 0 && found[i].own) {
+			err_fail(err, errsz, "%s (LABEL=%s): cannot mount: %s", dev, CONFSRC_LABEL, strerror(-rc));
+			goto unmount;
+		}
+		if (rc < 0) {
+			fprintf(out, "setup: %s (LABEL=%s): cannot mount: %s\n", dev, CONFSRC_LABEL, strerror(-rc));
+			continue;
+		}
+		from[src.nmedia] = i;
+		media[src.nmedia++] = (struct confsrc_medium){ dirs[i], found[i].own };
 	}
 	/* A URL may be out of reach while the network comes up, or not yet
 	 * published: try again.  What it served and was refused (-EINVAL) is
@@ -252,8 +322,12 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 		fflush(out);
 		sleep(tries < 5 ? (unsigned)tries : 5);
 	}
-	if (mounted && umount(medium) == 0)
-		rmdir(medium);
+	if (rc == 0 && f.origin == CONF_MEDIUM && o->medium_dir == NULL)
+		fprintf(out, "setup: node.conf from /dev/%s\n", found[from[f.medium]].name);
+unmount:
+	for (i = 0; i < src.nmedia; i++)
+		if (media[i].dir != o->medium_dir && umount(media[i].dir) == 0)
+			rmdir(media[i].dir);
 	if (rc < 0)
 		return rc;
 	/* The secrets first, the config last: the config is what the rest
@@ -281,6 +355,11 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 		rc = profile_mark(o->out, c.profile, err, errsz);
 	if (rc == 0)
 		rc = install_mark(o->out, cmdline, err, errsz);
+	if (rc == 0)
+		rc = cdi_env_mark(o->out, c.cdi_env, err, errsz);
+	if (rc == 0 && c.cdi_env)
+		fprintf(out, "setup: [gpu] cdi-devices-env: a container's CDI_DEVICES is a device request "
+			"(cairn-runtime(8))\n");
 	/* The command line's cairn.hostname (initd set it) beats the config's. */
 	if (rc == 0 && o->set_hostname && c.hostname[0] != '\0' &&
 	    cmdline_get(cmdline, "cairn.hostname", host, sizeof host) == -ENOENT) {

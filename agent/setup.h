@@ -7,6 +7,7 @@
 #define SETUP_OUT "/run/cairn"			/* node.conf, node.conf.origin, secrets/ */
 #define SETUP_CONFIG SETUP_OUT "/node.conf"
 #define SETUP_CLOCK_MARK "clock-unsure"	/* in out/: the clock was behind the build */
+#define SETUP_CDI_ENV_MARK "cdi-devices-env"	/* in out/: [gpu] cdi-devices-env = yes */
 
 struct setup_opts {
 	const char *cmdline;		/* /proc/cmdline */

@@ -1,7 +1,7 @@
-/* shim.c: read BUNDLE/config.json, find the CDI devices it asks for
- * (annotations cdi.k8s.io/..., the process variable CDI_DEVICES), apply
- * their specs' edits and write config.json back atomically.  On any error
- * config.json is left as it was. */
+/* shim.c: read BUNDLE/config.json, find the CDI devices it asks for and
+ * may ask for (cdi_requests), apply their specs' edits and write
+ * config.json back atomically.  On any error config.json is left as it
+ * was. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,7 +53,11 @@ int shim_edit(struct shim *s, const char *bundle)
 			  config == NULL ? je.text : "");
 		goto out;
 	}
-	rc = cdi_requests(config, SHIM_ENV, names, SHIM_REQUESTS_MAX, &n);
+	rc = cdi_requests(config, s->env_on, names, SHIM_REQUESTS_MAX, &n, err, sizeof(err));
+	if (rc == -EPERM) {
+		fail(s, "%s: %s", path, err);
+		goto out;
+	}
 	if (rc < 0) {
 		rc = fail(s, "%s: CDI device requests: %s", path,
 			  rc == -E2BIG ? "more than 64 devices" : "a name too long");

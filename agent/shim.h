@@ -6,7 +6,6 @@
 
 #include "cdi.h"
 
-#define SHIM_ENV "CDI_DEVICES"
 #define SHIM_REQUESTS_MAX 64
 #define SHIM_CONFIG_MAX (16u << 20)
 
@@ -14,6 +13,7 @@ struct shim {
 	const char *const *dirs;	/* the CDI spec directories */
 	size_t ndirs;
 	const char *root;		/* prefix of device nodes checked ("" real) */
+	int env_on;			/* CDI_DEVICES asks ([gpu] cdi-devices-env) */
 	cdi_warn_fn *warn;
 	void *warn_ctx;
 	size_t applied;			/* devices applied */

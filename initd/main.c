@@ -351,7 +351,8 @@ static int var_device(const char *want, char *dev, size_t size)
 /*
  * /var from the device cairn.var names (ext4), before anything writes to
  * it; on its first boot (no file system yet) the agent grows and formats
- * it.  Then the site's extensions kept there.
+ * it.  Then the site's extensions kept there, each layer that matches its
+ * database.
  */
 static void setup_var(void)
 {
@@ -398,7 +399,7 @@ static void setup_var(void)
 		else
 			log_msg(LOG_INFO, "/var: in memory (tmpfs), the root is read-only");
 	}
-	rc = extensions_mount("", EXTENSIONS_AREA);
+	rc = extensions_mount("", &extensions_system);
 	if (rc < 0)
 		log_msg(LOG_WARNING, "extensions: %s: some are not in place", strerror(-rc));
 }

@@ -1,6 +1,7 @@
 /* blkdev.c: block devices as sysfs shows them.  SYS is sysfs's mount
  * point ("/sys"; tests give a tree of their own).  Names are the kernel's
- * (vda, vda4, nvme0n1p2, dm-0), their nodes /dev/NAME. */
+ * (vda, vda4, nvme0n1p2, dm-0), their nodes /dev/NAME (DEV/NAME where a
+ * function reads a device). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -227,6 +229,116 @@ int blk_by_label(const char *sys, const char *label, const char *near, char *nam
 	if (nearcount == 1)
 		strcpy(first, onnear);
 	else if (all > 1)
+		return -ENOTUNIQ;
+	if (strlen(first) >= size)
+		return -ENAMETOOLONG;
+	strcpy(name, first);
+	return 0;
+}
+
+static int pread_all(int fd, void *buf, size_t len, unsigned long long off)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < len) {
+		r = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -ENODATA;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static unsigned long long le(const unsigned char *p, int n)
+{
+	unsigned long long v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/*
+ * blk_partuuid: partition NAME's unique GUID from its disk's GPT (sysfs
+ * does not show it; DEV/DISK is read), as text the way the boot loader
+ * reports it, lowercase.  -ENODATA: no GPT, or no such entry in it.
+ */
+int blk_partuuid(const char *sys, const char *dev, const char *name, char uuid[37])
+{
+	unsigned char hdr[92], e[32] = { 0 };
+	unsigned long long lba, count, esize;
+	char disk[64], path[PATH_MAX];
+	unsigned partno = 0, bs = 0;
+	int fd, rc, i, zero = 1;
+
+	rc = blk_parent(sys, name, disk, sizeof disk, &partno);
+	if (rc == 0)
+		rc = blk_block_size(sys, disk, &bs);
+	if (rc < 0)
+		return rc;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dev, disk) >= sizeof path)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = pread_all(fd, hdr, sizeof hdr, bs);
+	if (rc == 0 && memcmp(hdr, "EFI PART", 8) != 0)
+		rc = -ENODATA;
+	if (rc == 0) {
+		lba = le(hdr + 72, 8);
+		count = le(hdr + 80, 4);
+		esize = le(hdr + 84, 4);
+		/* The spec's entry sizes are 128 * 2^n; anything else is no GPT. */
+		if (partno > count || esize < 128 || esize > 4096 || (esize & (esize - 1)) != 0 ||
+		    lba < 2 || lba > (1ULL << 48))
+			rc = -ENODATA;
+		else
+			rc = pread_all(fd, e, sizeof e, lba * bs + (partno - 1) * esize);
+	}
+	close(fd);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < 16; i++)
+		zero &= e[i] == 0;
+	if (zero)
+		return -ENODATA;	/* an unused entry: no partition type */
+	/* The first three fields are little-endian, the rest bytes in order. */
+	snprintf(uuid, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 e[19], e[18], e[17], e[16], e[21], e[20], e[23], e[22], e[24], e[25], e[26], e[27],
+		 e[28], e[29], e[30], e[31]);
+	return 0;
+}
+
+/*
+ * blk_by_partuuid: the partition whose GPT GUID is UUID (any case).
+ * -ENOENT: none; -ENOTUNIQ: several (a GUID is only as unique as whoever
+ * wrote the table: a copied stick carries the same).
+ */
+int blk_by_partuuid(const char *sys, const char *dev, const char *uuid, char *name, size_t size)
+{
+	char path[PATH_MAX], got[37], first[64] = "";
+	struct dirent *d;
+	int all = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof path, "%s/class/block", sys);
+	dir = opendir(path);
+	if (dir == NULL)
+		return -errno;
+	while ((d = readdir(dir)) != NULL) {
+		if (!name_ok(d->d_name) || blk_partuuid(sys, dev, d->d_name, got) < 0 ||
+		    strcasecmp(got, uuid) != 0)
+			continue;
+		if (all++ == 0)
+			strcpy(first, d->d_name);
+	}
+	closedir(dir);
+	if (all == 0)
+		return -ENOENT;
+	if (all > 1)
 		return -ENOTUNIQ;
 	if (strlen(first) >= size)
 		return -ENAMETOOLONG;

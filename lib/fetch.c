@@ -6,7 +6,10 @@
  * certificate must name the host of the URL, TLS 1.2 at least.
  *
  * Every transfer is bounded: a document by its kind's maximum, a package by
- * the size the signed index gives it, and a stall by FETCH_STALL_SECONDS.
+ * the size the signed index gives it, and in time by its limits (fetch.h):
+ * a deadline for the whole, a minimum rate over each span of a few tens of
+ * seconds, and FETCH_STALL_SECONDS without a byte.  A server that sends one
+ * byte a minute never holds its reader (and the locks it holds).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -187,6 +190,88 @@ static int name_ok(const char *name)
 	return 1;
 }
 
+/* ---- the pace a transfer must keep ------------------------------------- */
+
+struct pace {
+	long long deadline, window_end, last;	/* CLOCK_MONOTONIC, ms */
+	unsigned long long window_bytes;
+	unsigned long min_rate;
+	int deadline_s, rate_s;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The body begins: its rate is counted from here, the deadline from the start. */
+static void pace_body(struct pace *pc)
+{
+	pc->last = now_ms();
+	pc->window_end = pc->last + pc->rate_s * 1000LL;
+	pc->window_bytes = 0;
+}
+
+/* A transfer begins: its deadline counts from here, connecting included. */
+static void pace_start(struct pace *pc, const struct fetch *f)
+{
+	pc->deadline_s = f->lim.deadline_s > 0 ? f->lim.deadline_s : FETCH_DEADLINE_SECONDS;
+	pc->rate_s = f->lim.rate_s > 0 ? f->lim.rate_s : FETCH_RATE_SECONDS;
+	pc->min_rate = f->lim.min_rate > 0 ? f->lim.min_rate : FETCH_MIN_RATE;
+	pace_body(pc);
+	pc->deadline = pc->last + pc->deadline_s * 1000LL;
+}
+
+/* The seconds the connection and the response's header may take. */
+static int pace_header_s(const struct pace *pc, const struct fetch *f)
+{
+	int s = f->connect_s > 0 ? f->connect_s : CONNECT_SECONDS;
+
+	return s < pc->deadline_s ? s : pc->deadline_s;
+}
+
+/* N more bytes (or none, after a wait): 0 while the transfer keeps its pace. */
+static int pace_check(struct pace *pc, unsigned long long n, const char *url, struct perr *e)
+{
+	long long now = now_ms();
+
+	pc->window_bytes += n;
+	if (n > 0)
+		pc->last = now;
+	if (now >= pc->deadline)
+		return perr(e, -ETIMEDOUT, "%s: not done after %d s: refused", url, pc->deadline_s);
+	if (now >= pc->window_end) {
+		if (pc->window_bytes < (unsigned long long)pc->min_rate * (unsigned long long)pc->rate_s)
+			return perr(e, -ETIMEDOUT, "%s: %llu bytes in %d s, slower than the %lu bytes a second a "
+				    "transfer must keep: refused", url, pc->window_bytes, pc->rate_s, pc->min_rate);
+		pc->window_bytes = 0;
+		pc->window_end = now + pc->rate_s * 1000LL;
+	}
+	if (now - pc->last >= FETCH_STALL_SECONDS * 1000LL)
+		return perr(e, -ETIMEDOUT, "%s: no data for %d s", url, FETCH_STALL_SECONDS);
+	return 0;
+}
+
+/* Waits for B to have bytes, no longer than the next limit of the pace. */
+static int pace_wait(struct pace *pc, BIO *b, struct fetch *f, const char *url, struct perr *e)
+{
+	long long now = now_ms(), until = pc->last + FETCH_STALL_SECONDS * 1000LL;
+
+	if (until > pc->deadline)
+		until = pc->deadline;
+	if (until > pc->window_end)
+		until = pc->window_end;
+	/* BIO_wait counts whole seconds of the wall clock. */
+	if (BIO_wait(b, time(NULL) + (until > now ? (until - now + 999) / 1000 : 1), 100) < 0)
+		return ssl_err(f, e, -EIO, url);
+	return pace_check(pc, 0, url, e);
+}
+
+/* ---- transfers ------------------------------------------------------------ */
+
 typedef int (*sink_fn)(void *arg, const char *buf, size_t len);
 
 /* GET base/name: the body, at most max bytes, to sink. */
@@ -194,6 +279,7 @@ static int get(struct fetch *f, const char *name, unsigned long long max, sink_f
 	       unsigned long long *got, struct perr *e)
 {
 	char url[FETCH_URL_MAX + 256], buf[65536];
+	struct pace pc;
 	BIO *b;
 	int rc = 0;
 
@@ -202,10 +288,12 @@ static int get(struct fetch *f, const char *name, unsigned long long max, sink_f
 		return perr(e, -EINVAL, "%s: not a name a repository serves", name);
 	snprintf(url, sizeof url, "%s%s", f->base, name);
 	ERR_clear_error();
+	pace_start(&pc, f);
 	b = OSSL_HTTP_get(url, NULL, NULL, NULL, NULL, tls_bio, f, 0, NULL, NULL, 0,
-			  max > (size_t)-1 ? 0 : (size_t)max, f->connect_s > 0 ? f->connect_s : CONNECT_SECONDS);
+			  max > (size_t)-1 ? 0 : (size_t)max, pace_header_s(&pc, f));
 	if (b == NULL)
 		return ssl_err(f, e, -EIO, url);
+	pace_body(&pc);
 	while (rc == 0) {
 		int n = BIO_read(b, buf, sizeof buf);
 
@@ -215,12 +303,10 @@ static int get(struct fetch *f, const char *name, unsigned long long max, sink_f
 			else
 				rc = sink(arg, buf, (size_t)n);
 			*got += (unsigned long long)n;
+			if (rc == 0)
+				rc = pace_check(&pc, (unsigned long long)n, url, e);
 		} else if (BIO_should_retry(b)) {
-			n = BIO_wait(b, time(NULL) + FETCH_STALL_SECONDS, 100);
-			if (n == 0)
-				rc = perr(e, -ETIMEDOUT, "%s: no data for %d s", url, FETCH_STALL_SECONDS);
-			else if (n < 0)
-				rc = ssl_err(f, e, -EIO, url);
+			rc = pace_wait(&pc, b, f, url, e);
 		} else if (n == 0 || ERR_peek_error() == 0) {
 			break;				/* the end */
 		} else {
@@ -349,6 +435,7 @@ static int get_whole(struct fetch *f, const char *url, size_t max, char **buf, s
 	char *host = NULL, *port = NULL, *path = NULL, *redirect = NULL;
 	struct membuf m = { NULL, 0, 0 };
 	OSSL_HTTP_REQ_CTX *rctx = NULL;
+	struct pace pc;
 	size_t want;
 	BIO *b = NULL;
 	int rc = 0;
@@ -357,14 +444,15 @@ static int get_whole(struct fetch *f, const char *url, size_t max, char **buf, s
 	ERR_clear_error();
 	if (!OSSL_HTTP_parse_url(url, NULL, NULL, &host, &port, NULL, &path, NULL, NULL))
 		return ssl_err(NULL, e, -EINVAL, url);
-	rctx = OSSL_HTTP_open(host, port, NULL, NULL, 1, NULL, NULL, tls_bio, f, 0,
-			      f->connect_s > 0 ? f->connect_s : CONNECT_SECONDS);
+	pace_start(&pc, f);
+	rctx = OSSL_HTTP_open(host, port, NULL, NULL, 1, NULL, NULL, tls_bio, f, 0, pace_header_s(&pc, f));
 	if (rctx == NULL || !OSSL_HTTP_set1_request(rctx, path, NULL, NULL, NULL, NULL, 0, max,
-						     f->connect_s > 0 ? f->connect_s : CONNECT_SECONDS, 0))
+						     pace_header_s(&pc, f), 0))
 		rc = ssl_err(f, e, -EIO, url);
 	else if ((b = OSSL_HTTP_exchange(rctx, &redirect)) == NULL)
 		rc = redirect != NULL ? perr(e, -EINVAL, "%s: redirected to %s: not followed", url, redirect)
 				      : ssl_err(f, e, -EIO, url);
+	pace_body(&pc);
 	while (rc == 0) {
 		char chunk[16384];
 		int n = BIO_read(b, chunk, sizeof chunk);
@@ -374,9 +462,10 @@ static int get_whole(struct fetch *f, const char *url, size_t max, char **buf, s
 				rc = perr(e, -EFBIG, "%s: longer than the %zu bytes it may be: refused", url, max);
 			else
 				rc = to_mem(&m, chunk, (size_t)n);
+			if (rc == 0)
+				rc = pace_check(&pc, (unsigned long long)n, url, e);
 		} else if (BIO_should_retry(b)) {
-			if (BIO_wait(b, time(NULL) + FETCH_STALL_SECONDS, 100) <= 0)
-				rc = perr(e, -ETIMEDOUT, "%s: no data for %d s", url, FETCH_STALL_SECONDS);
+			rc = pace_wait(&pc, b, f, url, e);
 		} else {
 			break;
 		}

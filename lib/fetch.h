@@ -9,6 +9,16 @@
 
 #define FETCH_URL_MAX 1024
 #define FETCH_STALL_SECONDS 60			/* no byte for this long: the transfer fails */
+#define FETCH_DEADLINE_SECONDS 3600		/* one file, from connecting to its last byte */
+#define FETCH_MIN_RATE 4096			/* bytes a second, ... */
+#define FETCH_RATE_SECONDS 30			/* ... over each such span, or the transfer fails */
+
+/* What a server must keep to: a trickle of bytes never holds the reader. */
+struct fetch_limits {
+	int deadline_s;				/* 0: FETCH_DEADLINE_SECONDS */
+	unsigned long min_rate;			/* 0: FETCH_MIN_RATE */
+	int rate_s;				/* 0: FETCH_RATE_SECONDS */
+};
 
 struct fetch {
 	char base[FETCH_URL_MAX];		/* https://host[:port]/path/ */
@@ -17,6 +27,7 @@ struct fetch {
 	long verify_err;			/* why the last certificate was refused */
 	int connect_s;				/* 0: CONNECT_SECONDS */
 	int time_unsure;			/* the clock was moved up to the build date */
+	struct fetch_limits lim;
 };
 
 int fetch_is_url(const char *s);

@@ -28,30 +28,51 @@ int perr(struct perr *e, int rc, const char *fmt, ...)
 }
 
 /*
+ * util_open_file: dirfd/path for reading, if it is a regular file (its
+ * stat in *st).  Opened without blocking, so a FIFO put in a file's place
+ * is refused instead of holding the reader (and whatever lock it holds)
+ * until someone writes to it; never through a symlink.
+ */
+int util_open_file(int dirfd, const char *path, struct stat *st, struct perr *e)
+{
+	int fd, fl;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return perr(e, -errno, "%s: %s", path, errno == ELOOP ? "a symbolic link: refused" : strerror(errno));
+	if (fstat(fd, st) < 0 || (fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		fl = perr(e, -errno, "%s: %s", path, strerror(errno));
+		close(fd);
+		return fl;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return perr(e, -EINVAL, "%s: not a regular file (%s): refused", path,
+			    S_ISFIFO(st->st_mode) ? "a FIFO" : S_ISDIR(st->st_mode) ? "a directory" :
+			    S_ISSOCK(st->st_mode) ? "a socket" : "a device");
+	}
+	return fd;
+}
+
+/*
  * util_read_all: the whole of dirfd/path, at most max bytes, into a new
  * buffer with a NUL after it (the caller frees *buf).  A bigger file is
  * refused before it is read.
  */
 int util_read_all(int dirfd, const char *path, size_t max, char **buf, size_t *len, struct perr *e)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	size_t got = 0;
 	ssize_t r;
 	char *b;
 	int fd, rc;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = util_open_file(dirfd, path, &st, e);
 	if (fd < 0)
-		return perr(e, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		rc = perr(e, -errno, "%s: %s", path, strerror(errno));
+		return fd;
+	if ((unsigned long long)st.st_size > max) {
 		close(fd);
-		return rc;
-	}
-	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > max) {
-		close(fd);
-		return perr(e, -EFBIG, "%s: %s", path, S_ISREG(st.st_mode) ?
-			    "bigger than any such file may be" : "not a regular file");
+		return perr(e, -EFBIG, "%s: bigger than any such file may be", path);
 	}
 	b = malloc((size_t)st.st_size + 1);
 	if (b == NULL) {

@@ -13,6 +13,8 @@ struct perr {
 
 int perr(struct perr *e, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+struct stat;
+int util_open_file(int dirfd, const char *path, struct stat *st, struct perr *e);
 int util_read_all(int dirfd, const char *path, size_t max, char **buf, size_t *len, struct perr *e);
 int util_write_all(int fd, const void *buf, size_t len);
 int util_write_atomic(int dirfd, const char *path, const void *buf, size_t len, mode_t mode);

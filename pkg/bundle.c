@@ -100,7 +100,8 @@ int bundle_open(struct bundle *b, const char *path, struct perr *e)
 	int rc;
 
 	memset(b, 0, sizeof *b);
-	b->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Without blocking: a FIFO is refused below, not waited on. */
+	b->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (b->fd < 0 || fstat(b->fd, &st) < 0)
 		return perr(e, -errno, "%s: %s", path, strerror(errno));
 	/* A bundle written raw to a disk or a partition (an installer stick):
@@ -114,6 +115,8 @@ int bundle_open(struct bundle *b, const char *path, struct perr *e)
 	} else if (!S_ISREG(st.st_mode)) {
 		return perr(e, -EINVAL, "%s: not a file or a block device", path);
 	}
+	if (fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		return perr(e, -errno, "%s: %s", path, strerror(errno));
 	r = pread(b->fd, head, sizeof head - 1, 0);
 	if (r < 0)
 		return perr(e, -errno, "%s: %s", path, strerror(errno));

@@ -26,6 +26,7 @@
 #include "repo.h"
 #include "sbom.h"
 #include "solve.h"
+#include "stray.h"
 #include "text.h"
 #include "txn.h"
 
@@ -50,7 +51,8 @@ static const char usage[] =
 	"  info NAME|FILE.pkg           a package's metadata\n"
 	"  files NAME|FILE.pkg          a package's files\n"
 	"  owner PATH                   the package a file belongs to\n"
-	"  verify                       every installed file against the database\n"
+	"  verify [PATH...]             every installed file (under PATH) against the database;\n"
+	"                               --extensions: and nothing else under /usr and /opt\n"
 	"  search WORD                  packages in --repo whose name has WORD\n"
 	"  sbom [--name NAME]           SPDX 2.3 JSON of the root (or of --repo)\n"
 	"\n"
@@ -78,6 +80,9 @@ static const char usage[] =
 	"  --ca FILE|DIR      https: the CA certificates that the server's must chain to\n"
 	"                     (default: the system's, /etc/ssl/certs)\n"
 	"  --cache DIR        https: where fetched packages are kept (default ROOT/var/cache/pkg)\n"
+	"  --fetch-timeout S  https: the most one file's transfer may take (default 3600 s)\n"
+	"  --fetch-min-rate B/S  https: a transfer that moves fewer than B bytes a second\n"
+	"                     over S seconds fails (default 4096/30)\n"
 	"  --trust FILE       the first root document to trust, when --root trusts none yet\n"
 	"  --arch ARCH        install for ARCH (default " PKG_ARCH ")\n"
 	"  --json             output for machines\n"
@@ -93,6 +98,7 @@ static const char usage[] =
 struct opts {
 	const char *root, *repo, *trust, *arch, *ca, *cache;
 	int json, world, flags, level, ext, force, tries;
+	struct fetch_limits lim;
 	const char *out, *key, *alg, *name;
 	unsigned long long version, expires, threshold;
 	int have_version, have_expires, have_threshold;
@@ -454,13 +460,63 @@ static const char *verify_one(int rootfd, const struct pkg_file *f)
 	return NULL;
 }
 
-static int cmd_verify(const struct opts *o)
+/* A verify PATH as a path inside the root: no leading or trailing slash,
+ * "" for all of it. */
+static char *verify_top(char *arg)
 {
+	const char *why;
+	char *top = arg;
+	size_t n;
+
+	while (*top == '/')
+		top++;
+	n = strlen(top);
+	while (n > 0 && top[n - 1] == '/')
+		top[--n] = '\0';
+	if (n > 0 && !pkg_path_ok(top, &why))
+		die(100, "verify %s: %s", arg, why);
+	return top;
+}
+
+/* Whether path is top or under it; with no tops, everything is. */
+static int verify_wanted(const char *path, char *const *tops, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(tops[i]);
+
+		if (len == 0 || (strncmp(path, tops[i], len) == 0 && (path[len] == '\0' || path[len] == '/')))
+			return 1;
+	}
+	return n == 0;
+}
+
+static void stray_print(const char *path, const char *why, void *arg)
+{
+	printf("/%s: %s\n", path, why);
+	++*(size_t *)arg;
+}
+
+/*
+ * verify [PATH...]: the installed entries (at or under each PATH) against
+ * the database.  In the extensions area, also what is on disk under /usr
+ * and /opt (or PATH) that no package installed: initd runs this for each
+ * layer before it overlays it, and leaves out one that fails.
+ */
+static int cmd_verify(const struct opts *o, char **tops, int ntops)
+{
+	static char *const ext_tops[] = { "usr", "opt" };
 	struct txn t;
-	size_t i, j, nfiles = 0, bad = 0, changed = 0;
-	int rootfd = open_root(o);
+	size_t i, j, nfiles = 0, bad = 0, changed = 0, strays = 0;
+	int rootfd = open_root(o), k;
 	struct perr e = { "" };
 
+	for (k = 0; k < ntops; k++) {
+		tops[k] = verify_top(tops[k]);
+		if (o->ext && !verify_wanted(tops[k], ext_tops, 2))
+			die(100, "verify /%s: an extension's files are under /usr and /opt only", tops[k]);
+	}
 	if (txn_open(&t, rootfd, 1, &e) < 0)
 		fail(&e);
 	/* An interrupted transaction is recovered first, where the root can
@@ -473,8 +529,11 @@ static int cmd_verify(const struct opts *o)
 	for (i = 0; i < t.db.n; i++)
 		for (j = 0; j < t.db.pkgs[i].m.nfiles; j++) {
 			const struct pkg_file *f = &t.db.pkgs[i].m.files[j];
-			const char *why = verify_one(rootfd, f);
+			const char *why;
 
+			if (!verify_wanted(f->path, tops, ntops))
+				continue;
+			why = verify_one(rootfd, f);
 			nfiles++;
 			if (why == NULL)
 				continue;
@@ -487,15 +546,22 @@ static int cmd_verify(const struct opts *o)
 			bad++;
 			printf("%s: /%s: %s\n", t.db.pkgs[i].name, f->path, why);
 		}
-	if (!o->json)
+	/* Nothing but pkg writes the extensions area: what it did not is foreign. */
+	for (k = 0; o->ext && k < (ntops ? ntops : 2); k++)
+		if (stray_walk(rootfd, &t.db, ntops ? tops[k] : ext_tops[k], stray_print, &strays, &e) < 0)
+			fail(&e);
+	if (!o->json && o->ext)
+		fprintf(stderr, "pkg: verify: %zu packages, %zu entries, %zu differ, %zu from no package\n",
+			t.db.n, nfiles, bad, strays);
+	else if (!o->json)
 		fprintf(stderr, "pkg: verify: %zu packages, %zu entries, %zu differ, %zu configuration "
 			"files changed\n", t.db.n, nfiles, bad, changed);
 	else
-		printf("{\"packages\":%zu,\"entries\":%zu,\"differ\":%zu,\"config_changed\":%zu}\n", t.db.n,
-		       nfiles, bad, changed);
+		printf("{\"packages\":%zu,\"entries\":%zu,\"differ\":%zu,\"config_changed\":%zu,"
+		       "\"strays\":%zu}\n", t.db.n, nfiles, bad, changed, strays);
 	txn_close(&t);
 	close(rootfd);
-	return bad ? 1 : 0;
+	return bad || strays ? 1 : 0;
 }
 
 /* ---- install, remove, upgrade ------------------------------------------ */
@@ -558,7 +624,7 @@ static const struct repo_opts *repo_opts(const struct opts *o)
 	if (o->cache == NULL && snprintf(cache, sizeof cache, "%s/var/cache/pkg",
 					 strcmp(o->root, "/") == 0 ? "" : o->root) >= (int)sizeof cache)
 		die(100, "%s: path too long", o->root);
-	ro = (struct repo_opts){ o->trust, o->ca, o->cache ? o->cache : cache, o->flags };
+	ro = (struct repo_opts){ o->trust, o->ca, o->cache ? o->cache : cache, o->flags, o->lim };
 	return &ro;
 }
 
@@ -575,18 +641,25 @@ static void open_repo(const struct opts *o, const char *cmd, struct txn *t, stru
 		fail(&e);
 }
 
-/* An extension holds files under /usr and /opt only: initd overlays just those. */
+/*
+ * An extension holds files under /usr and /opt only: initd overlays just
+ * those.  None is setuid or setgid: the overlay is mounted nosuid anyway,
+ * and a site's package has no business raising privilege.
+ */
 static void ext_check(const struct pkg_meta *m)
 {
 	size_t i;
 
 	for (i = 0; i < m->nfiles; i++) {
-		const char *p = m->files[i].path;
+		const struct pkg_file *f = &m->files[i];
 
-		if (strcmp(p, "usr") != 0 && strcmp(p, "opt") != 0 && strncmp(p, "usr/", 4) != 0 &&
-		    strncmp(p, "opt/", 4) != 0)
+		if (strcmp(f->path, "usr") != 0 && strcmp(f->path, "opt") != 0 &&
+		    strncmp(f->path, "usr/", 4) != 0 && strncmp(f->path, "opt/", 4) != 0)
 			die(1, "%s-%s: /%s: an extension holds files under /usr and /opt only: refused",
-			    m->name, m->version, p);
+			    m->name, m->version, f->path);
+		if (f->type == PKG_FILE && (f->mode & (S_ISUID | S_ISGID)) != 0)
+			die(1, "%s-%s: /%s: setuid or setgid (mode %04o): an extension may not raise "
+			    "privilege: refused", m->name, m->version, f->path, f->mode);
 	}
 }
 
@@ -918,7 +991,8 @@ static int cmd_index(const char *dir)
 		if (p == NULL || ord == NULL)
 			die(111, "%s", strerror(ENOMEM));
 		for (i = 0; i < n; i++) {
-			int fd = openat(dfd, list[i]->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			/* Not blocking: a FIFO is refused by the load, not waited on. */
+			int fd = openat(dfd, list[i]->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 
 			if (fd < 0 || txn_pkg_load(&p[i], fd, 0, -1, NULL, 0, list[i]->d_name, &e) < 0)
 				die(1, "%s/%s: %s", dir, list[i]->d_name, fd < 0 ? strerror(errno) : e.msg);
@@ -1153,6 +1227,22 @@ static unsigned long long number(const char *opt, const char *v)
 	return n;
 }
 
+/* --fetch-min-rate BYTES/SECONDS */
+static void min_rate(const char *opt, const char *v, struct fetch_limits *lim)
+{
+	unsigned long long bytes, secs;
+	char buf[64], *slash;
+
+	if (snprintf(buf, sizeof buf, "%s", v) >= (int)sizeof buf || (slash = strchr(buf, '/')) == NULL)
+		die(100, "%s %s: not BYTES/SECONDS", opt, v);
+	*slash = '\0';
+	if (text_uint(buf, 1ULL << 30, &bytes) < 0 || bytes == 0 || text_uint(slash + 1, 3600, &secs) < 0 ||
+	    secs == 0)
+		die(100, "%s %s: not BYTES/SECONDS (1 byte to 1 GiB, over 1 to 3600 s)", opt, v);
+	lim->min_rate = (unsigned long)bytes;
+	lim->rate_s = (int)secs;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -1206,6 +1296,14 @@ int main(int argc, char **argv)
 			o.ca = argv[++i];
 		} else if (strcmp(a, "--cache") == 0) {
 			o.cache = argv[++i];
+		} else if (strcmp(a, "--fetch-timeout") == 0) {
+			unsigned long long s = number(a, argv[++i]);
+
+			if (s < 1 || s > 86400)
+				die(100, "%s %s: 1 to 86400 seconds", a, argv[i]);
+			o.lim.deadline_s = (int)s;
+		} else if (strcmp(a, "--fetch-min-rate") == 0) {
+			min_rate(a, argv[++i], &o.lim);
 		} else {
 			die(100, "%s: unknown option\n%s", a, usage);
 		}
@@ -1283,8 +1381,8 @@ int main(int argc, char **argv)
 		return cmd_list(&o);
 	if (strcmp(cmd, "owner") == 0 && argc == 1)
 		return cmd_owner(&o, argv[0]);
-	if (strcmp(cmd, "verify") == 0 && argc == 0)
-		return cmd_verify(&o);
+	if (strcmp(cmd, "verify") == 0)
+		return cmd_verify(&o, argv, argc);
 	if (strcmp(cmd, "install") == 0 && argc >= 1)
 		return cmd_change(&o, cmd, argv, argc);
 	if (strcmp(cmd, "upgrade") == 0 && argc == 0)

@@ -6,9 +6,12 @@
  * is checked before the first write: the package against the signed
  * index, the table (an ESP, slot A, each image fitting its partition),
  * and the target (a whole disk, not in use, not the bundle's, big enough,
- * blank).  Then sfdisk writes the table, the images go to their
- * partitions' places, and every other partition's first MiB is zeroed, so
- * nothing a disk held before is taken for the new node's data.
+ * blank).  Then sfdisk writes the table, every other partition's first
+ * MiB is zeroed, so nothing a disk held before is taken for the new
+ * node's data, and the images go to their partitions' places, checked
+ * again as they stream and read back from the disk before the ESP's boot
+ * sector goes on.  A failure after the table wipes the disk: nothing
+ * unverified is left to boot.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -35,6 +38,9 @@
 /* Past the last partition: the backup GPT and sfdisk's 1 MiB alignment. */
 #define TAIL_SECTORS 2048ULL
 #define SFDISK_SECONDS 120
+/* A GPT: the protective MBR, the header and 32 sectors of entries at the
+ * start; the entries and the header again at the end. */
+#define GPT_SECTORS 34
 
 /* ---- the table ---------------------------------------------------------- */
 
@@ -96,14 +102,14 @@ static int part_parse(char *line, struct os_part *p, char *err, size_t errsize, 
 		else if (strcmp(k, "size") == 0 && pkg_decimal(v, 1ULL << 48, &p->size) == 0 && p->size > 0)
 			have |= 2;
 		else if (strcmp(k, "type") == 0 && uuid_ok(v))
-			strcpy(p->type, v), have |= 4;
+			snprintf(p->type, sizeof p->type, "%s", v), have |= 4;
 		else if (strcmp(k, "uuid") == 0 && uuid_ok(v))
 			;
 		else if (strcmp(k, "name") == 0 && v[0] == '"' && strlen(v) >= 2 && v[strlen(v) - 1] == '"') {
 			v[strlen(v) - 1] = '\0';
 			if (!name_ok(v + 1))
 				return bad(err, errsize, ln, "bad partition name");
-			strcpy(p->name, v + 1);
+			snprintf(p->name, sizeof p->name, "%s", v + 1);
 			have |= 8;
 		} else {
 			return bad(err, errsize, ln, "bad or unknown '%.20s'", k);
@@ -203,8 +209,9 @@ int os_file(const struct pkg_meta *m, const char *path)
 
 /*
  * os_stream: the payload from its start: each regular file up to LAST
- * skipped, or, for a file PUTS[k] names, written to OUT at its offset (or
- * kept in its KEEP); every file's bytes checked against its sha256.
+ * skipped, or, for a file PUTS[k] names, written to OUT at its offset, its
+ * first HOLD bytes kept in its KEEP instead; every file's bytes checked
+ * against its sha256.
  */
 int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, int last,
 		     const char *target, struct perr *e)
@@ -234,6 +241,7 @@ int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, 
 		}
 		while (left > 0) {
 			size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
+			const unsigned char *src = buf;
 
 			rc = payload_read(&pl, buf, n);
 			if (rc < 0) {
@@ -241,10 +249,17 @@ int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, 
 				break;
 			}
 			sha256_update(&h, buf, n);
-			if (put != NULL && put->keep != NULL) {
-				memcpy(put->keep + at, buf, n);
-			} else if (put != NULL) {
-				ssize_t w = pwrite(out, buf, n, (off_t)(put->offset + at));
+			if (put != NULL && at < put->hold) {
+				size_t kept = put->hold - at < n ? (size_t)(put->hold - at) : n;
+
+				memcpy(put->keep + at, src, kept);
+				src += kept;
+				at += kept;
+				left -= kept;
+				n -= kept;
+			}
+			if (put != NULL && n > 0) {
+				ssize_t w = pwrite(out, src, n, (off_t)(put->offset + at));
 
 				if (w != (ssize_t)n) {
 					rc = perr(e, w < 0 ? -errno : -EIO, "%s: write: %s", target,
@@ -261,7 +276,7 @@ int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, 
 		sha256_final(&h, got);
 		if (rc == 0 && memcmp(got, f->sha256, 32) != 0)
 			rc = perr(e, -EINVAL, "/%s: contents do not match the package's sha256: refused", f->path);
-		if (rc == 0 && put != NULL && put->keep != NULL)
+		if (rc == 0 && put != NULL && put->hold == f->size && put->keep != NULL)
 			put->keep[f->size] = '\0';
 	}
 	payload_close(&pl);
@@ -382,16 +397,82 @@ static int zero_first_mib(int fd, const struct os_part *p, const char *target, s
 
 /* ---- installing ------------------------------------------------------------ */
 
+/* The target's size: a disk's, or a file's. */
+static int target_bytes(int fd, unsigned long long *bytes)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, bytes) < 0 ? -errno : 0;
+	*bytes = (unsigned long long)st.st_size;
+	return 0;
+}
+
+/*
+ * A failed install leaves nothing that boots: both GPTs zeroed, and the
+ * first MiB of the ESP and of slot A (the kernel then told that the disk
+ * has no partitions).  What was written and not read back is never booted.
+ */
+static void wipe(int fd, const char *target, const struct os_part *esp, const struct os_part *slot)
+{
+	static const unsigned char zero[GPT_SECTORS * SECTOR];
+	unsigned long long bytes = 0;
+	struct perr e = { "" };
+	int rc;
+
+	rc = target_bytes(fd, &bytes);
+	if (rc < 0)
+		perr(&e, rc, "its size: %s", strerror(-rc));
+	else if (pwrite(fd, zero, sizeof zero, 0) != (ssize_t)sizeof zero ||
+		 (bytes >= 2 * sizeof zero &&
+		  pwrite(fd, zero, sizeof zero, (off_t)(bytes - sizeof zero)) != (ssize_t)sizeof zero))
+		rc = perr(&e, -errno, "the partition table: %s", strerror(errno));
+	if (rc == 0)
+		rc = zero_first_mib(fd, esp, target, &e);
+	if (rc == 0)
+		rc = zero_first_mib(fd, slot, target, &e);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = perr(&e, -errno, "fsync: %s", strerror(errno));
+	if (rc < 0) {
+		fprintf(stderr, "os-install: %s: wiping after the failure: %s: the disk may hold part of an "
+			"OS: do not boot it\n", target, e.msg);
+		return;
+	}
+	ioctl(fd, BLKRRPART);		/* a file, or a disk the kernel keeps: no matter */
+	fprintf(stderr, "os-install: %s: wiped (no partition table, ESP or slot): nothing of this install "
+		"can boot\n", target);
+}
+
+/*
+ * The ESP's first bytes, held back until both images read back from the
+ * disk: its boot sector goes on last, so until then, even across a power
+ * cut, the disk has no ESP a firmware could boot.
+ */
+static int head_put(int fd, const char *target, const struct os_part *esp, const char *head, size_t len,
+		    struct perr *e)
+{
+	uint8_t sum[32];
+
+	if (pwrite(fd, head, len, (off_t)(esp->start * SECTOR)) != (ssize_t)len || fsync(fd) < 0)
+		return perr(e, -errno, "%s: the ESP's boot sector: %s", target, strerror(errno));
+	if (sha256_buf(head, len, sum) < 0)
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	return os_read_back(target, esp->start * SECTOR, len, NULL, 0, sum, e);
+}
+
 int os_install(struct repo *r, const char *arch, const char *target, int flags, struct perr *e)
 {
 	char *sfdisk[] = { "sfdisk", "--quiet", "--wipe", "always", "--wipe-partitions", "always", NULL, NULL };
-	const struct os_part *esp, *slot;
+	const struct os_part *esp = NULL, *slot = NULL;
 	const struct index_pkg *ip;
 	struct os_put puts[2];
 	struct os_layout l;
 	struct txn_pkg p;
-	char err[256], *layout = NULL, node[512];
-	int iesp, islot, ilayout, fd = -1, rc, i;
+	char err[256], *layout = NULL, *head = NULL, node[512];
+	unsigned long long hold;
+	int iesp, islot, ilayout, fd = -1, written = 0, rc, i;
 
 	rc = os_load(r, arch, &ip, &p, e);
 	if (rc < 0)
@@ -416,7 +497,7 @@ int os_install(struct repo *r, const char *arch, const char *target, int flags, 
 		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 		goto out;
 	}
-	puts[0] = (struct os_put){ ilayout, 0, layout };
+	puts[0] = (struct os_put){ ilayout, 0, layout, p.m.files[ilayout].size };
 	rc = os_stream(&p, -1, puts, 1, ilayout, target, e);
 	if (rc < 0)
 		goto out;
@@ -451,11 +532,10 @@ int os_install(struct repo *r, const char *arch, const char *target, int flags, 
 		goto out;
 
 	fprintf(stderr, "os-install: %s: the partition table (%d partitions)\n", target, l.n);
-	if (strlen(target) >= sizeof node) {
+	if (snprintf(node, sizeof node, "%s", target) >= (int)sizeof node) {
 		rc = perr(e, -ENAMETOOLONG, "%s: name too long", target);
 		goto out;
 	}
-	strcpy(node, target);
 	sfdisk[6] = node;
 	rc = run_tool(sfdisk, layout, SFDISK_SECONDS);
 	if (rc < 0) {
@@ -468,21 +548,48 @@ int os_install(struct repo *r, const char *arch, const char *target, int flags, 
 		rc = perr(e, -errno, "%s: %s", target, strerror(errno));
 		goto out;
 	}
+	written = 1;
+
+	/*
+	 * The images are read a second time as they are written, and a
+	 * medium may answer otherwise than it did to the check: each is
+	 * checked against its sha256 again as it streams, then read back
+	 * from the disk, and the ESP's first MiB, zeroed here with the other
+	 * partitions', is written only after that.
+	 */
+	hold = p.m.files[iesp].size < BLK_PROBE_BYTES ? p.m.files[iesp].size : BLK_PROBE_BYTES;
+	head = malloc(hold + 1);
+	if (head == NULL) {
+		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+		goto out;
+	}
 	for (i = 0; i < l.n; i++)
-		if (&l.p[i] != esp && &l.p[i] != slot && (rc = zero_first_mib(fd, &l.p[i], target, e)) < 0)
+		if (&l.p[i] != slot && (rc = zero_first_mib(fd, &l.p[i], target, e)) < 0)
 			goto out;
 	fprintf(stderr, "os-install: %s: the ESP (%llu MiB) and slot A (%llu MiB)\n", target,
 		p.m.files[iesp].size >> 20, p.m.files[islot].size >> 20);
-	puts[0] = (struct os_put){ iesp, esp->start * SECTOR, NULL };
-	puts[1] = (struct os_put){ islot, slot->start * SECTOR, NULL };
+	puts[0] = (struct os_put){ iesp, esp->start * SECTOR, head, hold };
+	puts[1] = (struct os_put){ islot, slot->start * SECTOR, NULL, 0 };
 	rc = os_stream(&p, fd, puts, 2, iesp > islot ? iesp : islot, target, e);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = perr(e, -errno, "%s: fsync: %s", target, strerror(errno));
+	if (rc < 0)
+		goto out;
+	fprintf(stderr, "os-install: %s: read back\n", target);
+	rc = os_read_back(target, slot->start * SECTOR, p.m.files[islot].size, NULL, 0, p.m.files[islot].sha256, e);
+	if (rc == 0)
+		rc = os_read_back(target, esp->start * SECTOR, p.m.files[iesp].size, head, (size_t)hold,
+				  p.m.files[iesp].sha256, e);
+	if (rc == 0)
+		rc = head_put(fd, target, esp, head, (size_t)hold, e);
 	if (rc == 0)
 		fprintf(stderr, "os-install: %s: done\n", target);
 out:
+	if (rc < 0 && written)
+		wipe(fd, target, esp, slot);
 	if (fd >= 0)
 		close(fd);
+	free(head);
 	free(layout);
 	txn_pkg_free(&p);
 	return rc;

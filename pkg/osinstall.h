@@ -5,6 +5,7 @@
 #define CAIRN_PKG_OSINSTALL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "repo.h"
 #include "txn.h"
@@ -33,7 +34,8 @@ struct os_layout {
 struct os_put {
 	int file;				/* index in the file list */
 	unsigned long long offset;		/* bytes into the target */
-	char *keep;				/* or into memory (its size + 1) */
+	char *keep;				/* its first HOLD bytes into memory instead */
+	unsigned long long hold;		/* its size: all of it, KEEP size + 1, NUL-ended */
 };
 
 struct os_update_opts {
@@ -53,6 +55,8 @@ int os_load(struct repo *r, const char *arch, const struct index_pkg **ip, struc
 int os_file(const struct pkg_meta *m, const char *path);
 int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, int last, const char *target,
 	      struct perr *e);
+int os_read_back(const char *path, unsigned long long off, unsigned long long size, const void *head,
+		 size_t headlen, const uint8_t want[32], struct perr *e);
 int os_install(struct repo *r, const char *arch, const char *target, int flags, struct perr *e);
 int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e);
 

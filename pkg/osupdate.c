@@ -29,56 +29,7 @@
 #include "osstate.h"
 #include "version.h"
 
-#define CHUNK (1u << 20)
 #define ESP_SPARE (1ULL << 20)		/* left free on the ESP */
-
-/* The first SIZE bytes of FD, read from the device rather than the page cache. */
-static int read_back(const char *path, unsigned long long size, const uint8_t want[32], struct perr *e)
-{
-	unsigned char *buf;
-	unsigned long long at = 0;
-	struct sha256 h;
-	uint8_t got[32];
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
-	if (fd < 0 && errno == EINVAL)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return perr(e, -errno, "%s: %s", path, strerror(errno));
-	/* Where O_DIRECT was not had: the cached pages dropped first. */
-	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	if (posix_memalign((void **)&buf, 4096, CHUNK) != 0) {
-		close(fd);
-		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-	}
-	if (sha256_init(&h) < 0)
-		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-	while (rc == 0 && at < size) {
-		/* Whole 4 KiB blocks, as O_DIRECT wants; only SIZE of them hashed. */
-		size_t want_n = size - at < CHUNK ? (size_t)((size - at + 4095) & ~4095ULL) : CHUNK;
-		ssize_t n = pread(fd, buf, want_n, (off_t)at);
-
-		if (n <= 0) {
-			rc = perr(e, n < 0 ? -errno : -EIO, "%s: read back: %s", path,
-				  n < 0 ? strerror(errno) : "ends early");
-			break;
-		}
-		if ((unsigned long long)n > size - at)
-			n = (ssize_t)(size - at);
-		sha256_update(&h, buf, (size_t)n);
-		at += (unsigned long long)n;
-	}
-	if (rc == 0) {
-		sha256_final(&h, got);
-		if (memcmp(got, want, 32) != 0)
-			rc = perr(e, -EIO, "%s: read back, it differs from the signed image: the disk may be "
-				  "failing", path);
-	}
-	free(buf);
-	close(fd);
-	return rc;
-}
 
 /* The slot's UKI onto the ESP: written, read back, then named for systemd-boot. */
 static int uki_put(int dirfd, const char *esp, char slot, const char *uki, const struct pkg_file *f, int tries,
@@ -99,7 +50,7 @@ static int uki_put(int dirfd, const char *esp, char slot, const char *uki, const
 	close(fd);
 	if (rc < 0)
 		return perr(e, rc, "%s: %s", path, rc == -ENOSPC ? "the ESP is full" : strerror(-rc));
-	rc = read_back(path, f->size, f->sha256, e);
+	rc = os_read_back(path, 0, f->size, NULL, 0, f->sha256, e);
 	if (rc < 0)
 		return rc;
 	if (renameat(dirfd, tmp, dirfd, name) < 0 || fsync(dirfd) < 0 || syncfs(dirfd) < 0)
@@ -246,8 +197,8 @@ int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e)
 		goto out;
 	}
 	fprintf(stderr, "os-update: slot %c (%s): %llu MiB\n", other, dev, p.m.files[islot].size >> 20);
-	puts[0] = (struct os_put){ islot, 0, NULL };
-	puts[1] = (struct os_put){ iuki, 0, uki };
+	puts[0] = (struct os_put){ islot, 0, NULL, 0 };
+	puts[1] = (struct os_put){ iuki, 0, uki, p.m.files[iuki].size };
 	rc = os_stream(&p, fd, puts, 2, islot > iuki ? islot : iuki, dev, e);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = perr(e, -errno, "%s: fsync: %s", dev, strerror(errno));
@@ -256,7 +207,7 @@ int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e)
 	close(fd);
 	fd = -1;
 	fprintf(stderr, "os-update: slot %c: read back\n", other);
-	rc = read_back(dev, p.m.files[islot].size, p.m.files[islot].sha256, e);
+	rc = os_read_back(dev, 0, p.m.files[islot].size, NULL, 0, p.m.files[islot].sha256, e);
 	if (rc < 0)
 		goto out;
 	rc = uki_put(dirfd, o->esp, other, uki, &p.m.files[iuki], o->tries, e);

@@ -178,6 +178,31 @@ static int rotate(struct repo *r, int pkgdir, struct perr *e)
 	}
 }
 
+/*
+ * The release trusted before stays the floor for the next only while the
+ * root's keys sign it, which a rotation may have ended: one signed by
+ * keys the rotation dropped (stolen, say, and made to sign a release
+ * numbered beyond any real one) would refuse every release to come.  It
+ * is forgotten, and the next release trusted afresh (TUF's fast-forward
+ * recovery).  Checked on every open, not only at the rotation, so a crash
+ * between the two, or before the unlink is on the disk, leaves nothing
+ * stuck.  1 when forgotten.
+ */
+static int release_rekeyed(const struct repo *r, int pkgdir, const struct doc *old, const char *oldtext,
+			   struct perr *e)
+{
+	int bad, good = doc_signers(&r->root, old, oldtext, &bad);
+
+	if (good >= r->root.threshold)
+		return 0;
+	fprintf(stderr, "pkg: the release trusted before (version %llu) has %d valid signature%s by the keys of "
+		"root version %llu, %d needed: forgotten, the next release is trusted afresh\n", old->version,
+		good, good == 1 ? "" : "s", r->root.version, r->root.threshold);
+	if (unlinkat(pkgdir, "trust/release", 0) < 0)
+		return perr(e, -errno, "%s/trust/release: %s", DB_DIR, strerror(errno));
+	return 1;
+}
+
 static int check_release(struct repo *r, int pkgdir, int flags, struct perr *e)
 {
 	struct doc old;
@@ -191,6 +216,12 @@ static int check_release(struct repo *r, int pkgdir, int flags, struct perr *e)
 	if (rc < 0)
 		return rc;
 	rc = repo_load_doc(pkgdir, "trust/release", DOC_RELEASE, &oldtext, &old, e);
+	if (rc == 0 && (rc = release_rekeyed(r, pkgdir, &old, oldtext, e)) != 0) {
+		doc_free(&old);
+		free(oldtext);
+		oldtext = NULL;
+		rc = rc > 0 ? -ENOENT : rc;
+	}
 	if (rc == 0) {
 		if (r->release.version < old.version) {
 			snprintf(msg, sizeof msg, "release version %llu is older than version %llu, trusted "
@@ -244,6 +275,7 @@ int repo_open(struct repo *r, const char *path, int pkgdir, const struct repo_op
 			r->net = NULL;
 			return rc;
 		}
+		r->net->lim = o->lim;
 	} else if ((r->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 && errno == ENOTDIR) {
 		rc = bundle_open(&r->b, path, e);
 		if (rc < 0)
@@ -260,7 +292,14 @@ int repo_open(struct repo *r, const char *path, int pkgdir, const struct repo_op
 		rc = check_release(r, pkgdir, flags, e);
 	if (rc < 0)
 		return rc;
-	rc = repo_read(r, "index", INDEX_MAX, &r->indextext, &len, e);
+	/* Read to the size the release signs, and not a byte past it. */
+	if (r->release.index_size > INDEX_MAX)
+		return perr(e, -EFBIG, "release: names an index of %llu bytes, more than an index may be (%u): "
+			    "refused", r->release.index_size, INDEX_MAX);
+	rc = repo_read(r, "index", (size_t)r->release.index_size, &r->indextext, &len, e);
+	if (rc == -EFBIG)
+		return perr(e, -EINVAL, "index: does not match the signed release (longer than its %llu bytes): "
+			    "refused", r->release.index_size);
 	if (rc < 0)
 		return rc;
 	if (len != r->release.index_size || sha256_buf(r->indextext, len, sum) < 0 ||
@@ -293,6 +332,7 @@ static int cached(int fd, const struct index_pkg *p)
 /* A package of an https:// repository: from the cache, else fetched into it. */
 static int net_pkg_open(struct repo *r, const struct index_pkg *p, const char *name, struct perr *e)
 {
+	struct stat st;
 	int fd, rc;
 
 	if (r->cachefd < 0) {
@@ -305,7 +345,8 @@ static int net_pkg_open(struct repo *r, const struct index_pkg *p, const char *n
 		if (r->cachefd < 0)
 			return perr(e, -errno, "%s: %s", r->cache, strerror(errno));
 	}
-	fd = openat(r->cachefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* Anything else under the name (a FIFO, a link) is fetched over. */
+	fd = util_open_file(r->cachefd, name, &st, e);
 	if (fd >= 0 && cached(fd, p))
 		return fd;
 	if (fd >= 0)
@@ -313,10 +354,7 @@ static int net_pkg_open(struct repo *r, const struct index_pkg *p, const char *n
 	rc = fetch_file(r->net, name, p->size, p->sha256, r->cachefd, e);
 	if (rc < 0)
 		return rc;
-	fd = openat(r->cachefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return perr(e, -errno, "%s/%s: %s", r->cache, name, strerror(errno));
-	return fd;
+	return util_open_file(r->cachefd, name, &st, e);
 }
 
 /*
@@ -327,6 +365,7 @@ int repo_pkg_open(struct repo *r, const struct index_pkg *p, off_t *base, long l
 		  struct perr *e)
 {
 	const struct bundle_entry *en;
+	struct stat st;
 	char name[256];
 	int fd;
 
@@ -346,10 +385,7 @@ int repo_pkg_open(struct repo *r, const struct index_pkg *p, off_t *base, long l
 		*len = (long long)en->size;
 		return fd;
 	}
-	fd = openat(r->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return perr(e, -errno, "%s: %s", name, strerror(errno));
-	return fd;
+	return util_open_file(r->dirfd, name, &st, e);
 }
 
 void repo_close(struct repo *r)

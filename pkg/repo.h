@@ -19,6 +19,7 @@ struct repo_opts {
 	const char *ca;				/* https: CA file or directory (else the system's) */
 	const char *cache;			/* https: where fetched packages are kept */
 	int flags;				/* REPO_ALLOW_* */
+	struct fetch_limits lim;		/* https: each transfer's deadline and rate */
 };
 
 struct repo {

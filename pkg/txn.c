@@ -926,6 +926,28 @@ static int stage_pkg(struct txn *t, const struct plan *pl, size_t pk, struct dir
 	return rc;
 }
 
+/*
+ * A new directory's owner and mode, set through the directory itself:
+ * whoever owns its parent can swap a symlink (or a directory of theirs)
+ * in under its name once it is made, and a chmod by name would follow it.
+ * -EXDEV when what the name holds now is not the directory made.
+ */
+static int dir_own(int dfd, const char *leaf, const struct pkg_file *f)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = openat(dfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP || errno == ENOTDIR ? -EXDEV : -errno;
+	/* Made a moment ago, it is ours; not so, it is not the one made. */
+	rc = fstat(fd, &st) < 0 ? -errno : st.st_uid != geteuid() ? -EXDEV : set_owner(dfd, leaf, f, fd);
+	if (rc == 0 && fchmod(fd, f->mode) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 static int make_dirs(struct txn *t, const struct plan *pl, struct perr *e)
 {
 	size_t i;
@@ -940,10 +962,14 @@ static int make_dirs(struct txn *t, const struct plan *pl, struct perr *e)
 		dfd = fsroot_parent(t->rootfd, en->path, &leaf);
 		if (dfd < 0)
 			return perr(e, dfd, "/%s: %s", en->path, strerror(-dfd));
-		if (fault() < 0 || mkdirat(dfd, leaf, 0700) < 0 ||
-		    ((rc = set_owner(dfd, leaf, en->nf, -1)) == 0 && fchmodat(dfd, leaf, en->nf->mode, 0) < 0))
+		if (fault() < 0 || mkdirat(dfd, leaf, 0700) < 0)
 			rc = -errno;
+		else
+			rc = dir_own(dfd, leaf, en->nf);
 		close(dfd);
+		if (rc == -EXDEV)
+			return perr(e, rc, "/%s: replaced by another file (a link, or someone's directory) as it "
+				    "was made: refused", en->path);
 		if (rc < 0)
 			return perr(e, rc, "/%s: %s", en->path, strerror(-rc));
 	}

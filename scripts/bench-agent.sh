@@ -7,7 +7,8 @@
 #    GET /v1/health, /metrics and /v1/inventory, beside the same number
 #    of requests for a static file from `openssl s_server -WWW` with the
 #    same certificates (the TLS handshake alone, what any mTLS server pays);
-#  - the agent's memory while serving (VmRSS) beside s_server's;
+#  - the agent's memory while serving (VmRSS of its helper and network
+#    side together) beside s_server's;
 #  - `cairn-agent setup` from a config on disk, `net plan` and
 #    `inventory`, each beside `cat` of the same config (a process start
 #    and a read: the least any tool can do).
@@ -43,17 +44,19 @@ cat >"$tmp/node.conf" <<CONF
 hostname = bench
 [net lan]
 match = name lo
-[trust]
-ca-file = $pki/ca.pem
 [api]
 listen = 127.0.0.1:0
 cert-file = $pki/node.pem
 key-file = $pki/node.key
+client-ca = $pki/ca.pem
 CONF
 echo "static file of the same order as a health answer" >"$tmp/www/health"
 
 # The agent's API, and s_server -WWW beside it, each on a free port.
-TMPDIR=$tmp/scratch "$agent" serve --config "$tmp/node.conf" >"$tmp/api.log" 2>&1 &
+# As root the API's network side becomes its own user (cairn-api on a
+# node, nobody here), who reads the bench's files.
+chmod 755 "$tmp"
+TMPDIR=$tmp/scratch "$agent" serve --config "$tmp/node.conf" --user nobody >"$tmp/api.log" 2>&1 &
 api=$!
 srv=$api
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -95,6 +98,8 @@ while [ $k -lt "$n" ]; do
 	seconds "https://127.0.0.1:$aport" /v1/inventory >>"$tmp/i"
 done
 api_rss=$(rss "$api")
+net=$(sed -n 's/^api: the network side (pid \([0-9]*\)).*/\1/p' "$tmp/api.log")
+[ -z "$net" ] || api_rss=$((api_rss + $(rss "$net")))
 ssrv_rss=$(pgrep -P "$ssrv" openssl | head -n 1)
 ssrv_rss=$(rss "${ssrv_rss:-$ssrv}")
 kill $srv 2>/dev/null

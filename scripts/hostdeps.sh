@@ -8,6 +8,9 @@
 pkgs="gcc make libc6-dev bc bison flex perl libelf-dev libssl-dev openssl
 cpio rsync zstd xz-utils bzip2 curl ca-certificates dpkg-dev kmod
 ccache libzstd-dev libjansson-dev"
+# The kernel's GCC plugins (RANDSTRUCT, STACKLEAK, LATENT_ENTROPY): the
+# plugin headers of the gcc that builds it, and g++ to build the plugins.
+pkgs="$pkgs gcc-12-plugin-dev g++"
 # The disk image: squashfs, dm-verity's hash tree, GPT, the ESP, the UKI.
 pkgs="$pkgs squashfs-tools cryptsetup-bin fdisk dosfstools mtools binutils"
 # The tests: QEMU (TCG), clang with the sanitizer and libFuzzer runtimes,

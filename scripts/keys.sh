@@ -39,6 +39,19 @@ CNF
 	mv "$key.tmp" "$key"
 fi
 
+# The kernel seed: RANDSTRUCT's structure layout and the latent entropy
+# plugin's build-time constants come from it (pkg/recipes/linux/build).  A
+# site's own, like its keys: the same seed gives the same kernel, and an
+# exploit that learnt another site's layout does not fit this one.
+seed=$KEYS_DIR/kernel-seed
+if [ ! -s "$seed" ]; then
+	say KEYGEN "$seed"
+	umask 077
+	od -A n -t x8 -N 32 /dev/urandom | tr -d ' \n' >"$seed.tmp" && echo >>"$seed.tmp" ||
+		die "cannot make $seed"
+	mv "$seed.tmp" "$seed"
+fi
+
 # Secure Boot (doc/secure-boot.md): the site's platform key, key exchange
 # key and signature database key, RSA 2048 (what every firmware takes),
 # each as PEM (sbsign, virt-fw-vars), DER .cer (firmware setup menus) and

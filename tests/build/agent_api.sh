@@ -8,23 +8,16 @@
 # (OU cairn-node) may do nothing.  Bad requests get 400/404/405.  An OS
 # update (pkg os-update, faked) starts in the background, one at a time,
 # from the request's repository or the config's, with the reboot asked
-# for; GET /v1/os shows the slots and what it said.
+# for; GET /v1/os shows the slots and what it said.  (agent_api_trust.sh
+# and agent_api_privsep.sh attack whom it trusts and how it runs.)
 . "$(dirname "$0")/testlib"
 . "$(dirname "$0")/tlslib"
+. "$(dirname "$0")/apilib"
 
-: "${CAIRN_AGENT:?CAIRN_AGENT: the host build of cairn-agent}"
-command -v curl >/dev/null || fail "curl is needed"
 ca site-ca
 ca other-ca
 cert node site-ca "IP:127.0.0.1"
 
-# client NAME CA OU: a client certificate with that OU.
-client() {
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/OU=$3/CN=$1" \
-		-keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null || fail "openssl: request $1"
-	openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$2.pem" -CAkey "$pki/$2.key" -CAcreateserial \
-		-days 2 -out "$pki/$1.pem" 2>/dev/null || fail "openssl: sign $1"
-}
 client monitor site-ca cairn-monitor
 client operator site-ca cairn-operator
 client node2 site-ca cairn-node
@@ -54,7 +47,7 @@ openssl ca -batch -config "$pki/ca.cnf" -cert "$pki/site-ca.pem" -keyfile "$pki/
 
 # A node with one NVIDIA GPU that reported Xid 79, and a fake initctl.
 root=$tmp/root
-mkdir -p "$root/proc/driver/nvidia/gpus/0000:3b:00.0" "$root/sys/bus/pci/devices/0000:3b:00.0" "$tmp/bin"
+mkdir -p "$root/proc/driver/nvidia/gpus/0000:3b:00.0" "$root/sys/bus/pci/devices/0000:3b:00.0"
 printf 'processor\t: 0\nmodel name\t: Test CPU\nphysical id\t: 0\ncore id\t: 0\n\n' >"$root/proc/cpuinfo"
 printf 'MemTotal:       16384 kB\n' >"$root/proc/meminfo"
 printf '0x10de\n' >"$root/sys/bus/pci/devices/0000:3b:00.0/vendor"
@@ -87,8 +80,6 @@ key=$(head -c 32 /dev/urandom | base64 -w0)
 cat >"$tmp/node.conf" <<CONF
 [node]
 hostname = api-node
-[trust]
-ca-file = $pki/site-ca.pem
 [slurm]
 munge-key = $key
 [gpu]
@@ -98,45 +89,12 @@ model = H200
 listen = 127.0.0.1:0
 cert-file = $pki/node.pem
 key-file = $pki/node.key
+client-ca = $pki/site-ca.pem
 [update]
 repo = /dev/vdz
 CONF
 
-mkdir -p "$tmp/scratch"
-TMPDIR=$tmp/scratch PATH="$tmp/bin:$PATH" "$CAIRN_AGENT" serve --config "$tmp/node.conf" --root "$root" \
-	--kmsg "$tmp/kmsg" >"$tmp/log" 2>&1 &
-server=$!
-for i in $(seq 100); do
-	port=$(sed -n 's/^api: listening on .* (port \([0-9]*\)).*/\1/p' "$tmp/log")
-	[ -n "$port" ] && break
-	kill -0 "$server" 2>/dev/null || break
-	sleep 0.1
-done
-[ -n "$port" ] || { cat "$tmp/log"; fail "the API did not start"; }
-
-# get WHO METHOD PATH: the status code; the body in $tmp/body.
-get() {
-	set -- "$1" "$2" "$3"
-	if [ "$1" = none ]; then
-		curl -sS -o "$tmp/body" -w '%{http_code}' --cacert "$pki/site-ca.pem" -X "$2" \
-			"https://127.0.0.1:$port$3" 2>"$tmp/curl.err"
-	else
-		curl -sS -o "$tmp/body" -w '%{http_code}' --cacert "$pki/site-ca.pem" --cert "$pki/$1.pem" \
-			--key "$pki/$1.key" -X "$2" "https://127.0.0.1:$port$3" 2>"$tmp/curl.err"
-	fi
-}
-must() {	# CODE WHO METHOD PATH
-	code=$(get "$2" "$3" "$4") || true
-	[ "$code" = "$1" ] || { cat "$tmp/body" "$tmp/curl.err" "$tmp/log" >&2; fail "$2 $3 $4: $code, wanted $1"; }
-}
-refused() {	# WHO WHY
-	if get "$1" GET /v1/health >/dev/null; then
-		cat "$tmp/body" >&2
-		fail "$1: answered, should be refused at the handshake"
-	fi
-	sleep 0.2
-	expect_line "$tmp/log" "$2"
-}
+api_start "$tmp/node.conf" --root "$root" --kmsg "$tmp/kmsg"
 
 refused none "refused: peer did not return a certificate"
 refused stranger "refused: unable to get local issuer certificate"
@@ -167,16 +125,18 @@ expect_line "$tmp/body" "DCGM_FI_DEV_ROW_REMAP_FAILURE$labels 0"
 curl -sS --fail -o /dev/null -o /dev/null --cacert "$pki/site-ca.pem" --cert "$pki/monitor.pem" \
 	--key "$pki/monitor.key" "https://127.0.0.1:$port/v1/health" "https://127.0.0.1:$port/v1/health" \
 	2>"$tmp/curl.err" || { cat "$tmp/curl.err" "$tmp/log"; fail "a second request on a resumed session refused"; }
-# A client that opens a connection and trickles nothing: dropped after
-# 10 s, and the API answers the next one.
+# A client that opens a connection and trickles a byte at a time: the
+# API answers others meanwhile, and drops it after 5 s.
 python3 -c 'import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.send(b"\x16")
+open(sys.argv[2], "w").write("connected\n")
 for i in range(6):
-    s.send(b"\x16"); time.sleep(3)' "$port" 2>/dev/null &
+    time.sleep(3); s.send(b"\x03")' "$port" "$tmp/slow" 2>/dev/null &
 slow=$!
-sleep 0.5
+waitfor "$tmp/slow" connected
 must 200 monitor GET /v1/services
-expect_line "$tmp/log" "refused: no handshake within 10 s"
+waitfor "$tmp/log" "refused: no handshake within 5 s" 10
 kill "$slow" 2>/dev/null || true
 expect_line "$tmp/body" "containerd   up"
 must 403 monitor GET "/v1/logs?service=containerd"
@@ -201,7 +161,7 @@ for f in inventory.json health.json services.txt kernel.log node.conf logs/conta
 done
 expect_line "$tmp/bundle/node.conf" "# munge-key: set (32 bytes), not shown"
 ! grep -rqF "$key" "$tmp/bundle" || fail "the support bundle carries the munge key"
-[ -z "$(ls "$tmp/scratch")" ] || fail "the bundle's scratch directory was left: $(ls "$tmp/scratch")"
+[ -z "$(ls "$tmp/scratch/api")" ] || fail "the bundle's scratch directory was left: $(ls "$tmp/scratch/api")"
 # Drain and resume: the operator's reason becomes a failed health check
 # of its own (what slurm-health hands to Slurm), and goes with resume.
 mkdir -p "$root/run/cairn"
@@ -219,19 +179,10 @@ must 200 monitor GET /v1/health
 ! jq -e '.checks[] | select(.name == "drain")' "$tmp/body" >/dev/null || fail "resumed, still drained"
 [ ! -e "$root/run/cairn/drain" ] || fail "resume left the drain file"
 must 202 operator POST /v1/reboot
-sleep 0.3
-[ -e "$tmp/rebooted" ] || fail "POST /v1/reboot by an operator did not reboot"
+waitfor "$tmp/rebooted" rebooted
 expect_line "$tmp/log" "role cairn-operator): POST /v1/reboot: 202"
 
 # OS updates: pkg (a fake) runs in the background, its answer in GET /v1/os.
-# waitfor FILE TEXT: until FILE has TEXT (5 s at most).
-waitfor() {
-	for i in $(seq 50); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "$1: no '$2' within 5 s"
-}
 mkdir -p "$root/var/lib/cairn/os"
 cat >"$tmp/bin/pkg" <<SH
 #!/bin/sh
@@ -266,9 +217,7 @@ waitfor "$root/run/cairn/os-update.out" "rebooting into it"
 expect_line "$tmp/pkg.args" "--repo /dev/vdz os-update --tries 3"
 waitfor "$tmp/rebooted" "rebooted"
 expect_line "$tmp/log" "api: os update from /dev/vdz started (3 tries, then a reboot)"
-kill "$server"
-wait "$server" || fail "serve did not stop cleanly on SIGTERM"
-server=
+api_stop
 
 # No [api]: nothing listens.
 printf '[node]\nhostname = quiet\n' >"$tmp/off.conf"

@@ -7,7 +7,7 @@
 # /usr/local/nvidia/lib64 and a static fake nvidia-smi that lists the
 # /dev/nvidiaN it sees.  Everything else is real: the kit's cairn-cdi
 # writes the spec, cairn-runtime applies it, runc runs the containers, the
-# ld cache hook runs the container's ldconfig.  The script must pass; with
+# ld cache hook makes the container's ld cache.  The script must pass; with
 # one GPU node taken away from a container that was promised it, it fails.
 . "$(dirname "$0")/testlib"
 
@@ -59,6 +59,6 @@ unshare -m --propagation private sh "$tmp/inner.sh" || {
 	fail "tests/gpu/run.sh on the fake GPU host"
 }
 cat "$tmp/pass.log"
-grep -q '^gpu: PASS (11 checks)' "$tmp/pass.log" || fail "run.sh did not pass all 11 checks"
+grep -q '^gpu: PASS (13 checks)' "$tmp/pass.log" || fail "run.sh did not pass all 13 checks"
 grep -q 'gpu: FAIL: nvidia.com/gpu=all' "$tmp/gone.log" || { cat "$tmp/gone.log"; fail "a vanished GPU did not fail the all-GPU container"; }
 grep -q '/dev/nvidia1: No such file' "$tmp/gone.log" || { cat "$tmp/gone.log"; fail "the vanished GPU was not named"; }

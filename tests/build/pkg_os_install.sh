@@ -5,7 +5,8 @@
 # refused with its reason before anything is written: a target that is
 # not blank (unless --force), too small, a tampered bundle, a release
 # signed by a key the root does not list, an OS whose table has no ESP or
-# whose package lacks an image.
+# whose package lacks an image.  A bundle whose bytes change between
+# pkg's reads fails the install and leaves the disk wiped.
 . "$(dirname "$0")/testlib"
 . "$(dirname "$0")/pkglib"
 command -v sfdisk >/dev/null || PATH=$PATH:/usr/sbin
@@ -74,6 +75,41 @@ printf 'old data' | dd of="$tmp/disk" bs=512 seek=43008 conv=notrunc status=none
 inst "$bundle" "$tmp/disk" --force >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; fail "os-install --force"; }
 zeroes "$tmp/disk" 43008 || fail "--force left the old data partition's bytes"
 
+# 3. A medium that answers otherwise when read again: pkg checks the
+#    package whole, then reads it a second time as it writes the images.
+#    Between the two it runs sfdisk; a wrapper on PATH (standing in for a
+#    lying stick) inverts one byte of the bundle there: in the ESP's image,
+#    then in slot A's.  Each install fails and wipes the disk: no
+#    partition table, the ESP's and slot A's first MiB zeroes, so nothing
+#    unverified can boot.
+mkdir -p "$tmp/bin"
+{
+	echo '#!/bin/sh'
+	echo 'python3 -c "import sys; f = open(sys.argv[1], \"r+b\"); f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xFF]))" "$LIE_FILE" "$LIE_AT" || exit 1'
+	echo 'echo "$LIE_AT" >>"$LIE_FILE.lied"'
+	printf 'exec %s "$@"\n' "$(command -v sfdisk)"
+} >"$tmp/bin/sfdisk"
+chmod 755 "$tmp/bin/sfdisk"
+off=$(awk '/cairn-os-1.0.x86_64.pkg/ { print $1; exit }' "$bundle")
+[ -n "$off" ] || fail "no cairn-os in the bundle's table"
+# The payload holds esp.img (3 MiB), gpt.sfdisk, slot.img (6 MiB), in that
+# order, as zstd's raw blocks (random bytes do not compress).
+for at in $((off + 1048576 + 4096)) $((off + 5000000)); do
+	cp "$bundle" "$tmp/lying.bundle"
+	rm -f "$tmp/lie" "$tmp/lying.bundle.lied"
+	truncate -s 32M "$tmp/lie"
+	refuse "contents do not match the package's sha256" env PATH="$tmp/bin:$PATH" LIE_FILE="$tmp/lying.bundle" \
+		LIE_AT=$at "$pkg" --root "$root" --trust "$keys/root" --repo "$tmp/lying.bundle" os-install "$tmp/lie"
+	[ "$(cat "$tmp/lying.bundle.lied")" = "$at" ] || fail "the medium did not lie (sfdisk not run from PATH)"
+	if sfdisk -d "$tmp/lie" >/dev/null 2>&1; then
+		fail "a medium that lied (byte $at) left a partition table on the disk"
+	fi
+	zeroes "$tmp/lie" 2048 || fail "a medium that lied (byte $at) left an ESP on the disk"
+	zeroes "$tmp/lie" 10240 || fail "a medium that lied (byte $at) left slot A's start on the disk"
+	expect_line "$tmp/err" "wiped (no partition table, ESP or slot)"
+done
+echo "a medium that lied on its second read: refused, the disk wiped"
+
 # blank_refused WHY BUNDLE [SIZE]: onto a fresh blank disk, refused with
 # WHY, and the disk still all zeroes.
 blank_refused() {
@@ -83,17 +119,17 @@ blank_refused() {
 	[ "$(tr -d '\000' <"$tmp/blank" | wc -c)" -eq 0 ] || fail "refused ($1), yet the disk was written"
 }
 
-# 3. Too small: the table ends at 24 MiB, and the backup GPT after it.
+# 4. Too small: the table ends at 24 MiB, and the backup GPT after it.
 blank_refused "too small" "$bundle" 24M
 
-# 4. A tampered bundle: one byte of the OS package changed.
+# 5. A tampered bundle: one byte of the OS package changed.
 off=$(awk '/cairn-os-1.0.x86_64.pkg/ { print $1; exit }' "$bundle")
 [ -n "$off" ] || fail "no cairn-os in the bundle's table"
 cp "$bundle" "$tmp/tampered"
 printf 'X' | dd of="$tmp/tampered" bs=1 seek=$((off + 5000000)) conv=notrunc status=none
 blank_refused "sha256 does not match the signed index" "$tmp/tampered"
 
-# 5. Signed by a key the root does not list.
+# 6. Signed by a key the root does not list.
 mkdir -p "$tmp/k2" && p key new "$tmp/k2" k2 || fail "pkg key new k2"
 cp -r "$repo" "$tmp/repo2"
 p release --version 2 --expires +7d "$tmp/repo2" && p sign --key "$tmp/k2/k2.key" "$tmp/repo2/release" ||
@@ -101,7 +137,7 @@ p release --version 2 --expires +7d "$tmp/repo2" && p sign --key "$tmp/k2/k2.key
 p bundle -o "$tmp/badsig.bundle" "$tmp/repo2" || fail "pkg bundle (bad signature)"
 blank_refused "release: 0 valid signatures by trusted keys, 1 needed" "$tmp/badsig.bundle"
 
-# 6. An OS whose table has no ESP: the disk could not boot.
+# 7. An OS whose table has no ESP: the disk could not boot.
 rm -f "$repo"/cairn-os-*.pkg
 os "$tmp/noesp" "$slota" "$slotb" "$data"
 mkpkg cairn-os 1.1 "$tmp/noesp"
@@ -109,14 +145,14 @@ publish 3
 p bundle -o "$tmp/noesp.bundle" "$repo" || fail "pkg bundle (no ESP)"
 blank_refused "no EFI system partition" "$tmp/noesp.bundle"
 
-# 7. A package without the ESP's image.
+# 8. A package without the ESP's image.
 rm -f "$repo"/cairn-os-*.pkg "$tmp/os/boot/esp.img"
 mkpkg cairn-os 1.2 "$tmp/os"
 publish 4
 p bundle -o "$tmp/noimg.bundle" "$repo" || fail "pkg bundle (no esp.img)"
 blank_refused "not an OS package" "$tmp/noimg.bundle"
 
-# 8. A repository without the OS at all.
+# 9. A repository without the OS at all.
 rm -f "$repo"/cairn-os-*.pkg
 mkdir -p "$tmp/other/etc" && echo x >"$tmp/other/etc/x"
 mkpkg other 1.0 "$tmp/other"

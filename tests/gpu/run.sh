@@ -2,9 +2,11 @@
 # tests/gpu/run.sh: on a host with an NVIDIA GPU and its driver loaded, the
 # CDI spec cairn-cdi writes names every GPU nvidia-smi lists, and containers
 # run through cairn-runtime and runc with the spec applied see the GPUs:
-# all of them, one by index, one by UUID; an unknown name is refused;
-# cairn-cdi nodes makes the host's /dev/nvidia* from its /proc; and
-# cairn-agent reads every GPU's live figures and memory health.
+# all of them, one by index, one by UUID; an unknown name is refused, and
+# so are CDI_DEVICES while the node's switch is off and a pod's container
+# asking by its environment; cairn-cdi nodes makes the host's /dev/nvidia*
+# from its /proc; and cairn-agent reads every GPU's live figures and
+# memory health.
 #
 # usage: run.sh [--kit DIR] [--lib-path D:D] [--bin-path D:D] [--keep]
 #
@@ -147,12 +149,18 @@ bundle() {
 		-e "s|@CDI_ENV@|$2|" -e "s|@ANNOTATIONS@|$3|" "$kit/config.json" >"$b/config.json"
 }
 
+# The node's switch that lets CDI_DEVICES ask (node.conf [gpu]
+# cdi-devices-env, as cairn-agent setup leaves it): on, as for ctr.
+: >"$work/cdi-devices-env"
+chmod 644 "$work/cdi-devices-env"
+envswitch=$work/cdi-devices-env
+
 # run_ctr NAME: the container through cairn-runtime -> runc; its output in
 # $work/NAME.out, runtime errors in $work/NAME.err.
 nopivot=
 run_ctr() {
 	ids="$ids cairn-gpu-$1-$$"
-	CAIRN_RUNC=$kit/bin/runc CAIRN_CDI_DIRS=$work/cdi timeout 60 \
+	CAIRN_RUNC=$kit/bin/runc CAIRN_CDI_DIRS=$work/cdi CAIRN_CDI_ENV_SWITCH=$envswitch timeout 60 \
 		"$runtime" --root "$state" run $nopivot --bundle "$work/$1" "cairn-gpu-$1-$$" \
 		>"$work/$1.out" 2>"$work/$1.err" </dev/null && return 0
 	rc=$?
@@ -238,7 +246,38 @@ else
 	fi
 fi
 
-# 6. The node maker (what nvidia-load runs after loading the driver): under
+# 6. The variable with the node's switch off: refused before runc.
+bundle envoff "CDI_DEVICES=nvidia.com/gpu=0" ""
+envswitch=$work/switch-off
+if run_ctr envoff; then
+	show envoff
+	fail "CDI_DEVICES with the switch off: the container ran; it must be refused"
+else
+	show envoff
+	if grep -q 'CDI_DEVICES is off on this node' "$work/envoff.err" && [ ! -s "$work/envoff.out" ]; then
+		pass "CDI_DEVICES with the switch off refused: $(head -n 1 "$work/envoff.err")"
+	else
+		fail "CDI_DEVICES with the switch off: refused without naming the switch"
+	fi
+fi
+envswitch=$work/cdi-devices-env
+
+# 7. A pod's container (containerd's CRI marks it) asking for every GPU
+# by its environment: refused, the switch on or not.
+bundle pod "CDI_DEVICES=nvidia.com/gpu=all" "\"io.kubernetes.cri.container-type\": \"container\""
+if run_ctr pod; then
+	show pod
+	fail "a pod's CDI_DEVICES=nvidia.com/gpu=all: the container ran; it must be refused"
+else
+	show pod
+	if grep -q "a pod's environment is never a device request" "$work/pod.err" && [ ! -s "$work/pod.out" ]; then
+		pass "a pod's CDI_DEVICES=nvidia.com/gpu=all refused: $(head -n 1 "$work/pod.err")"
+	else
+		fail "a pod's CDI_DEVICES: refused without saying why"
+	fi
+fi
+
+# 8. The node maker (what nvidia-load runs after loading the driver): under
 # a scratch root whose /proc and /sys are the host's, cairn-cdi nodes must
 # make every /dev/nvidia* the host has, with the same numbers.
 mkdir -p "$work/nodes/dev"
@@ -263,7 +302,7 @@ else
 	fail "cairn-cdi nodes failed"
 fi
 
-# 7. The agent's live GPU figures, as a Cairn node reads them: through
+# 9. The agent's live GPU figures, as a Cairn node reads them: through
 # this host's nvidia-smi (its query interface; the static agent cannot
 # load NVML), into the inventory and the ECC and row-remapping checks.
 agent=$kit/bin/cairn-agent
@@ -296,5 +335,5 @@ else
 	fail "cairn-agent health: no ECC or row-remapping answer from nvidia-smi"
 fi
 
-echo "gpu: $(( $(date +%s) - start ))s for the spec, four containers, the nodes and the agent"
+echo "gpu: $(( $(date +%s) - start ))s for the spec, six containers, the nodes and the agent"
 summary

@@ -1,9 +1,10 @@
 /* cdi_test.c: GPU discovery and CDI spec generation against fake /proc,
  * /sys and /dev trees (several GPUs, none, missing libraries, odd driver
- * versions, an ld cache), the spec reader, and the runtime shim's edits of
+ * versions, an ld cache), the spec reader, the runtime shim's edits of
  * config.json (applied; unknown names, bad specs and vanished devices
- * refused with the file unchanged), and the NVIDIA device nodes made from
- * /proc. */
+ * refused with the file unchanged), who may ask for devices (a pod never;
+ * CDI_DEVICES only with the node's switch), and the NVIDIA device nodes
+ * made from /proc. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -532,6 +533,9 @@ static const char config_text[] =
 	"\"root\":{\"path\":\"rootfs\"},\"annotations\":{\"cdi.k8s.io/x\":\"nvidia.com/gpu=all, nvidia.com/gpu=0\"},"
 	"\"linux\":{\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}}}";
 
+/* node.conf [gpu] cdi-devices-env as the shim runs under it */
+static int shim_env_on = 1;
+
 static int shim_run(const char *spec_text, const char *config, char *out, size_t size, struct shim *s)
 {
 	static const char *dirs[2];
@@ -552,6 +556,7 @@ static int shim_run(const char *spec_text, const char *config, char *out, size_t
 	s->dirs = dirs;
 	s->ndirs = 2;
 	s->root = root;
+	s->env_on = shim_env_on;
 	s->warn = warn_keep;
 	warnings[0] = '\0';
 	snprintf(path, sizeof(path), "%s/bundle", root);
@@ -616,6 +621,88 @@ static void test_shim(void)
 	free(text);
 }
 
+/* A container made by containerd's CRI, as 1.7 writes its config.json:
+ * what the pod author and the image put in its environment. */
+#define CRI_ANNOTATIONS "\"io.kubernetes.cri.container-type\":\"container\"," \
+	"\"io.kubernetes.cri.sandbox-namespace\":\"tenant-a\""
+
+/* requests: cdi_requests on TEXT; the names, comma-joined, in GOT. */
+static int requests(const char *text, int env_on, char *got, size_t size, char *err, size_t errsz)
+{
+	static char names[8][CDI_NAME_MAX];
+	json_t *config = json_loads(text, 0, NULL);
+	size_t n = 0, i;
+	int rc;
+
+	got[0] = err[0] = '\0';
+	if (config == NULL)
+		return -100;
+	rc = cdi_requests(config, env_on, names, 8, &n, err, errsz);
+	for (i = 0; rc == 0 && i < n; i++)
+		snprintf(got + strlen(got), size - strlen(got), "%s%s", i ? "," : "", names[i]);
+	json_decref(config);
+	return rc;
+}
+
+static void test_requests(void)
+{
+	static char out[4096];
+	char got[512], err[CDI_ERR_MAX], *long_env;
+	struct shim s;
+
+	/* outside the CRI: the annotation always, the variable with the switch */
+	CHECK(requests(config_text, 1, got, sizeof(got), err, sizeof(err)) == 0 &&
+	      strcmp(got, "nvidia.com/gpu=all,nvidia.com/gpu=0") == 0);
+	CHECK(requests("{\"annotations\":{\"cdi.k8s.io/a\":\" nvidia.com/gpu=1 ,\"},"
+		       "\"process\":{\"env\":[\"CDI_DEVICESX=nvidia.com/gpu=2\",\"CDI_DEVICES\"]}}",
+		       0, got, sizeof(got), err, sizeof(err)) == 0 && strcmp(got, "nvidia.com/gpu=1") == 0);
+	CHECK(requests(config_text, 0, got, sizeof(got), err, sizeof(err)) == -EPERM);
+	CHECK(strstr(err, "its environment (CDI_DEVICES=nvidia.com/gpu=0): refused: CDI_DEVICES is off on "
+		      "this node (node.conf [gpu] cdi-devices-env)") != NULL);
+	CHECK(requests("{\"process\":{\"env\":[\"CDI_DEVICES= , \"]}}", 0, got, sizeof(got), err,
+		       sizeof(err)) == 0 && got[0] == '\0');
+
+	/* a pod's environment, switch off or on: refused */
+	CHECK(requests("{\"annotations\":{" CRI_ANNOTATIONS "},\"process\":{\"env\":"
+		       "[\"PATH=/bin\",\"CDI_DEVICES=nvidia.com/gpu=all\"]}}", 0, got, sizeof(got), err,
+		       sizeof(err)) == -EPERM);
+	CHECK(strstr(err, "a Kubernetes container asks for devices by its environment "
+		      "(CDI_DEVICES=nvidia.com/gpu=all): refused: a pod's environment is never a device request") != NULL);
+	CHECK(requests("{\"annotations\":{" CRI_ANNOTATIONS "},\"process\":{\"env\":"
+		       "[\"CDI_DEVICES=nvidia.com/gpu=all\"]}}", 1, got, sizeof(got), err, sizeof(err)) == -EPERM &&
+	      got[0] == '\0');
+	/* a pod's annotation (pod_annotations passes it on): refused, named */
+	CHECK(requests("{\"annotations\":{\"cdi.k8s.io/x\":\"nvidia.com/gpu=3\"," CRI_ANNOTATIONS "}}", 1, got,
+		       sizeof(got), err, sizeof(err)) == -EPERM);
+	CHECK(strstr(err, "by its annotation cdi.k8s.io/x (nvidia.com/gpu=3): refused: a pod's annotation") != NULL);
+	/* the CRI's mark with any value still marks it */
+	CHECK(requests("{\"annotations\":{\"io.kubernetes.cri.container-type\":7,\"cdi.k8s.io/x\":\"a.com/b=c\"}}",
+		       1, got, sizeof(got), err, sizeof(err)) == -EPERM);
+	/* a pod that asks nothing (the kubelet's devices came through containerd) */
+	CHECK(requests("{\"annotations\":{" CRI_ANNOTATIONS ",\"cdi.k8s.io/x\":\",\"},\"process\":{\"env\":"
+		       "[\"CDI_DEVICES=\"]}}", 0, got, sizeof(got), err, sizeof(err)) == 0 && got[0] == '\0');
+
+	/* what the container wrote reaches the message tamed and cut */
+	CHECK(requests("{\"process\":{\"env\":[\"CDI_DEVICES=a.com/b=\\n\\\"\\u00e9\"]}}", 0, got, sizeof(got),
+		       err, sizeof(err)) == -EPERM && strstr(err, "(CDI_DEVICES=a.com/b=?\?\?\?)") != NULL);
+	long_env = malloc(3000);
+	CHECK(long_env != NULL);
+	if (long_env != NULL) {
+		snprintf(long_env, 3000, "{\"process\":{\"env\":[\"CDI_DEVICES=%02000d\"]}}", 0);
+		CHECK(requests(long_env, 0, got, sizeof(got), err, sizeof(err)) == -EPERM &&
+		      strstr(err, "00...): refused") != NULL && strlen(err) < 400);
+		free(long_env);
+	}
+
+	/* through the shim: refused before any spec is read, config.json as it was */
+	fresh_root();
+	shim_env_on = 0;
+	CHECK(shim_run("garbage", config_text, out, sizeof(out), &s) == -EPERM);
+	CHECK(strstr(s.err, "bundle/config.json: the container asks for devices by its environment") != NULL);
+	CHECK(strcmp(out, config_text) == 0 && s.applied == 0);
+	shim_env_on = 1;
+}
+
 static void test_runc_args(void)
 {
 	struct runc_args a;
@@ -643,18 +730,6 @@ static void test_hook_rootfs(void)
 	CHECK(strstr(rootfs, "/b/rootfs") != NULL);
 	CHECK(ldhook_rootfs("{\"bundle\":\"rel\"}", 17, rootfs, sizeof(rootfs), err, sizeof(err)) < 0);
 	CHECK(ldhook_rootfs("{", 1, rootfs, sizeof(rootfs), err, sizeof(err)) < 0 && strstr(err, "not JSON") != NULL);
-	/* a root without ldconfig is left alone */
-	put("b/rootfs/etc/hostname", "x\n");
-	snprintf(rootfs, sizeof(rootfs), "%s/b/rootfs", root);
-	if (geteuid() == 0) {
-		const char *folders[] = { "/usr/local/nvidia/lib64" };
-		struct stat st;
-		char conf[600];
-
-		CHECK(ldhook_update(rootfs, folders, 1, err, sizeof(err)) == 0);
-		snprintf(conf, sizeof(conf), "%s%s", rootfs, LDHOOK_CONF);
-		CHECK(stat(conf, &st) < 0);
-	}
 }
 
 static const char proc_devices[] =
@@ -780,6 +855,7 @@ int main(void)
 	RUN(test_version_rule);
 	RUN(test_spec_parse);
 	RUN(test_shim);
+	RUN(test_requests);
 	RUN(test_runc_args);
 	RUN(test_hook_rootfs);
 	RUN(test_proc_devices);

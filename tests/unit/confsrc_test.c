@@ -1,5 +1,6 @@
-/* confsrc_test: where the node config comes from, in order, and a named
- * source that fails never falls through to another. */
+/* confsrc_test: where the node config comes from, in order, a named
+ * source that fails never falls through to another, and a CAIRNCFG
+ * medium not the node's own is taken only when its sha256 is pinned. */
 #include <errno.h>
 #include <string.h>
 
@@ -31,12 +32,31 @@ static int fake_fetch(const char *url, const char *ca, size_t max, char **text, 
 	return 0;
 }
 
-static int find(const char *cmdline, const char *medium, struct conf_found *f, char *err, size_t errsz)
+static int find_in(const char *cmdline, const struct confsrc_medium *media, int n, struct conf_found *f,
+		   char *err, size_t errsz)
 {
-	struct confsrc s = { cmdline, root, medium, fake_fetch };
+	struct confsrc s = { cmdline, root, media, n, fake_fetch };
 
 	fetches = 0;
 	return confsrc_find(&s, f, err, errsz);
+}
+
+/* medium: the node's own CAIRNCFG medium (the boot disk's ESP), or NULL. */
+static int find(const char *cmdline, const char *medium, struct conf_found *f, char *err, size_t errsz)
+{
+	struct confsrc_medium m = { medium, 1 };
+
+	return find_in(cmdline, &m, medium != NULL, f, err, errsz);
+}
+
+static void hex_of(const char *text, char hex[65])
+{
+	unsigned char sum[32];
+	int i;
+
+	EVP_Digest(text, strlen(text), sum, NULL, EVP_sha256(), NULL);
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", sum[i]);
 }
 
 static void test_order(void)
@@ -151,6 +171,61 @@ static void test_named_source_fails_alone(void)
 	check_rmtree(root);
 }
 
+/*
+ * A stick put in a USB port, labelled CAIRNCFG, beside the boot disk's
+ * ESP: its config is not the node's unless the command line pins it.
+ */
+static void test_strangers_medium(void)
+{
+	static const char stick_conf[] = "[node]\nhostname = from-stick\n";
+	struct confsrc_medium media[2];
+	struct conf_found f;
+	char err[512], esp[256], stick[256], cmd[256], hex[65];
+
+	tree_new(root, sizeof root, "confsrc");
+	snprintf(esp, sizeof esp, "%s/esp", root);
+	snprintf(stick, sizeof stick, "%s/stick", root);
+	tree_put(root, "esp/EFI/BOOT/BOOTX64.EFI", "MZ");
+	tree_put(root, "stick/node.conf", stick_conf);
+	tree_put(root, "etc/cairn/node.conf", "[node]\nhostname = from-image\n");
+	media[0] = (struct confsrc_medium){ esp, 1 };
+	media[1] = (struct confsrc_medium){ stick, 0 };
+	/* Unpinned, the stranger's is passed over: the image's. */
+	CHECK(find_in("quiet", media, 2, &f, err, sizeof err) == 0);
+	CHECK(f.origin == CONF_IMAGE && strstr(f.text, "from-image") != NULL);
+	confsrc_free(&f);
+	/* Alone too: never the stick's. */
+	CHECK(find_in("quiet", media + 1, 1, &f, err, sizeof err) == 0 && f.origin == CONF_IMAGE);
+	confsrc_free(&f);
+	/* Pinned to the stick's config: taken, and which medium said. */
+	hex_of(stick_conf, hex);
+	snprintf(cmd, sizeof cmd, "quiet cairn.config.sha256=%s", hex);
+	CHECK(find_in(cmd, media, 2, &f, err, sizeof err) == 0);
+	CHECK(f.origin == CONF_MEDIUM && f.medium == 1 && strstr(f.text, "from-stick") != NULL);
+	CHECK(strcmp(f.where, "LABEL=CAIRNCFG:/node.conf") == 0);
+	confsrc_free(&f);
+	/* The ESP's own config does not beat a pin it does not match. */
+	tree_put(root, "esp/node.conf", "[node]\nhostname = from-esp\n");
+	CHECK(find_in(cmd, media, 2, &f, err, sizeof err) == 0 && f.medium == 1);
+	confsrc_free(&f);
+	CHECK(find_in("quiet", media, 2, &f, err, sizeof err) == 0 && f.medium == 0);
+	CHECK(strstr(f.text, "from-esp") != NULL);
+	confsrc_free(&f);
+	/* A pin nothing matches: an error, not the image's or the ESP's. */
+	hex[0] = hex[0] == '0' ? '1' : '0';
+	snprintf(cmd, sizeof cmd, "quiet cairn.config.sha256=%s", hex);
+	CHECK(find_in(cmd, media, 2, &f, err, sizeof err) < 0 && f.text == NULL);
+	CHECK(strstr(err, "cairn.config.sha256: no CAIRNCFG medium's node.conf, nor the image's") != NULL);
+	/* The image's, pinned. */
+	hex_of("[node]\nhostname = from-image\n", hex);
+	snprintf(cmd, sizeof cmd, "quiet cairn.config.sha256=%s", hex);
+	CHECK(find_in(cmd, media, 2, &f, err, sizeof err) == 0 && f.origin == CONF_IMAGE);
+	confsrc_free(&f);
+	CHECK(find_in("cairn.config.sha256=12", media, 2, &f, err, sizeof err) < 0);
+	CHECK(strstr(err, "cairn.config.sha256: not 64 hex digits") != NULL);
+	check_rmtree(root);
+}
+
 static void test_too_big(void)
 {
 	struct conf_found f;
@@ -171,6 +246,7 @@ int main(void)
 	RUN(test_order);
 	RUN(test_pinned_by_sha256);
 	RUN(test_named_source_fails_alone);
+	RUN(test_strangers_medium);
 	RUN(test_too_big);
 	return CHECK_DONE();
 }

@@ -151,9 +151,65 @@ static void test_checks(void)
 	check_rmtree(root);
 }
 
+/*
+ * The attack: a node whose battery is flat boots with its clock set to
+ * the build, and someone on the network drops its NTP; certificates and
+ * release expiry stay judged against that guess.  Health must not call
+ * the node healthy past [time] max-unsure, servers or none.
+ */
+static void test_clock_bound(void)
+{
+	static const char bound[] = "the clock has not been confirmed for 30 minutes (max-unsure = 1800): "
+				    "it read before the image's build";
+	static struct nodeconf conf;
+	static struct health h;
+	const struct health_check *c;
+	char err[256];
+	struct health_opts o = { .conf = &conf, .kmsg = "", .time_synced = 0 };
+
+	tree_new(root, sizeof(root), "health_test");
+	o.root = root;
+	CHECK(nodeconf_parse(&conf, "t", "", 0, err, sizeof(err)) == 0);
+	/* Sure: no mark, no servers. */
+	o.boot_now = 100000;
+	CHECK(health_run(&o, &h) == 0 && find(&h, "time")->ok == -1);
+	/* Setup found the clock behind the build at 100 s on the boot clock. */
+	put("run/cairn/clock-unsure", "100\n");
+	o.boot_now = 100 + 1799;
+	CHECK(health_run(&o, &h) == 0);
+	c = find(&h, "time");
+	CHECK(c != NULL && c->ok == -1 && strstr(c->detail, "unsure for 29 minutes") != NULL &&
+	      strstr(c->detail, "no [time] server can confirm it") != NULL);
+	o.boot_now = 100 + 1800;
+	CHECK(health_run(&o, &h) == 1);
+	c = find(&h, "time");
+	CHECK(c != NULL && c->ok == 0 && strncmp(c->detail, bound, sizeof(bound) - 1) == 0 &&
+	      strstr(c->detail, "certificates and release expiry are judged against a guess") != NULL);
+	/* The same with servers that never answer. */
+	CHECK(nodeconf_parse(&conf, "t", "[time]\nserver = 10.0.0.1\nmax-unsure = 600\n", 42, err,
+			     sizeof(err)) == 0);
+	o.boot_now = 100 + 599;
+	CHECK(health_run(&o, &h) == 1 && strstr(find(&h, "time")->detail, "is not synchronised") != NULL);
+	o.boot_now = 100 + 3600;
+	CHECK(health_run(&o, &h) == 1 && strstr(find(&h, "time")->detail, "not been confirmed for 60 minutes "
+							 "(max-unsure = 600)") != NULL);
+	/* NTP set it: the mark no longer counts. */
+	o.time_synced = 1;
+	CHECK(health_run(&o, &h) == 0 && strcmp(find(&h, "time")->detail, "the clock is synchronised") == 0);
+	/* A mark that says no time counts from boot. */
+	o.time_synced = 0;
+	put("run/cairn/clock-unsure", "");
+	o.boot_now = 600;
+	CHECK(health_run(&o, &h) == 1 && strstr(find(&h, "time")->detail, "for 10 minutes") != NULL);
+	put("run/cairn/clock-unsure", "99999999999\n");
+	CHECK(health_run(&o, &h) == 1 && strstr(find(&h, "time")->detail, "for 10 minutes") != NULL);
+	check_rmtree(root);
+}
+
 int main(void)
 {
 	RUN(test_xid_scan);
 	RUN(test_checks);
+	RUN(test_clock_bound);
 	return CHECK_DONE();
 }

@@ -133,6 +133,12 @@ static void test_bad(void)
 		{ "[dns]\nserver = 1.1.1.1\nserver = 1.1.1.2\nserver = 1.1.1.3\nserver = 1.1.1.4\n", "at most 3" },
 		{ "[time]\nserver = -bad-\n", "server: '-bad-' is not a host name or address" },
 		{ "[trust]\nca-file = etc/ca.pem\n", "ca-file: 'etc/ca.pem' is not an absolute path" },
+		{ "[api]\ncert-file = /n.pem\nkey-file = /n.key\n", "[api] needs cert-file, key-file and client-ca" },
+		{ "[trust]\nca-file = /ca.pem\n[api]\ncert-file = /n.pem\nkey-file = /n.key\n",
+		  "needs cert-file, key-file and client-ca" },
+		{ "[api]\nclient-ca = ops.pem\n", "client-ca: 'ops.pem' is not an absolute path" },
+		{ "[api]\ncrl = /a/../b\n", "crl: '/a/../b' is not an absolute path" },
+		{ "[api]\nallow-file = allow\n", "allow-file: 'allow' is not an absolute path" },
 		{ "[images]\ndir = /var/../etc\n", "is not an absolute path" },
 		{ "[trust]\nca <<END\nnot a certificate\nEND\n", "node.conf:4: [trust] ca: no PEM certificate" },
 		{ "[trust]\nca <<END\n-----BEGIN CERTIFICATE-----\n", "ca: the block has no end line" },
@@ -162,6 +168,7 @@ static void test_secrets_not_shown(void)
 	static const char *const texts[] = {
 		"[slurm]\nmunge-key = c2VjcmV0LXRvby1zaG9ydA==\n",	/* "secret-too-short" */
 		"[slurm]\nmunge-key = secret!!notbase64\n",
+		"[slurm]\nmunge-key = c2VjcmV0=XRvby1zaG9ydA==\n",	/* '=' inside */
 		"[kubernetes]\ntoken = secret.0123456789abcdefXYZ\n",
 		"[kubernetes]\ntoken = SECRET.0123456789abcdef\n",
 	};
@@ -192,6 +199,23 @@ static void test_limits(void)
 	CHECK(parse("") == 0 && c.profile == NC_STANDALONE && c.nnet == 0);
 	CHECK(nodeconf_load(&c, "/nonexistent/node.conf", err, sizeof(err)) < 0 &&
 	      strstr(err, "/nonexistent/node.conf: No such file") != NULL);
+}
+
+/* [api]: the operators' own CA, its CRL and allow-file, read and shown. */
+static void test_api(void)
+{
+	char buf[4096];
+	FILE *f;
+
+	CHECK(parse("[api]\ncert-file = /n.pem\nkey-file = /n.key\nclient-ca = /ops.pem\ncrl = /ops.crl\n"
+		    "allow-file = /ops.allow\n") == 0);
+	CHECK(c.api && strcmp(c.api_client_ca, "/ops.pem") == 0 && strcmp(c.api_crl, "/ops.crl") == 0 &&
+	      strcmp(c.api_allow, "/ops.allow") == 0 && strcmp(c.api_listen, NC_API_LISTEN) == 0);
+	memset(buf, 0, sizeof(buf));
+	f = fmemopen(buf, sizeof(buf) - 1, "w");
+	CHECK(f != NULL && nodeconf_show(&c, f) == 0);
+	fclose(f);
+	CHECK(strstr(buf, "client-ca = /ops.pem\ncrl = /ops.crl\nallow-file = /ops.allow\n") != NULL);
 }
 
 /* [update] health-timeout: 300 s unless said; 10 to 3600; shown when not the default. */
@@ -231,6 +255,49 @@ static void test_update(void)
 	      c.window_end == 0);
 }
 
+/* [time] max-unsure: 1800 s unless said; 60 s to a week; shown when not the default. */
+static void test_time(void)
+{
+	char buf[4096];
+	FILE *f;
+
+	CHECK(parse("") == 0 && c.max_unsure == NC_MAX_UNSURE && c.max_unsure == 1800);
+	CHECK(parse("[time]\nmax-unsure = 600\n") == 0 && c.max_unsure == 600 && c.nntp == 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	CHECK(f != NULL && nodeconf_show(&c, f) == 0);
+	fclose(f);
+	CHECK(strstr(buf, "[time]\nmax-unsure = 600\n") != NULL);
+	CHECK(parse("[time]\nmax-unsure = 59\n") < 0 &&
+	      strstr(err, "max-unsure: '59' is not a number from 60 to 604800") != NULL);
+	CHECK(parse("[time]\nmax-unsure = 604801\n") < 0);
+	CHECK(parse("[time]\nmax-unsure = 30m\n") < 0 && strstr(err, "'30m'") != NULL);
+	CHECK(parse("[time]\nserver = 10.0.0.1\n") == 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	CHECK(f != NULL && nodeconf_show(&c, f) == 0);
+	fclose(f);
+	CHECK(strstr(buf, "max-unsure") == NULL);
+}
+
+/* [gpu] cdi-devices-env: off unless said, shown when on, yes or no only. */
+static void test_cdi_env(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	build_full();
+	CHECK(parse(full) == 0 && c.cdi_env == 0);
+	CHECK(parse("[gpu]\ncdi-devices-env = yes\n") == 0 && c.cdi_env == 1);
+	f = open_memstream(&text, &len);
+	CHECK(f != NULL && nodeconf_show(&c, f) == 0);
+	fclose(f);
+	CHECK(text != NULL && strstr(text, "[gpu]\ncdi-devices-env = yes\n") != NULL);
+	free(text);
+	CHECK(parse("[gpu]\ncdi-devices-env = no\n") == 0 && c.cdi_env == 0);
+	CHECK(parse("[gpu]\ncdi-devices-env = on\n") < 0 &&
+	      strstr(err, "node.conf:2: [gpu] cdi-devices-env: 'on' is not yes or no") != NULL && c.cdi_env == 0);
+}
+
 int main(void)
 {
 	RUN(test_full);
@@ -238,6 +305,9 @@ int main(void)
 	RUN(test_bad);
 	RUN(test_secrets_not_shown);
 	RUN(test_limits);
+	RUN(test_api);
 	RUN(test_update);
+	RUN(test_time);
+	RUN(test_cdi_env);
 	return CHECK_DONE();
 }

@@ -4,9 +4,9 @@
 # disk and a blank third disk.  First with one byte of the OS package in
 # the bundle changed: the installer stops, and the target is still all
 # zeroes.  Then with the bundle as built: it installs and powers off, and
-# the target disk alone boots to "cairn: boot ok" with the node config
-# the installer's stick carried (its host name), /var on its data
-# partition.
+# the target disk boots to "cairn: boot ok" with the node config the
+# installer's stick carried (its host name), /var on its data partition,
+# while a stranger's CAIRNCFG stick beside it is named and ignored.
 . "$(dirname "$0")/vmlib"
 bundle=$OUT/cairn-$(basename "$OUT").bundle
 [ -f "$OUT/installer.img" ] && [ -f "$bundle" ] || { echo "skipped: no installer.img or bundle (make bundle; x86_64 boards)"; exit 77; }
@@ -52,13 +52,21 @@ expect 'install: node config written to /dev/vdc1'
 expect 'reboot: Power down'
 cp "$vm/log" "$vm/log.install"
 
-# 3. The installed disk alone: it boots, with the stick's config.
+# 3. The installed disk, with a stranger's stick in a USB port (labelled
+# CAIRNCFG too, its own node.conf): it boots with the stick's config, and
+# the stranger's is named and ignored.
 rm -f "$vm/log"
+printf '[node]\nhostname = intruder\n' >"$vm/intruder.conf"
+mkfs.vfat -n CAIRNCFG -C "$vm/stranger.img" 8192 >/dev/null || fail "mkfs.vfat"
+MTOOLS_SKIP_CHECK=1 mcopy -i "$vm/stranger.img" "$vm/intruder.conf" ::/node.conf || fail "mcopy onto the stranger's stick"
 # shellcheck disable=SC2046
-vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(vm_disk 0 "$vm/target.img")
-vm_run 'sleep 1; echo "INST-HOST $(hostname) $(cut -d" " -f1 /run/cairn/node.conf.origin)"; echo "INST-ROOT $(cat /sys/block/dm-0/dm/name)"; echo "INST-VAR $(grep " /var " /proc/mounts | cut -d" " -f1-3)"; initctl poweroff'
+vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(vm_disk 0 "$vm/target.img") $(vm_disk 1 "$vm/stranger.img")
+vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; initctl log node-config | sed "s/^/INST-SETUP /"; echo "INST-HOST $(hostname) $(cut -d" " -f1 /run/cairn/node.conf.origin)"; echo "INST-ROOT $(cat /sys/block/dm-0/dm/name)"; echo "INST-VAR $(grep " /var " /proc/mounts | cut -d" " -f1-3)"; initctl poweroff'
 vm_end
 expect 'INST-HOST installed-07 medium'
+expect 'INST-SETUP .*setup: /dev/vdb \(LABEL=CAIRNCFG\): not on the boot disk \(vda\) nor where the boot loader started \(vda1\): ignored'
+expect 'INST-SETUP .*setup: node.conf from /dev/vda1'
+grep -q 'INST-HOST intruder' "$vm/log" && fail "a stranger's CAIRNCFG stick gave the node its config"
 expect 'INST-ROOT cairn-root'
 expect 'INST-VAR /dev/vda4 /var ext4'
-echo "installer: a tampered bundle refused with the target untouched; installed from the bundle, powered off, the disk boots alone with the stick's config"
+echo "installer: a tampered bundle refused with the target untouched; installed from the bundle, powered off, the disk boots with the stick's config and a stranger's CAIRNCFG stick ignored"

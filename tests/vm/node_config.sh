@@ -1,7 +1,10 @@
 #!/bin/sh
-# The node config from the boot medium (node.conf(5), SOURCES): a disk
-# whose file system is labelled CAIRNCFG holds node.conf; at boot
-# cairn-agent setup finds it, checks it, writes /run/cairn/node.conf
+# The node config from a CAIRNCFG medium (node.conf(5), SOURCES): a disk
+# whose file system is labelled CAIRNCFG holds node.conf.  The node boots
+# from memory, so the disk is not its own: first it is ignored, said with
+# its name, as a stranger's USB stick would be; then the command line
+# pins its node.conf (cairn.config.sha256=) and cairn-agent setup takes
+# it, checks it, writes /run/cairn/node.conf
 # (0600) and its munge key (0400), sets the host name; net up renames the
 # two NICs by MAC, makes a bond and a VLAN on it, sets MTU, static
 # addresses and the default route, and [dns]; the services that need the
@@ -77,11 +80,25 @@ ip -o addr show dev v42 | awk '{ print "NC-AGAIN-ADDR", $2, $3, $4 }'
 echo "NC-DONE"
 STEPS
 
+# Not the node's own, not pinned: ignored, by name; no config at all.
 vm_start "" -drive "file=$vm/cfg.img,format=raw,if=virtio" $nics
+vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; initctl log node-config | sed "s/^/NC-STRANGER /"; echo "NC-STRANGER-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; initctl poweroff'
+vm_end
+expect 'NC-STRANGER .*setup: /dev/vda \(LABEL=CAIRNCFG\): not on the boot disk \(none: the root is in memory\) nor where the boot loader started \(none said\): ignored'
+expect 'NC-STRANGER-HOST [^ ]+ none -'
+grep -q 'NC-STRANGER-HOST vm-node-07' "$vm/log" && fail "a medium that is not the node's own gave its config"
+cp "$vm/log" "$vm/log.stranger"
+rm -f "$vm/in" "$vm/log"
+
+# Pinned by the command line: taken.
+pin=$(sha256sum <"$vm/medium/node.conf" | cut -c1-64)
+vm_start "cairn.config.sha256=$pin" -drive "file=$vm/cfg.img,format=raw,if=virtio" $nics
 vm_run 'sh /root/nc.sh'
 vm_wait 'NC-DONE' 120
 vm_run 'initctl poweroff'
 vm_end
+expect 'NC-SETUP .*setup: /dev/vda \(LABEL=CAIRNCFG\): not on the boot disk .*: looked at for cairn.config.sha256'
+expect 'NC-SETUP .*setup: node.conf from /dev/vda'
 expect 'NC-SETUP .*setup: config from medium LABEL=CAIRNCFG:/node.conf: profile standalone, 4 interfaces'
 expect 'NC-SETUP .*setup: host name vm-node-07'
 expect 'NC-HOST vm-node-07'
@@ -120,4 +137,4 @@ vm_end
 expect 'NC-BAD .*/etc/site/bad.conf:2: \[node\] hostname'
 expect 'NC-BAD-NET network +waiting'
 grep -q 'NC-BAD-FILES .*node.conf' "$vm/log" && fail "a refused config was written"
-echo "node config: medium (name, net, bond, VLAN, DNS, secrets), cmdline beats medium, bad refused"
+echo "node config: a stranger's medium ignored; pinned, taken (name, net, bond, VLAN, DNS, secrets); cmdline beats medium, bad refused"

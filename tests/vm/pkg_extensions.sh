@@ -2,10 +2,13 @@
 # The extensions area (doc/pkg.md, EXTENSIONS): on a node whose /var is a
 # disk (cairn.var=/dev/vda), the guest's own pkg installs a site's package
 # with --extensions; it is not in /usr until the next boot, where initd
-# overlays /var/lib/extensions/usr under the image's /usr, read-only: the
-# extension's program runs, the image's own file wins over the
-# extension's copy, /usr cannot be written, and the area's db verifies.
-# The data file system is clean after the second power-off.
+# overlays /var/lib/extensions/usr under the image's /usr, read-only,
+# nosuid and nodev: the extension's program runs, the image's own file
+# wins over the extension's copy, /usr cannot be written, and the area's
+# db verifies.  Then the program is changed on /var (as by someone who had
+# the data disk in another machine): at the next boot initd's check finds
+# it, says so, and leaves the area's usr/ out of /usr.  The data file
+# system is clean after each power-off.
 . "$(dirname "$0")/vmlib"
 need_virtio_blk
 : "${PKG:?PKG: the host build of pkg}"
@@ -47,7 +50,7 @@ rm -f "$vm/in"
 vm_start "cairn.var=/dev/vda" -drive "$disk"
 vm_run 'hello-ext'
 vm_wait 'hello from an extension' 30
-vm_run 'grep -q "^overlay /usr overlay ro," /proc/mounts && echo USR-OVERLAY-R""O'
+vm_run 'grep -q "^overlay /usr overlay ro,nosuid,nodev," /proc/mounts && echo USR-OVERLAY-R""O'
 vm_wait 'USR-OVERLAY-RO' 30
 vm_run 'grep -q "the extension" /usr/share/udhcpc/default.script || echo IMAGE-FILE-WI""NS'
 vm_wait 'IMAGE-FILE-WINS' 30
@@ -59,4 +62,25 @@ vm_run 'initctl poweroff'
 vm_end
 expect 'reboot: Power down'
 e2fsck -fn "$vm/data.img" >"$vm/fsck" 2>&1 || { cat "$vm/fsck"; fail "e2fsck: /var is not clean"; }
-echo "extension installed on /var, overlaid under /usr at the next boot, read-only, image files first"
+mv "$vm/log" "$vm/log2"
+rm -f "$vm/in"
+
+# The program changed on the data disk while the node was off.
+debugfs -w -R "rm /lib/extensions/usr/bin/hello-ext" "$vm/data.img" >/dev/null 2>&1 ||
+	fail "debugfs: cannot remove the extension's program"
+printf '#!/bin/sh\necho "an attacker'"'"'s program"\n' >"$vm/evil"
+debugfs -w -R "write $vm/evil /lib/extensions/usr/bin/hello-ext" "$vm/data.img" >/dev/null 2>&1 ||
+	fail "debugfs: cannot write the changed program"
+debugfs -w -R "sif /lib/extensions/usr/bin/hello-ext mode 0100755" "$vm/data.img" >/dev/null 2>&1
+
+# Boot 3: the layer is left out, and said so.
+vm_start "cairn.var=/dev/vda" -drive "$disk"
+vm_run 'test -e /usr/bin/hello-ext || echo CHANGED-LAYER-O""UT'
+vm_wait 'CHANGED-LAYER-OUT' 60
+vm_run 'initctl poweroff'
+vm_end
+expect 'hello-ext: /usr/bin/hello-ext: (size|contents) differ'
+expect 'extensions: /var/lib/extensions/usr does not match its database \(what differs is above\): left out of /usr'
+grep -q "an attacker's program" "$vm/log" && fail "the changed program ran"
+e2fsck -fn "$vm/data.img" >"$vm/fsck" 2>&1 || { cat "$vm/fsck"; fail "e2fsck: /var is not clean"; }
+echo "extension installed on /var, overlaid under /usr at the next boot, read-only, nosuid, nodev, image files first; changed on the disk, left out"

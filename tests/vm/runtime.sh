@@ -4,10 +4,12 @@
 # boot; a container runs and its output is read back; a second container
 # reaches a first over the CNI bridge; containerd restarted by initd
 # leaves the running container alive and reachable; a CDI device (a test
-# spec: no GPU here) reaches a container through cairn-runtime and an
-# unknown one is refused by name; a corrupt archive is named and refused
-# while an archive in a directory the node config names is imported;
-# containerd and the running container carry on through both.
+# spec: no GPU here) reaches a container through cairn-runtime by an
+# annotation, an unknown one is refused by name, and one asked for by
+# CDI_DEVICES is refused on a node whose config does not allow it; a
+# corrupt archive is named and refused while an archive in a directory
+# the node config names is imported; containerd and the running
+# container carry on through both.
 . "$(dirname "$0")/vmlib"
 
 # The steps, run in the guest; each ends with a line the test waits for.
@@ -57,12 +59,37 @@ cdi)
       "deviceNodes": [ { "path": "/dev/null", "type": "c", "major": 1, "minor": 3 } ] } } ] }
 SPEC
 	echo "RT-CDI-SPEC-BOOT $(initctl log cdi | tail -n 1)"
-	ctr run --rm --runc-binary /usr/bin/cairn-runtime --env CDI_DEVICES=cairn.test/dev=null \
+	ctr run --rm --runc-binary /usr/bin/cairn-runtime --annotation cdi.k8s.io/test=cairn.test/dev=null \
 		cairn.local/test:1 cdi1 sh -c 'echo "RT-CDI-IN $CDI_TEST"'
-	ctr run --rm --runc-binary /usr/bin/cairn-runtime --env CDI_DEVICES=cairn.test/dev=nope \
+	ctr run --rm --runc-binary /usr/bin/cairn-runtime --annotation cdi.k8s.io/test=cairn.test/dev=nope \
 		cairn.local/test:1 cdi2 true 2>&1 | sed 's/^/RT-CDI-BAD /'
+	# No [gpu] cdi-devices-env in this node's config: the variable asks for nothing.
+	ctr run --rm --runc-binary /usr/bin/cairn-runtime --env CDI_DEVICES=cairn.test/dev=null \
+		cairn.local/test:1 cdi3 sh -c 'echo "RT-CDI-ENV-RAN $CDI_TEST"' 2>&1 | sed 's/^/RT-CDI-ENV /'
 	echo "RT-CDI-SRV $(ctr task ls | awk '$1 == "srv" { print $3 }')"
 	echo "RT-CDI-OK" ;;
+ldhook)
+	# A glibc root with no ldconfig, from the node's own glibc, and a
+	# program linked against three libraries that only a CDI device
+	# mounts: cairn-runtime applies it, runc runs cairn-cdi's hook, the
+	# program finds them through the hook's cache.
+	r=/root/ldroot
+	mkdir -p $r/usr/lib/x86_64-linux-gnu $r/lib64 $r/usr/bin $r/etc $r/proc $r/dev $r/sys $r/tmp
+	cp /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 /usr/lib/x86_64-linux-gnu/libc.so.6 $r/usr/lib/x86_64-linux-gnu/
+	ln -sf ../usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 $r/lib64/ld-linux-x86-64.so.2
+	cp /root/ldh/prog $r/usr/bin/prog
+	cat >/etc/cdi/ld.json <<'SPEC'
+{ "cdiVersion": "0.5.0", "kind": "cairn.test/ld",
+  "devices": [ { "name": "drv", "containerEdits": {
+      "mounts": [ { "hostPath": "/root/ldh/drv", "containerPath": "/opt/drv",
+                    "options": [ "ro", "nosuid", "nodev", "bind" ] } ],
+      "hooks": [ { "hookName": "createContainer", "path": "/usr/bin/cairn-cdi",
+                   "args": [ "cairn-cdi", "hook", "update-ldcache", "--folder", "/opt/drv" ] } ] } } ] }
+SPEC
+	ctr run --rm --runc-binary /usr/bin/cairn-runtime --annotation cdi.k8s.io/ld=cairn.test/ld=drv \
+		--rootfs $r ld1 /usr/bin/prog 2>&1 | sed 's/^/RT-LDHOOK /'
+	echo "RT-LDHOOK-CACHE $(od -A n -c -N 20 $r/etc/ld.so.cache | tr -d ' \n')"
+	echo "RT-LDHOOK-OK" ;;
 corrupt)
 	mkdir -p /var/lib/cairn/images
 	head -c 3000 /usr/share/cairn/images/cairn-test.tar >/var/lib/cairn/images/broken.tar
@@ -75,6 +102,17 @@ corrupt)
 	echo "RT-CORRUPT-OK" ;;
 esac
 STEPS
+
+# The ld hook's program and libraries (doc/cairn-cdi.md): built here
+# against glibc, run in the guest against the node's.
+mkdir -p "$vm/root/root/ldh/drv"
+for n in 1 2 10; do
+	printf 'int hook%s(void) { return %s; }\n' "$n" "$n" >"$vm/h$n.c"
+	gcc -shared -fPIC -O2 -Wl,-soname,libhook$n.so.1 -o "$vm/root/root/ldh/drv/libhook$n.so.1" "$vm/h$n.c"
+	ln -s "$vm/root/root/ldh/drv/libhook$n.so.1" "$vm/libhook$n.so"
+done
+printf '#include <stdio.h>\nint hook1(void), hook2(void), hook10(void);\nint main(void) { if (hook1() + hook2() + hook10() != 13) return 1; puts("LDHOOK-PROG-RAN"); return 0; }\n' >"$vm/prog.c"
+gcc -O2 -o "$vm/root/root/ldh/prog" "$vm/prog.c" -L"$vm" -lhook1 -lhook2 -lhook10
 
 vm_start ""
 vm_run 'sh /root/rt.sh images'
@@ -91,6 +129,8 @@ vm_run 'sh /root/rt.sh fetch 2'
 vm_wait 'RT-FETCH2' 60
 vm_run 'sh /root/rt.sh cdi'
 vm_wait 'RT-CDI-OK' 90
+vm_run 'sh /root/rt.sh ldhook'
+vm_wait 'RT-LDHOOK-OK' 90
 vm_run 'sh /root/rt.sh corrupt'
 vm_wait 'RT-CORRUPT-OK' 60
 vm_run 'initctl poweroff'
@@ -108,11 +148,18 @@ read -r _ new _ _ old <"$vm/after"
 [ "$new" = "$old" ] || fail "srv's task changed over the restart ($old, then $new)"
 expect 'RT-FETCH2 RT-SERVED-BY-SRV'
 # CDI through containerd's shim and cairn-runtime: applied, and an
-# unknown device refused by name while the other container runs on.
+# unknown device refused by name while the other container runs on;
+# CDI_DEVICES refused, the node's config not turning it on.
 expect 'RT-CDI-SPEC-BOOT .*no GPU: no CDI spec written'
 expect 'RT-CDI-IN applied'
 expect 'RT-CDI-BAD .*cairn.test/dev=nope'
+expect 'RT-CDI-ENV .*CDI_DEVICES is off on this node'
+! grep -q 'RT-CDI-ENV-RAN' "$vm/log" || fail "a container's CDI_DEVICES was applied with the switch off"
 expect 'RT-CDI-SRV RUNNING'
+# A glibc program finds the libraries a CDI device mounted, through the
+# cache cairn-cdi's hook made in a root with no ldconfig of its own.
+expect 'RT-LDHOOK LDHOOK-PROG-RAN'
+expect 'RT-LDHOOK-CACHE glibc-ld.so.cache1.1'
 expect 'RT-IMPORT import-images: /var/lib/cairn/images/broken.tar: not imported'
 expect 'RT-IMPORT import-images: /srv/site-images/site.tar: imported'
 expect 'RT-IMPORT import-images: /srv/missing \(node config\): no such directory'
