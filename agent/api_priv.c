@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "api_priv.h"
+#include "api_signals.h"
 #include "fileio.h"
 
 #define PRIV_ANSWER_SECONDS (2 * API_COMMAND_SECONDS + 10)	/* health runs nvidia-smi and more */
@@ -251,19 +252,6 @@ int priv_call(int sock, const struct priv_req *r, struct reply *out)
 	return 0;
 }
 
-static volatile sig_atomic_t stopping;
-
-static void on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-static void on_child(int sig)
-{
-	(void)sig;
-}
-
 /* One request, in a process of its own: checked, done, answered. */
 static void worker(const struct api_opts *o, const struct priv_req *r, int fd)
 {
@@ -286,25 +274,12 @@ static void worker(const struct api_opts *o, const struct priv_req *r, int fd)
  */
 int priv_serve(const struct api_opts *o, int sock, pid_t tls)
 {
-	struct sigaction sa = { .sa_handler = on_term };
-	sigset_t block, open_mask;
+	sigset_t open_mask;
 	int workers = 0, rc = 0, status;
 	pid_t pid;
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &open_mask);
-	sigdelset(&open_mask, SIGTERM);
-	sigdelset(&open_mask, SIGINT);
-	sigdelset(&open_mask, SIGCHLD);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_child;
-	sigaction(SIGCHLD, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	while (!stopping && tls > 0) {
+	api_signals(&open_mask);
+	while (!api_stopping && tls > 0) {
 		struct pollfd p = { sock, POLLIN, 0 };
 		struct priv_req r;
 		int fd;

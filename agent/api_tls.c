@@ -35,6 +35,7 @@
 
 #include "api_peers.h"
 #include "api_routes.h"
+#include "api_signals.h"
 #include "api_tls.h"
 #include "clock.h"
 #include "fileio.h"
@@ -374,19 +375,6 @@ static void say_crowded(FILE *log, const char *peer)
 	quiet = 0;
 }
 
-static volatile sig_atomic_t stopping;
-
-static void on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-static void on_child(int sig)
-{
-	(void)sig;
-}
-
 /* Connections whose process has ended leave the count; a crash is said. */
 static void reap(FILE *log, struct api_peers *peers)
 {
@@ -412,26 +400,13 @@ static void reap(FILE *log, struct api_peers *peers)
 int tls_serve(const struct api_opts *o, SSL_CTX *ctx, struct api_trust *t, int lfd, int priv)
 {
 	static struct api_peers peers;
-	struct sigaction sa = { .sa_handler = on_term };
 	struct timeval tv = { WRITE_SECONDS, 0 };
-	sigset_t block, open_mask;
+	sigset_t open_mask;
 	int i;
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &open_mask);
-	sigdelset(&open_mask, SIGTERM);
-	sigdelset(&open_mask, SIGINT);
-	sigdelset(&open_mask, SIGCHLD);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_child;
-	sigaction(SIGCHLD, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	api_signals(&open_mask);
 	SSL_CTX_set1_verify_cert_store(ctx, t->store);
-	while (!stopping) {
+	while (!api_stopping) {
 		struct pollfd p = { lfd, peers.n < API_CONN_MAX ? POLLIN : 0, 0 };
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;

@@ -122,19 +122,24 @@ err:
 	return rc;
 }
 
-/* file_write_atomic: PATH holds DATA or its old contents, never a part:
- * a temporary beside it, written, synced, renamed over, directory synced. */
-int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
+/* file_write_at: NAME (one component) of directory DIRFD holds DATA or
+ * its old contents, never a part: a new file beside it (never one that
+ * was there: a link planted under its name is removed, not followed),
+ * written, synced, renamed over NAME (whatever NAME was, a link too, is
+ * replaced).  DIRFD may be an O_PATH handle; the caller syncs it. */
+int file_write_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *slash;
+	char tmp[NAME_MAX + 1];
 	size_t off = 0;
 	ssize_t w;
-	int fd, dfd, rc = 0;
+	int fd, rc = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+	if (strchr(name, '/') != NULL)
+		return -EINVAL;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", name, (long)getpid()) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -errno;
 	while (off < len) {
@@ -157,31 +162,43 @@ int file_write_atomic(const char *path, const char *data, size_t len, mode_t mod
 		goto err;
 	}
 	fd = -1;
-	if (rename(tmp, path) < 0) {
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
 		rc = -errno;
 		goto err;
 	}
-	slash = strrchr(path, '/');
+	return 0;
+err:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dirfd, tmp, 0);
+	return rc;
+}
+
+/* file_write_atomic: PATH holds DATA or its old contents, never a part
+ * (file_write_at), its directory synced after. */
+int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/'), *name = slash != NULL ? slash + 1 : path;
+	int dfd, rc;
+
 	if (slash == NULL) {
 		strcpy(dir, ".");
 	} else if (slash == path) {
 		strcpy(dir, "/");
 	} else {
 		if ((size_t)(slash - path) >= sizeof(dir))
-			return 0;
+			return -ENAMETOOLONG;
 		memcpy(dir, path, (size_t)(slash - path));
 		dir[slash - path] = '\0';
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
+	if (dfd < 0)
+		return -errno;
+	rc = file_write_at(dfd, name, data, len, mode);
+	if (rc == 0)
 		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-err:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
+	close(dfd);
 	return rc;
 }
 

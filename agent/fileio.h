@@ -8,6 +8,7 @@
 int file_read(const char *path, char *buf, size_t size, size_t *len);
 int file_read_alloc(const char *path, size_t max, char **buf, size_t *len);
 int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
+int file_write_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode);
 int err_fail(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

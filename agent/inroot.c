@@ -2,8 +2,8 @@
  * it.  Every path is resolved by openat2(2) with RESOLVE_IN_ROOT, so that
  * ".." and absolute links stop at the container's root, and with
  * RESOLVE_NO_MAGICLINKS, so that /proc/PID/root and /proc/self/fd links
- * (the way out of a chroot) are refused.  Files are created in a directory
- * held open, by a single name, never through a path. */
+ * (the way out of a chroot) are refused.  Files are then made in a
+ * directory held open, by a single name (file_write_at). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -63,53 +63,4 @@ int inroot_dir(int rootfd, const char *path, int create)
 	if (fd < 0)
 		return fd;
 	return inroot_open(rootfd, path, O_PATH | O_DIRECTORY, 0);
-}
-
-/* inroot_write: DATA as file NAME (one component) of directory DIRFD, by
- * a new file renamed over it: whatever NAME was (a link too) is
- * replaced, never followed. */
-int inroot_write(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
-{
-	char tmp[300];
-	const char *p = data;
-	ssize_t w;
-	int fd, rc = 0;
-
-	if (strchr(name, '/') != NULL || snprintf(tmp, sizeof(tmp), ".%s.cairn-new", name) >= (int)sizeof(tmp))
-		return -EINVAL;
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = -errno;
-			goto err;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
-		rc = -errno;
-		goto err;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		rc = -errno;
-		goto err;
-	}
-	fd = -1;
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
-		rc = -errno;
-		goto err;
-	}
-	return 0;
-err:
-	if (fd >= 0)
-		close(fd);
-	unlinkat(dirfd, tmp, 0);
-	return rc;
 }

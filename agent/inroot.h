@@ -8,6 +8,5 @@
 
 int inroot_open(int rootfd, const char *path, int flags, mode_t mode);
 int inroot_dir(int rootfd, const char *path, int create);
-int inroot_write(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
 #endif

@@ -4,7 +4,7 @@
  * child that has pivoted into the container's root in a mount namespace
  * of its own and dropped every privilege, and reads that root only
  * through handles that cannot leave it.  The parent writes what the child
- * made, again only through such handles (inroot.c), so a container's
+ * made, again only through such handles (inroot.c, file_write_at), so a container's
  * links (/etc to the host, /etc/ld.so.conf.d to /proc/1/root/...) lead
  * nowhere outside it. */
 #include <errno.h>
@@ -292,7 +292,7 @@ int ldhook_update(const char *rootfs, const char *const *folders, size_t n, char
 		rc = in_root_error(rootfs, "/etc/ld.so.conf.d", confd, err, errsz);
 		goto out;
 	}
-	rc = inroot_write(confd, LDHOOK_CONF_NAME, conf, off, 0644);
+	rc = file_write_at(confd, LDHOOK_CONF_NAME, conf, off, 0644);
 	if (rc < 0) {
 		rc = in_root_error(rootfs, "/etc/ld.so.conf.d/" LDHOOK_CONF_NAME, rc, err, errsz);
 		goto out;
@@ -310,7 +310,7 @@ int ldhook_update(const char *rootfs, const char *const *folders, size_t n, char
 		rc = in_root_error(rootfs, "/etc/ld.so.conf", rc, err, errsz);
 		goto out;
 	}
-	rc = inroot_write(etc, "ld.so.cache", cache, len, 0644);
+	rc = file_write_at(etc, "ld.so.cache", (const char *)cache, len, 0644);
 	if (rc < 0)
 		rc = in_root_error(rootfs, "/etc/ld.so.cache", rc, err, errsz);
 out:

@@ -70,6 +70,20 @@ static int add_dir(struct scan *s, const char *d, size_t len)
 
 static int read_conf(struct scan *s, const char *path, int depth);
 
+/* open_dir: folder PATH of the root for reading, or NULL. */
+static DIR *open_dir(const struct scan *s, const char *path)
+{
+	DIR *d;
+	int fd = inroot_open(s->rootfd, path, O_RDONLY | O_DIRECTORY, 0);
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (d == NULL)
+		close(fd);
+	return d;
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -84,7 +98,7 @@ static int include(struct scan *s, const char *pattern, int depth)
 	size_t n = 0, i;
 	struct dirent *de;
 	DIR *d;
-	int fd, rc = 0;
+	int rc = 0;
 
 	if (slash == NULL || (size_t)(slash - pattern) >= sizeof(dir))
 		return 0;
@@ -94,14 +108,9 @@ static int include(struct scan *s, const char *pattern, int depth)
 		return 0;
 	if (strpbrk(slash + 1, "*?[") == NULL)
 		return read_conf(s, pattern, depth + 1);
-	fd = inroot_open(s->rootfd, dir[0] != '\0' ? dir : "/", O_RDONLY | O_DIRECTORY, 0);
-	if (fd < 0)
+	d = open_dir(s, dir[0] != '\0' ? dir : "/");
+	if (d == NULL)
 		return 0;
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return 0;
-	}
 	while (n < LDSCAN_DIRS && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || fnmatch(slash + 1, de->d_name, FNM_PERIOD) != 0)
 			continue;
@@ -229,16 +238,11 @@ static int scan_dir(struct scan *s, size_t i)
 	struct dirent *de;
 	size_t seen = 0;
 	DIR *d;
-	int fd, lfd, rc = 0;
+	int lfd, rc = 0;
 
-	fd = inroot_open(s->rootfd, dir, O_RDONLY | O_DIRECTORY, 0);
-	if (fd < 0)
+	d = open_dir(s, dir);
+	if (d == NULL)
 		return 0;
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return 0;
-	}
 	while (rc == 0 && seen++ < LDSCAN_FILES && (de = readdir(d)) != NULL) {
 		if (!is_library_name(de->d_name) || de->d_type == DT_DIR ||
 		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
