@@ -15,20 +15,25 @@
 
 #include "inroot.h"
 
+#define INROOT_TRIES 128
+
 /* inroot_open: PATH (absolute or not, both from ROOTFD's root) opened
  * with FLAGS; an fd or -errno. */
 int inroot_open(int rootfd, const char *path, int flags, mode_t mode)
 {
 	struct open_how how;
 	long fd;
+	int tries = 0;
 
 	memset(&how, 0, sizeof(how));
 	how.flags = (unsigned long long)(flags | O_CLOEXEC);
 	how.mode = (flags & O_CREAT) ? mode : 0;
 	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	/* EAGAIN: a rename somewhere on the host raced a walk through "..";
+	 * a container can make its walks long, so the tries are counted. */
 	do
 		fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+	while (fd < 0 && (errno == EINTR || errno == EAGAIN) && ++tries < INROOT_TRIES);
 	return fd < 0 ? -errno : (int)fd;
 }
 

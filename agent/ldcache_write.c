@@ -30,23 +30,25 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* number: the run of digits at *P as a number (saturated: a name with a
- * run of twenty digits is a container's own affair), *P moved past it. */
-static uint64_t number(const char **p)
+/* number: the run of digits at *P as the loader reads it: in 32 bits,
+ * wrapping (glibc adds them up in an int), *P moved past it. */
+static uint32_t number(const char **p)
 {
-	uint64_t v = 0;
+	uint32_t v = 0;
 
 	for (; is_digit(**p); (*p)++)
-		v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + (uint64_t)(**p - '0');
+		v = v * 10 + (uint32_t)(**p - '0');
 	return v;
 }
 
 /* ldcache_libcmp: the loader's order of two names (glibc's
  * _dl_cache_libcmp): digits sort after other characters and runs of
- * digits compare as numbers; other characters as this machine's char. */
+ * digits compare as numbers, wrapping as the loader's do (a name with a
+ * run of ten digits sorts where the loader will look for it); other
+ * characters as this machine's char. */
 int ldcache_libcmp(const char *a, const char *b)
 {
-	uint64_t x, y;
+	uint32_t x, y;
 
 	while (*a != '\0') {
 		if (is_digit(*a)) {
@@ -55,7 +57,7 @@ int ldcache_libcmp(const char *a, const char *b)
 			x = number(&a);
 			y = number(&b);
 			if (x != y)
-				return x < y ? -1 : 1;
+				return (int32_t)(x - y) < 0 ? -1 : 1;
 		} else if (is_digit(*b)) {
 			return -1;
 		} else if (*a != *b) {

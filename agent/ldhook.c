@@ -43,7 +43,7 @@ int ldhook_rootfs(const char *state, size_t len, char *rootfs, size_t size, char
 	size_t blen;
 	int rc;
 
-	st = json_loadb(state, len, 0, &je);
+	st = json_loadb(state, len, JSON_REJECT_DUPLICATES, &je);
 	if (st == NULL)
 		return err_fail(err, errsz, "OCI state on stdin: not JSON: %s", je.text);
 	bundle = json_string_value(json_object_get(st, "bundle"));
@@ -60,7 +60,7 @@ int ldhook_rootfs(const char *state, size_t len, char *rootfs, size_t size, char
 		err_fail(err, errsz, "%s: %s", path, strerror(-rc));
 		goto out;
 	}
-	config = json_loadb(buf, blen, 0, &je);
+	config = json_loadb(buf, blen, JSON_REJECT_DUPLICATES, &je);
 	free(buf);
 	root = json_string_value(json_object_get(json_object_get(config, "root"), "path"));
 	if (root == NULL || root[0] == '\0') {

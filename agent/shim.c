@@ -46,7 +46,7 @@ int shim_edit(struct shim *s, const char *bundle)
 	rc = file_read_alloc(path, SHIM_CONFIG_MAX, &buf, &n);
 	if (rc < 0)
 		return fail(s, "%s: %s", path, rc == -EFBIG ? "too long" : strerror(-rc));
-	config = json_loadb(buf, n, 0, &je);
+	config = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
 	free(buf);
 	if (config == NULL || !json_is_object(config)) {
 		rc = fail(s, "%s: not a JSON object: line %d: %s", path, je.line,

@@ -611,6 +611,11 @@ static void test_shim(void)
 	CHECK(strstr(s.err, "var/run/cdi/nvidia.json: not JSON") != NULL && strcmp(out, config_text) == 0);
 	/* no request: nothing read, nothing written */
 	CHECK(shim_run("garbage", "{\"process\":{}}", out, sizeof(out), &s) == 0 && s.applied == 0);
+	/* a second "annotations" that would hide CRI's mark behind the
+	 * first: refused, not read as the last one */
+	CHECK(shim_run(text, "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\"},"
+		       "\"annotations\":{\"cdi.k8s.io/a\":\"nvidia.com/gpu=0\"}}", out, sizeof(out), &s) < 0);
+	CHECK(s.applied == 0 && strstr(s.err, "duplicate") != NULL);
 	/* a GPU gone since the spec was written */
 	node("dev/nvidia1", 195, 7);
 	CHECK(shim_run(text, config_text, out, sizeof(out), &s) < 0);
