@@ -257,7 +257,7 @@ int ldhook_update(const char *rootfs, const char *const *folders, size_t n, char
 	static const char inc[] = "include /etc/ld.so.conf.d/*.conf\n";
 	char conf[65536];
 	unsigned char *cache = NULL;
-	size_t i, off, len;
+	size_t i, off, len = 0;
 	int rootfd, etc = -1, confd = -1, fd, rc, w;
 
 	off = (size_t)snprintf(conf, sizeof(conf),
