@@ -2,6 +2,7 @@
  * wakes it to reap; all three are blocked but for the loop's ppoll (the
  * mask it gets), so none is lost between a check and the wait. */
 #include <signal.h>
+#include <stddef.h>
 
 #include "api_signals.h"
 
