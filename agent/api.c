@@ -166,8 +166,8 @@ static int network_ready(int ready, char *err, size_t errsz)
  * api_serve: listen on the config's [api] address and answer until
  * SIGTERM.  Returns 0 then, or -errno with err set when it cannot start
  * (a certificate, key or CA that does not load, a client CA that is the
- * cluster's, an address in use, no user for the network side) or when
- * the network side ended by itself.
+ * cluster's or takes it in, an address in use, no user for the network
+ * side) or when the network side ended by itself.
  */
 int api_serve(const struct api_opts *o, char *err, size_t errsz)
 {
@@ -176,11 +176,10 @@ int api_serve(const struct api_opts *o, char *err, size_t errsz)
 	struct api_opts net = *o;
 	struct side s = { 0, 0, geteuid() == 0, getpid(), -1, -1, -1, NULL };
 	char scratch[300];
-	int sv[2], ready[2], port = 0, rc, status;
+	int sv[2], ready[2], port = 0, rc = 0, status;
 	pid_t pid;
 
-	rc = trust_apart(c, err, errsz);
-	if (rc == 0 && s.drop)
+	if (s.drop)
 		rc = user_ids(user, &s.uid, &s.gid, err, errsz);
 	if (rc == 0)
 		rc = scratch_make(o->scratch, s.uid, s.gid, s.drop, scratch, sizeof scratch, err, errsz);

@@ -13,14 +13,18 @@
  * an alarm bound the handshake.  The listener only accepts and counts:
  * at most API_CONN_MAX connections, API_PEER_MAX of them from one source
  * (api_peers.c), so idle connections from one address cannot keep an
- * operator out; a connection has API_HANDSHAKE_SECONDS for its handshake
- * and API_REQUEST_SECONDS more for its request.
+ * operator out; when idle connections from many fill every place, a new
+ * one ends the oldest whose client is not verified yet.  A connection
+ * has API_HANDSHAKE_SECONDS for its handshake and API_REQUEST_SECONDS
+ * more for its request.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,9 +284,10 @@ static int read_head(SSL *ssl, char *buf, size_t size, struct http_req *req, con
 	return n;
 }
 
-/* One connection, in its own process: handshake, one request, one answer. */
+/* One connection, in its own process: handshake, one request, one
+ * answer; a byte on SAID once the client is verified. */
 static void conn_serve(const struct api_opts *o, SSL_CTX *ctx, const struct api_trust *t, int fd, int priv,
-		       const char *peer)
+		       const char *peer, int said)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART: a read in progress is cut */
 	struct reply out = { 0, NULL, NULL, 0, NULL };
@@ -318,6 +323,8 @@ static void conn_serve(const struct api_opts *o, SSL_CTX *ctx, const struct api_
 		SSL_free(ssl);
 		return;
 	}
+	/* No longer to be ended for a newcomer: an operator's command is not cut. */
+	(void)!write(said, "v", 1);
 	alarm(API_REQUEST_SECONDS);
 	cert = SSL_get1_peer_certificate(ssl);
 	if (cert != NULL) {
@@ -354,35 +361,71 @@ static void conn_serve(const struct api_opts *o, SSL_CTX *ctx, const struct api_
 	reply_free(&out);
 }
 
-/* A refusal for too many connections, said at most once a second. */
-static void say_crowded(FILE *log, const char *peer)
-{
-	static time_t last;
-	static unsigned quiet;
-	time_t now = time(NULL);
+/* What a flood makes the listener say, each at most once a second. */
+struct hush {
+	time_t last;
+	unsigned quiet;
+};
 
-	if (now == last) {
-		quiet++;
+static void say_hushed(FILE *log, struct hush *h, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void say_hushed(FILE *log, struct hush *h, const char *fmt, ...)
+{
+	time_t now = time(NULL);
+	va_list ap;
+
+	if (now == h->last) {
+		h->quiet++;
 		return;
 	}
-	fprintf(log, "api: %s: refused: %d connections from its address are open, the most one source may hold",
-		peer, API_PEER_MAX);
-	if (quiet > 0)
-		fprintf(log, " (and %u more refused in the second before)", quiet);
+	va_start(ap, fmt);
+	vfprintf(log, fmt, ap);
+	va_end(ap);
+	if (h->quiet > 0)
+		fprintf(log, " (and %u more in the second before)", h->quiet);
 	fprintf(log, "\n");
 	fflush(log);
-	last = now;
-	quiet = 0;
+	h->last = now;
+	h->quiet = 0;
 }
 
-/* Connections whose process has ended leave the count; a crash is said. */
+/*
+ * Room for a connection from PEER when every place is taken: the oldest
+ * connection whose client is not verified yet is ended, and its place
+ * free at once (SIGKILL cannot be caught; reap() collects the process
+ * without a word).  0, or -EBUSY when every client is verified: PEER is
+ * turned away, the listener is not held up.
+ */
+static int make_room(FILE *log, struct api_peers *peers, const char *peer)
+{
+	static struct hush ended, busy;
+	pid_t pid;
+
+	if (peers->n < API_CONN_MAX)
+		return 0;
+	pid = peers_unverified(peers);
+	if (pid == 0) {
+		say_hushed(log, &busy, "api: %s: refused: all %d connections are of verified clients", peer,
+			   API_CONN_MAX);
+		return -EBUSY;
+	}
+	kill(pid, SIGKILL);
+	peers_remove(peers, pid);
+	say_hushed(log, &ended, "api: %s: all %d places taken: the oldest connection not verified yet "
+		   "(pid %d) ended to make room", peer, API_CONN_MAX, (int)pid);
+	return 0;
+}
+
+/* Connections whose process has ended leave the count; a crash is said
+ * (not an end make_room() made: it has left the count already). */
 static void reap(FILE *log, struct api_peers *peers)
 {
 	int status;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		peers_remove(peers, pid);
+		if (peers_remove(peers, pid) < 0)
+			continue;
 		if (WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM) {
 			fprintf(log, "api: a connection's process (pid %d) died of signal %d\n", (int)pid,
 				WTERMSIG(status));
@@ -400,6 +443,7 @@ static void reap(FILE *log, struct api_peers *peers)
 int tls_serve(const struct api_opts *o, SSL_CTX *ctx, struct api_trust *t, int lfd, int priv)
 {
 	static struct api_peers peers;
+	static struct hush crowded;
 	struct timeval tv = { WRITE_SECONDS, 0 };
 	sigset_t open_mask;
 	int i;
@@ -407,13 +451,13 @@ int tls_serve(const struct api_opts *o, SSL_CTX *ctx, struct api_trust *t, int l
 	api_signals(&open_mask);
 	SSL_CTX_set1_verify_cert_store(ctx, t->store);
 	while (!api_stopping) {
-		struct pollfd p = { lfd, peers.n < API_CONN_MAX ? POLLIN : 0, 0 };
+		struct pollfd p = { lfd, POLLIN, 0 };
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
 		unsigned char key[PEER_KEY];
 		char peer[80];
 		pid_t pid;
-		int fd;
+		int fd, said[2];
 
 		reap(o->log, &peers);
 		memset(&ss, 0, sizeof ss);
@@ -425,7 +469,18 @@ int tls_serve(const struct api_opts *o, SSL_CTX *ctx, struct api_trust *t, int l
 		peer_text(&ss, peer, sizeof peer);
 		peers_key(&ss, key);
 		if (peers_count(&peers, key) >= API_PEER_MAX) {
-			say_crowded(o->log, peer);
+			say_hushed(o->log, &crowded, "api: %s: refused: %d connections from its address are open, "
+				   "the most one source may hold", peer, API_PEER_MAX);
+			close(fd);
+			continue;
+		}
+		if (make_room(o->log, &peers, peer) < 0) {
+			close(fd);
+			continue;
+		}
+		if (pipe2(said, O_CLOEXEC | O_NONBLOCK) < 0) {
+			fprintf(o->log, "api: %s: refused: pipe: %s\n", peer, strerror(errno));
+			fflush(o->log);
 			close(fd);
 			continue;
 		}
@@ -436,20 +491,27 @@ int tls_serve(const struct api_opts *o, SSL_CTX *ctx, struct api_trust *t, int l
 		fflush(o->log);
 		pid = fork();
 		if (pid == 0) {
+			/* Only its own pipe: the others' say nothing to it. */
+			for (i = 0; i < API_CONN_MAX; i++)
+				if (peers.slot[i].pid != 0 && peers.slot[i].fd >= 0)
+					close(peers.slot[i].fd);
+			close(said[0]);
 			close(lfd);
 			signal(SIGTERM, SIG_DFL);
 			signal(SIGINT, SIG_DFL);
 			signal(SIGCHLD, SIG_DFL);
 			sigprocmask(SIG_SETMASK, &open_mask, NULL);
-			conn_serve(o, ctx, t, fd, priv, peer);
+			conn_serve(o, ctx, t, fd, priv, peer, said[1]);
 			fflush(o->log);
 			_exit(0);
 		}
+		close(said[1]);
 		if (pid < 0) {
 			fprintf(o->log, "api: %s: refused: fork: %s\n", peer, strerror(errno));
 			fflush(o->log);
+			close(said[0]);
 		} else {
-			peers_add(&peers, pid, key);
+			peers_add(&peers, pid, key, said[0]);
 		}
 		close(fd);
 	}

@@ -9,7 +9,8 @@
  * before each connection and read again when they change, so a
  * revocation needs no restart; a file that no longer loads refuses every
  * client until it does (a CRL half written must not let a revoked
- * operator in).
+ * operator in).  The [trust] CA, read again with them, must neither be
+ * a CA of client-ca nor chain to one.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -27,7 +28,9 @@
 #include "api_trust.h"
 #include "fileio.h"
 
-static const char *const key_names[TRUST_FILES] = { "client-ca", "crl", "allow-file" };
+static const char *const key_names[TRUST_FILES] = {
+	"[api] client-ca", "[api] crl", "[api] allow-file", "[trust] ca-file"
+};
 
 void trust_init(struct api_trust *t, const struct nodeconf *c)
 {
@@ -35,6 +38,8 @@ void trust_init(struct api_trust *t, const struct nodeconf *c)
 	t->path[TRUST_CA] = c->api_client_ca;
 	t->path[TRUST_CRL] = c->api_crl;
 	t->path[TRUST_ALLOW] = c->api_allow;
+	t->path[TRUST_CLUSTER] = c->ca_file;
+	t->cluster_pem = c->ca_pem;
 }
 
 static void stamp_of(const struct stat *st, struct trust_stamp *s)
@@ -64,14 +69,14 @@ static int read_one(const struct api_trust *t, int kind, char **text, size_t *le
 	int rc;
 
 	if (stat(t->path[kind], &st) < 0)
-		return err_fail(err, errsz, "[api] %s %s: %s", key_names[kind], t->path[kind], strerror(errno));
+		return err_fail(err, errsz, "%s %s: %s", key_names[kind], t->path[kind], strerror(errno));
 	stamp_of(&st, s);
 	rc = file_read_alloc(t->path[kind], TRUST_FILE_MAX, text, len);
 	if (rc == -EACCES)
-		return err_fail(err, errsz, "[api] %s %s: %s (the API's network side, an unprivileged user, "
+		return err_fail(err, errsz, "%s %s: %s (the API's network side, an unprivileged user, "
 				"reads it)", key_names[kind], t->path[kind], strerror(-rc));
 	if (rc < 0)
-		return err_fail(err, errsz, "[api] %s %s: %s", key_names[kind], t->path[kind],
+		return err_fail(err, errsz, "%s %s: %s", key_names[kind], t->path[kind],
 				rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
 	return 0;
 }
@@ -255,12 +260,88 @@ int trust_fingerprints(const char *text, size_t len, unsigned char (**out)[TRUST
 	return 0;
 }
 
+/* The [trust] CA's certificates, from its file or the config's own PEM
+ * block, in *out; NULL when there is no [trust] CA.  A file named that
+ * does not load is an error: the check below must not pass for want of
+ * something to compare. */
+static int cluster_load(const struct api_trust *t, STACK_OF(X509) **out, struct trust_stamp *s, char *err,
+			size_t errsz)
+{
+	const char *text = t->cluster_pem;
+	char *file = NULL;
+	size_t len = strlen(text);
+	int rc;
+
+	*out = NULL;
+	if (t->path[TRUST_CLUSTER][0] != '\0') {
+		rc = read_one(t, TRUST_CLUSTER, &file, &len, s, err, errsz);
+		if (rc < 0)
+			return rc;
+		text = file;
+	}
+	if (len > 0)
+		*out = pem_certs(text, len);
+	free(file);
+	if (len > 0 && *out == NULL)
+		return err_fail(err, errsz, "[trust] ca%s%s: no PEM certificate in it",
+				t->path[TRUST_CLUSTER][0] != '\0' ? "-file " : "", t->path[TRUST_CLUSTER]);
+	return 0;
+}
+
+/*
+ * 0 when the [trust] CA is apart from STORE, the client CAS: every
+ * certificate the cluster CA signs, a kubelet's with the subject its
+ * requester chose among them, would otherwise be an operator's.  The
+ * same key is the same CA, whatever its certificate says; a [trust] CA
+ * that verifies against STORE (an intermediate under a root in
+ * client-ca) hands that trust on to all it signs.  Time and CRL are not
+ * looked at: an expiry or a revocation ends with the next file, the
+ * chain stays.
+ */
+static int cluster_apart(const struct api_trust *t, X509_STORE *store, STACK_OF(X509) *cas,
+			 STACK_OF(X509) *cluster, char *err, size_t errsz)
+{
+	const char *file = t->path[TRUST_CLUSTER];
+	char name[256];
+	int i, j, rc = 0;
+
+	for (j = 0; j < sk_X509_num(cluster) && rc == 0; j++) {
+		X509 *x = sk_X509_value(cluster, j);
+		X509_STORE_CTX *ctx;
+
+		for (i = 0; i < sk_X509_num(cas) && rc == 0; i++)
+			if (EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(cas, i)), X509_get0_pubkey(x)) == 1)
+				rc = err_fail(err, errsz, "[api] client-ca %s: holds the [trust] CA, the cluster's, "
+					      "which also signs node and kubelet certificates: operators need a "
+					      "CA of their own", t->path[TRUST_CA]);
+		if (rc < 0)
+			break;
+		ctx = X509_STORE_CTX_new();
+		if (ctx == NULL || X509_STORE_CTX_init(ctx, store, x, cluster) != 1) {
+			rc = err_fail(err, errsz, "[api] client-ca: out of memory");
+		} else {
+			X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
+			if (X509_verify_cert(ctx) == 1) {
+				X509_NAME_oneline(X509_get_subject_name(x), name, sizeof name);
+				rc = err_fail(err, errsz, "[api] client-ca %s: the [trust] CA %s (%s%s) chains "
+					      "to it, and so would every kubelet's certificate: name the operators' "
+					      "own CA (an intermediate is enough when both share a root)",
+					      t->path[TRUST_CA], name, file[0] != '\0' ? "[trust] ca-file " : "[trust] ca",
+					      file);
+			}
+		}
+		X509_STORE_CTX_free(ctx);
+	}
+	ERR_clear_error();
+	return rc;
+}
+
 /* Every file read and checked into a new store and list; T changed only
  * when all of them load. */
 static int load_all(struct api_trust *t, char *err, size_t errsz)
 {
 	struct trust_stamp stamp[TRUST_FILES];
-	STACK_OF(X509) *cas = NULL;
+	STACK_OF(X509) *cas = NULL, *cluster = NULL;
 	STACK_OF(X509_CRL) *crls = NULL;
 	unsigned char (*allow)[TRUST_SHA256] = NULL;
 	X509_STORE *store = NULL;
@@ -286,6 +367,15 @@ static int load_all(struct api_trust *t, char *err, size_t errsz)
 	}
 	for (i = 0; i < sk_X509_num(cas); i++)
 		X509_STORE_add_cert(store, sk_X509_value(cas, i));
+	/* A CA of client-ca is trusted as it is, root or not: a site whose
+	 * operators' CA shares a root with the cluster's names that
+	 * intermediate alone. */
+	X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+	rc = cluster_load(t, &cluster, &stamp[TRUST_CLUSTER], err, errsz);
+	if (rc == 0)
+		rc = cluster_apart(t, store, cas, cluster, err, errsz);
+	if (rc < 0)
+		goto err;
 	if (t->path[TRUST_CRL][0] != '\0') {
 		rc = read_one(t, TRUST_CRL, &text, &len, &stamp[TRUST_CRL], err, errsz);
 		if (rc < 0)
@@ -328,17 +418,20 @@ static int load_all(struct api_trust *t, char *err, size_t errsz)
 	memcpy(t->stamp, stamp, sizeof stamp);
 	t->why[0] = '\0';
 	sk_X509_pop_free(cas, X509_free);
+	sk_X509_pop_free(cluster, X509_free);
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	return 0;
 err:
 	free(text);
 	X509_STORE_free(store);
 	sk_X509_pop_free(cas, X509_free);
+	sk_X509_pop_free(cluster, X509_free);
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	return rc < 0 ? rc : -EINVAL;
 }
 
-/* trust_load: every file at start; 0, or -errno with ERR saying which and why. */
+/* trust_load: every file at start; 0, or -errno with ERR saying which
+ * and why (a client CA that is, or takes in, the [trust] CA among them). */
 int trust_load(struct api_trust *t, char *err, size_t errsz)
 {
 	return load_all(t, err, errsz);
@@ -404,52 +497,6 @@ int trust_allows(const struct api_trust *t, X509 *cert, char *hex, size_t size)
 		if (memcmp(t->allow[i], d, TRUST_SHA256) == 0)
 			return 1;
 	return 0;
-}
-
-/* The [trust] CA's certificates: a file, or the config's own PEM block. */
-static STACK_OF(X509) *cluster_certs(const struct nodeconf *c)
-{
-	STACK_OF(X509) *certs;
-	char *text;
-	size_t len;
-
-	if (c->ca_file[0] == '\0')
-		return c->ca_pem[0] != '\0' ? pem_certs(c->ca_pem, strlen(c->ca_pem)) : NULL;
-	if (file_read_alloc(c->ca_file, TRUST_FILE_MAX, &text, &len) < 0)
-		return NULL;
-	certs = pem_certs(text, len);
-	free(text);
-	return certs;
-}
-
-/*
- * trust_apart: 0 when no CA of [api] client-ca holds a key of the [trust]
- * CA.  The same key is the same CA, whatever its certificate says: every
- * certificate the cluster CA signs would chain to it.
- */
-int trust_apart(const struct nodeconf *c, char *err, size_t errsz)
-{
-	STACK_OF(X509) *ours = NULL, *theirs = cluster_certs(c);
-	char *text = NULL;
-	size_t len;
-	int i, j, rc = 0;
-
-	if (theirs == NULL)
-		return 0;
-	if (file_read_alloc(c->api_client_ca, TRUST_FILE_MAX, &text, &len) == 0)
-		ours = pem_certs(text, len);
-	free(text);
-	for (i = 0; ours != NULL && i < sk_X509_num(ours) && rc == 0; i++)
-		for (j = 0; j < sk_X509_num(theirs) && rc == 0; j++)
-			if (EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(ours, i)),
-					X509_get0_pubkey(sk_X509_value(theirs, j))) == 1)
-				rc = err_fail(err, errsz, "[api] client-ca %s: holds the [trust] CA, the cluster's, "
-					      "which also signs node and kubelet certificates: operators need a "
-					      "CA of their own", c->api_client_ca);
-	ERR_clear_error();
-	sk_X509_pop_free(ours, X509_free);
-	sk_X509_pop_free(theirs, X509_free);
-	return rc;
 }
 
 void trust_free(struct api_trust *t)

@@ -4,8 +4,10 @@
 # each connection it serves run as their own user with no capability
 # and no_new_privs, and hold none of the cluster's secrets (a parser bug
 # gives neither root nor the MUNGE key); only the helper, its parent,
-# stays root.  Then the flood: 200 connections from one address that
-# send nothing, and an operator from another is answered within 2 s.
+# stays root.  Then the floods: 200 connections from one address that
+# send nothing, then 8 from each of 40 addresses (320, past the 64
+# places); an operator is answered within 2 s under each, and one whose
+# handshake was done before the second keeps its connection.
 . "$(dirname "$0")/testlib"
 [ "$(id -u)" = 0 ] || { echo "skipped: the API drops from root to its own user; not root here"; exit 77; }
 . "$(dirname "$0")/tlslib"
@@ -134,8 +136,67 @@ t=$(curl -sS -o "$tmp/body" -w '%{http_code} %{time_total}' --max-time 2 --cacer
 	--cert "$pki/op.pem" --key "$pki/op.key" "https://127.0.0.1:$port/v1/services" 2>"$tmp/curl.err") ||
 	{ cat "$tmp/curl.err" "$tmp/log"; fail "under the flood, no answer within 2 s"; }
 [ "${t% *}" = 200 ] || { cat "$tmp/body" "$tmp/log"; fail "under the flood: $t"; }
+t0=$t
 expect_line "$tmp/body" "containerd   up"
 expect_line "$tmp/log" "refused: 8 connections from its address are open, the most one source may hold"
 kill "$flood"
+
+# An operator verified before the wide flood, whose request is still
+# being answered through it: the first initctl waits for held.go.
+cat >"$tmp/bin/initctl" <<SH
+#!/bin/sh
+if mkdir "$tmp/held.lock" 2>/dev/null; then
+	echo running >"$tmp/held.running"
+	while [ ! -e "$tmp/held.go" ]; do sleep 0.05; done
+fi
+[ "\$1" = status ] && echo "containerd   up    pid 10"
+SH
+curl -sS -o "$tmp/held.body" -w '%{http_code}' --max-time 60 --cacert "$pki/site-ca.pem" --cert "$pki/op.pem" \
+	--key "$pki/op.key" "https://127.0.0.1:$port/v1/services" >"$tmp/held.code" 2>"$tmp/held.err" &
+held=$!
+waitfor "$tmp/held.running" running 10
+# The wide flood: 8 idle connections from each of 127.0.0.10 to .49.
+# It says how many the API took, and how many it closed: once it has
+# taken them all, 64 hold every place and the rest were ended (the old
+# API took 64 and left the rest waiting their turn).
+python3 - "$port" "$tmp/wide" <<'EOF' &
+import select, socket, sys, time
+socks = []
+for a in range(10, 50):
+    for i in range(8):
+        s = socket.socket()
+        s.bind(("127.0.0.%d" % a, 0))
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", int(sys.argv[1])))
+        socks.append(s)
+pending, end = set(socks), time.time() + 10
+while pending and time.time() < end:
+    _, w, _ = select.select([], list(pending), [], 1)
+    pending -= set(w)
+live, end = set(socks) - pending, time.time() + 15
+connected = len(live)
+while len(live) > 64 and time.time() < end:
+    r, _, _ = select.select(list(live), [], [], 1)
+    for s in r:
+        try:
+            if s.recv(1) == b"":
+                live.discard(s)
+        except OSError:
+            live.discard(s)
+open(sys.argv[2], "w").write("connected %d, closed %d\n" % (connected, connected - len(live)))
+time.sleep(60)
+EOF
+wide=$!
+waitfor "$tmp/wide" connected 30
+t=$(curl -sS -o "$tmp/body" -w '%{http_code} %{time_total}' --max-time 2 --cacert "$pki/site-ca.pem" \
+	--cert "$pki/op.pem" --key "$pki/op.key" "https://127.0.0.1:$port/v1/services" 2>"$tmp/curl.err") ||
+	{ cat "$tmp/wide" "$tmp/curl.err" "$tmp/log"; fail "under 320 idle connections from 40 addresses, no answer within 2 s"; }
+[ "${t% *}" = 200 ] || { cat "$tmp/body" "$tmp/log"; fail "under the wide flood: $t"; }
+expect_line "$tmp/log" "places taken: the oldest connection not verified yet"
+: >"$tmp/held.go"
+wait "$held" || { cat "$tmp/held.err"; fail "the operator verified before the flood lost the connection"; }
+[ "$(cat "$tmp/held.code")" = 200 ] || fail "the operator verified before the flood: $(cat "$tmp/held.code")"
+expect_line "$tmp/held.body" "containerd   up"
+kill "$wide"
 api_stop
-echo "agent api privsep: helper root, network side and a connection's process nobody with no capability and no MUNGE key; under 200 idle connections an operator answered in ${t#* } s"
+echo "agent api privsep: helper root, network side and a connection's process nobody with no capability and no MUNGE key; under 200 idle connections from one address an operator answered in ${t0#* } s, under 320 from 40 addresses in ${t#* } s, one verified before kept"

@@ -4,8 +4,11 @@
 # kubelet's, with the subject the requester chose) that names
 # OU=cairn-operator; an operator revoked by [api] crl while the API runs;
 # an operator of the right CA missing from [api] allow-file; a client CA
-# that is the cluster's (the same key) given as [api] client-ca.  Each is
-# refused, the CRL and allow-file read again on change, no restart.
+# that is the cluster's (the same key) given as [api] client-ca; a root
+# the cluster CA, an intermediate, chains to given as client-ca, at start
+# or while the API runs; a [trust] ca-file that cannot be read.  Each is
+# refused, the CRL and allow-file read again on change, no restart; the
+# operators' intermediate alone is a client CA.
 . "$(dirname "$0")/testlib"
 . "$(dirname "$0")/tlslib"
 . "$(dirname "$0")/apilib"
@@ -138,4 +141,61 @@ kill -0 "$pid" || fail "the API is gone"
 [ "$(grep -c '^api: listening on' "$tmp/log")" = 1 ] || fail "the API restarted"
 expect_line "$tmp/log" "api: [api] client-ca, crl and allow-file read again"
 api_stop
-echo "agent api trust: the cluster CA's operator certificate refused; a client CA of the cluster's key refused at start; revoked (PEM, DER) and unlisted operators refused without a restart; a broken CRL refuses all"
+
+# One root over the cluster's CA and the operators': the cluster CA
+# signs a kubelet-style certificate naming the operator role, sent with
+# its chain as curl sends it.
+# subca NAME PARENT: an intermediate CA under PARENT.
+subca() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" \
+		-keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null || fail "openssl: request $1"
+	echo "basicConstraints=critical,CA:TRUE" >"$pki/$1.ext"
+	openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$2.pem" -CAkey "$pki/$2.key" -CAcreateserial \
+		-days 2 -extfile "$pki/$1.ext" -out "$pki/$1.pem" 2>/dev/null || fail "openssl: sign $1"
+}
+ca site-root
+subca cluster-int site-root
+subca ops-int site-root
+client kube-op cluster-int cairn-operator
+cat "$pki/cluster-int.pem" >>"$pki/kube-op.pem"
+client op-int ops-int cairn-operator
+plain() {	# CLIENT-CA TRUST-CA: a config with no CRL and no allow-file
+	conf "$1" | sed "s|^ca-file = .*|ca-file = $2|; /^crl = /d; /^allow-file = /d"
+}
+# serve_fails CONF: it must refuse to start (bounded, so that a server
+# that starts anyway fails the test instead of running on).
+serve_fails() {
+	expect_fail "$tmp/out" timeout 10 "$CAIRN_AGENT" serve --config "$1" --user "$api_user"
+}
+# The root as the client CA: refused at start, both CAs named.
+plain "$pki/site-root.pem" "$pki/cluster-int.pem" >"$tmp/root.conf"
+serve_fails "$tmp/root.conf"
+expect_line "$tmp/out" "client-ca $pki/site-root.pem: the [trust] CA /CN=cluster-int ([trust] ca-file $pki/cluster-int.pem) chains to it"
+# A [trust] ca-file that cannot be read, or holds no certificate: no start.
+plain "$pki/ops-int.pem" "$tmp/no-such.pem" >"$tmp/nofile.conf"
+serve_fails "$tmp/nofile.conf"
+expect_line "$tmp/out" "[trust] ca-file $tmp/no-such.pem: No such file or directory"
+echo "not a certificate" >"$tmp/junk.pem"
+plain "$pki/ops-int.pem" "$tmp/junk.pem" >"$tmp/junk.conf"
+serve_fails "$tmp/junk.conf"
+expect_line "$tmp/out" "[trust] ca-file $tmp/junk.pem: no PEM certificate in it"
+
+# The operators' intermediate alone: its operators in, the cluster's kubelet not.
+cp "$pki/ops-int.pem" "$tmp/client-ca.pem"
+plain "$tmp/client-ca.pem" "$pki/cluster-int.pem" >"$tmp/int.conf"
+api_start "$tmp/int.conf"
+must 200 op-int GET /v1/services
+refused kube-op "refused: unable to get"
+# The root put in while it runs: every client refused, said once, until
+# the intermediate is back.
+cp "$pki/site-root.pem" "$tmp/client-ca.new"
+mv "$tmp/client-ca.new" "$tmp/client-ca.pem"
+refused kube-op "client-ca $tmp/client-ca.pem: the [trust] CA /CN=cluster-int ([trust] ca-file $pki/cluster-int.pem) chains to it"
+refused op-int "refused: [api] client-ca $tmp/client-ca.pem: the [trust] CA"
+[ "$(grep -c 'chains to it.*every client refused until it loads' "$tmp/log")" = 1 ] || fail "the refusal not said once"
+cp "$pki/ops-int.pem" "$tmp/client-ca.new"
+mv "$tmp/client-ca.new" "$tmp/client-ca.pem"
+must 200 op-int GET /v1/services
+refused kube-op "refused: unable to get"
+api_stop
+echo "agent api trust: the cluster CA's operator certificate refused; a client CA of the cluster's key, or a root the cluster CA chains to (at start or put in while running), refused; an unreadable [trust] ca-file refused at start; an intermediate alone is a client CA; revoked (PEM, DER) and unlisted operators refused without a restart; a broken CRL refuses all"

@@ -1,10 +1,13 @@
 /* api_peers_test.c: the API's connections counted by source: an IPv4
  * address and its IPv6-mapped spelling are one source, an IPv6 /64 is
- * one, and the table holds at most API_CONN_MAX. */
+ * one, and the table holds at most API_CONN_MAX; the one to end for a
+ * newcomer is the oldest not verified, never one verified. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api_peers.h"
 #include "check.h"
@@ -58,20 +61,54 @@ static void test_count(void)
 	key4("192.0.2.1", a);
 	key4("192.0.2.2", b);
 	for (i = 0; i < API_PEER_MAX; i++)
-		CHECK(peers_add(&p, 100 + i, a) == 0);
+		CHECK(peers_add(&p, 100 + i, a, -1) == 0);
 	CHECK(peers_count(&p, a) == API_PEER_MAX && peers_count(&p, b) == 0);
-	CHECK(peers_add(&p, 500, b) == 0 && peers_count(&p, b) == 1);
+	CHECK(peers_add(&p, 500, b, -1) == 0 && peers_count(&p, b) == 1);
 	CHECK(peers_remove(&p, 100) == 0 && peers_count(&p, a) == API_PEER_MAX - 1);
 	CHECK(peers_remove(&p, 100) == -ENOENT && peers_remove(&p, 0) == -ENOENT);
 	for (i = p.n; i < API_CONN_MAX; i++)
-		CHECK(peers_add(&p, 1000 + i, b) == 0);
-	CHECK(p.n == API_CONN_MAX && peers_add(&p, 9999, b) == -ENOSPC);
-	CHECK(peers_remove(&p, 500) == 0 && peers_add(&p, 9999, b) == 0);
+		CHECK(peers_add(&p, 1000 + i, b, -1) == 0);
+	CHECK(p.n == API_CONN_MAX && peers_add(&p, 9999, b, -1) == -ENOSPC);
+	CHECK(peers_remove(&p, 500) == 0 && peers_add(&p, 9999, b, -1) == 0);
+}
+
+/* Three connections, each with its pipe: the oldest unverified goes
+ * first; one that said it is verified, or whose pipe ended without a
+ * word, is judged as it said. */
+static void test_unverified(void)
+{
+	static struct api_peers p;
+	unsigned char a[PEER_KEY];
+	int fds[3][2], i;
+
+	key4("192.0.2.1", a);
+	CHECK(peers_unverified(&p) == 0);
+	for (i = 0; i < 3; i++) {
+		CHECK(pipe2(fds[i], O_NONBLOCK) == 0);
+		CHECK(peers_add(&p, 10 + i, a, fds[i][0]) == 0);
+	}
+	CHECK(peers_add(&p, 20, a, -1) == 0);		/* no pipe: taken as verified */
+	CHECK(peers_unverified(&p) == 10);
+	CHECK(write(fds[0][1], "v", 1) == 1);		/* 10 verified: 11 is next */
+	CHECK(peers_unverified(&p) == 11);
+	CHECK(peers_unverified(&p) == 11);		/* 10 stays verified, its pipe read once */
+	close(fds[1][1]);				/* 11's process ended unverified */
+	CHECK(peers_unverified(&p) == 11);
+	CHECK(peers_remove(&p, 11) == 0 && peers_unverified(&p) == 12);
+	/* 30 takes 11's place, before 12's, and is still the newest. */
+	CHECK(pipe2(fds[1], O_NONBLOCK) == 0 && peers_add(&p, 30, a, fds[1][0]) == 0);
+	CHECK(p.slot[1].pid == 30 && peers_unverified(&p) == 12);
+	CHECK(write(fds[2][1], "v", 1) == 1 && peers_unverified(&p) == 30);
+	CHECK(write(fds[1][1], "v", 1) == 1 && peers_unverified(&p) == 0);
+	for (i = 0; i < 3; i++)
+		close(fds[i][1]);
+	CHECK(peers_remove(&p, 10) == 0 && peers_remove(&p, 12) == 0 && peers_remove(&p, 30) == 0);
 }
 
 int main(void)
 {
 	RUN(test_sources);
 	RUN(test_count);
+	RUN(test_unverified);
 	return CHECK_DONE();
 }

@@ -2,7 +2,9 @@
  * openssl prints them and refused with their line when not; the client
  * CA, its CRL (PEM or DER) and the allow-file read again when they
  * change; a CRL that does not load, or comes from another CA, refuses
- * everyone; a client CA with the cluster CA's key is refused. */
+ * everyone; a client CA with the cluster CA's key, or one the cluster
+ * CA chains to, is refused at load and on reload, and so is a [trust]
+ * ca-file that does not load; an intermediate alone is a client CA. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +27,9 @@ static EVP_PKEY *key_new(void)
 	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 }
 
-/* A certificate for KEY named CN, signed by ISSUER (NULL: itself). */
-static X509 *cert_new(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key)
+/* A certificate for KEY named CN, signed by ISSUER (NULL: itself), a
+ * CA when CA or self-signed. */
+static X509 *cert_make(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, int ca)
 {
 	static long serial = 1;
 	X509 *x = X509_new();
@@ -38,17 +41,22 @@ static X509 *cert_new(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *iss
 	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
 	X509_set_issuer_name(x, X509_get_subject_name(issuer != NULL ? issuer : x));
 	X509_set_pubkey(x, key);
-	if (issuer == NULL) {
+	if (issuer == NULL || ca) {
 		X509V3_CTX ctx;
 		X509_EXTENSION *e;
 
-		X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+		X509V3_set_ctx(&ctx, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
 		e = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, "critical,CA:TRUE");
 		X509_add_ext(x, e, -1);
 		X509_EXTENSION_free(e);
 	}
 	X509_sign(x, issuer_key != NULL ? issuer_key : key, EVP_sha256());
 	return x;
+}
+
+static X509 *cert_new(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key)
+{
+	return cert_make(key, cn, issuer, issuer_key, 0);
 }
 
 /* CA's CRL, REVOKED on it when not NULL. */
@@ -221,11 +229,16 @@ static void test_files(void)
 		BIO_free(b);
 	}
 	put(path[TRUST_CA], NULL, other, NULL, 0);
-	CHECK(trust_apart(&conf, err, sizeof err) == 0);
+	trust_init(&t, &conf);
+	CHECK(trust_load(&t, err, sizeof err) == 0);
+	trust_free(&t);
 	X509_free(other);
 	other = cert_new(ca_key, "not the cluster, honest", NULL, NULL);
 	put(path[TRUST_CA], NULL, other, NULL, 0);
-	CHECK(trust_apart(&conf, err, sizeof err) == -EINVAL && strstr(err, "holds the [trust] CA") != NULL);
+	trust_init(&t, &conf);
+	CHECK(trust_load(&t, err, sizeof err) == -EINVAL && strstr(err, "holds the [trust] CA") != NULL);
+	trust_free(&t);
+	conf.ca_pem[0] = '\0';
 
 	fclose(log);
 	X509_CRL_free(none);
@@ -241,6 +254,75 @@ static void test_files(void)
 	EVP_PKEY_free(k2);
 }
 
+/* One root R over the cluster's CA K and the operators' O. */
+static void test_shared_root(void)
+{
+	EVP_PKEY *rk = key_new(), *kk = key_new(), *ok = key_new(), *k1 = key_new(), *k2 = key_new();
+	EVP_PKEY *k3 = key_new();
+	X509 *root = cert_new(rk, "site root", NULL, NULL);
+	X509 *cluster = cert_make(kk, "cluster", root, rk, 1), *ops = cert_make(ok, "operators", root, rk, 1);
+	X509 *op = cert_new(k1, "op", ops, ok), *kubelet = cert_new(k2, "system:node:evil", cluster, kk);
+	X509 *under_ops = cert_make(k3, "cluster, now under operators", ops, ok, 1);
+	struct api_trust t;
+	char cluster_file[320];
+	FILE *log = fopen("/dev/null", "w");
+
+	snprintf(cluster_file, sizeof cluster_file, "%s/cluster.pem", dir);
+	snprintf(conf.ca_file, sizeof conf.ca_file, "%s", cluster_file);
+	snprintf(conf.api_client_ca, sizeof conf.api_client_ca, "%s", path[TRUST_CA]);
+	conf.ca_pem[0] = conf.api_crl[0] = conf.api_allow[0] = '\0';
+	put(cluster_file, NULL, cluster, NULL, 0);
+
+	/* The root as client CA: the cluster CA chains to it, refused, both named. */
+	put(path[TRUST_CA], NULL, root, NULL, 0);
+	trust_init(&t, &conf);
+	CHECK(trust_load(&t, err, sizeof err) == -EINVAL && strstr(err, "chains to it") != NULL);
+	CHECK(strstr(err, path[TRUST_CA]) != NULL && strstr(err, cluster_file) != NULL);
+
+	/* The operators' intermediate alone: their certificates in, the kubelet's not. */
+	put(path[TRUST_CA], NULL, ops, NULL, 0);
+	CHECK(trust_load(&t, err, sizeof err) == 0 && t.store != NULL);
+	CHECK(verify(t.store, op) == X509_V_OK && verify(t.store, kubelet) != X509_V_OK);
+
+	/* The root put in while it runs: no one gets in, and why is kept. */
+	put(path[TRUST_CA], NULL, root, NULL, 0);
+	CHECK(trust_refresh(&t, log) == -EINVAL && t.store == NULL && strstr(t.why, "chains to it") != NULL);
+	put(path[TRUST_CA], NULL, ops, NULL, 0);
+	CHECK(trust_refresh(&t, log) == 1 && t.store != NULL);
+
+	/* The [trust] ca-file changed to a CA under the operators': seen, refused. */
+	put(cluster_file, NULL, under_ops, NULL, 0);
+	CHECK(trust_refresh(&t, log) == -EINVAL && strstr(t.why, "chains to it") != NULL);
+	put(cluster_file, NULL, cluster, NULL, 0);
+	CHECK(trust_refresh(&t, log) == 1 && t.store != NULL);
+	trust_free(&t);
+
+	/* A [trust] ca-file that does not load: no start. */
+	snprintf(conf.ca_file, sizeof conf.ca_file, "%s/missing.pem", dir);
+	trust_init(&t, &conf);
+	CHECK(trust_load(&t, err, sizeof err) < 0 && strstr(err, "[trust] ca-file") != NULL &&
+	      strstr(err, "No such file") != NULL);
+	snprintf(conf.ca_file, sizeof conf.ca_file, "%s", cluster_file);
+	put(cluster_file, "not a certificate\n", NULL, NULL, 0);
+	CHECK(trust_load(&t, err, sizeof err) < 0 && strstr(err, "no PEM certificate") != NULL);
+	trust_free(&t);
+	conf.ca_file[0] = '\0';
+
+	fclose(log);
+	X509_free(root);
+	X509_free(cluster);
+	X509_free(ops);
+	X509_free(op);
+	X509_free(kubelet);
+	X509_free(under_ops);
+	EVP_PKEY_free(rk);
+	EVP_PKEY_free(kk);
+	EVP_PKEY_free(ok);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+	EVP_PKEY_free(k3);
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL)
@@ -250,6 +332,7 @@ int main(void)
 	snprintf(path[TRUST_ALLOW], sizeof path[0], "%s/allow", dir);
 	RUN(test_fingerprints);
 	RUN(test_files);
+	RUN(test_shared_root);
 	check_rmtree(dir);
 	return CHECK_DONE();
 }

@@ -88,7 +88,7 @@ ldhook)
 SPEC
 	ctr run --rm --runc-binary /usr/bin/cairn-runtime --annotation cdi.k8s.io/ld=cairn.test/ld=drv \
 		--rootfs $r ld1 /usr/bin/prog 2>&1 | sed 's/^/RT-LDHOOK /'
-	echo "RT-LDHOOK-CACHE $(od -A n -c -N 20 $r/etc/ld.so.cache | tr -d ' \n')"
+	echo "RT-LDHOOK-CACHE $(head -n 1 $r/etc/ld.so.cache | cut -c1-20)"
 	echo "RT-LDHOOK-OK" ;;
 corrupt)
 	mkdir -p /var/lib/cairn/images
