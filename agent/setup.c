@@ -48,14 +48,33 @@ static int https_get(const char *url, const char *ca, size_t max, char **text, s
 	return rc;
 }
 
-/* The EFI variables, read-only, where the firmware is EFI and they are
- * not mounted yet: 1 when mounted here, for the caller to unmount. */
-static int efivars_mount(void)
+/* The EFI variables, read-only: where they are mounted already, there;
+ * else (the firmware is EFI) a mount of setup's own beside /run, so
+ * that its unmount never takes away a mount someone else made on the
+ * usual place meanwhile.  Returns the directory, or NULL; *MINE is 1
+ * when it is setup's own mount, for efivars_done. */
+#define SETUP_EFIVARS "/run/cairn/efivars.setup"
+static const char *efivars_mount(int *mine)
 {
-	if (access("/sys/firmware/efi", F_OK) < 0 || access(MEDIUM_EFIVARS "/" MEDIUM_LOADER_VAR, F_OK) == 0)
-		return 0;
-	return mount("efivarfs", MEDIUM_EFIVARS, "efivarfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     NULL) == 0;
+	*mine = 0;
+	if (access(MEDIUM_EFIVARS "/" MEDIUM_LOADER_VAR, F_OK) == 0)
+		return MEDIUM_EFIVARS;
+	if (access("/sys/firmware/efi", F_OK) < 0)
+		return NULL;
+	mkdir("/run/cairn", 0755);
+	if ((mkdir(SETUP_EFIVARS, 0700) < 0 && errno != EEXIST) ||
+	    mount("efivarfs", SETUP_EFIVARS, "efivarfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return MEDIUM_EFIVARS;	/* read what is there: nothing, said below */
+	*mine = 1;
+	return SETUP_EFIVARS;
+}
+
+static void efivars_done(int mine)
+{
+	if (mine) {
+		umount(SETUP_EFIVARS);
+		rmdir(SETUP_EFIVARS);
+	}
 }
 
 /*
@@ -67,6 +86,7 @@ static int media_find(struct medium *m, int pinned, FILE *out)
 	char prog[] = "blkid", *argv[] = { prog, NULL }, *text;
 	struct medium_boot b;
 	struct medium t;
+	const char *efivars;
 	size_t len;
 	int n, i, j, efi, rc;
 
@@ -76,10 +96,9 @@ static int media_find(struct medium *m, int pinned, FILE *out)
 	free(text);
 	if (n == 0)
 		return 0;
-	efi = efivars_mount();
-	rc = medium_boot_read("/sys", "/dev", MEDIUM_EFIVARS, "/", &b);
-	if (efi)
-		umount(MEDIUM_EFIVARS);
+	efivars = efivars_mount(&efi);
+	rc = medium_boot_read("/sys", "/dev", efivars != NULL ? efivars : MEDIUM_EFIVARS, "/", &b);
+	efivars_done(efi);
 	if (rc < 0)
 		fprintf(out, "setup: %s/%s: %s\n", MEDIUM_EFIVARS, MEDIUM_LOADER_VAR, strerror(-rc));
 	if (b.note[0] != '\0')

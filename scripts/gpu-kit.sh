@@ -45,7 +45,8 @@ install -m 755 "$agent" "$work/bin/cairn-agent"
 install -m 755 "$work/x/usr/sbin/runc" "$work/bin/runc"
 
 # The container root: the dynamic loader and the five libraries of the
-# driver's tools, and ldconfig (static in Debian) for the CDI ld hook.
+# driver's tools, and ldconfig (static in Debian), as images that carry
+# libc-bin have it: the CDI ld hook never runs it (doc/cairn-cdi.md).
 r=$work/rootfs
 mkdir -p "$r/lib64" "$r/lib/x86_64-linux-gnu" "$r/sbin" "$r/etc/ld.so.conf.d" \
 	"$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/usr/bin" "$r/root" "$r/var/cache/ldconfig"
