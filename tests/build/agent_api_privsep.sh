@@ -73,7 +73,7 @@ s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 time.sleep(30)' "$port" &
 idle=$!
 conn=
-for i in $(seq 50); do
+for i in $(seq 300); do
 	conn=$(cat /proc/"$net"/task/*/children 2>/dev/null | tr -s ' ' '\n' | grep . | head -n 1)
 	[ -n "$conn" ] && break
 	sleep 0.1
