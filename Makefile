@@ -53,7 +53,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
 	host-pkg agent disk bundle netboot bench-netboot bench-update gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
-	lint clean distclean help FORCE
+	lint inc clean distclean help FORCE
 
 all: image
 FORCE:
@@ -152,14 +152,11 @@ $(B)/linux-headers/.built: $(B)/musl/.built $(B)/src/.linux.unpacked $(call buil
 TOOLCHAIN := $(B)/linux-headers/.built
 MUSL_CC := $(SYSROOT)/bin/cairn-cc
 
-$(B)/busybox/.built: $(TOOLCHAIN) $(B)/src/.busybox.unpacked $(call build_inputs,busybox)
-	$(Q)$(RECIPE) busybox
-$(B)/openssl/.built: $(TOOLCHAIN) $(B)/src/.openssl.unpacked $(call build_inputs,openssl)
-	$(Q)$(RECIPE) openssl
-$(B)/zstd/.built: $(TOOLCHAIN) $(B)/src/.zstd.unpacked $(call build_inputs,zstd)
-	$(Q)$(RECIPE) zstd
-$(B)/jansson/.built: $(TOOLCHAIN) $(B)/src/.jansson.unpacked $(call build_inputs,jansson)
-	$(Q)$(RECIPE) jansson
+# Built from source for musl, each by its recipe's build.
+MUSL_PKGS := busybox openssl zstd jansson
+$(patsubst %,$(B)/%/.built,$(MUSL_PKGS)): $(B)/%/.built: $(TOOLCHAIN) $(B)/src/.%.unpacked pkg/recipes/%/build
+	$(Q)$(RECIPE) $*
+$(foreach p,$(MUSL_PKGS),$(eval $(B)/$(p)/.built: $(call build_inputs,$(p))))
 PKG_LIBS := $(B)/openssl/.built $(B)/zstd/.built
 
 # Debian's binary builds, taken as they are (scripts/debpick.sh): the
@@ -177,28 +174,49 @@ $(patsubst %,$(B)/%/.built,$(DEB_PKGS)): $(B)/%/.built: $(B)/src/.%.unpacked pkg
 	$(Q)$(RECIPE) $*
 
 # ---- Cairn's own C code: static-pie musl for the image --------------------
+# Six components, one folder each (README, "Layout"): lib (libcairn, what
+# every program shares), gpu (GPU discovery, for the agent and the CDI
+# tools), initd, pkg, agent and cdi.  Each compiles with its own include
+# path: lib's, its own, and gpu's where it uses it, so a module that
+# includes another component's header does not build.
 WARN    := -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wformat=2 -Wvla
 HARDEN  := -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -DCAIRN_VERSION='"$(CAIRN_VERSION)"' \
-	-DCAIRN_BUILD_EPOCH=$(SOURCE_DATE_EPOCH)LL -Ilib -Iinitd -Ipkg -Iagent $(WARN)
+	-DCAIRN_BUILD_EPOCH=$(SOURCE_DATE_EPOCH)LL $(WARN)
+INC_lib   := -Ilib
+INC_gpu   := -Ilib -Igpu
+INC_initd := -Ilib -Iinitd
+INC_pkg   := -Ilib -Ipkg
+INC_agent := -Ilib -Igpu -Iagent
+INC_cdi   := -Ilib -Igpu -Icdi
+# A source's include path: its component's, the first folder of its path.
+inc = $(INC_$(firstword $(subst /, ,$(1))))
 MUSL_CFLAGS  := $(CFLAGS_COMMON) $(HARDEN) -Os -ffunction-sections -fdata-sections -ffile-prefix-map=$(TOP)/=
 MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sections -s
 
-LIB_SRC   := $(wildcard lib/*.c)
-# One main per program; every other source is a module any program may use.
+# One main per program; every other source is a module of its component.
 PROGS     := initd initctl logd
-MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c pkg/main.c agent/cdi_main.c agent/runtime_main.c \
-	agent/agent_main.c
+MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c pkg/main.c agent/main.c \
+	cdi/cdi_main.c cdi/runtime_main.c
+LIB_SRC   := $(wildcard lib/*.c)
+GPU_SRC   := $(wildcard gpu/*.c)
 INITD_SRC := $(filter-out $(MAIN_SRC),$(wildcard initd/*.c))
-PKG_SRC   := $(filter-out $(MAIN_SRC),$(wildcard pkg/*.c))
-AGENT_SRC := $(filter-out $(MAIN_SRC),$(wildcard agent/*.c))
-HEADERS   := $(wildcard lib/*.h initd/*.h pkg/*.h agent/*.h)
-MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(INITD_SRC) $(LIB_SRC))
-PKG_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(PKG_SRC))
-AGENT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(AGENT_SRC))
-# The agent's CDI tools parse and write JSON with jansson (its recipe); the
-# agent uses OpenSSL (base64, certificates, and TLS: a config by URL).
+# pkg's commands that make a repository, and what only they use: the
+# build host's pkg links them; the image's links cmds_verify_only.c instead
+# (its table refuses them by name), so their code is not in the image.
+PKG_MAKER_SRC := pkg/cmds_maker.c pkg/cmd_build.c pkg/cmd_bundle.c pkg/cmd_index.c \
+	pkg/cmd_key_new.c pkg/cmd_release.c pkg/cmd_root.c pkg/cmd_sign.c \
+	pkg/build.c pkg/bundle_write.c
+PKG_NODE_SRC := pkg/cmds_verify_only.c
+PKG_SRC   := $(filter-out $(MAIN_SRC) $(PKG_MAKER_SRC) $(PKG_NODE_SRC),$(wildcard pkg/*.c))
+AGENT_SRC := $(filter-out $(MAIN_SRC),$(wildcard agent/*.c agent/*/*.c))
+CDI_SRC   := $(filter-out $(MAIN_SRC),$(wildcard cdi/*.c))
+ALL_SRC   := $(LIB_SRC) $(GPU_SRC) $(INITD_SRC) $(PKG_SRC) $(PKG_MAKER_SRC) $(AGENT_SRC) $(CDI_SRC)
+HEADERS   := $(wildcard lib/*.h gpu/*.h initd/*.h pkg/*.h agent/*.h agent/*/*.h cdi/*.h)
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+# The agent and the CDI tools use OpenSSL (base64, certificates, TLS: a
+# config by URL, the API) and jansson (CDI specs, the API's JSON).
 AGENT_LDLIBS := -ljansson -lssl -lcrypto
 # pkg links OpenSSL (all its crypto, and TLS for https:// repositories) and zstd,
 # built for musl by their recipes.
@@ -207,40 +225,37 @@ PKG_LDLIBS := -lssl -lcrypto -lzstd
 $(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN) Makefile
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CCACHE) $(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
-$(PKG_OBJ) $(B)/obj/pkg/main.o: $(PKG_LIBS)
-# The image's pkg only installs and verifies: no building, no signing.
-$(PKG_OBJ) $(B)/obj/pkg/main.o: MUSL_CFLAGS += -DPKG_VERIFY_ONLY
-
-# The shared library's OpenSSL helpers (lib/util.c, lib/fetch.c) need its headers.
-$(B)/obj/lib/util.o $(B)/obj/lib/fetch.o: $(B)/openssl/.built
-$(B)/obj/libcairn.a: $(MODULE_OBJ)
-	$(call say,AR,$@)
-	$(Q)rm -f $@ && ar rcD $@ $^
-$(B)/obj/libpkg.a: $(PKG_OBJ)
-	$(call say,AR,$@)
-	$(Q)rm -f $@ && ar rcD $@ $^
-$(AGENT_OBJ) $(B)/obj/agent/cdi_main.o $(B)/obj/agent/runtime_main.o $(B)/obj/agent/agent_main.o: \
+	$(Q)$(CCACHE) $(MUSL_CC) $(MUSL_CFLAGS) $(call inc,$<) -c -o $@ $<
+# Every component's modules in one archive: libcairn.a holds lib only.
+$(call obj,$(LIB_SRC) $(PKG_SRC) $(PKG_NODE_SRC) pkg/main.c): $(B)/openssl/.built $(B)/zstd/.built
+$(call obj,$(GPU_SRC) $(AGENT_SRC) $(CDI_SRC) agent/main.c cdi/cdi_main.c cdi/runtime_main.c): \
 	$(B)/jansson/.built $(B)/openssl/.built
-$(B)/obj/libagent.a: $(AGENT_OBJ)
+$(B)/obj/libcairn.a: $(call obj,$(LIB_SRC))
+$(B)/obj/libgpu.a: $(call obj,$(GPU_SRC))
+$(B)/obj/libinitd.a: $(call obj,$(INITD_SRC))
+$(B)/obj/libpkg.a: $(call obj,$(PKG_SRC))
+$(B)/obj/libagent.a: $(call obj,$(AGENT_SRC))
+$(B)/obj/libcdi.a: $(call obj,$(CDI_SRC))
+$(B)/obj/lib%.a:
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcD $@ $^
 
-$(B)/obj/initd/initd: $(B)/obj/initd/main.o $(B)/obj/libcairn.a
-$(B)/obj/initd/initctl: $(B)/obj/initd/initctl.o $(B)/obj/libcairn.a
-$(B)/obj/initd/logd: $(B)/obj/initd/logd.o $(B)/obj/libcairn.a
+$(B)/obj/initd/initd: $(B)/obj/initd/main.o $(B)/obj/libinitd.a $(B)/obj/libcairn.a
+$(B)/obj/initd/initctl: $(B)/obj/initd/initctl.o $(B)/obj/libinitd.a $(B)/obj/libcairn.a
+$(B)/obj/initd/logd: $(B)/obj/initd/logd.o $(B)/obj/libinitd.a $(B)/obj/libcairn.a
 $(addprefix $(B)/obj/initd/,$(PROGS)):
 	$(call say,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^
-$(B)/obj/pkg/pkg: $(B)/obj/pkg/main.o $(B)/obj/libpkg.a $(B)/obj/libcairn.a
+# The image's pkg only installs and verifies: no building, no signing.
+$(B)/obj/pkg/pkg: $(B)/obj/pkg/main.o $(call obj,$(PKG_NODE_SRC)) $(B)/obj/libpkg.a $(B)/obj/libcairn.a
 	$(call say,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(PKG_LDLIBS)
 
-CDI_PROGS := $(B)/obj/agent/cairn-cdi $(B)/obj/agent/cairn-runtime
+CDI_PROGS := $(B)/obj/cdi/cairn-cdi $(B)/obj/cdi/cairn-runtime
 AGENT_PROGS := $(CDI_PROGS) $(B)/obj/agent/cairn-agent
-$(B)/obj/agent/cairn-cdi: $(B)/obj/agent/cdi_main.o $(B)/obj/libagent.a $(B)/obj/libcairn.a
-$(B)/obj/agent/cairn-runtime: $(B)/obj/agent/runtime_main.o $(B)/obj/libagent.a $(B)/obj/libcairn.a
-$(B)/obj/agent/cairn-agent: $(B)/obj/agent/agent_main.o $(B)/obj/libagent.a $(B)/obj/libcairn.a
+$(B)/obj/cdi/cairn-cdi: $(B)/obj/cdi/cdi_main.o $(B)/obj/libcdi.a $(B)/obj/libgpu.a $(B)/obj/libcairn.a
+$(B)/obj/cdi/cairn-runtime: $(B)/obj/cdi/runtime_main.o $(B)/obj/libcdi.a $(B)/obj/libgpu.a $(B)/obj/libcairn.a
+$(B)/obj/agent/cairn-agent: $(B)/obj/agent/main.o $(B)/obj/libagent.a $(B)/obj/libgpu.a $(B)/obj/libcairn.a
 $(AGENT_PROGS):
 	$(call say,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(AGENT_LDLIBS)
@@ -292,22 +307,17 @@ PKGBUILD_ENV = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
 PKGBUILD = $(PKGBUILD_ENV) scripts/pkgbuild.sh
 PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh Makefile
 
-$(REPO)/.stamp-musl: $(B)/musl/.built $(wildcard pkg/recipes/musl/*) $(PKG_DEPS)
-	$(Q)$(PKGBUILD) musl $(REPO) && touch $@
-$(REPO)/.stamp-openssl: $(B)/openssl/.built $(wildcard pkg/recipes/openssl/*) $(PKG_DEPS)
-	$(Q)$(PKGBUILD) openssl $(REPO) && touch $@
-$(REPO)/.stamp-jansson: $(B)/jansson/.built $(wildcard pkg/recipes/jansson/*) $(PKG_DEPS)
-	$(Q)$(PKGBUILD) jansson $(REPO) && touch $@
+# Linked into Cairn's programs, never installed: each package holds the
+# component's licenses (and its SBOM entry).
+LICENSE_PKGS := musl openssl zstd jansson
+$(patsubst %,$(REPO)/.stamp-%,$(LICENSE_PKGS)): $(REPO)/.stamp-%: $(B)/%/.built pkg/recipes/%/recipe $(PKG_DEPS)
+	$(Q)$(PKGBUILD) $* $(REPO) && touch $@
 $(REPO)/.stamp-cdi: $(CDI_PROGS) $(wildcard pkg/recipes/cdi/*) $(PKG_DEPS)
 	$(Q)rm -rf $(PT)/cdi && mkdir -p $(PT)/cdi/usr/bin && cp $(CDI_PROGS) $(PT)/cdi/usr/bin/
 	$(Q)$(PKGBUILD) cdi $(REPO) $(PT)/cdi && touch $@
 $(REPO)/.stamp-agent: $(B)/obj/agent/cairn-agent $(wildcard pkg/recipes/agent/*) $(PKG_DEPS)
 	$(Q)rm -rf $(PT)/agent && mkdir -p $(PT)/agent/usr/sbin && cp $(B)/obj/agent/cairn-agent $(PT)/agent/usr/sbin/
 	$(Q)$(PKGBUILD) agent $(REPO) $(PT)/agent && touch $@
-$(REPO)/.stamp-zstd: $(B)/zstd/.built $(wildcard pkg/recipes/zstd/*) $(PKG_DEPS)
-	$(Q)$(PKGBUILD) zstd $(REPO) && touch $@
-$(REPO)/.stamp-busybox: $(B)/busybox/.built $(wildcard pkg/recipes/busybox/*) $(PKG_DEPS)
-	$(Q)$(PKGBUILD) busybox $(REPO) $(B)/busybox/dest && touch $@
 $(REPO)/.stamp-linux: $(KB)/linux/.built $(wildcard pkg/recipes/linux/*) $(PKG_DEPS)
 	$(Q)# modules_install links build and source to the build tree: not a node's, and a build path
 	$(Q)rm -f $(KB)/linux/modules/lib/modules/*/build $(KB)/linux/modules/lib/modules/*/source
@@ -349,21 +359,15 @@ ifneq ($(SITE_CA),)
 	$(Q)mkdir -p $(PT)/base-files/etc/cairn && install -m 0644 $(SITE_CA) $(PT)/base-files/etc/cairn/site-ca.pem
 endif
 	$(Q)$(PKGBUILD) base-files $(REPO) $(PT)/base-files && touch $@
-$(patsubst %,$(REPO)/.stamp-%,$(DEB_PKGS)): $(REPO)/.stamp-%: $(B)/%/.built pkg/recipes/%/recipe $(PKG_DEPS)
+# A recipe's build output (OBJ/dest) as its package.
+TREE_PKGS := $(DEB_PKGS) busybox test-images
+$(patsubst %,$(REPO)/.stamp-%,$(TREE_PKGS)): $(REPO)/.stamp-%: $(B)/%/.built pkg/recipes/%/recipe $(PKG_DEPS)
 	$(Q)$(PKGBUILD) $* $(REPO) $(B)/$*/dest && touch $@
 $(REPO)/.stamp-nvidia: $(KB)/nvidia/.built pkg/recipes/nvidia/recipe $(PKG_DEPS)
 	$(Q)$(PKGBUILD) nvidia $(REPO) $(KB)/nvidia/dest && touch $@
-# Images made from Debian's static BusyBox (scripts/oci-image.sh).
-$(REPO)/.stamp-test-images: $(B)/src/.busybox-static.unpacked scripts/oci-image.sh pkg/recipes/test-images/recipe $(PKG_DEPS)
-	$(Q)rm -rf $(PT)/test-images $(PT)/oci-root && mkdir -p $(PT)/oci-root/bin
-	$(Q)cp $(B)/src/busybox-static/usr/bin/busybox $(PT)/oci-root/bin/ && \
-		for a in $$($(PT)/oci-root/bin/busybox --list); do \
-			[ -e $(PT)/oci-root/bin/$$a ] || ln -s busybox $(PT)/oci-root/bin/$$a; done
-	$(Q)mkdir -p $(PT)/oci-root/etc $(PT)/oci-root/proc $(PT)/oci-root/sys $(PT)/oci-root/dev $(PT)/oci-root/tmp
-	$(Q)chmod -R u=rwX,go=rX $(PT)/oci-root && chmod 1777 $(PT)/oci-root/tmp
-	$(Q)scripts/oci-image.sh cairn.local/test:1 $(PT)/oci-root $(PT)/test-images/usr/share/cairn/images/cairn-test.tar /bin/sh
-	$(Q)scripts/oci-image.sh cairn.local/pause:1 $(PT)/oci-root $(PT)/test-images/usr/share/cairn/images/cairn-pause.tar /bin/sleep 2147483647
-	$(Q)$(PKGBUILD) test-images $(REPO) $(PT)/test-images && touch $@
+# Images made from Debian's static BusyBox (its recipe's build).
+$(B)/test-images/.built: $(B)/src/.busybox-static.unpacked $(call build_inputs,test-images) scripts/oci-image.sh
+	$(Q)$(RECIPE) test-images
 $(REPO)/.stamp-board-$(BOARD): board/$(BOARD)/board.mk $(wildcard pkg/recipes/board/*) $(PKG_DEPS)
 	$(Q)rm -rf $(PT)/board && mkdir -p $(PT)/board/etc
 	$(Q){ echo "# Modules initd loads at boot (the board's BOARD_MODULES)."; \
@@ -445,24 +449,26 @@ run: image
 # ---- tests -----------------------------------------------------------------
 # The same sources again, against the host's glibc with clang: ASan, UBSan
 # and libFuzzer do not support musl.  The image never gets these builds.
+# Each module keeps its component's include path; a test program sees
+# every component (tests/unit mirrors the source tree: tests/README.md).
 HOST_CC  := clang
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_CFLAGS := $(CFLAGS_COMMON) -g -O1 $(SAN) -Itests/unit
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(HB)/unit/%,$(filter-out tests/unit/check.c,$(wildcard tests/unit/*_test.c)))
+HOST_CFLAGS := $(CFLAGS_COMMON) -g -O1 $(SAN)
+TEST_INC := -Ilib -Igpu -Iinitd -Ipkg -Iagent -Icdi -Itests/unit
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(HB)/unit/%,$(shell find tests/unit -name '*_test.c' | LC_ALL=C sort))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(HB)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.c))
-LIB_INITD_SRC := $(LIB_SRC) $(INITD_SRC) $(PKG_SRC) $(AGENT_SRC)
 
 # Every module once per flavour, in an archive each test links.
-TEST_OBJ := $(patsubst %.c,$(HB)/obj/%.o,$(LIB_INITD_SRC))
-FUZZ_OBJ := $(patsubst %.c,$(HB)/fobj/%.o,$(LIB_INITD_SRC))
+TEST_OBJ := $(patsubst %.c,$(HB)/obj/%.o,$(ALL_SRC))
+FUZZ_OBJ := $(patsubst %.c,$(HB)/fobj/%.o,$(ALL_SRC))
 $(HB)/obj/%.o: %.c $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(call inc,$<) -c -o $@ $<
 $(HB)/fobj/%.o: %.c $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(CFLAGS_COMMON) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+	$(Q)$(HOST_CC) $(CFLAGS_COMMON) $(call inc,$<) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 $(HB)/libtest.a: $(TEST_OBJ)
 	$(Q)rm -f $@ && ar rcD $@ $^
 $(HB)/libfuzz.a: $(FUZZ_OBJ)
@@ -471,40 +477,45 @@ $(HB)/libfuzz.a: $(FUZZ_OBJ)
 $(HB)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HB)/libtest.a
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HB)/libtest.a $(PKG_LDLIBS) $(AGENT_LDLIBS)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(TEST_INC) -o $@ $< $(HB)/libtest.a $(PKG_LDLIBS) $(AGENT_LDLIBS)
 # initd checks each extension layer with pkg before it overlays it: the
 # test runs the host's pkg as the image's initd runs its own.
-$(HB)/unit/extensions_test: $(HB)/pkg
-$(HB)/unit/extensions_test: private HOST_CFLAGS += -DTEST_PKG='"$(HB)/pkg"'
+$(HB)/unit/initd/extensions_test: $(HB)/pkg
+$(HB)/unit/initd/extensions_test: private HOST_CFLAGS += -DTEST_PKG='"$(HB)/pkg"'
 
-# pkg for the build host and the tests: glibc, ASan+UBSan, and the fault
-# points the crash tests drive (PKG_FAULT_AT, doc/pkg-db.md).  The build
-# uses it to make and sign packages; the image gets the static musl one.
-$(HB)/pkg: pkg/main.c $(PKG_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
+# The host's programs (glibc, ASan+UBSan), each compiled in one step with
+# its components' include path.
+# pkg for the build host and the tests: the fault points the crash tests
+# drive too (PKG_FAULT_AT, doc/pkg-db.md).  The build uses it to make and
+# sign packages; the image gets the static musl one.
+HOST_PKG_SRC := pkg/main.c $(PKG_SRC) $(PKG_MAKER_SRC) $(LIB_SRC)
+$(HB)/pkg: $(HOST_PKG_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -DPKG_FAULTS -o $@ pkg/main.c $(PKG_SRC) $(LIB_SRC) $(PKG_LDLIBS)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(INC_pkg) -DPKG_FAULTS -o $@ $(HOST_PKG_SRC) $(PKG_LDLIBS)
 # The same without sanitizers, for signing with a hardware token: the
 # PKCS#11 provider opens its module with RTLD_DEEPBIND, which ASan refuses.
-$(HB)/pkg-token: pkg/main.c $(PKG_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
+$(HB)/pkg-token: $(HOST_PKG_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(CFLAGS_COMMON) $(HARDEN) -O2 -o $@ pkg/main.c $(PKG_SRC) $(LIB_SRC) $(PKG_LDLIBS)
+	$(Q)$(HOST_CC) $(CFLAGS_COMMON) $(INC_pkg) $(HARDEN) -O2 -o $@ $(HOST_PKG_SRC) $(PKG_LDLIBS)
 host-pkg: $(HB)/pkg $(HB)/pkg-token
 
-# cairn-cdi, cairn-agent and cairn-runtime for the build tests: glibc, ASan+UBSan.
-$(HB)/cairn-cdi: agent/cdi_main.c $(AGENT_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
+# cairn-cdi, cairn-agent and cairn-runtime for the build tests.
+HOST_CDI_SRC := $(CDI_SRC) $(GPU_SRC) $(LIB_SRC)
+HOST_AGENT_SRC := $(AGENT_SRC) $(GPU_SRC) $(LIB_SRC)
+$(HB)/cairn-cdi: cdi/cdi_main.c $(HOST_CDI_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ agent/cdi_main.c $(AGENT_SRC) $(LIB_SRC) $(AGENT_LDLIBS)
-$(HB)/cairn-agent: agent/agent_main.c $(AGENT_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(INC_cdi) -o $@ cdi/cdi_main.c $(HOST_CDI_SRC) $(AGENT_LDLIBS)
+$(HB)/cairn-runtime: cdi/runtime_main.c $(HOST_CDI_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ agent/agent_main.c $(AGENT_SRC) $(LIB_SRC) $(AGENT_LDLIBS)
-$(HB)/cairn-runtime: agent/runtime_main.c $(AGENT_SRC) $(LIB_SRC) $(HEADERS) | $(HB)/.hostdeps
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(INC_cdi) -o $@ cdi/runtime_main.c $(HOST_CDI_SRC) $(AGENT_LDLIBS)
+$(HB)/cairn-agent: agent/main.c $(HOST_AGENT_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ agent/runtime_main.c $(AGENT_SRC) $(LIB_SRC) $(AGENT_LDLIBS)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(INC_agent) -o $@ agent/main.c $(HOST_AGENT_SRC) $(AGENT_LDLIBS)
 ifneq ($(O),$(abspath $(O)))
 $(O)/build/host/pkg: $(HB)/pkg
 endif
@@ -512,7 +523,7 @@ endif
 $(HB)/fuzz/%: tests/fuzz/%.c $(HB)/libfuzz.a
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(CFLAGS_COMMON) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(HB)/libfuzz.a $(PKG_LDLIBS) $(AGENT_LDLIBS)
+	$(Q)$(HOST_CC) $(CFLAGS_COMMON) $(TEST_INC) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(HB)/libfuzz.a $(PKG_LDLIBS) $(AGENT_LDLIBS)
 
 export TEST_LOGDIR := $(B)/test-logs
 unit: $(UNIT_TESTS)
@@ -582,15 +593,23 @@ bench-update: image $(HB)/pkg
 bench-pkg: $(B)/obj/pkg/pkg $(HB)/pkg
 	$(Q)PKG_BUILD=$(HB)/pkg ASAN_OPTIONS=detect_leaks=0 scripts/bench-pkg.sh $(B)/obj/pkg/pkg
 
+# Static analysis, each source with its component's include path; then
+# the shape the house style sets (scripts/size-check.sh).
+LINT_SRC := $(ALL_SRC) $(MAIN_SRC) $(PKG_NODE_SRC)
 lint:
-	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--std=c11 -D_GNU_SOURCE -Ilib -Iinitd -Ipkg -Iagent lib initd $(PKG_SRC) pkg/main.c agent
-	$(Q)clang-tidy --quiet $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) $(PKG_SRC) $(AGENT_SRC) -- $(CFLAGS_COMMON) 2>/dev/null
-	$(Q)for f in $(LIB_SRC) $(INITD_SRC) $(MAIN_SRC) $(PKG_SRC) $(AGENT_SRC); do \
-		clang --analyze -Xanalyzer -analyzer-werror \
-			-Xanalyzer -analyzer-disable-checker=valist.Uninitialized \
-			-Xanalyzer -analyzer-disable-checker=security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
-			$(CFLAGS_COMMON) -o /dev/null $$f || exit 1; done
+	$(Q)$(foreach c,lib gpu initd pkg agent cdi,cppcheck --quiet --error-exitcode=1 \
+		--enable=warning,portability,performance --std=c11 -D_GNU_SOURCE $(INC_$(c)) $(c) &&) true
+	$(Q)clang-tidy --quiet $(LINT_SRC) -- $(CFLAGS_COMMON) $(TEST_INC) 2>/dev/null
+	$(Q)$(foreach f,$(LINT_SRC),clang --analyze -Xanalyzer -analyzer-werror \
+		-Xanalyzer -analyzer-disable-checker=valist.Uninitialized \
+		-Xanalyzer -analyzer-disable-checker=security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
+		$(CFLAGS_COMMON) $(call inc,$(f)) -o /dev/null $(f) &&) true
+	$(Q)scripts/size-check.sh $(LINT_SRC)
+
+# The include path the build gives a source: `make -s inc SRC=agent/main.c`
+# (tests/build/layering.sh).
+inc:
+	@echo '$(call inc,$(SRC))'
 
 clean:
 	rm -rf $(O)

@@ -1,29 +1,23 @@
-/* main.c: Cairn's PID 1: bring the machine up, supervise its services,
- * answer initctl, reap every child, and take the machine down cleanly. */
+/* main.c: Cairn's PID 1: bring the machine up, step by step; then supervise.c's
+ * loop runs its services, answers initctl, reaps every child, takes it down. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "blkdev.h"
 #include "boottime.h"
 #include "cgroup.h"
 #include "cmdline.h"
 #include "control.h"
 #include "ctl.h"
-#include "extensions.h"
 #include "loglink.h"
 #include "modules.h"
 #include "services.h"
@@ -31,7 +25,9 @@
 #include "mount.h"
 #include "net.h"
 #include "shutdown.h"
+#include "supervise.h"
 #include "sysctl.h"
+#include "var.h"
 #include "watchdog.h"
 #include "log.h"
 
@@ -123,26 +119,10 @@ static void set_hostname(void)
 		log_msg(LOG_WARNING, "sethostname %s: %m", name);
 }
 
-#define CLIENTS_MAX 4
-#define CLIENT_TIMEOUT_MS 2000
-#define SHUTDOWN_MAX_MS 120000	/* services get this long, all told */
 #define STAGE1_LIMIT_MS 120000	/* one stage-1 command (modprobe, mdev -s) */
-#define DATA_INIT_LIMIT_MS 660000	/* cairn-agent data init: its tools have 600 s each */
-#define NOTIFY_MAX 512		/* bytes a ready fd may send without a newline */
 
 static struct sup sup;
 static long long initd_ms;		/* CLOCK_BOOTTIME when PID 1 began */
-static int all_ready_told;
-static int shutting_down;		/* the reboot(2) command, once asked */
-static long long shutdown_deadline;
-static int wdt_fd = -1;			/* never closed: a hang must reset */
-static unsigned wdt_every_ms;
-static long long wdt_next;
-
-static struct {
-	int fd;
-	long long since;
-} clients[CLIENTS_MAX];
 
 static long long now_mono(void) { return clock_ms(CLOCK_MONOTONIC); }
 static long long now_boot(void) { return clock_ms(CLOCK_BOOTTIME); }
@@ -262,13 +242,6 @@ static void load_modules(void)
 	}
 }
 
-/* shutdown_run pets through this while it waits and unmounts. */
-static void pet_now(void)
-{
-	if (wdt_fd >= 0)
-		watchdog_pet(wdt_fd);
-}
-
 static void setup_watchdog(void)
 {
 	char arg[128] = "", dev[96];
@@ -287,22 +260,7 @@ static void setup_watchdog(void)
 		log_msg(LOG_ERR, "watchdog %s: %s: not armed", dev, strerror(-fd));
 		return;
 	}
-	wdt_fd = high(fd);
-	wdt_every_ms = watchdog_interval_ms(timeout);
-	wdt_next = now_mono() + wdt_every_ms;
-	shutdown_set_pet(pet_now);
-}
-
-/* Pet when due; returns the next time it is due (-1: no watchdog). */
-static long long watchdog_due(long long now, int force)
-{
-	if (wdt_fd < 0)
-		return -1;
-	if (force || now >= wdt_next) {
-		watchdog_pet(wdt_fd);
-		wdt_next = now + wdt_every_ms;
-	}
-	return wdt_next;
+	supervise_watchdog(high(fd), watchdog_interval_ms(timeout));
 }
 
 static void setup_devices(void)
@@ -311,97 +269,6 @@ static void setup_devices(void)
 
 	if (spawn_wait(scan, STAGE1_LIMIT_MS) != 0)
 		log_msg(LOG_WARNING, "mdev -s failed: some device nodes may be missing");
-}
-
-/*
- * cairn.var's device: /dev/NAME, or PARTLABEL=NAME (the GPT name; where
- * several disks have one, the one on the root's disk).  The device may
- * still be probing when PID 1 starts: wait for it a little.
- */
-static int var_device(const char *want, char *dev, size_t size)
-{
-	char near[64], name[64];
-	int i, rc = -ENOENT;
-
-	if (strncmp(want, "PARTLABEL=", 10) != 0) {
-		if (strncmp(want, "/dev/", 5) != 0 || strstr(want, "..") != NULL || strlen(want) >= size)
-			return -EINVAL;
-		strcpy(dev, want);
-		for (i = 0; i < 50 && access(dev, F_OK) < 0; i++)
-			usleep(100000);
-		return 0;
-	}
-	if (blk_root_disk("/sys", "/", near, sizeof near) < 0)
-		near[0] = '\0';
-	for (i = 0; i < 50; i++) {
-		rc = blk_by_label("/sys", want + 10, near[0] != '\0' ? near : NULL, name, sizeof name);
-		if (rc != -ENOENT)
-			break;
-		usleep(100000);
-	}
-	if (rc < 0)
-		return rc;
-	if ((size_t)snprintf(dev, size, "/dev/%s", name) >= size)
-		return -ENAMETOOLONG;
-	for (i = 0; i < 20 && access(dev, F_OK) < 0; i++)
-		usleep(100000);
-	return 0;
-}
-
-/*
- * /var from the device cairn.var names (ext4), before anything writes to
- * it; on its first boot (no file system yet) the agent grows and formats
- * it.  Then the site's extensions kept there, each layer that matches its
- * database.
- */
-static void setup_var(void)
-{
-	static char *init[] = { "/usr/sbin/cairn-agent", "data", "init", NULL, NULL };
-	struct statvfs st;
-	char want[128], dev[128];
-	int rc;
-
-	if (cmdline_has(cmdline, "cairn.var")) {
-		if (cmdline_get(cmdline, "cairn.var", want, sizeof want) < 0)
-			want[0] = '\0';
-		rc = var_device(want, dev, sizeof dev);
-		if (rc < 0) {
-			log_msg(LOG_ERR, "cairn.var=%s: %s: /var stays in memory", want,
-				rc == -EINVAL ? "not /dev/NAME or PARTLABEL=NAME" :
-				rc == -ENOENT ? "no such partition" :
-				rc == -ENOTUNIQ ? "more than one partition has that name, and not one alone on the root's disk" :
-				strerror(-rc));
-		} else {
-			rc = mount(dev, "/var", "ext4", MS_NOSUID | MS_NODEV, NULL);
-			/* No file system (EINVAL): its first boot. */
-			if (rc < 0 && errno == EINVAL && access(init[0], X_OK) == 0) {
-				log_msg(LOG_INFO, "/var: %s has no file system: making it", dev);
-				init[3] = dev;
-				if (spawn_wait(init, DATA_INIT_LIMIT_MS) != 0) {
-					log_msg(LOG_ERR, "cairn.var: cairn-agent data init %s failed (above): /var "
-						"stays in memory", dev);
-					rc = 1;
-				} else {
-					rc = mount(dev, "/var", "ext4", MS_NOSUID | MS_NODEV, NULL);
-				}
-			}
-			if (rc < 0)
-				log_msg(LOG_ERR, "cairn.var: mount %s on /var: %m: /var stays in memory", dev);
-			else if (rc == 0)
-				log_msg(LOG_INFO, "/var: %s", dev);
-		}
-	}
-	/* A read-only root (a disk slot's squashfs) has no room to write:
-	 * without a data partition /var is memory, as it is on a RAM root. */
-	if (!is_mountpoint("/var") && statvfs("/", &st) == 0 && (st.f_flag & ST_RDONLY)) {
-		if (mount("var", "/var", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-			log_msg(LOG_ERR, "/var: tmpfs on a read-only root: %m");
-		else
-			log_msg(LOG_INFO, "/var: in memory (tmpfs), the root is read-only");
-	}
-	rc = extensions_mount("", &extensions_system);
-	if (rc < 0)
-		log_msg(LOG_WARNING, "extensions: %s: some are not in place", strerror(-rc));
 }
 
 static void setup_builtins(void)
@@ -483,222 +350,6 @@ static int setup_table(void)
 	return cap;
 }
 
-static void begin_shutdown(int how, const char *by)
-{
-	if (shutting_down)
-		return;
-	shutting_down = how;
-	shutdown_deadline = now_mono() + SHUTDOWN_MAX_MS;
-	log_msg(LOG_NOTICE, "%s requested by %s: stopping services",
-		how == RB_POWER_OFF ? "poweroff" : how == RB_AUTOBOOT ? "reboot" : "halt", by);
-	sup_shutdown(&sup);
-}
-
-static void reap(void)
-{
-	pid_t pid;
-	int status;
-
-	/* Orphans too: whatever the kernel hands PID 1 is waited for here. */
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		sup_reaped(&sup, pid, status);
-}
-
-static void on_signal(int sfd)
-{
-	struct signalfd_siginfo si;
-
-	while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		switch (si.ssi_signo) {
-		case SIGCHLD:
-			reap();
-			break;
-		case SIGUSR2:
-		case SIGPWR:
-			begin_shutdown(RB_POWER_OFF, "signal");
-			break;
-		case SIGTERM:
-		case SIGINT:
-			begin_shutdown(RB_AUTOBOOT, "signal");
-			break;
-		case SIGUSR1:
-			begin_shutdown(RB_HALT_SYSTEM, "signal");
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-static long long listen_paused_until;
-
-static void on_listen(int lfd)
-{
-	int fd, i;
-
-	for (;;) {
-		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			/* Out of fds or memory: the connection stays queued and
-			 * poll would wake at once, forever; look again later. */
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-				log_msg(LOG_WARNING, "control: accept: %m");
-				listen_paused_until = now_mono() + 1000;
-			}
-			return;
-		}
-		if (!control_peer_ok(fd)) {
-			close(fd);
-			continue;
-		}
-		for (i = 0; i < CLIENTS_MAX && clients[i].fd >= 0; i++)
-			;
-		if (i == CLIENTS_MAX) {
-			log_msg(LOG_WARNING, "control: %d clients already waiting; one refused",
-				CLIENTS_MAX);
-			close(fd);
-			continue;
-		}
-		clients[i].fd = fd;
-		clients[i].since = now_mono();
-	}
-}
-
-static void on_client(int i)
-{
-	int how = control_serve(&sup, clients[i].fd, initd_ms);
-
-	close(clients[i].fd);
-	clients[i].fd = -1;
-	if (how != 0)
-		begin_shutdown(how, "initctl");
-}
-
-/* A ready line on a notification fd; EOF without one is worth a line too. */
-static void on_notify(struct unit *u)
-{
-	char buf[64];
-	ssize_t n = read(u->ready_fd, buf, sizeof buf);
-
-	if (n > 0 && memchr(buf, '\n', (size_t)n) != NULL) {
-		sup_notified(&sup, u);
-	} else if (n == 0) {
-		log_msg(LOG_WARNING, "%s: closed its ready fd without a ready line", u->svc.name);
-	} else if (n > 0 && (u->notify_bytes += (unsigned)n) > NOTIFY_MAX) {
-		log_msg(LOG_WARNING, "%s: %d bytes on its ready fd and no newline: not listening",
-			u->svc.name, NOTIFY_MAX);
-	} else {
-		return;
-	}
-	close(u->ready_fd);
-	u->ready_fd = -1;
-}
-
-/* The first time every wanted service is up: the boot's one figure. */
-static void tell_all_ready(void)
-{
-	char boot[24], since[24];
-	int i, n = 0;
-
-	for (i = 0; i < sup.cap; i++) {
-		const struct unit *u = &sup.units[i];
-
-		if (!u->used || u->bad || !u->want_up)
-			continue;
-		if (!sup_ready(u))
-			return;
-		n++;
-	}
-	all_ready_told = 1;
-	boottime_format(boot, sizeof boot, now_boot());
-	boottime_format(since, sizeof since, now_boot() - initd_ms);
-	log_msg(LOG_NOTICE, "all %d services ready %s after kernel start (%s after initd start)",
-		n, boot, since);
-}
-
-static void supervise(int sfd, int lfd)
-{
-	struct pollfd pfd[2 + CLIENTS_MAX + DEPGRAPH_MAX];
-	struct unit *owner[2 + CLIENTS_MAX + DEPGRAPH_MAX];
-	long long next, now, wait, wdt;
-	int i, n, nclient0;
-
-	for (i = 0; i < CLIENTS_MAX; i++)
-		clients[i].fd = -1;
-	for (;;) {
-		next = sup_step(&sup);
-		if (services_settle(&sup, SERVICES_DIR))
-			next = sup_step(&sup);
-		if (!all_ready_told && !shutting_down)
-			tell_all_ready();
-		now = now_mono();
-		if (shutting_down && (sup_all_down(&sup) || now >= shutdown_deadline)) {
-			if (!sup_all_down(&sup))
-				log_msg(LOG_WARNING, "services still running after %d s: going on",
-					SHUTDOWN_MAX_MS / 1000);
-			watchdog_due(now, 1);	/* the rest must fit one timeout */
-			shutdown_run(shutting_down);
-		}
-		if (shutting_down && (next < 0 || next > shutdown_deadline))
-			next = shutdown_deadline;
-		wdt = watchdog_due(now, 0);
-		if (wdt >= 0 && (next < 0 || wdt < next))
-			next = wdt;
-		/* A pipe logd's link had no room for: try again in 100 ms. */
-		if (loglink_retry(&sup) && (next < 0 || now + 100 < next))
-			next = now + 100;
-
-		n = 0;
-		pfd[n].fd = sfd;
-		pfd[n++].events = POLLIN;
-		pfd[n].fd = now >= listen_paused_until ? lfd : -1;
-		pfd[n++].events = POLLIN;
-		if (now < listen_paused_until && (next < 0 || listen_paused_until < next))
-			next = listen_paused_until;
-		nclient0 = n;
-		for (i = 0; i < CLIENTS_MAX; i++) {
-			pfd[n].fd = clients[i].fd;	/* -1 is skipped by poll */
-			pfd[n++].events = POLLIN;
-			if (clients[i].fd >= 0) {
-				long long end = clients[i].since + CLIENT_TIMEOUT_MS;
-
-				if (next < 0 || end < next)
-					next = end;
-			}
-		}
-		for (i = 0; i < sup.cap; i++) {
-			if (sup.units[i].used && sup.units[i].ready_fd >= 0) {
-				owner[n] = &sup.units[i];
-				pfd[n].fd = sup.units[i].ready_fd;
-				pfd[n++].events = POLLIN;
-			}
-		}
-		wait = next < 0 ? -1 : next > now ? next - now : 0;
-		if (wait > 60000)
-			wait = 60000;
-		if (poll(pfd, (nfds_t)n, (int)wait) < 0)
-			continue;
-		if (pfd[0].revents)
-			on_signal(sfd);
-		if (pfd[1].revents)
-			on_listen(lfd);
-		now = now_mono();
-		for (i = 0; i < CLIENTS_MAX; i++) {
-			if (clients[i].fd < 0)
-				continue;
-			if (pfd[nclient0 + i].revents) {
-				on_client(i);
-			} else if (now - clients[i].since >= CLIENT_TIMEOUT_MS) {
-				close(clients[i].fd);	/* said nothing in time */
-				clients[i].fd = -1;
-			}
-		}
-		for (i = nclient0 + CLIENTS_MAX; i < n; i++)
-			if (pfd[i].revents && owner[i]->ready_fd == pfd[i].fd)
-				on_notify(owner[i]);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	static const int sigs[] = { SIGCHLD, SIGUSR1, SIGUSR2, SIGTERM, SIGINT, SIGPWR, SIGHUP };
@@ -758,7 +409,7 @@ int main(int argc, char **argv)
 	set_hostname();
 	load_modules();
 	setup_devices();
-	setup_var();
+	var_setup(cmdline);
 	setup_watchdog();
 	rc = net_link_up("lo");
 	if (rc < 0)
@@ -794,10 +445,10 @@ int main(int argc, char **argv)
 
 		if (cmdline_get(cmdline, "cairn.test", test, sizeof test) == 0 &&
 		    strcmp(test, "poweroff") == 0)
-			begin_shutdown(RB_POWER_OFF, "cairn.test");
+			supervise_shutdown(&sup, RB_POWER_OFF, "cairn.test");
 		else
 			log_msg(LOG_WARNING, "cairn.test=%s: unknown test action, ignored", test);
 	}
-	supervise(sfd, lfd);
+	supervise_run(&sup, sfd, lfd, initd_ms);
 	return 0;
 }

@@ -12,7 +12,7 @@
 
 #include "blkdev.h"
 #include "bootent.h"
-#include "util.h"
+#include "fileio.h"
 
 /*
  * bootent_parse: "cairn-a.efi", "cairn-b+3.efi", "cairn-b+2-1.efi" (the
@@ -139,7 +139,7 @@ int esp_mount(const char *sys, const char *dir, struct perr *e)
 	snprintf(parent, sizeof parent, "%s", dir);
 	if (strrchr(parent, '/') > parent) {
 		*strrchr(parent, '/') = '\0';
-		rc = util_mkdirs(AT_FDCWD, parent, 0755);
+		rc = file_mkdirs(AT_FDCWD, parent, 0755);
 		if (rc < 0)
 			return perr(e, rc, "%s: %s", parent, strerror(-rc));
 	}

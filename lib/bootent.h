@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "perr.h"
 
 #define ESP_DIR "/run/cairn/esp"	/* where pkg and the agent mount the ESP */
 #define ESP_LABEL "ESP"			/* its GPT name */

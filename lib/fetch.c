@@ -28,6 +28,8 @@
 #include <openssl/x509v3.h>
 
 #include "fetch.h"
+#include "fileio.h"
+#include "sha256.h"
 
 #define CONNECT_SECONDS 30			/* to connect and read the response header */
 
@@ -374,7 +376,7 @@ struct filesink {
 static int to_file(void *arg, const char *buf, size_t len)
 {
 	struct filesink *s = arg;
-	int rc = util_write_all(s->fd, buf, len);
+	int rc = file_write_all(s->fd, buf, len);
 
 	return rc < 0 ? rc : sha256_update(&s->h, buf, len);
 }

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "util.h"
+#include "perr.h"
 
 #define FETCH_URL_MAX 1024
 #define FETCH_STALL_SECONDS 60			/* no byte for this long: the transfer fails */

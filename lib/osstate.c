@@ -10,7 +10,7 @@
 
 #include "cmdline.h"
 #include "osstate.h"
-#include "util.h"
+#include "fileio.h"
 
 /* One line, "YYYY-MM-DDTHH:MM:SSZ text", appended to `log` and on the disk. */
 int osstate_log(int statefd, const char *fmt, ...)
@@ -39,7 +39,7 @@ int osstate_append(int statefd, const char *file, const char *line, size_t len)
 	fd = openat(statefd, file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
-	if (util_write_all(fd, line, len) < 0 || fsync(fd) < 0)
+	if (file_write_all(fd, line, len) < 0 || fsync(fd) < 0)
 		rc = -errno;
 	close(fd);
 	return rc;
@@ -51,7 +51,7 @@ int osstate_put(int statefd, const char *file, const struct os_pending *p)
 	char buf[OS_VERSION_MAX + 48];
 	int n = snprintf(buf, sizeof buf, "slot %c\nversion %s\ntries %d\n", p->slot, p->version, p->tries);
 
-	return util_write_atomic(statefd, file, buf, (size_t)n, 0644);
+	return file_write_at(statefd, file, buf, (size_t)n, 0644);
 }
 
 /* -ENOENT: no such file; -EINVAL: not what osstate_put writes. */
@@ -62,7 +62,7 @@ int osstate_get(int statefd, const char *file, struct os_pending *p)
 	size_t len;
 	int rc, n = 0;
 
-	rc = util_read_all(statefd, file, 4096, &buf, &len, &e);
+	rc = file_read_at(statefd, file, 4096, &buf, &len, &e);
 	if (rc < 0)
 		return rc;
 	memset(p, 0, sizeof *p);

@@ -6,7 +6,6 @@
  * the spec: entries sorted, owners 0, no times, zstd at a fixed level, so
  * the same recipe and inputs give the same package.
  */
-#ifndef PKG_VERIFY_ONLY
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +21,8 @@
 #include "build.h"
 #include "format.h"
 #include "text.h"
+#include "fileio.h"
+#include "sha256.h"
 
 struct node {
 	char *path;				/* relative to the tree */
@@ -177,7 +178,7 @@ static int pack_file(int treefd, struct node *nd, ZSTD_CCtx *z, int out, struct 
 
 			if (ZSTD_isError(zr))
 				rc = perr(e, -EIO, "zstd: %s", ZSTD_getErrorName(zr));
-			else if (util_write_all(out, zbuf, ob.pos) < 0)
+			else if (file_write_all(out, zbuf, ob.pos) < 0)
 				rc = perr(e, -errno, "payload: %s", strerror(errno));
 		}
 	}
@@ -201,7 +202,7 @@ static int pack_end(ZSTD_CCtx *z, int out, struct perr *e)
 		zr = ZSTD_compressStream2(z, &ob, &ib, ZSTD_e_end);
 		if (ZSTD_isError(zr))
 			return perr(e, -EIO, "zstd: %s", ZSTD_getErrorName(zr));
-		if (util_write_all(out, zbuf, ob.pos) < 0)
+		if (file_write_all(out, zbuf, ob.pos) < 0)
 			return perr(e, -errno, "payload: %s", strerror(errno));
 	} while (zr != 0);
 	return 0;
@@ -252,19 +253,168 @@ static int spec_lines(char *spec, size_t len, struct text *meta, unsigned long l
 	return rc;
 }
 
+/* Each regular file that is a hard link of an earlier one points at it;
+ * the others' bytes add up to the payload's size. */
+static void tree_links(struct tree *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->n; i++) {
+		if (!S_ISREG(t->v[i].st.st_mode))
+			continue;
+		for (j = 0; t->v[i].st.st_nlink > 1 && j < i; j++)
+			if (t->v[j].link == NULL && S_ISREG(t->v[j].st.st_mode) &&
+			    t->v[j].st.st_ino == t->v[i].st.st_ino && t->v[j].st.st_dev == t->v[i].st.st_dev) {
+				t->v[i].link = t->v[j].path;
+				break;
+			}
+		if (t->v[i].link == NULL)
+			t->bytes += (unsigned long long)t->v[i].st.st_size;
+	}
+}
+
+/* The payload first, into an unnamed file (*payfd) beside out: the
+ * metadata needs every hash. */
+static int payload_make(int treefd, const struct tree *t, const char *out, int level, int *payfd,
+			struct perr *e)
+{
+	char tmp[4200];
+	char *slash;
+	ZSTD_CCtx *z;
+	size_t i;
+	int rc = 0;
+
+	snprintf(tmp, sizeof tmp, "%s", out);
+	slash = strrchr(tmp, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	else
+		strcpy(tmp, ".");
+	*payfd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	z = ZSTD_createCCtx();
+	if (*payfd < 0 || z == NULL) {
+		rc = perr(e, *payfd < 0 ? -errno : -ENOMEM, "%s: cannot make the payload: %s", tmp,
+			  strerror(*payfd < 0 ? errno : ENOMEM));
+		ZSTD_freeCCtx(z);
+		return rc;
+	}
+	ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level);
+	ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 0);
+	ZSTD_CCtx_setPledgedSrcSize(z, t->bytes);
+	for (i = 0; i < t->n && rc == 0; i++)
+		if (S_ISREG(t->v[i].st.st_mode) && t->v[i].link == NULL)
+			rc = pack_file(treefd, &t->v[i], z, *payfd, e);
+	if (rc == 0)
+		rc = pack_end(z, *payfd, e);
+	ZSTD_freeCCtx(z);
+	return rc;
+}
+
+/* The metadata's file list: one line per entry of the tree, in path order. */
+static int meta_files(int treefd, const struct tree *t, struct text *meta, struct perr *e)
+{
+	char sum[65];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < t->n && rc == 0; i++) {
+		const struct node *nd = &t->v[i];
+		unsigned mode = nd->st.st_mode & 07777;
+		char target[PKG_PATH_MAX + 1];
+		ssize_t n;
+
+		if (S_ISDIR(nd->st.st_mode)) {
+			rc = text_printf(meta, "d %04o 0 0 %s\n", mode & 01777, nd->path);
+		} else if (S_ISLNK(nd->st.st_mode)) {
+			n = readlinkat(treefd, nd->path, target, sizeof target - 1);
+			if (n < 0)
+				rc = perr(e, -errno, "%s: %s", nd->path, strerror(errno));
+			else {
+				target[n] = '\0';
+				rc = text_printf(meta, "l 0 0 %s %s\n", target, nd->path);
+			}
+		} else if (nd->link != NULL) {
+			rc = text_printf(meta, "h %s %s\n", nd->link, nd->path);
+		} else {
+			text_hex(nd->sha256, 32, sum);
+			rc = text_printf(meta, "f %04o 0 0 %llu %s %s\n", mode & 06777,
+					 (unsigned long long)nd->st.st_size, sum, nd->path);
+		}
+	}
+	return rc;
+}
+
+/* The same strict parser that installs it checks it now. */
+static int meta_check(const struct text *meta, size_t nfiles, const char *spec_path, const char *dir,
+		      struct perr *e)
+{
+	struct pkg_meta check;
+	char err[256], *copy;
+	int rc;
+
+	memset(&check, 0, sizeof check);
+	copy = malloc(meta->len + 1);
+	check.maxfiles = nfiles;
+	check.files = calloc(nfiles ? nfiles : 1, sizeof *check.files);
+	if (copy == NULL || check.files == NULL) {
+		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+		goto out;
+	}
+	memcpy(copy, meta->s, meta->len + 1);
+	rc = pkg_meta_parse(copy, meta->len, &check, err, sizeof err);
+	if (rc < 0)
+		perr(e, rc, "%s + %s: %s", spec_path, dir, err);
+out:
+	free(copy);
+	free(check.files);
+	return rc;
+}
+
+/* Header, metadata and payload into out.tmp, synced, then renamed to out. */
+static int package_write(const char *out, int payfd, const struct text *meta, struct perr *e)
+{
+	char tmp[4200], head[PKG_HEADER_MAX];
+	loff_t from = 0;
+	off_t paylen;
+	int outfd, rc;
+
+	paylen = lseek(payfd, 0, SEEK_END);
+	snprintf(head, sizeof head, "cairn-pkg 1 %zu %lld\n", meta->len, (long long)paylen);
+	snprintf(tmp, sizeof tmp, "%s.tmp", out);
+	outfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (outfd < 0 || file_write_all(outfd, head, strlen(head)) < 0 ||
+	    file_write_all(outfd, meta->s, meta->len) < 0) {
+		rc = perr(e, -errno, "%s: %s", tmp, strerror(errno));
+		goto err;
+	}
+	while (from < paylen) {
+		ssize_t r = copy_file_range(payfd, &from, outfd, NULL, (size_t)(paylen - from), 0);
+
+		if (r <= 0) {
+			rc = perr(e, r < 0 ? -errno : -EIO, "%s: %s", tmp, strerror(r < 0 ? errno : EIO));
+			goto err;
+		}
+	}
+	if (fsync(outfd) < 0 || close(outfd) < 0 || rename(tmp, out) < 0)
+		return perr(e, -errno, "%s: %s", out, strerror(errno));
+	return 0;
+err:
+	if (outfd >= 0) {
+		close(outfd);
+		unlink(tmp);
+	}
+	return rc;
+}
+
 int build_package(const char *spec_path, const char *dir, const char *out, int level, struct perr *e)
 {
 	struct tree t = { NULL, 0, 0, 0 };
 	struct text meta = { NULL, 0, 0 };
-	struct pkg_meta check;
-	char *spec = NULL, tmp[4200], err[256], sum[65], head[PKG_HEADER_MAX], *copy = NULL;
-	size_t speclen, i, j;
-	ZSTD_CCtx *z = NULL;
-	int treefd, payfd = -1, outfd = -1, rc;
-	off_t paylen;
+	char *spec = NULL;
+	size_t speclen, i;
+	int treefd, payfd = -1, rc;
 
-	memset(&check, 0, sizeof check);
-	rc = util_read_all(AT_FDCWD, spec_path, 65536, &spec, &speclen, e);
+	rc = file_read_at(AT_FDCWD, spec_path, 65536, &spec, &speclen, e);
 	if (rc < 0)
 		return rc;
 	treefd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -277,133 +427,30 @@ int build_package(const char *spec_path, const char *dir, const char *out, int l
 		goto out;
 	if (t.n > 0)
 		qsort(t.v, t.n, sizeof *t.v, by_path);
-	for (i = 0; i < t.n; i++) {
-		if (!S_ISREG(t.v[i].st.st_mode))
-			continue;
-		for (j = 0; t.v[i].st.st_nlink > 1 && j < i; j++)
-			if (t.v[j].link == NULL && S_ISREG(t.v[j].st.st_mode) &&
-			    t.v[j].st.st_ino == t.v[i].st.st_ino && t.v[j].st.st_dev == t.v[i].st.st_dev) {
-				t.v[i].link = t.v[j].path;
-				break;
-			}
-		if (t.v[i].link == NULL)
-			t.bytes += (unsigned long long)t.v[i].st.st_size;
-	}
-	/* The payload first, into an unnamed file: the metadata needs every hash. */
-	snprintf(tmp, sizeof tmp, "%s", out);
-	{
-		char *slash = strrchr(tmp, '/');
-
-		if (slash != NULL)
-			*slash = '\0';
-		else
-			strcpy(tmp, ".");
-	}
-	payfd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	z = ZSTD_createCCtx();
-	if (payfd < 0 || z == NULL) {
-		rc = perr(e, payfd < 0 ? -errno : -ENOMEM, "%s: cannot make the payload: %s", tmp,
-			  strerror(payfd < 0 ? errno : ENOMEM));
-		goto out;
-	}
-	ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level);
-	ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 0);
-	ZSTD_CCtx_setPledgedSrcSize(z, t.bytes);
-	for (i = 0; i < t.n && rc == 0; i++)
-		if (S_ISREG(t.v[i].st.st_mode) && t.v[i].link == NULL)
-			rc = pack_file(treefd, &t.v[i], z, payfd, e);
-	if (rc == 0)
-		rc = pack_end(z, payfd, e);
+	tree_links(&t);
+	rc = payload_make(treefd, &t, out, level, &payfd, e);
 	if (rc < 0)
 		goto out;
 	rc = spec_lines(spec, speclen, &meta, t.bytes, e, spec_path);
-	for (i = 0; i < t.n && rc == 0; i++) {
-		struct node *nd = &t.v[i];
-		unsigned mode = nd->st.st_mode & 07777;
-		char target[PKG_PATH_MAX + 1];
-		ssize_t n;
-
-		if (S_ISDIR(nd->st.st_mode)) {
-			rc = text_printf(&meta, "d %04o 0 0 %s\n", mode & 01777, nd->path);
-		} else if (S_ISLNK(nd->st.st_mode)) {
-			n = readlinkat(treefd, nd->path, target, sizeof target - 1);
-			if (n < 0)
-				rc = perr(e, -errno, "%s: %s", nd->path, strerror(errno));
-			else {
-				target[n] = '\0';
-				rc = text_printf(&meta, "l 0 0 %s %s\n", target, nd->path);
-			}
-		} else if (nd->link != NULL) {
-			rc = text_printf(&meta, "h %s %s\n", nd->link, nd->path);
-		} else {
-			text_hex(nd->sha256, 32, sum);
-			rc = text_printf(&meta, "f %04o 0 0 %llu %s %s\n", mode & 06777,
-					 (unsigned long long)nd->st.st_size, sum, nd->path);
-		}
-	}
+	if (rc == 0)
+		rc = meta_files(treefd, &t, &meta, e);
 	if (rc < 0) {
 		if (rc == -ENAMETOOLONG || rc == -ENOMEM)
 			perr(e, rc, "metadata: %s", strerror(-rc));
 		goto out;
 	}
-	/* The same strict parser that installs it checks it now. */
-	copy = malloc(meta.len + 1);
-	check.maxfiles = t.n;
-	check.files = calloc(t.n ? t.n : 1, sizeof *check.files);
-	if (copy == NULL || check.files == NULL) {
-		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-		goto out;
-	}
-	memcpy(copy, meta.s, meta.len + 1);
-	rc = pkg_meta_parse(copy, meta.len, &check, err, sizeof err);
-	if (rc < 0) {
-		perr(e, rc, "%s + %s: %s", spec_path, dir, err);
-		goto out;
-	}
-	paylen = lseek(payfd, 0, SEEK_END);
-	snprintf(head, sizeof head, "cairn-pkg 1 %zu %lld\n", meta.len, (long long)paylen);
-	snprintf(tmp, sizeof tmp, "%s.tmp", out);
-	outfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (outfd < 0 || util_write_all(outfd, head, strlen(head)) < 0 ||
-	    util_write_all(outfd, meta.s, meta.len) < 0) {
-		rc = perr(e, -errno, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	{
-		loff_t from = 0;
-
-		while (from < paylen) {
-			ssize_t r = copy_file_range(payfd, &from, outfd, NULL, (size_t)(paylen - from), 0);
-
-			if (r <= 0) {
-				rc = perr(e, r < 0 ? -errno : -EIO, "%s: %s", tmp, strerror(r < 0 ? errno : EIO));
-				goto out;
-			}
-		}
-	}
-	if (fsync(outfd) < 0 || close(outfd) < 0 || rename(tmp, out) < 0) {
-		outfd = -1;
-		rc = perr(e, -errno, "%s: %s", out, strerror(errno));
-		goto out;
-	}
-	outfd = -1;
+	rc = meta_check(&meta, t.n, spec_path, dir, e);
+	if (rc == 0)
+		rc = package_write(out, payfd, &meta, e);
 out:
-	if (outfd >= 0) {
-		close(outfd);
-		unlink(tmp);
-	}
 	if (payfd >= 0)
 		close(payfd);
 	if (treefd >= 0)
 		close(treefd);
-	ZSTD_freeCCtx(z);
 	for (i = 0; i < t.n; i++)
 		free(t.v[i].path);
 	free(t.v);
 	free(meta.s);
-	free(copy);
-	free(check.files);
 	free(spec);
 	return rc;
 }
-#endif

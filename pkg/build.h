@@ -2,7 +2,7 @@
 #ifndef CAIRN_PKG_BUILD_H
 #define CAIRN_PKG_BUILD_H
 
-#include "util.h"
+#include "perr.h"
 
 int build_package(const char *spec, const char *dir, const char *out, int level, struct perr *e);
 

@@ -2,7 +2,7 @@
 #ifndef CAIRN_PKG_BUNDLE_H
 #define CAIRN_PKG_BUNDLE_H
 
-#include "util.h"
+#include "perr.h"
 
 #define BUNDLE_FILES_MAX 70000
 #define BUNDLE_TOC_MAX (16u << 20)
@@ -25,7 +25,9 @@ int bundle_open(struct bundle *b, const char *path, struct perr *e);
 const struct bundle_entry *bundle_find(const struct bundle *b, const char *name);
 int bundle_read(const struct bundle *b, const char *name, size_t max, char **buf, size_t *len,
 		struct perr *e);
+int bundle_name_ok(const char *name);
 void bundle_close(struct bundle *b);
+/* bundle_write.c, the build host's pkg only */
 int bundle_write(const char *dir, const char *out, struct perr *e);
 
 #endif

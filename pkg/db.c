@@ -20,6 +20,8 @@
 
 #include "db.h"
 #include "text.h"
+#include "fileio.h"
+#include "sha256.h"
 
 /* The reason in err, after "db line N: " when a line is known. */
 #define bad(err, errsize, line, ...) pkg_err(err, errsize, "db", line, __VA_ARGS__)
@@ -91,7 +93,7 @@ int db_meta_load(int pkgdir, const uint8_t sha[32], char **text, size_t *len, st
 
 	text_hex(sha, 32, hex);
 	snprintf(name, sizeof name, "meta/%s", hex);
-	rc = util_read_all(pkgdir, name, PKG_META_MAX, text, len, e);
+	rc = file_read_at(pkgdir, name, PKG_META_MAX, text, len, e);
 	if (rc < 0)
 		return rc;
 	if (sha256_buf(*text, *len, got) < 0 || memcmp(got, sha, 32) != 0) {
@@ -133,7 +135,7 @@ int db_load(int pkgdir, struct db *db, struct perr *e)
 	int rc;
 
 	memset(db, 0, sizeof *db);
-	rc = util_read_all(pkgdir, "db", DB_MAX, &text, &len, e);
+	rc = file_read_at(pkgdir, "db", DB_MAX, &text, &len, e);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "format.h"
-#include "util.h"
+#include "perr.h"
 
 #define DB_DIR "lib/pkg"			/* in the root image: /var may be another disk */
 #define DB_MAX (16u << 20)

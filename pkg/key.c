@@ -23,6 +23,8 @@
 
 #include "key.h"
 #include "text.h"
+#include "fileio.h"
+#include "sha256.h"
 
 static const char *ossl_why(void)
 {
@@ -93,7 +95,7 @@ int key_generate(const char *alg, const char *dir, const char *name, struct perr
 		rc = perr(e, -EIO, "key generation: %s", ossl_why());
 		goto err;
 	}
-	if (util_mkdirs(AT_FDCWD, dir, 0700) < 0 ||
+	if (file_mkdirs(AT_FDCWD, dir, 0700) < 0 ||
 	    snprintf(path, sizeof path, "%s/%s.key", dir, name) >= (int)sizeof path) {
 		rc = perr(e, -errno, "%s: cannot make the key directory", dir);
 		goto err;
@@ -115,7 +117,7 @@ int key_generate(const char *alg, const char *dir, const char *name, struct perr
 	fclose(f);
 	snprintf(path, sizeof path, "%s/%s.pub", dir, name);
 	snprintf(line + strlen(line), sizeof line - strlen(line), "\n");
-	rc = util_write_atomic(AT_FDCWD, path, line, strlen(line), 0644);
+	rc = file_write_at(AT_FDCWD, path, line, strlen(line), 0644);
 	if (rc < 0)
 		perr(e, rc, "%s: %s", path, strerror(-rc));
 err:

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "perr.h"
 
 #define KEY_SIG_MAX 160				/* Ed25519 64, ECDSA P-256 DER <= 72 */
 #define KEY_DER_MAX 256				/* SubjectPublicKeyInfo, DER */

@@ -33,6 +33,7 @@
 #include "runcap.h"
 #include "txn.h"
 #include "version.h"
+#include "sha256.h"
 
 #define SECTOR 512ULL
 /* Past the last partition: the backup GPT and sfdisk's 1 MiB alignment. */
@@ -462,135 +463,167 @@ static int head_put(int fd, const char *target, const struct os_part *esp, const
 	return os_read_back(target, esp->start * SECTOR, len, NULL, 0, sum, e);
 }
 
-int os_install(struct repo *r, const char *arch, const char *target, int flags, struct perr *e)
-{
-	char *sfdisk[] = { "sfdisk", "--quiet", "--wipe", "always", "--wipe-partitions", "always", NULL, NULL };
-	const struct os_part *esp = NULL, *slot = NULL;
+/* An install's package and the partition table it carries. */
+struct install {
 	const struct index_pkg *ip;
-	struct os_put puts[2];
-	struct os_layout l;
 	struct txn_pkg p;
-	char err[256], *layout = NULL, *head = NULL, node[512];
-	unsigned long long hold;
-	int iesp, islot, ilayout, fd = -1, written = 0, rc, i;
+	struct os_layout l;
+	const struct os_part *esp, *slot;
+	char *layout;				/* the table's text, for sfdisk */
+	int iesp, islot;			/* the images in p's file list */
+};
 
-	rc = os_load(r, arch, &ip, &p, e);
+/* The package's table (boot/gpt.sfdisk): read, parsed, and checked to
+ * have an ESP and a slot A that the images fit. */
+static int layout_load(struct install *in, const char *target, struct perr *e)
+{
+	const struct index_pkg *ip = in->ip;
+	const struct pkg_meta *m = &in->p.m;
+	struct os_put put;
+	char err[256];
+	int ilayout, rc;
+
+	in->iesp = os_file(m, "boot/esp.img");
+	in->islot = os_file(m, "boot/slot.img");
+	ilayout = os_file(m, "boot/gpt.sfdisk");
+	if (in->iesp < 0 || in->islot < 0 || ilayout < 0)
+		return perr(e, -EINVAL, "%s %s: no %s: not an OS package", ip->name, ip->version,
+			    in->iesp < 0 ? "boot/esp.img (the EFI system partition)" :
+			    in->islot < 0 ? "boot/slot.img" : "boot/gpt.sfdisk");
+	if (m->files[ilayout].size > OS_LAYOUT_MAX)
+		return perr(e, -EINVAL, "boot/gpt.sfdisk: longer than %d bytes", OS_LAYOUT_MAX);
+	in->layout = malloc(m->files[ilayout].size + 1);
+	if (in->layout == NULL)
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	put = (struct os_put){ ilayout, 0, in->layout, m->files[ilayout].size };
+	rc = os_stream(&in->p, -1, &put, 1, ilayout, target, e);
 	if (rc < 0)
 		return rc;
-	fprintf(stderr, "os-install: %s %s (%llu MiB), checked against the signed index\n", ip->name, ip->version,
-		ip->size >> 20);
-	iesp = os_file(&p.m, "boot/esp.img");
-	islot = os_file(&p.m, "boot/slot.img");
-	ilayout = os_file(&p.m, "boot/gpt.sfdisk");
-	if (iesp < 0 || islot < 0 || ilayout < 0) {
-		rc = perr(e, -EINVAL, "%s %s: no %s: not an OS package", ip->name, ip->version,
-			  iesp < 0 ? "boot/esp.img (the EFI system partition)" : islot < 0 ? "boot/slot.img" :
-			  "boot/gpt.sfdisk");
-		goto out;
-	}
-	if (p.m.files[ilayout].size > OS_LAYOUT_MAX) {
-		rc = perr(e, -EINVAL, "boot/gpt.sfdisk: longer than %d bytes", OS_LAYOUT_MAX);
-		goto out;
-	}
-	layout = malloc(p.m.files[ilayout].size + 1);
-	if (layout == NULL) {
-		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-		goto out;
-	}
-	puts[0] = (struct os_put){ ilayout, 0, layout, p.m.files[ilayout].size };
-	rc = os_stream(&p, -1, puts, 1, ilayout, target, e);
-	if (rc < 0)
-		goto out;
-	if (os_layout_parse(layout, p.m.files[ilayout].size, &l, err, sizeof err) < 0) {
-		rc = perr(e, -EINVAL, "%s %s: %s", ip->name, ip->version, err);
-		goto out;
-	}
-	esp = os_layout_find(&l, "ESP");
-	slot = os_layout_find(&l, "cairn-a");
-	if (esp == NULL || strcasecmp(esp->type, OS_ESP_TYPE) != 0) {
-		rc = perr(e, -EINVAL, "%s %s: its table has no EFI system partition (ESP): the disk could not "
-			  "boot: refused", ip->name, ip->version);
-		goto out;
-	}
-	if (slot == NULL || p.m.files[iesp].size > esp->size * SECTOR || p.m.files[islot].size > slot->size * SECTOR) {
-		rc = perr(e, -EINVAL, "%s %s: %s", ip->name, ip->version, slot == NULL ? "its table has no slot "
-			  "cairn-a" : "an image is larger than its partition");
-		goto out;
-	}
+	if (os_layout_parse(in->layout, m->files[ilayout].size, &in->l, err, sizeof err) < 0)
+		return perr(e, -EINVAL, "%s %s: %s", ip->name, ip->version, err);
+	in->esp = os_layout_find(&in->l, "ESP");
+	in->slot = os_layout_find(&in->l, "cairn-a");
+	if (in->esp == NULL || strcasecmp(in->esp->type, OS_ESP_TYPE) != 0)
+		return perr(e, -EINVAL, "%s %s: its table has no EFI system partition (ESP): the disk could not "
+			    "boot: refused", ip->name, ip->version);
+	if (in->slot == NULL || m->files[in->iesp].size > in->esp->size * SECTOR ||
+	    m->files[in->islot].size > in->slot->size * SECTOR)
+		return perr(e, -EINVAL, "%s %s: %s", ip->name, ip->version, in->slot == NULL ? "its table has no slot "
+			    "cairn-a" : "an image is larger than its partition");
+	return 0;
+}
 
-	/* The target: checked with an exclusive open (none while mounted or
-	 * held), then left for sfdisk, whose re-read needs the disk unclaimed. */
+/* The target: checked with an exclusive open (none while mounted or
+ * held), then left for sfdisk, whose re-read needs the disk unclaimed. */
+static int target_ready(const struct repo *r, const char *target, int flags, const struct install *in,
+			struct perr *e)
+{
+	int fd, rc;
+
 	fd = open(target, O_RDONLY | O_EXCL | O_CLOEXEC);
-	if (fd < 0) {
-		rc = perr(e, -errno, "%s: %s", target, errno == EBUSY ? "in use (mounted, or held)" : strerror(errno));
-		goto out;
-	}
-	rc = target_check(fd, target, r, (l.end + TAIL_SECTORS) * SECTOR, flags, e);
+	if (fd < 0)
+		return perr(e, -errno, "%s: %s", target, errno == EBUSY ? "in use (mounted, or held)" : strerror(errno));
+	rc = target_check(fd, target, r, (in->l.end + TAIL_SECTORS) * SECTOR, flags, e);
 	close(fd);
-	fd = -1;
+	return rc;
+}
+
+/* The package's partition table onto the target, by sfdisk. */
+static int table_write(const char *target, const struct install *in, struct perr *e)
+{
+	char *sfdisk[] = { "sfdisk", "--quiet", "--wipe", "always", "--wipe-partitions", "always", NULL, NULL };
+	char node[512];
+	int rc;
+
+	fprintf(stderr, "os-install: %s: the partition table (%d partitions)\n", target, in->l.n);
+	if (snprintf(node, sizeof node, "%s", target) >= (int)sizeof node)
+		return perr(e, -ENAMETOOLONG, "%s: name too long", target);
+	sfdisk[6] = node;
+	rc = run_tool(sfdisk, in->layout, SFDISK_SECONDS);
+	if (rc < 0)
+		return perr(e, rc, "sfdisk %s: %s", target, rc == -ENOENT ? "not found" :
+			    rc == -ETIMEDOUT ? "still running after 120 s: killed" : "failed (above)");
+	return 0;
+}
+
+/*
+ * The images are read a second time as they are written, and a
+ * medium may answer otherwise than it did to the check: each is
+ * checked against its sha256 again as it streams, then read back
+ * from the disk, and the ESP's first MiB, zeroed here with the other
+ * partitions', is written only after that.
+ */
+static int images_write(int fd, const char *target, const struct install *in, struct perr *e)
+{
+	const struct pkg_meta *m = &in->p.m;
+	const struct os_part *esp = in->esp, *slot = in->slot;
+	struct os_put puts[2];
+	unsigned long long hold;
+	char *head;
+	int rc = 0, i;
+
+	hold = m->files[in->iesp].size < BLK_PROBE_BYTES ? m->files[in->iesp].size : BLK_PROBE_BYTES;
+	head = malloc(hold + 1);
+	if (head == NULL)
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	for (i = 0; i < in->l.n; i++)
+		if (&in->l.p[i] != slot && (rc = zero_first_mib(fd, &in->l.p[i], target, e)) < 0)
+			goto out;
+	fprintf(stderr, "os-install: %s: the ESP (%llu MiB) and slot A (%llu MiB)\n", target,
+		m->files[in->iesp].size >> 20, m->files[in->islot].size >> 20);
+	puts[0] = (struct os_put){ in->iesp, esp->start * SECTOR, head, hold };
+	puts[1] = (struct os_put){ in->islot, slot->start * SECTOR, NULL, 0 };
+	rc = os_stream(&in->p, fd, puts, 2, in->iesp > in->islot ? in->iesp : in->islot, target, e);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = perr(e, -errno, "%s: fsync: %s", target, strerror(errno));
 	if (rc < 0)
 		goto out;
+	fprintf(stderr, "os-install: %s: read back\n", target);
+	rc = os_read_back(target, slot->start * SECTOR, m->files[in->islot].size, NULL, 0,
+			  m->files[in->islot].sha256, e);
+	if (rc == 0)
+		rc = os_read_back(target, esp->start * SECTOR, m->files[in->iesp].size, head, (size_t)hold,
+				  m->files[in->iesp].sha256, e);
+	if (rc == 0)
+		rc = head_put(fd, target, esp, head, (size_t)hold, e);
+out:
+	free(head);
+	return rc;
+}
 
-	fprintf(stderr, "os-install: %s: the partition table (%d partitions)\n", target, l.n);
-	if (snprintf(node, sizeof node, "%s", target) >= (int)sizeof node) {
-		rc = perr(e, -ENAMETOOLONG, "%s: name too long", target);
+int os_install(struct repo *r, const char *arch, const char *target, int flags, struct perr *e)
+{
+	struct install in;
+	int fd = -1, written = 0, rc;
+
+	memset(&in, 0, sizeof in);
+	rc = os_load(r, arch, &in.ip, &in.p, e);
+	if (rc < 0)
+		return rc;
+	fprintf(stderr, "os-install: %s %s (%llu MiB), checked against the signed index\n", in.ip->name,
+		in.ip->version, in.ip->size >> 20);
+	rc = layout_load(&in, target, e);
+	if (rc == 0)
+		rc = target_ready(r, target, flags, &in, e);
+	if (rc == 0)
+		rc = table_write(target, &in, e);
+	if (rc < 0)
 		goto out;
-	}
-	sfdisk[6] = node;
-	rc = run_tool(sfdisk, layout, SFDISK_SECONDS);
-	if (rc < 0) {
-		rc = perr(e, rc, "sfdisk %s: %s", target, rc == -ENOENT ? "not found" :
-			  rc == -ETIMEDOUT ? "still running after 120 s: killed" : "failed (above)");
-		goto out;
-	}
 	fd = open(target, O_RDWR | O_EXCL | O_CLOEXEC);
 	if (fd < 0) {
 		rc = perr(e, -errno, "%s: %s", target, strerror(errno));
 		goto out;
 	}
 	written = 1;
-
-	/*
-	 * The images are read a second time as they are written, and a
-	 * medium may answer otherwise than it did to the check: each is
-	 * checked against its sha256 again as it streams, then read back
-	 * from the disk, and the ESP's first MiB, zeroed here with the other
-	 * partitions', is written only after that.
-	 */
-	hold = p.m.files[iesp].size < BLK_PROBE_BYTES ? p.m.files[iesp].size : BLK_PROBE_BYTES;
-	head = malloc(hold + 1);
-	if (head == NULL) {
-		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-		goto out;
-	}
-	for (i = 0; i < l.n; i++)
-		if (&l.p[i] != slot && (rc = zero_first_mib(fd, &l.p[i], target, e)) < 0)
-			goto out;
-	fprintf(stderr, "os-install: %s: the ESP (%llu MiB) and slot A (%llu MiB)\n", target,
-		p.m.files[iesp].size >> 20, p.m.files[islot].size >> 20);
-	puts[0] = (struct os_put){ iesp, esp->start * SECTOR, head, hold };
-	puts[1] = (struct os_put){ islot, slot->start * SECTOR, NULL, 0 };
-	rc = os_stream(&p, fd, puts, 2, iesp > islot ? iesp : islot, target, e);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = perr(e, -errno, "%s: fsync: %s", target, strerror(errno));
-	if (rc < 0)
-		goto out;
-	fprintf(stderr, "os-install: %s: read back\n", target);
-	rc = os_read_back(target, slot->start * SECTOR, p.m.files[islot].size, NULL, 0, p.m.files[islot].sha256, e);
-	if (rc == 0)
-		rc = os_read_back(target, esp->start * SECTOR, p.m.files[iesp].size, head, (size_t)hold,
-				  p.m.files[iesp].sha256, e);
-	if (rc == 0)
-		rc = head_put(fd, target, esp, head, (size_t)hold, e);
+	rc = images_write(fd, target, &in, e);
 	if (rc == 0)
 		fprintf(stderr, "os-install: %s: done\n", target);
 out:
 	if (rc < 0 && written)
-		wipe(fd, target, esp, slot);
+		wipe(fd, target, in.esp, in.slot);
 	if (fd >= 0)
 		close(fd);
-	free(head);
-	free(layout);
-	txn_pkg_free(&p);
+	free(in.layout);
+	txn_pkg_free(&in.p);
 	return rc;
 }

@@ -9,7 +9,7 @@
 
 #include "repo.h"
 #include "txn.h"
-#include "util.h"
+#include "perr.h"
 
 #define OS_PACKAGE "cairn-os"
 #define OS_PARTS_MAX 16

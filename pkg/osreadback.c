@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "osinstall.h"
+#include "sha256.h"
 
 #define CHUNK (1u << 20)
 

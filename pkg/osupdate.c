@@ -28,6 +28,7 @@
 #include "osinstall.h"
 #include "osstate.h"
 #include "version.h"
+#include "fileio.h"
 
 #define ESP_SPARE (1ULL << 20)		/* left free on the ESP */
 
@@ -44,7 +45,7 @@ static int uki_put(int dirfd, const char *esp, char slot, const char *uki, const
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return perr(e, -errno, "%s: %s", path, strerror(errno));
-	rc = util_write_all(fd, uki, (size_t)f->size);
+	rc = file_write_all(fd, uki, (size_t)f->size);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	close(fd);
@@ -58,184 +59,205 @@ static int uki_put(int dirfd, const char *esp, char slot, const char *uki, const
 	return 0;
 }
 
-int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e)
-{
-	char running[OS_VERSION_MAX], disk[64], part[64], dev[80], label[16], ukipath[32], espdir[4096];
+/* An update under way: the package, the slot it goes to, the ESP. */
+struct update {
 	const struct index_pkg *ip;
-	struct os_pending pend;
-	struct os_put puts[2];
-	struct bootent me;
-	struct statvfs vfs;
 	struct txn_pkg p;
-	unsigned long long room;
-	char slot, other, *uki = NULL;
-	int islot, iuki, fd = -1, dirfd = -1, rc, cmp, journaled = 0;
+	char running[OS_VERSION_MAX];		/* the running OS's version */
+	char slot, other;			/* the running slot; the one written */
+	int islot, iuki;			/* the slot image and its UKI in p's file list */
+	char dev[80], espdir[4096];
+	int fd, dirfd;				/* the other slot's partition; the ESP's entries */
+	char *uki;
+	int journaled;
+};
 
-	rc = os_slot_running(o->cmdline, &slot);
-	if (rc < 0)
-		return perr(e, rc, "%s: %s: os-update needs a node booted from a disk's root slot (doc/update.md)",
-			    o->cmdline, rc == -ENOENT ? "no cairn.slot=" : "a bad cairn.slot=");
-	other = slot == 'a' ? 'b' : 'a';
-	rc = osrel_get(o->osrel, "IMAGE_VERSION", running, sizeof running);
-	if (rc < 0)
-		return perr(e, rc, "%s: no IMAGE_VERSION: the running OS's version is not known", o->osrel);
+/* The package: newer than the running OS (1: the same one, nothing to
+ * do), with an image and a UKI for the other slot. */
+static int package_check(struct update *u, struct perr *e)
+{
+	const struct index_pkg *ip = u->ip;
+	char ukipath[32];
+	int cmp;
 
-	rc = os_load(r, o->arch, &ip, &p, e);
-	if (rc < 0)
-		return rc;
-	cmp = version_cmp(ip->version, running);
+	cmp = version_cmp(ip->version, u->running);
 	if (cmp == 0) {
 		fprintf(stderr, "os-update: %s %s is the running OS: nothing to do\n", ip->name, ip->version);
-		rc = 1;
-		goto out;
+		return 1;
 	}
 	/* systemd-boot boots the newest version first: an older one would
 	 * never be tried. */
-	if (cmp < 0) {
-		rc = perr(e, -EINVAL, "%s %s is older than the running OS (%s): refused (to go back, publish it "
-			  "again with a newer version)", ip->name, ip->version, running);
-		goto out;
-	}
-	snprintf(ukipath, sizeof ukipath, "boot/cairn-%c.efi", other);
-	islot = os_file(&p.m, "boot/slot.img");
-	iuki = os_file(&p.m, ukipath);
-	if (islot < 0 || iuki < 0) {
-		rc = perr(e, -EINVAL, "%s %s: no %s: not an OS package for slot %c", ip->name, ip->version,
-			  islot < 0 ? "boot/slot.img" : ukipath, other);
-		goto out;
-	}
+	if (cmp < 0)
+		return perr(e, -EINVAL, "%s %s is older than the running OS (%s): refused (to go back, publish it "
+			    "again with a newer version)", ip->name, ip->version, u->running);
+	snprintf(ukipath, sizeof ukipath, "boot/cairn-%c.efi", u->other);
+	u->islot = os_file(&u->p.m, "boot/slot.img");
+	u->iuki = os_file(&u->p.m, ukipath);
+	if (u->islot < 0 || u->iuki < 0)
+		return perr(e, -EINVAL, "%s %s: no %s: not an OS package for slot %c", ip->name, ip->version,
+			    u->islot < 0 ? "boot/slot.img" : ukipath, u->other);
 	fprintf(stderr, "os-update: %s %s (running %s), checked against the signed index\n", ip->name,
-		ip->version, running);
+		ip->version, u->running);
+	return 0;
+}
 
-	/* The other slot: on the root's disk, big enough, not in use. */
+/* The other slot: on the root's disk, big enough, not in use. */
+static int slot_open(struct update *u, const struct os_update_opts *o, struct perr *e)
+{
+	const struct index_pkg *ip = u->ip;
+	char disk[64], part[64], label[16];
+	unsigned long long room;
+	int rc;
+
 	rc = blk_root_disk(o->sys, "/", disk, sizeof disk);
-	snprintf(label, sizeof label, "cairn-%c", other);
+	snprintf(label, sizeof label, "cairn-%c", u->other);
 	if (rc == 0)
 		rc = blk_by_label(o->sys, label, disk, part, sizeof part);
-	if (rc < 0) {
-		rc = perr(e, rc, "slot %c (partition %s on the root's disk): %s", other, label, strerror(-rc));
-		goto out;
-	}
-	snprintf(dev, sizeof dev, "/dev/%s", part);
-	fd = open(dev, O_RDWR | O_EXCL | O_CLOEXEC);
-	if (fd < 0) {
-		rc = perr(e, -errno, "%s (slot %c): %s", dev, other, errno == EBUSY ? "in use" : strerror(errno));
-		goto out;
-	}
-	if (ioctl(fd, BLKGETSIZE64, &room) < 0) {
-		rc = perr(e, -errno, "%s: its size: %s", dev, strerror(errno));
-		goto out;
-	}
-	if (p.m.files[islot].size > room) {
-		rc = perr(e, -ENOSPC, "%s %s: its root is %llu MiB and slot %c (%s) holds %llu MiB: too little "
-			  "space: refused", ip->name, ip->version, (p.m.files[islot].size + (1 << 20) - 1) >> 20,
-			  other, dev, room >> 20);
-		goto out;
-	}
+	if (rc < 0)
+		return perr(e, rc, "slot %c (partition %s on the root's disk): %s", u->other, label, strerror(-rc));
+	snprintf(u->dev, sizeof u->dev, "/dev/%s", part);
+	u->fd = open(u->dev, O_RDWR | O_EXCL | O_CLOEXEC);
+	if (u->fd < 0)
+		return perr(e, -errno, "%s (slot %c): %s", u->dev, u->other, errno == EBUSY ? "in use" :
+			    strerror(errno));
+	if (ioctl(u->fd, BLKGETSIZE64, &room) < 0)
+		return perr(e, -errno, "%s: its size: %s", u->dev, strerror(errno));
+	if (u->p.m.files[u->islot].size > room)
+		return perr(e, -ENOSPC, "%s %s: its root is %llu MiB and slot %c (%s) holds %llu MiB: too little "
+			    "space: refused", ip->name, ip->version, (u->p.m.files[u->islot].size + (1 << 20) - 1) >> 20,
+			    u->other, u->dev, room >> 20);
+	return 0;
+}
 
-	/* The ESP: the running slot's entry blessed, room for the new one. */
+/* The ESP: the running slot's entry blessed, room for the new one. */
+static int esp_check(struct update *u, const struct os_update_opts *o, struct perr *e)
+{
+	struct bootent me, old;
+	struct statvfs vfs;
+	struct stat st;
+	unsigned long long avail;
+	int rc;
+
 	rc = esp_mount(o->sys, o->esp, e);
 	if (rc < 0)
-		goto out;
-	snprintf(espdir, sizeof espdir, "%s/%s", o->esp, BOOTENT_DIR);
-	dirfd = open(espdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		rc = perr(e, -errno, "%s: %s", espdir, strerror(errno));
-		goto out;
-	}
-	rc = bootent_find(dirfd, slot, &me);
-	if (rc < 0) {
-		rc = perr(e, rc, "%s: %s for the running slot %c: its OS could not be gone back to: refused", espdir,
-			  rc == -ENOENT ? "no entry" : "more than one entry", slot);
-		goto out;
-	}
-	if (me.left >= 0) {
-		rc = perr(e, -EBUSY, "slot %c is on trial (%s) and not yet healthy: slot %c holds the only OS known "
-			  "to work: refused until this boot is good (cairn-agent os status)", slot, me.name, other);
-		goto out;
-	}
-	if (fstatvfs(dirfd, &vfs) < 0) {
-		rc = perr(e, -errno, "%s: %s", espdir, strerror(errno));
-		goto out;
-	}
-	{
-		struct bootent old;
-		struct stat st;
-		unsigned long long avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+		return rc;
+	snprintf(u->espdir, sizeof u->espdir, "%s/%s", o->esp, BOOTENT_DIR);
+	u->dirfd = open(u->espdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (u->dirfd < 0)
+		return perr(e, -errno, "%s: %s", u->espdir, strerror(errno));
+	rc = bootent_find(u->dirfd, u->slot, &me);
+	if (rc < 0)
+		return perr(e, rc, "%s: %s for the running slot %c: its OS could not be gone back to: refused",
+			    u->espdir, rc == -ENOENT ? "no entry" : "more than one entry", u->slot);
+	if (me.left >= 0)
+		return perr(e, -EBUSY, "slot %c is on trial (%s) and not yet healthy: slot %c holds the only OS "
+			    "known to work: refused until this boot is good (cairn-agent os status)", u->slot, me.name,
+			    u->other);
+	if (fstatvfs(u->dirfd, &vfs) < 0)
+		return perr(e, -errno, "%s: %s", u->espdir, strerror(errno));
+	avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+	if (bootent_find(u->dirfd, u->other, &old) == 0 && fstatat(u->dirfd, old.name, &st, 0) == 0)
+		avail += (unsigned long long)st.st_size;
+	if (u->p.m.files[u->iuki].size + ESP_SPARE > avail)
+		return perr(e, -ENOSPC, "the ESP has %llu MiB free for a %llu MiB kernel image: too little space: "
+			    "refused", avail >> 20, (u->p.m.files[u->iuki].size + ESP_SPARE) >> 20);
+	return 0;
+}
 
-		if (bootent_find(dirfd, other, &old) == 0 && fstatat(dirfd, old.name, &st, 0) == 0)
-			avail += (unsigned long long)st.st_size;
-		if (p.m.files[iuki].size + ESP_SPARE > avail) {
-			rc = perr(e, -ENOSPC, "the ESP has %llu MiB free for a %llu MiB kernel image: too little space: "
-				  "refused", avail >> 20, (p.m.files[iuki].size + ESP_SPARE) >> 20);
-			goto out;
-		}
-	}
-	uki = malloc(p.m.files[iuki].size + 1);
-	if (uki == NULL) {
-		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-		goto out;
-	}
+/* The update noted on /var, the other slot's entry removed, its image
+ * written and read back, its UKI put on the ESP, and the update pending. */
+static int update_write(struct update *u, const struct os_update_opts *o, struct perr *e)
+{
+	const struct pkg_file *fslot = &u->p.m.files[u->islot], *fuki = &u->p.m.files[u->iuki];
+	struct os_pending pend;
+	struct os_put puts[2];
+	int rc;
+
+	u->uki = malloc(fuki->size + 1);
+	if (u->uki == NULL)
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 
 	/* From here on every step leaves a node that boots the running OS. */
-	pend = (struct os_pending){ other, "", o->tries };
-	snprintf(pend.version, sizeof pend.version, "%s", ip->version);
+	pend = (struct os_pending){ u->other, "", o->tries };
+	snprintf(pend.version, sizeof pend.version, "%s", u->ip->version);
 	if (faccessat(o->statefd, "update", F_OK, 0) == 0)
-		fprintf(stderr, "os-update: an earlier update was cut off: slot %c is written again\n", other);
+		fprintf(stderr, "os-update: an earlier update was cut off: slot %c is written again\n", u->other);
 	rc = osstate_put(o->statefd, "update", &pend);
-	if (rc < 0) {
-		rc = perr(e, rc, "%s/update: %s", OS_STATE_DIR, strerror(-rc));
-		goto out;
-	}
-	journaled = 1;
+	if (rc < 0)
+		return perr(e, rc, "%s/update: %s", OS_STATE_DIR, strerror(-rc));
+	u->journaled = 1;
 	unlinkat(o->statefd, "pending", 0);
-	osstate_log(o->statefd, "update %s to slot %c: writing (running %s in slot %c)", ip->version, other,
-		    running, slot);
-	rc = bootent_remove(dirfd, other);
-	if (rc < 0) {
-		rc = perr(e, rc, "%s: removing slot %c's entry: %s", espdir, other, strerror(-rc));
-		goto out;
-	}
-	fprintf(stderr, "os-update: slot %c (%s): %llu MiB\n", other, dev, p.m.files[islot].size >> 20);
-	puts[0] = (struct os_put){ islot, 0, NULL, 0 };
-	puts[1] = (struct os_put){ iuki, 0, uki, p.m.files[iuki].size };
-	rc = os_stream(&p, fd, puts, 2, islot > iuki ? islot : iuki, dev, e);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = perr(e, -errno, "%s: fsync: %s", dev, strerror(errno));
+	osstate_log(o->statefd, "update %s to slot %c: writing (running %s in slot %c)", u->ip->version,
+		    u->other, u->running, u->slot);
+	rc = bootent_remove(u->dirfd, u->other);
 	if (rc < 0)
-		goto out;
-	close(fd);
-	fd = -1;
-	fprintf(stderr, "os-update: slot %c: read back\n", other);
-	rc = os_read_back(dev, 0, p.m.files[islot].size, NULL, 0, p.m.files[islot].sha256, e);
+		return perr(e, rc, "%s: removing slot %c's entry: %s", u->espdir, u->other, strerror(-rc));
+	fprintf(stderr, "os-update: slot %c (%s): %llu MiB\n", u->other, u->dev, fslot->size >> 20);
+	puts[0] = (struct os_put){ u->islot, 0, NULL, 0 };
+	puts[1] = (struct os_put){ u->iuki, 0, u->uki, fuki->size };
+	rc = os_stream(&u->p, u->fd, puts, 2, u->islot > u->iuki ? u->islot : u->iuki, u->dev, e);
+	if (rc == 0 && fsync(u->fd) < 0)
+		rc = perr(e, -errno, "%s: fsync: %s", u->dev, strerror(errno));
 	if (rc < 0)
-		goto out;
-	rc = uki_put(dirfd, o->esp, other, uki, &p.m.files[iuki], o->tries, e);
+		return rc;
+	close(u->fd);
+	u->fd = -1;
+	fprintf(stderr, "os-update: slot %c: read back\n", u->other);
+	rc = os_read_back(u->dev, 0, fslot->size, NULL, 0, fslot->sha256, e);
 	if (rc < 0)
-		goto out;
+		return rc;
+	rc = uki_put(u->dirfd, o->esp, u->other, u->uki, fuki, o->tries, e);
+	if (rc < 0)
+		return rc;
 	rc = osstate_put(o->statefd, "pending", &pend);
 	if (rc == 0 && unlinkat(o->statefd, "update", 0) < 0)
 		rc = -errno;
-	if (rc < 0) {
-		rc = perr(e, rc, "%s: %s", OS_STATE_DIR, strerror(-rc));
-		goto out;
-	}
-	osstate_log(o->statefd, "update %s to slot %c: written and read back; %d tries", ip->version, other,
-		    o->tries);
+	if (rc < 0)
+		return perr(e, rc, "%s: %s", OS_STATE_DIR, strerror(-rc));
+	osstate_log(o->statefd, "update %s to slot %c: written and read back; %d tries", u->ip->version,
+		    u->other, o->tries);
 	fprintf(stderr, "os-update: %s %s in slot %c: it boots next (%d tries to become healthy, then %s "
-		"again); reboot to start it\n", ip->name, ip->version, other, o->tries, running);
-out:
+		"again); reboot to start it\n", u->ip->name, u->ip->version, u->other, o->tries, u->running);
+	return 0;
+}
+
+int os_update(struct repo *r, const struct os_update_opts *o, struct perr *e)
+{
+	struct update u;
+	int rc;
+
+	memset(&u, 0, sizeof u);
+	u.fd = u.dirfd = -1;
+	rc = os_slot_running(o->cmdline, &u.slot);
+	if (rc < 0)
+		return perr(e, rc, "%s: %s: os-update needs a node booted from a disk's root slot (doc/update.md)",
+			    o->cmdline, rc == -ENOENT ? "no cairn.slot=" : "a bad cairn.slot=");
+	u.other = u.slot == 'a' ? 'b' : 'a';
+	rc = osrel_get(o->osrel, "IMAGE_VERSION", u.running, sizeof u.running);
+	if (rc < 0)
+		return perr(e, rc, "%s: no IMAGE_VERSION: the running OS's version is not known", o->osrel);
+
+	rc = os_load(r, o->arch, &u.ip, &u.p, e);
+	if (rc < 0)
+		return rc;
+	rc = package_check(&u, e);
+	if (rc == 0)
+		rc = slot_open(&u, o, e);
+	if (rc == 0)
+		rc = esp_check(&u, o, e);
+	if (rc == 0)
+		rc = update_write(&u, o, e);
 	/* Failed, not cut off: the log says why, and the journal goes (the
 	 * slot has no entry, so nothing boots what was written). */
-	if (rc < 0 && journaled) {
-		osstate_log(o->statefd, "update %s to slot %c: failed: %s", ip->version, other, e->msg);
+	if (rc < 0 && u.journaled) {
+		osstate_log(o->statefd, "update %s to slot %c: failed: %s", u.ip->version, u.other, e->msg);
 		unlinkat(o->statefd, "update", 0);
 	}
-	free(uki);
-	if (fd >= 0)
-		close(fd);
-	if (dirfd >= 0)
-		close(dirfd);
-	txn_pkg_free(&p);
+	free(u.uki);
+	if (u.fd >= 0)
+		close(u.fd);
+	if (u.dirfd >= 0)
+		close(u.dirfd);
+	txn_pkg_free(&u.p);
 	return rc;
 }

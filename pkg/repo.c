@@ -27,6 +27,8 @@
 
 #include "db.h"
 #include "repo.h"
+#include "fileio.h"
+#include "sha256.h"
 
 /* A file of the repository, whole: from its directory, its bundle or its server. */
 static int repo_read(const struct repo *r, const char *name, size_t max, char **buf, size_t *len,
@@ -36,7 +38,7 @@ static int repo_read(const struct repo *r, const char *name, size_t max, char **
 		return fetch_mem(r->net, name, max, buf, len, e);
 	if (r->dirfd < 0)
 		return bundle_read(&r->b, name, max, buf, len, e);
-	return util_read_all(r->dirfd, name, max, buf, len, e);
+	return file_read_at(r->dirfd, name, max, buf, len, e);
 }
 
 static int doc_load(char **text, size_t len, const char *path, enum doc_kind kind, struct doc *d,
@@ -66,7 +68,7 @@ int repo_load_doc(int dirfd, const char *path, enum doc_kind kind, char **text, 
 	int rc;
 
 	memset(d, 0, sizeof *d);
-	rc = util_read_all(dirfd, path, DOC_MAX, text, &len, e);
+	rc = file_read_at(dirfd, path, DOC_MAX, text, &len, e);
 	return rc < 0 ? rc : doc_load(text, len, path, kind, d, e);
 }
 
@@ -102,7 +104,7 @@ static void override_log(int pkgdir, const char *what)
 
 	fprintf(stderr, "pkg: WARNING: %s\n", what);
 	if (fd >= 0) {
-		if (util_write_all(fd, line, (size_t)n) == 0)
+		if (file_write_all(fd, line, (size_t)n) == 0)
 			fsync(fd);
 		close(fd);
 	}
@@ -139,7 +141,7 @@ static int trusted_root(struct repo *r, int pkgdir, const char *trust, struct pe
 	rc = signed_by(&r->root, &r->root, r->roottext, trust, e);
 	if (rc == 0 && mkdirat(pkgdir, "trust", 0755) < 0 && errno != EEXIST)
 		rc = perr(e, -errno, "%s/trust: %s", DB_DIR, strerror(errno));
-	if (rc == 0 && (rc = util_write_atomic(pkgdir, "trust/root", r->roottext, strlen(r->roottext), 0644)) < 0)
+	if (rc == 0 && (rc = file_write_at(pkgdir, "trust/root", r->roottext, strlen(r->roottext), 0644)) < 0)
 		perr(e, rc, "%s/trust/root: %s", DB_DIR, strerror(-rc));
 	return rc;
 }
@@ -164,7 +166,7 @@ static int rotate(struct repo *r, int pkgdir, struct perr *e)
 			rc = signed_by(&r->root, &d, text, path, e);
 		if (rc == 0)
 			rc = signed_by(&d, &d, text, path, e);
-		if (rc == 0 && (rc = util_write_atomic(pkgdir, "trust/root", text, strlen(text), 0644)) < 0)
+		if (rc == 0 && (rc = file_write_at(pkgdir, "trust/root", text, strlen(text), 0644)) < 0)
 			perr(e, rc, "%s/trust/root: %s", DB_DIR, strerror(-rc));
 		if (rc < 0) {
 			doc_free(&d);
@@ -243,7 +245,7 @@ static int check_release(struct repo *r, int pkgdir, int flags, struct perr *e)
 	}
 	if (rc == 0)
 		rc = expired(&r->release, "release", pkgdir, flags, e);
-	if (rc == 0 && (rc = util_write_atomic(pkgdir, "trust/release", r->reltext, strlen(r->reltext), 0644)) < 0)
+	if (rc == 0 && (rc = file_write_at(pkgdir, "trust/release", r->reltext, strlen(r->reltext), 0644)) < 0)
 		perr(e, rc, "%s/trust/release: %s", DB_DIR, strerror(-rc));
 	return rc;
 }
@@ -338,7 +340,7 @@ static int net_pkg_open(struct repo *r, const struct index_pkg *p, const char *n
 	if (r->cachefd < 0) {
 		if (r->cache == NULL)
 			return perr(e, -EINVAL, "%s: no cache directory for fetched packages", name);
-		rc = util_mkdirs(AT_FDCWD, r->cache, 0755);
+		rc = file_mkdirs(AT_FDCWD, r->cache, 0755);
 		if (rc < 0)
 			return perr(e, rc, "%s: %s", r->cache, strerror(-rc));
 		r->cachefd = open(r->cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -346,7 +348,7 @@ static int net_pkg_open(struct repo *r, const struct index_pkg *p, const char *n
 			return perr(e, -errno, "%s: %s", r->cache, strerror(errno));
 	}
 	/* Anything else under the name (a FIFO, a link) is fetched over. */
-	fd = util_open_file(r->cachefd, name, &st, e);
+	fd = file_open_regular(r->cachefd, name, &st, e);
 	if (fd >= 0 && cached(fd, p))
 		return fd;
 	if (fd >= 0)
@@ -354,7 +356,7 @@ static int net_pkg_open(struct repo *r, const struct index_pkg *p, const char *n
 	rc = fetch_file(r->net, name, p->size, p->sha256, r->cachefd, e);
 	if (rc < 0)
 		return rc;
-	return util_open_file(r->cachefd, name, &st, e);
+	return file_open_regular(r->cachefd, name, &st, e);
 }
 
 /*
@@ -385,7 +387,7 @@ int repo_pkg_open(struct repo *r, const struct index_pkg *p, off_t *base, long l
 		*len = (long long)en->size;
 		return fd;
 	}
-	return util_open_file(r->dirfd, name, &st, e);
+	return file_open_regular(r->dirfd, name, &st, e);
 }
 
 void repo_close(struct repo *r)

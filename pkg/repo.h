@@ -8,7 +8,7 @@
 #include "doc.h"
 #include "fetch.h"
 #include "index.h"
-#include "util.h"
+#include "perr.h"
 
 #define REPO_ALLOW_EXPIRED 1			/* accept an expired root or release (logged) */
 #define REPO_ALLOW_ROLLBACK 2			/* accept an older release (logged) */

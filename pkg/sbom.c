@@ -14,7 +14,7 @@
 
 #include "sbom.h"
 #include "text.h"
-#include "util.h"
+#include "sha256.h"
 
 /* Metadata strings are printable ASCII: only " and \ need escaping. */
 static void str(FILE *out, const char *s)

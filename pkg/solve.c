@@ -132,27 +132,15 @@ static int place(struct set *s, const struct index_pkg *p, const char *why)
 	return 1;
 }
 
-int solve(const struct index *ix, const struct db *db, struct pkg_rel *want, size_t nwant,
-	  int upgrade, const char *arch, struct solution *out, struct perr *e)
+/* The installed packages, each as the newest in the index when upgrading. */
+static void installed(struct set *s, const struct index *ix, const struct db *db, int upgrade, const char *arch)
 {
-	struct set s;
-	char what[512];
-	size_t i, k;
-	int j, rc = 0;
+	size_t i;
 
-	memset(out, 0, sizeof *out);
-	s.v = calloc(db->n + ix->n + 1, sizeof *s.v);
-	out->add = calloc(ix->n + 1, sizeof(const struct index_pkg *));
-	out->replace = calloc(db->n + 1, sizeof(const char *));
-	if (s.v == NULL || out->add == NULL || out->replace == NULL) {
-		free(s.v);
-		solution_free(out);
-		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-	}
-	s.n = 0;
+	s->n = 0;
 	for (i = 0; i < db->n; i++) {
 		const struct pkg_meta *m = &db->pkgs[i].m;
-		struct member *mm = &s.v[s.n++];
+		struct member *mm = &s->v[s->n++];
 
 		mm->name = m->name;
 		mm->version = m->version;
@@ -171,88 +159,144 @@ int solve(const struct index *ix, const struct db *db, struct pkg_rel *want, siz
 				take(mm, p, "upgrade");
 		}
 	}
-	for (i = 0; i < nwant && rc == 0; i++) {
+}
+
+/* What the operator asks for, where the set does not have it yet. */
+static int wanted(struct set *s, const struct index *ix, const struct pkg_rel *want, size_t nwant,
+		  const char *arch, struct perr *e)
+{
+	char what[512];
+	size_t i;
+
+	for (i = 0; i < nwant; i++) {
 		const struct index_pkg *p;
 
-		if (satisfied(&s, &want[i]) != NULL)
+		if (satisfied(s, &want[i]) != NULL)
 			continue;
 		p = best(ix, &want[i], arch);
 		if (p == NULL) {
 			has(ix, want[i].name, what, sizeof what);
-			rc = perr(e, -ENOENT, "%s%s%s: not in the repository for %s (it has: %s)", want[i].name,
-				  op_text(want[i].op), want[i].version ? want[i].version : "", arch, what);
-			break;
+			return perr(e, -ENOENT, "%s%s%s: not in the repository for %s (it has: %s)", want[i].name,
+				    op_text(want[i].op), want[i].version ? want[i].version : "", arch, what);
 		}
-		place(&s, p, "asked for");
+		place(s, p, "asked for");
 	}
-	/* Pull in dependencies until nothing changes (bounded: each round
-	 * places at least one new package, or stops). */
-	for (k = 0; rc == 0 && k <= ix->n; k++) {
+	return 0;
+}
+
+/* Pull in dependencies until nothing changes (bounded: each round
+ * places at least one new package, or stops). */
+static int dependencies(struct set *s, const struct index *ix, const char *arch, struct perr *e)
+{
+	char what[512];
+	size_t i, k;
+	int j;
+
+	for (k = 0; k <= ix->n; k++) {
 		int changed = 0;
 
-		for (i = 0; i < s.n && rc == 0; i++)
-			for (j = 0; j < s.v[i].ndep && rc == 0; j++) {
-				const struct pkg_rel *r = &s.v[i].dep[j];
+		for (i = 0; i < s->n; i++)
+			for (j = 0; j < s->v[i].ndep; j++) {
+				const struct pkg_rel *r = &s->v[i].dep[j];
 				const struct index_pkg *p;
 
-				if (satisfied(&s, r) != NULL)
+				if (satisfied(s, r) != NULL)
 					continue;
 				p = best(ix, r, arch);
 				if (p == NULL) {
 					has(ix, r->name, what, sizeof what);
-					rc = perr(e, -ENOENT, "%s %s needs %s%s%s, and the repository has %s",
-						  s.v[i].name, s.v[i].version, r->name, op_text(r->op),
-						  r->version ? r->version : "", what);
-					break;
+					return perr(e, -ENOENT, "%s %s needs %s%s%s, and the repository has %s",
+						    s->v[i].name, s->v[i].version, r->name, op_text(r->op),
+						    r->version ? r->version : "", what);
 				}
-				if (find(&s, p->name) != NULL &&
-				    version_cmp(p->version, find(&s, p->name)->version) < 0) {
-					rc = perr(e, -EINVAL, "%s %s needs %s%s%s, older than %s %s: pkg does not "
-						  "downgrade by itself (ask for '%s%s%s' to)", s.v[i].name,
-						  s.v[i].version, r->name, op_text(r->op), r->version ? r->version : "",
-						  p->name, find(&s, p->name)->version, r->name, op_text(r->op),
-						  r->version ? r->version : "");
-					break;
-				}
-				changed |= place(&s, p, s.v[i].name);
+				if (find(s, p->name) != NULL &&
+				    version_cmp(p->version, find(s, p->name)->version) < 0)
+					return perr(e, -EINVAL, "%s %s needs %s%s%s, older than %s %s: pkg does not "
+						    "downgrade by itself (ask for '%s%s%s' to)", s->v[i].name,
+						    s->v[i].version, r->name, op_text(r->op), r->version ? r->version : "",
+						    p->name, find(s, p->name)->version, r->name, op_text(r->op),
+						    r->version ? r->version : "");
+				changed |= place(s, p, s->v[i].name);
 			}
 		if (!changed)
 			break;
 	}
-	/* The final set must hold together: every dependency, no conflict. */
-	for (i = 0; i < s.n && rc == 0; i++) {
-		for (j = 0; j < s.v[i].ndep && rc == 0; j++)
-			if (satisfied(&s, &s.v[i].dep[j]) == NULL) {
-				const struct member *m = find(&s, s.v[i].dep[j].name);
+	return 0;
+}
+
+/* The final set must hold together: every dependency, no conflict. */
+static int holds(struct set *s, struct perr *e)
+{
+	size_t i;
+	int j, rc = 0;
+
+	for (i = 0; i < s->n && rc == 0; i++) {
+		for (j = 0; j < s->v[i].ndep && rc == 0; j++)
+			if (satisfied(s, &s->v[i].dep[j]) == NULL) {
+				const struct member *m = find(s, s->v[i].dep[j].name);
 
 				rc = perr(e, -EINVAL, "%s %s needs %s%s%s, but %s%s%s is what the rest needs",
-					  s.v[i].name, s.v[i].version, s.v[i].dep[j].name, op_text(s.v[i].dep[j].op),
-					  s.v[i].dep[j].version ? s.v[i].dep[j].version : "",
+					  s->v[i].name, s->v[i].version, s->v[i].dep[j].name, op_text(s->v[i].dep[j].op),
+					  s->v[i].dep[j].version ? s->v[i].dep[j].version : "",
 					  m ? m->name : "nothing", m ? " " : "", m ? m->version : "");
 			}
-		for (j = 0; j < s.v[i].nconf && rc == 0; j++) {
-			const struct member *m = find(&s, s.v[i].conf[j].name);
+		for (j = 0; j < s->v[i].nconf && rc == 0; j++) {
+			const struct member *m = find(s, s->v[i].conf[j].name);
 
-			if (m != NULL && m != &s.v[i] &&
-			    version_match(m->version, s.v[i].conf[j].op, s.v[i].conf[j].version))
+			if (m != NULL && m != &s->v[i] &&
+			    version_match(m->version, s->v[i].conf[j].op, s->v[i].conf[j].version))
 				rc = perr(e, -EINVAL, "%s %s conflicts with %s %s (%s: conflicts %s%s%s); "
-					  "remove one of them first", s.v[i].name, s.v[i].version, m->name,
-					  m->version, s.v[i].name, s.v[i].conf[j].name, op_text(s.v[i].conf[j].op),
-					  s.v[i].conf[j].version ? s.v[i].conf[j].version : "");
+					  "remove one of them first", s->v[i].name, s->v[i].version, m->name,
+					  m->version, s->v[i].name, s->v[i].conf[j].name, op_text(s->v[i].conf[j].op),
+					  s->v[i].conf[j].version ? s->v[i].conf[j].version : "");
 		}
 	}
-	for (i = 0; i < s.n && rc == 0; i++) {
+	return rc;
+}
+
+/* What to install: each member from the index that is not installed at
+ * its version, and the installed one it replaces. */
+static void solution_fill(const struct set *s, const struct db *db, struct solution *out)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
 		const struct db_pkg *d;
 
-		if (s.v[i].ip == NULL)
+		if (s->v[i].ip == NULL)
 			continue;
-		d = db_find(db, s.v[i].name);
-		if (d != NULL && strcmp(d->version, s.v[i].version) == 0)
+		d = db_find(db, s->v[i].name);
+		if (d != NULL && strcmp(d->version, s->v[i].version) == 0)
 			continue;
-		out->add[out->nadd++] = s.v[i].ip;
+		out->add[out->nadd++] = s->v[i].ip;
 		if (d != NULL)
 			out->replace[out->nreplace++] = d->name;
 	}
+}
+
+int solve(const struct index *ix, const struct db *db, struct pkg_rel *want, size_t nwant,
+	  int upgrade, const char *arch, struct solution *out, struct perr *e)
+{
+	struct set s;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	s.v = calloc(db->n + ix->n + 1, sizeof *s.v);
+	out->add = calloc(ix->n + 1, sizeof(const struct index_pkg *));
+	out->replace = calloc(db->n + 1, sizeof(const char *));
+	if (s.v == NULL || out->add == NULL || out->replace == NULL) {
+		free(s.v);
+		solution_free(out);
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	}
+	installed(&s, ix, db, upgrade, arch);
+	rc = wanted(&s, ix, want, nwant, arch, e);
+	if (rc == 0)
+		rc = dependencies(&s, ix, arch, e);
+	if (rc == 0)
+		rc = holds(&s, e);
+	if (rc == 0)
+		solution_fill(&s, db, out);
 	free(s.v);
 	if (rc < 0)
 		solution_free(out);

@@ -4,7 +4,7 @@
 
 #include "db.h"
 #include "index.h"
-#include "util.h"
+#include "perr.h"
 
 struct solution {
 	const struct index_pkg **add;		/* to install (new, or a new version) */

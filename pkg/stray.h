@@ -3,7 +3,7 @@
 #define CAIRN_PKG_STRAY_H
 
 #include "db.h"
-#include "util.h"
+#include "perr.h"
 
 int stray_walk(int rootfd, const struct db *db, const char *top,
 	       void (*found)(const char *path, const char *why, void *arg), void *arg, struct perr *e);

@@ -8,7 +8,7 @@
 
 #include "db.h"
 #include "format.h"
-#include "util.h"
+#include "perr.h"
 
 /* A package to install, its file already checked against the index. */
 struct txn_pkg {

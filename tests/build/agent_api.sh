@@ -126,17 +126,21 @@ curl -sS --fail -o /dev/null -o /dev/null --cacert "$pki/site-ca.pem" --cert "$p
 	--key "$pki/monitor.key" "https://127.0.0.1:$port/v1/health" "https://127.0.0.1:$port/v1/health" \
 	2>"$tmp/curl.err" || { cat "$tmp/curl.err" "$tmp/log"; fail "a second request on a resumed session refused"; }
 # A client that opens a connection and trickles a byte at a time: the
-# API answers others meanwhile, and drops it after 5 s.
+# API answers others meanwhile, and drops it after 5 s.  The other's
+# connection is made once the API has accepted the trickler's (its
+# connect() returns when the kernel has queued it); it trickles until
+# killed, so that only the API ends its connection.
 python3 -c 'import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.send(b"\x16")
 open(sys.argv[2], "w").write("connected\n")
-for i in range(6):
+for i in range(30):
     time.sleep(3); s.send(b"\x03")' "$port" "$tmp/slow" 2>/dev/null &
 slow=$!
 waitfor "$tmp/slow" connected
+accepted
 must 200 monitor GET /v1/services
-waitfor "$tmp/log" "refused: no handshake within 5 s" 10
+waitfor "$tmp/log" "refused: no handshake within 5 s"
 kill "$slow" 2>/dev/null || true
 expect_line "$tmp/body" "containerd   up"
 must 403 monitor GET "/v1/logs?service=containerd"
@@ -184,9 +188,11 @@ expect_line "$tmp/log" "role cairn-operator): POST /v1/reboot: 202"
 
 # OS updates: pkg (a fake) runs in the background, its answer in GET /v1/os.
 mkdir -p "$root/var/lib/cairn/os"
+# pkg's parent is the update's own process, which asks for the reboot.
 cat >"$tmp/bin/pkg" <<SH
 #!/bin/sh
 echo "\$*" >"$tmp/pkg.args"
+echo "\$PPID" >"$tmp/pkg.parent"
 echo "os-update: cairn-os 9.9 in slot b: it boots next"
 SH
 chmod +x "$tmp/bin/pkg"
@@ -195,12 +201,13 @@ must 400 operator POST "/v1/os/update?repo=http://plain.test/"
 must 400 operator POST "/v1/os/update?repo=relative"
 must 400 operator POST "/v1/os/update?tries=0"
 must 400 operator POST "/v1/os/update?reboot=maybe"
-flock "$root/var/lib/cairn/os/lock" sleep 2 &
-holder=$!
-sleep 0.3
+# The OS's lock held (as pkg holds it while it writes) by this shell,
+# through fd 8, until the 409 is in.
+exec 8>>"$root/var/lib/cairn/os/lock"
+flock 8
 must 409 operator POST /v1/os/update
 expect_line "$tmp/body" "an update is being written"
-wait "$holder"
+exec 8>&-
 [ ! -e "$tmp/pkg.args" ] || fail "pkg ran for a refused update"
 rm -f "$tmp/rebooted"
 must 202 operator POST "/v1/os/update?repo=https://repo.test/cairn/&tries=2"
@@ -209,7 +216,7 @@ expect_line "$tmp/pkg.args" "--repo https://repo.test/cairn/ os-update --tries 2
 must 200 monitor GET /v1/os
 expect_line "$tmp/body" "running   not from a root slot"
 expect_line "$tmp/body" "os-update: cairn-os 9.9 in slot b: it boots next"
-sleep 0.3
+ended "$(cat "$tmp/pkg.parent")"
 [ ! -e "$tmp/rebooted" ] || fail "rebooted after an update that did not ask to"
 # From node.conf [update] repo, then the reboot asked for.
 must 202 operator POST "/v1/os/update?reboot=yes"
@@ -219,8 +226,13 @@ waitfor "$tmp/rebooted" "rebooted"
 expect_line "$tmp/log" "api: os update from /dev/vdz started (3 tries, then a reboot)"
 api_stop
 
-# No [api]: nothing listens.
+# No [api]: nothing to serve, and it says so.  It exits 0 after its ready
+# line (initd's agent-api: ready = fd:3): a ready fd closed without one is
+# initd's sign of a start that failed.
 printf '[node]\nhostname = quiet\n' >"$tmp/off.conf"
-"$CAIRN_AGENT" serve --config "$tmp/off.conf" >"$tmp/log" 2>&1 || fail "serve without [api] failed"
-expect_line "$tmp/log" "no [api] section in the node config: the API is off, nothing listens"
+"$CAIRN_AGENT" serve --config "$tmp/off.conf" --notify 3 >"$tmp/log" 2>&1 3>"$tmp/ready" ||
+	fail "serve without [api] failed"
+expect_line "$tmp/log" "serve: no [api] section in the node config: nothing to serve, nothing listens"
+printf '\n' | cmp -s - "$tmp/ready" ||
+	fail "serve without [api]: no ready line on its --notify fd"
 echo "agent api: 3 handshakes refused, a stalled client dropped; monitor, operator and node roles; bundle without secrets; drain and resume; reboot; OS updates started, refused while one runs, shown"

@@ -34,7 +34,7 @@ up() {
 	ip netns exec "$ns" env PATH="$tmp/bin:$PATH" "$CAIRN_AGENT" net up --config "$1" --wait 1 \
 		--notify 3 --resolv "$tmp/resolv.conf" >"$tmp/out" 2>&1 3>"$tmp/ready" &
 	agent=$!
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		[ -s "$tmp/ready" ] && return 0
 		kill -0 "$agent" 2>/dev/null || break
 		sleep 0.1

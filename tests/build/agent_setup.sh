@@ -26,17 +26,20 @@ CONF
 printf '[node]\nhostname = -bad-\n' >"$tmp/www/bad.conf"
 sum=$(sha256sum "$tmp/www/n1.conf" | cut -c1-64)
 
-# setup CMDLINE: cairn-agent setup with that kernel command line, into a
-# fresh $tmp/run; its output in $tmp/out.
+# setup CMDLINE [WAIT]: cairn-agent setup with that kernel command line,
+# into a fresh $tmp/run; its output in $tmp/out.  A source that answers
+# returns at once: --wait (30 s) only bounds the tries of a busy machine.
 setup() {
 	rm -rf "$tmp/run"
 	mkdir -p "$tmp/run"
 	printf '%s\n' "$1" >"$tmp/cmdline"
-	"$CAIRN_AGENT" setup --no-system --wait "${wait:-2}" --cmdline "$tmp/cmdline" --root "$tmp/root" \
+	"$CAIRN_AGENT" setup --no-system --wait "${2:-30}" --cmdline "$tmp/cmdline" --root "$tmp/root" \
 		--out "$tmp/run" >"$tmp/out" 2>&1
 }
+# refused WHY CMDLINE: setup fails and says WHY (in any try: what may be
+# a network's trouble is tried again until --wait, here 5 s, runs out).
 refused() {
-	if setup "$2"; then
+	if setup "$2" 5; then
 		cat "$tmp/out" >&2
 		fail "setup with '$2' succeeded"
 	fi
@@ -81,7 +84,7 @@ refused "short.cut: the server said 78 bytes and sent 40: cut short, refused" "c
 kill "$server"
 wait "$server" 2>/dev/null || true
 server=
-wait=5 refused "(try 1; again in 1 s)" "cairn.config=$url/n1.conf cairn.config.sha256=$sum"
+refused "(try 1; again in 1 s)" "cairn.config=$url/n1.conf cairn.config.sha256=$sum"
 expect_line "$tmp/out" "connect timeout"
 
 # No command line source: the image's file; then nothing, every default.

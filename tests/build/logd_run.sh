@@ -60,7 +60,7 @@ def fail(msg):
     sys.exit(1)
 
 
-def wait_for(cond, what, timeout=10.0):
+def wait_for(cond, what, timeout=30.0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if cond():
@@ -134,7 +134,7 @@ class Logd:
         wait_for(lambda: text in read(self.log(name)),
                  "%r in %s.log; logd said:\n%s" % (text, name, self.stderr()))
 
-    def exit_code(self, timeout=10):
+    def exit_code(self, timeout=30):
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -269,7 +269,7 @@ want = [rb"<30>1 " + STAMP + rb" " + host + rb" web - - - hello from web",
         rb"<30>1 " + STAMP + rb" " + host + rb" web - - - partial\tline\?\?\[31m",
         rb"<30>1 " + STAMP + rb" " + host + rb" db - - - db line 059"]
 got = []
-udp.settimeout(2)
+udp.settimeout(30)
 try:
     while want:
         pkt, src = udp.recvfrom(8192)

@@ -13,6 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[CDI_ERR_MAX], kind[CDI_NAME_MAX], qname[CDI_NAME_MAX * 2];
+	struct perr e;
 	const json_t *d;
 	json_t *spec, *config;
 	const char *name;
@@ -26,9 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	config = json_loads("{\"process\":{\"env\":[\"A=1\"]},\"mounts\":[],\"linux\":{}}", 0, NULL);
 	if (config == NULL)
 		abort();
-	cdi_apply(config, json_object_get(spec, "containerEdits"), "/nonexistent-root", err, sizeof(err));
+	cdi_apply(config, json_object_get(spec, "containerEdits"), "/nonexistent-root", &e);
 	json_array_foreach(json_object_get(spec, "devices"), i, d) {
-		cdi_apply(config, json_object_get(d, "containerEdits"), "/nonexistent-root", err, sizeof(err));
+		cdi_apply(config, json_object_get(d, "containerEdits"), "/nonexistent-root", &e);
 		/* every device's qualified name splits back */
 		strcpy(qname, json_string_value(json_object_get(spec, "kind")));
 		strcat(qname, "=");

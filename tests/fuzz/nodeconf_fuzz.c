@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeconf.h"
+#include "conf/nodeconf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_priv.h"
+#include "api/api_priv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 		snprintf(p, sizeof(p), "/dev/nvidia%d", i);
 		if (access(p, F_OK) != 0)
 			continue;
-		/* The agent's queries (agent/nvsmi.c): the figures of an idle H200. */
+		/* The agent's queries (gpu/nvsmi.c): the figures of an idle H200. */
 		if (strncmp(a, "--query-gpu=index,uuid,pci.bus_id,", 34) == 0) {
 			printf("%d, %s, 00000000:%s:00.0, %d, 74.35, 0, 143771, 0, 0\n", n, uuids[i], buses[i], 30 + i);
 			n++;

@@ -26,6 +26,7 @@ ip netns exec "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0
 	--bind-interfaces --dhcp-range=10.78.0.50,10.78.0.99,255.255.255.0,1h \
 	--dhcp-leasefile="$vm/leases" --pid-file="$vm/dnsmasq.pid" >"$vm/dnsmasq.log" 2>&1 &
 pids="$pids $!"
+vm_listening "$ns" u 67 || { cat "$vm/dnsmasq.log"; fail "dnsmasq does not answer DHCP"; }
 
 pki=$vm/pki
 mkdir -p "$vm/www" "$vm/root/etc/site"
@@ -36,7 +37,6 @@ cp "$pki/other-ca.pem" "$vm/root/etc/site/other.pem"
 printf '[node]\nhostname = from-url\n' >"$vm/www/n1.conf"
 vm_https "$ns" 10.78.0.1 "$vm/www" "$pki/srv.pem" "$pki/srv.key"
 pids="$pids $https_pid"
-sleep 1
 
 nic="-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:99"
 url=https://10.78.0.1:8443/n1.conf
@@ -52,7 +52,7 @@ year=$(sed -n 's/^URL-YEAR \([0-9]*\).*/\1/p' "$vm/log")
 # A CA that did not sign the server's certificate: refused, nothing written.
 rm -f "$vm/in" "$vm/log"
 VM_NETNS=$ns vm_start "cairn.dhcp cairn.config=$url cairn.config.ca=/etc/site/other.pem" $nic -rtc base=2000-01-01
-vm_run 'sleep 8; initctl log node-config | sed "s/^/URL-BAD /"; echo "URL-BAD-FILES $(ls /run/cairn 2>&1 | tr "\n" " ")"; echo "URL-BAD-HOST $(hostname)"; initctl poweroff'
+vm_run 'n=0; until initctl log node-config | grep -q "certificate verify failed"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; initctl log node-config | sed "s/^/URL-BAD /"; echo "URL-BAD-FILES $(ls /run/cairn 2>&1 | tr "\n" " ")"; echo "URL-BAD-HOST $(hostname)"; initctl poweroff'
 vm_end
 expect 'URL-BAD .*cairn.config=https://10.78.0.1:8443/n1.conf: .*certificate verify failed'
 grep -q 'URL-BAD-FILES .*node.conf' "$vm/log" && fail "a config from an untrusted server was written"

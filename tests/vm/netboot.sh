@@ -92,7 +92,11 @@ http {
 EOF
 ip netns exec "$ns" nginx -e "$vm/nginx/error.log" -p "$vm/nginx" -c "$vm/nginx.conf" &
 pids="$pids $!"
-sleep 1
+# The firmware asks at once: DHCP, TFTP and both HTTP ports answer first.
+for p in u67 u69 t8080 t8443; do
+	vm_listening "$ns" "${p%%[0-9]*}" "${p#?}" ||
+		{ cat "$vm/dnsmasq.log" "$vm/nginx/error.log" 2>/dev/null; fail "nothing listens on $p"; }
+done
 
 for n in 1 2; do
 	rm -f "$vm/log"

@@ -132,7 +132,7 @@ expect 'NC-HOST from-cmdline cmdline /etc/site/n1.conf'
 # and what depends on it (network) does not start.
 rm -f "$vm/in" "$vm/log"
 vm_start "cairn.config=/etc/site/bad.conf" -drive "file=$vm/cfg.img,format=raw,if=virtio" $nics
-vm_run 'sleep 2; initctl log node-config | sed "s/^/NC-BAD /"; echo "NC-BAD-FILES $(ls /run/cairn 2>&1 | tr "\n" " ")"; initctl status network | sed "s/^/NC-BAD-NET /"; initctl poweroff'
+vm_run 'n=0; until initctl log node-config | grep -q "bad.conf:2:"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; initctl log node-config | sed "s/^/NC-BAD /"; echo "NC-BAD-FILES $(ls /run/cairn 2>&1 | tr "\n" " ")"; initctl status network | sed "s/^/NC-BAD-NET /"; initctl poweroff'
 vm_end
 expect 'NC-BAD .*/etc/site/bad.conf:2: \[node\] hostname'
 expect 'NC-BAD-NET network +waiting'

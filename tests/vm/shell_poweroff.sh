@@ -20,7 +20,8 @@ until grep -q 'cairn: boot ok' "$dir/log"; do
 	[ "$waited" -lt "$bound" ] || { cat "$dir/log"; echo "FAIL: no boot ok"; exit 1; }
 	kill -0 "$qpid" 2>/dev/null || { cat "$dir/log"; echo "FAIL: qemu died"; exit 1; }
 done
-sleep 2
+# Typed at once, as vmlib's tests type: the console's tty keeps the lines
+# until the shell, started just after boot ok, reads them.
 printf 'echo "mounts: $(cut -d" " -f2 /proc/mounts | tr "\\n" " ")"\n' >&3
 printf 'ip -o link show lo | grep -q "<LOOPBACK,UP" && echo "loop""back: up"\n' >&3
 printf 'echo "kptr_restrict: $(cat /proc/sys/kernel/kptr_restrict)"\n' >&3

@@ -41,9 +41,16 @@ chmod 0711 "$vm"
 c=$vm/ctl
 mkdir -p "$c/state" "$c/munge"
 ip netns exec "$ns" unshare --mount --uts --propagation private sh -c \
-	'hostname ctl && mkdir -p /run/munge && mount -t tmpfs -o mode=0755 munge /run/munge && exec sleep 100000' &
+	'hostname ctl && mkdir -p /run/munge && mount -t tmpfs -o mode=0755 munge /run/munge && : >"$1" &&
+	exec sleep 100000' holder "$c/ns.ready" &
 holder=$!
-sleep 1
+# Entered only once they are made (before, nsenter would enter the host's).
+n=0
+until [ -e "$c/ns.ready" ]; do
+	n=$((n + 1))
+	[ "$n" -lt 300 ] && kill -0 "$holder" 2>/dev/null || fail "the controller's namespaces were not made"
+	sleep 0.1
+done
 ctl() { nsenter -t "$holder" -n -m -u -- env SLURM_CONF="$c/slurm.conf" "$@"; }
 ctl hostname | grep -qx ctl || fail "the controller's namespaces are not up"
 

@@ -120,7 +120,7 @@ done
 # 1. Refusals, on N in slot A.
 # shellcheck disable=SC2086
 vm_launch --uefi --reboot "$OUT" -- $QEMU_MACHINE $disks
-vm_run 'mkdir -p /var/lib/mig && echo old-format >/var/lib/mig/v1; for d in vdc vdd vde vdf vdg; do pkg --repo /dev/$d os-update; echo "UPD-$d rc=$?"; done; flock /var/lib/cairn/os/lock sleep 3 & sleep 1; pkg --repo /dev/vdb os-update; echo "UPD-locked rc=$?"; wait; echo "B-BYTES $(dd if=/dev/vda3 bs=1M count=4 2>/dev/null | tr -d "\000" | wc -c) bytes"; cairn-agent os status; echo "REFUSALS""-DONE"'
+vm_run 'mkdir -p /var/lib/mig && echo old-format >/var/lib/mig/v1; for d in vdc vdd vde vdf vdg; do pkg --repo /dev/$d os-update; echo "UPD-$d rc=$?"; done; exec 8>>/var/lib/cairn/os/lock; flock 8; pkg --repo /dev/vdb os-update; echo "UPD-locked rc=$?"; exec 8>&-; echo "B-BYTES $(dd if=/dev/vda3 bs=1M count=4 2>/dev/null | tr -d "\000" | wc -c) bytes"; cairn-agent os status; echo "REFUSALS""-DONE"'
 vm_wait 'REFUSALS-DONE' 300
 for d in vdc vdd vde vdf vdg locked; do
 	expect "UPD-$d rc=1"

@@ -32,7 +32,7 @@ at=$((slotb * 512 + 1048576))
 nbdkit --foreground --unix "$vm/nbd.sock" python "$top/tests/vm/lying-disk.py" \
 	file="$vm/disk.img" lie="$vm/lie" at="$at" >"$vm/nbdkit.log" 2>&1 &
 nbd=$!
-for i in $(seq 50); do [ -S "$vm/nbd.sock" ] && break; sleep 0.1; done
+for i in $(seq 300); do [ -S "$vm/nbd.sock" ] && break; sleep 0.1; done
 [ -S "$vm/nbd.sock" ] || { cat "$vm/nbdkit.log"; fail "nbdkit did not start"; }
 disks="-drive if=none,id=d0,format=raw,file=nbd:unix:$vm/nbd.sock -device virtio-blk-pci,drive=d0"
 disks="$disks $(vm_disk 1 "$vm/ok.bundle" ,readonly=on)"

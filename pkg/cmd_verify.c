@@ -1,0 +1,193 @@
+/* cmd_verify.c: `pkg verify [PATH...]`: the installed files against the database. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "fsroot.h"
+#include "stray.h"
+#include "sha256.h"
+
+static int hash_at(int rootfd, const char *path, uint8_t out[32])
+{
+	static unsigned char buf[1 << 16];
+	struct sha256 h;
+	ssize_t r;
+	int fd = fsroot_open(rootfd, path, O_RDONLY | O_NOFOLLOW), rc;
+
+	if (fd < 0)
+		return fd;
+	if (sha256_init(&h) < 0) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((r = read(fd, buf, sizeof buf)) > 0)
+		sha256_update(&h, buf, (size_t)r);
+	rc = r < 0 ? -errno : 0;
+	close(fd);
+	if (sha256_final(&h, out) < 0 && rc == 0)
+		rc = -EIO;
+	return rc;
+}
+
+/* One file against its entry: NULL when it matches, else what differs. */
+static const char *verify_one(int rootfd, const struct pkg_file *f)
+{
+	char target[PKG_PATH_MAX + 1];
+	const char *leaf;
+	struct stat st;
+	uint8_t sum[32];
+	ssize_t n;
+	int dfd = fsroot_parent(rootfd, f->path, &leaf), rc;
+
+	if (dfd < 0)
+		return "missing (its directory is gone)";
+	rc = fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW);
+	if (rc == 0 && f->type == PKG_SYMLINK) {
+		n = readlinkat(dfd, leaf, target, sizeof target - 1);
+		target[n < 0 ? 0 : n] = '\0';
+	}
+	close(dfd);
+	if (rc < 0)
+		return "missing";
+	switch (f->type) {
+	case PKG_DIR:
+		if (!S_ISDIR(st.st_mode))
+			return "not a directory";
+		break;
+	case PKG_SYMLINK:
+		if (!S_ISLNK(st.st_mode))
+			return "not a symlink";
+		if (strcmp(target, f->target) != 0)
+			return "symlink points elsewhere";
+		return geteuid() == 0 && (st.st_uid != f->uid || st.st_gid != f->gid) ? "owner differs" : NULL;
+	case PKG_HARDLINK:
+		if (!S_ISREG(st.st_mode))
+			return "not a regular file";
+		return NULL;	/* checked as its target */
+	case PKG_FILE:
+		if (!S_ISREG(st.st_mode))
+			return "not a regular file";
+		if ((unsigned long long)st.st_size != f->size)
+			return "size differs";
+		if (hash_at(rootfd, f->path, sum) < 0)
+			return "unreadable";
+		if (memcmp(sum, f->sha256, 32) != 0)
+			return "contents differ (sha256)";
+		break;
+	}
+	if ((st.st_mode & 07777) != f->mode)
+		return "mode differs";
+	if (geteuid() == 0 && (st.st_uid != f->uid || st.st_gid != f->gid))
+		return "owner differs";
+	return NULL;
+}
+
+/* A verify PATH as a path inside the root: no leading or trailing slash,
+ * "" for all of it. */
+static char *verify_top(char *arg)
+{
+	const char *why;
+	char *top = arg;
+	size_t n;
+
+	while (*top == '/')
+		top++;
+	n = strlen(top);
+	while (n > 0 && top[n - 1] == '/')
+		top[--n] = '\0';
+	if (n > 0 && !pkg_path_ok(top, &why))
+		cmd_die(100, "verify %s: %s", arg, why);
+	return top;
+}
+
+/* Whether path is top or under it; with no tops, everything is. */
+static int verify_wanted(const char *path, char *const *tops, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(tops[i]);
+
+		if (len == 0 || (strncmp(path, tops[i], len) == 0 && (path[len] == '\0' || path[len] == '/')))
+			return 1;
+	}
+	return n == 0;
+}
+
+static void stray_print(const char *path, const char *why, void *arg)
+{
+	printf("/%s: %s\n", path, why);
+	++*(size_t *)arg;
+}
+
+/*
+ * verify [PATH...]: the installed entries (at or under each PATH) against
+ * the database.  In the extensions area, also what is on disk under /usr
+ * and /opt (or PATH) that no package installed: initd runs this for each
+ * layer before it overlays it, and leaves out one that fails.
+ */
+int cmd_verify(struct pkg_opts *o, int argc, char **argv)
+{
+	static char *const ext_tops[] = { "usr", "opt" };
+	char **tops = argv + 1;
+	struct txn t;
+	size_t i, j, nfiles = 0, bad = 0, changed = 0, strays = 0;
+	int rootfd, k, ntops = cmd_operands(o, argc, argv);
+	struct perr e = { "" };
+
+	rootfd = cmd_open_root(o);
+	for (k = 0; k < ntops; k++) {
+		tops[k] = verify_top(tops[k]);
+		if (o->ext && !verify_wanted(tops[k], ext_tops, 2))
+			cmd_die(100, "verify /%s: an extension's files are under /usr and /opt only", tops[k]);
+	}
+	if (txn_open(&t, rootfd, 1, &e) < 0)
+		cmd_fail(&e);
+	/* An interrupted transaction is recovered first, where the root can
+	 * be written: the files are checked against the state it leaves. */
+	if (t.pkgdir >= 0 && faccessat(t.pkgdir, "journal", F_OK, 0) == 0) {
+		txn_close(&t);
+		if (txn_open(&t, rootfd, 0, &e) < 0)
+			cmd_fail(&e);
+	}
+	for (i = 0; i < t.db.n; i++)
+		for (j = 0; j < t.db.pkgs[i].m.nfiles; j++) {
+			const struct pkg_file *f = &t.db.pkgs[i].m.files[j];
+			const char *why;
+
+			if (!verify_wanted(f->path, tops, ntops))
+				continue;
+			why = verify_one(rootfd, f);
+			nfiles++;
+			if (why == NULL)
+				continue;
+			if (f->type == PKG_FILE && strncmp(f->path, "etc/", 4) == 0) {
+				changed++;
+				printf("%s: /%s: %s (a configuration file changed here)\n", t.db.pkgs[i].name,
+				       f->path, why);
+				continue;
+			}
+			bad++;
+			printf("%s: /%s: %s\n", t.db.pkgs[i].name, f->path, why);
+		}
+	/* Nothing but pkg writes the extensions area: what it did not is foreign. */
+	for (k = 0; o->ext && k < (ntops ? ntops : 2); k++)
+		if (stray_walk(rootfd, &t.db, ntops ? tops[k] : ext_tops[k], stray_print, &strays, &e) < 0)
+			cmd_fail(&e);
+	if (!o->json && o->ext)
+		fprintf(stderr, "pkg: verify: %zu packages, %zu entries, %zu differ, %zu from no package\n",
+			t.db.n, nfiles, bad, strays);
+	else if (!o->json)
+		fprintf(stderr, "pkg: verify: %zu packages, %zu entries, %zu differ, %zu configuration "
+			"files changed\n", t.db.n, nfiles, bad, changed);
+	else
+		printf("{\"packages\":%zu,\"entries\":%zu,\"differ\":%zu,\"config_changed\":%zu,"
+		       "\"strays\":%zu}\n", t.db.n, nfiles, bad, changed, strays);
+	txn_close(&t);
+	close(rootfd);
+	return bad || strays ? 1 : 0;
+}
