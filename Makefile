@@ -598,7 +598,8 @@ bench-pkg: $(B)/obj/pkg/pkg $(HB)/pkg
 LINT_SRC := $(ALL_SRC) $(MAIN_SRC) $(PKG_NODE_SRC)
 lint:
 	$(Q)$(foreach c,lib gpu initd pkg agent cdi,cppcheck --quiet --error-exitcode=1 \
-		--enable=warning,portability,performance --std=c11 -D_GNU_SOURCE $(INC_$(c)) $(c) &&) true
+		--enable=warning,portability,performance --std=c11 -D_GNU_SOURCE -D__$(BOARD_ARCH)__ \
+		$(INC_$(c)) $(c) &&) true
 	$(Q)clang-tidy --quiet $(LINT_SRC) -- $(CFLAGS_COMMON) $(TEST_INC) 2>/dev/null
 	$(Q)$(foreach f,$(LINT_SRC),clang --analyze -Xanalyzer -analyzer-werror \
 		-Xanalyzer -analyzer-disable-checker=valist.Uninitialized \

@@ -1,4 +1,5 @@
-/* cmd_config.c: cairn-agent config check|show [FILE]: a node config checked, or shown as understood. */
+/* cmd_config.c: cairn-agent config check|show [FILE] | config keys: a node
+ * config checked, or shown as understood; every key node.conf(5) has. */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,8 +14,10 @@ int cmd_config(int argc, char **argv)
 	char err[512];
 	int rc;
 
+	if (argc == 2 && strcmp(argv[1], "keys") == 0)
+		return nodeconf_keys_print(stdout) < 0 || fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
 	if (argc < 2 || argc > 3 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "show") != 0))
-		return usage_error("config check|show [FILE]");
+		return usage_error("config check|show [FILE] | config keys");
 	if (nodeconf_load(&c, path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cairn-agent: %s\n", err);
 		return EXIT_DATA;

@@ -17,6 +17,7 @@ int cmd_inventory(int argc, char **argv)
 	static struct gpu_live live[GPU_MAX];
 	int nlive = 0, c;
 	const char *root = NULL;
+	struct perr e;
 	char err[512], *text;
 	json_t *o;
 
@@ -27,8 +28,8 @@ int cmd_inventory(int argc, char **argv)
 		else
 			return usage_error("inventory [--root DIR]");
 	}
-	if (inventory_read(root, &inv, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cairn-agent: inventory: %s\n", err);
+	if (inventory_read(root, &inv, &e) < 0) {
+		fprintf(stderr, "cairn-agent: inventory: %s\n", e.msg);
 		return EXIT_DATA;
 	}
 	o = inventory_json(&inv);

@@ -25,6 +25,7 @@ int cmd_net(int argc, char **argv)
 	const char *config = DEFAULT_CONFIG, *root = "", *resolv_path = "/run/resolv.conf";
 	unsigned long long v;
 	char err[512], cmdline[CMDLINE_MAX], resolv[1024];
+	struct perr e;
 	int i, opt, up, explicit = 0, notify = -1, wait_s = 30, nifs, rc;
 
 	if (argc < 2 || (strcmp(argv[1], "plan") != 0 && strcmp(argv[1], "up") != 0))
@@ -68,9 +69,9 @@ int cmd_net(int argc, char **argv)
 			printf("%s\n", p.step[i]);
 		return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
 	}
-	if (netapply_steps(&p, "ip", stdout, err, sizeof(err)) < 0) {
+	if (netapply_steps(&p, "ip", stdout, &e) < 0) {
 		fflush(stdout);
-		fprintf(stderr, "cairn-agent: net: %s\n", err);
+		fprintf(stderr, "cairn-agent: net: %s\n", e.msg);
 		return EXIT_SYSTEM;
 	}
 	rc = netplan_resolv(&c, resolv, sizeof(resolv));

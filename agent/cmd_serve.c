@@ -36,7 +36,8 @@ int cmd_serve(int argc, char **argv)
 	struct api_opts o = { .conf = &c, .root = "", .notify = -1, .log = stdout };
 	const char *config = DEFAULT_CONFIG, *kmsg = NULL;
 	unsigned long long v;
-	char err[512], *text = NULL;
+	struct perr e;
+	char *text = NULL;
 	size_t len = 0;
 	int opt, explicit = 0, rc;
 
@@ -64,10 +65,10 @@ int cmd_serve(int argc, char **argv)
 	o.kmsg = text;
 	o.kmsg_len = len;
 	o.scratch = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : SETUP_OUT;
-	rc = api_serve(&o, err, sizeof(err));
+	rc = api_serve(&o, &e);
 	free(text);
 	if (rc < 0) {
-		fprintf(stderr, "cairn-agent: serve: %s\n", err);
+		fprintf(stderr, "cairn-agent: serve: %s\n", e.msg);
 		return EXIT_DATA;
 	}
 	return 0;

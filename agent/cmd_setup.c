@@ -19,7 +19,7 @@ int cmd_setup(int argc, char **argv)
 	const char *use = "setup [--cmdline FILE] [--root DIR] [--out DIR] [--medium DIR] [--wait S] "
 			  "[--no-system]";
 	unsigned long long wait;
-	char err[1536];
+	struct perr e;
 	int c;
 
 	cli_getopt_start();
@@ -39,9 +39,9 @@ int cmd_setup(int argc, char **argv)
 		else
 			return usage_error(use);
 	}
-	if (setup_run(&o, stdout, err, sizeof(err)) < 0) {
+	if (setup_run(&o, stdout, &e) < 0) {
 		fflush(stdout);
-		fprintf(stderr, "cairn-agent: setup: %s\n", err);
+		fprintf(stderr, "cairn-agent: setup: %s\n", e.msg);
 		return EXIT_DATA;
 	}
 	return fflush(stdout) == EOF ? EXIT_SYSTEM : 0;

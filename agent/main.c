@@ -20,7 +20,8 @@ static const struct agent_cmd cmds[] = {
 	  "                        image), check it, write it to " SETUP_OUT "\n" },
 	{ "config", cmd_config,
 	  "  config check [FILE]   check a node config (default " DEFAULT_CONFIG ")\n"
-	  "  config show [FILE]    the config as understood, secrets not shown\n" },
+	  "  config show [FILE]    the config as understood, secrets not shown\n"
+	  "  config keys           every key of node.conf(5), as its doc lists them\n" },
 	{ "net", cmd_net,
 	  "  net plan [--config FILE] [--root DIR]\n"
 	  "                        the steps that set the config's network up\n"

@@ -105,9 +105,9 @@ int cmd_getopt(struct cmd_args *a, const char *shortopts, const struct option *l
 			a->o->json = 1;
 		} else if (c == CMD_OPT_WORLD) {
 			a->o->world = 1;
-		} else if (c == '?' && at + 1 < a->argc) {
+		} else if (c == '?') {
 			cmd_die(100, "%s: unknown option for %s", a->argv[at], a->argv[0]);
-		} else if (c == '?' || c == ':') {
+		} else if (c == ':') {
 			cmd_die(100, "%s: needs a value", a->argv[at]);
 		} else {
 			return c;

@@ -113,13 +113,14 @@ static int get_inventory(const struct api_conn *c, const struct http_req *r, str
 {
 	static struct inventory inv;
 	static struct gpu_live live[GPU_MAX];
+	struct perr e;
 	char err[512];
 	json_t *top;
 	int nlive = 0;
 
 	(void)r;
-	if (inventory_read(c->o->root, &inv, err, sizeof err) < 0)
-		return reply_text(out, 500, "inventory: %s\n", err);
+	if (inventory_read(c->o->root, &inv, &e) < 0)
+		return reply_text(out, 500, "inventory: %s\n", e.msg);
 	top = inventory_json(&inv);
 	if (top != NULL && inv.ngpus > 0 && nvsmi_read("nvidia-smi", live, GPU_MAX, &nlive, err, sizeof err) == 0)
 		inventory_add_live(top, live, nlive);
@@ -132,14 +133,14 @@ static int get_metrics(const struct api_conn *c, const struct http_req *r, struc
 	static struct health h;
 	struct xid x[XID_MAX];
 	struct reply kmsg = { 0, NULL, NULL, 0, NULL };
-	char err[512];
+	struct perr e;
 	size_t nx = 0;
 	FILE *f;
 	int rc;
 
 	(void)r;
-	if (inventory_read(c->o->root, &inv, err, sizeof err) < 0)
-		return reply_text(out, 500, "inventory: %s\n", err);
+	if (inventory_read(c->o->root, &inv, &e) < 0)
+		return reply_text(out, 500, "inventory: %s\n", e.msg);
 	if (health_get(c, &h, out) < 0)
 		return 0;
 	/* The Xids from the kernel log, parsed here rather than by root. */

@@ -74,10 +74,10 @@ static int read_one(const struct api_trust *t, int kind, char **text, size_t *le
 	rc = file_read_alloc(t->path[kind], TRUST_FILE_MAX, text, len);
 	if (rc == -EACCES)
 		return perr(e, -EINVAL, "%s %s: %s (the API's network side, an unprivileged user, "
-			"reads it)", key_names[kind], t->path[kind], strerror(-rc));
+			    "reads it)", key_names[kind], t->path[kind], strerror(-rc));
 	if (rc < 0)
 		return perr(e, -EINVAL, "%s %s: %s", key_names[kind], t->path[kind],
-				rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
+			    rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
 	return 0;
 }
 
@@ -264,8 +264,7 @@ int trust_fingerprints(const char *text, size_t len, unsigned char (**out)[TRUST
  * block, in *out; NULL when there is no [trust] CA.  A file named that
  * does not load is an error: the check below must not pass for want of
  * something to compare. */
-static int cluster_load(const struct api_trust *t, STACK_OF(X509) **out, struct trust_stamp *s,
-			struct perr *e)
+static int cluster_load(const struct api_trust *t, STACK_OF(X509) **out, struct trust_stamp *s, struct perr *e)
 {
 	const char *text = t->cluster_pem;
 	char *file = NULL;
@@ -284,7 +283,7 @@ static int cluster_load(const struct api_trust *t, STACK_OF(X509) **out, struct 
 	free(file);
 	if (len > 0 && *out == NULL)
 		return perr(e, -EINVAL, "[trust] ca%s%s: no PEM certificate in it",
-				t->path[TRUST_CLUSTER][0] != '\0' ? "-file " : "", t->path[TRUST_CLUSTER]);
+			    t->path[TRUST_CLUSTER][0] != '\0' ? "-file " : "", t->path[TRUST_CLUSTER]);
 	return 0;
 }
 
@@ -312,8 +311,8 @@ static int cluster_apart(const struct api_trust *t, X509_STORE *store, STACK_OF(
 		for (i = 0; i < sk_X509_num(cas) && rc == 0; i++)
 			if (EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(cas, i)), X509_get0_pubkey(x)) == 1)
 				rc = perr(e, -EINVAL, "[api] client-ca %s: holds the [trust] CA, the cluster's, "
-					      "which also signs node and kubelet certificates: operators need a "
-					      "CA of their own", t->path[TRUST_CA]);
+					  "which also signs node and kubelet certificates: operators need a "
+					  "CA of their own", t->path[TRUST_CA]);
 		if (rc < 0)
 			break;
 		ctx = X509_STORE_CTX_new();
@@ -324,10 +323,10 @@ static int cluster_apart(const struct api_trust *t, X509_STORE *store, STACK_OF(
 			if (X509_verify_cert(ctx) == 1) {
 				X509_NAME_oneline(X509_get_subject_name(x), name, sizeof name);
 				rc = perr(e, -EINVAL, "[api] client-ca %s: the [trust] CA %s (%s%s) chains "
-					      "to it, and so would every kubelet's certificate: name the operators' "
-					      "own CA (an intermediate is enough when both share a root)",
-					      t->path[TRUST_CA], name, file[0] != '\0' ? "[trust] ca-file " : "[trust] ca",
-					      file);
+					  "to it, and so would every kubelet's certificate: name the operators' "
+					  "own CA (an intermediate is enough when both share a root)",
+					  t->path[TRUST_CA], name, file[0] != '\0' ? "[trust] ca-file " : "[trust] ca",
+					  file);
 			}
 		}
 		X509_STORE_CTX_free(ctx);
@@ -391,7 +390,7 @@ static int load_all(struct api_trust *t, struct perr *e)
 		for (i = 0; i < sk_X509_CRL_num(crls); i++) {
 			if (!crl_from(sk_X509_CRL_value(crls, i), cas)) {
 				perr(e, -EINVAL, "[api] crl %s: not signed by a CA of [api] client-ca",
-					 t->path[TRUST_CRL]);
+				     t->path[TRUST_CRL]);
 				goto err;
 			}
 			X509_STORE_add_crl(store, sk_X509_CRL_value(crls, i));
@@ -473,8 +472,8 @@ int trust_refresh(struct api_trust *t, FILE *log)
 	}
 	X509_STORE_free(t->store);
 	t->store = NULL;
-	snprintf(t->why, sizeof t->why, "%s", e.msg);
-	fprintf(log, "api: %s: every client refused until it loads\n", e.msg);
+	snprintf(t->why, sizeof t->why, "%.*s", (int)sizeof t->why - 1, e.msg);
+	fprintf(log, "api: %s: every client refused until it loads\n", t->why);
 	return -EINVAL;
 }
 

@@ -85,8 +85,7 @@ static int read_local(const struct confsrc *s, const char *path, struct conf_fou
 	return file_read_alloc(full, NC_FILE_MAX, &f->text, &f->len);
 }
 
-static int from_cmdline(const struct confsrc *s, const char *src, struct conf_found *f, char *err,
-			size_t errsz)
+static int from_cmdline(const struct confsrc *s, const char *src, struct conf_found *f, struct perr *e)
 {
 	char hex[80], ca[CONFSRC_WHERE];
 	unsigned char want[32];
@@ -96,44 +95,43 @@ static int from_cmdline(const struct confsrc *s, const char *src, struct conf_fo
 	snprintf(f->where, sizeof f->where, "%s", src);
 	pinned = cmdline_get(s->cmdline, "cairn.config.sha256", hex, sizeof hex) != -ENOENT;
 	if (pinned && parse_sha256(hex, want) < 0)
-		return err_fail(err, errsz, "cairn.config.sha256: not 64 hex digits");
+		return perr(e, -EINVAL, "cairn.config.sha256: not 64 hex digits");
 	has_ca = cmdline_get(s->cmdline, "cairn.config.ca", ca, sizeof ca) != -ENOENT;
 	if (has_ca && ca[0] != '/')
-		return err_fail(err, errsz, "cairn.config.ca=%s: not an absolute path", ca);
+		return perr(e, -EINVAL, "cairn.config.ca=%s: not an absolute path", ca);
 
 	if (strncmp(src, "https://", 8) == 0) {
 		if (!pinned && !has_ca)
-			return err_fail(err, errsz, "cairn.config=%s: an https:// config needs "
-				        "cairn.config.ca=FILE or cairn.config.sha256=HEX to check it", src);
+			return perr(e, -EINVAL, "cairn.config=%s: an https:// config needs "
+				    "cairn.config.ca=FILE or cairn.config.sha256=HEX to check it", src);
 		if (s->fetch == NULL)
-			return err_fail(err, errsz, "cairn.config=%s: cannot fetch URLs here", src);
-		rc = s->fetch(src, has_ca ? ca : NULL, NC_FILE_MAX, &f->text, &f->len, err, errsz);
+			return perr(e, -EINVAL, "cairn.config=%s: cannot fetch URLs here", src);
+		rc = s->fetch(src, has_ca ? ca : NULL, NC_FILE_MAX, &f->text, &f->len, e);
 		if (rc < 0)
 			return rc;
 	} else if (strncmp(src, "http://", 7) == 0) {
-		return err_fail(err, errsz, "cairn.config=%s: plain http:// is not accepted: use https://", src);
+		return perr(e, -EINVAL, "cairn.config=%s: plain http:// is not accepted: use https://", src);
 	} else if (src[0] == '/') {
 		rc = read_local(s, src, f);
 		if (rc == -EFBIG)
-			return err_fail(err, errsz, "cairn.config=%s: longer than %d bytes", src, NC_FILE_MAX);
+			return perr(e, -EINVAL, "cairn.config=%s: longer than %d bytes", src, NC_FILE_MAX);
 		if (rc < 0)
-			return err_fail(err, errsz, "cairn.config=%s: %s", src, strerror(-rc));
+			return perr(e, -EINVAL, "cairn.config=%s: %s", src, strerror(-rc));
 	} else {
-		return err_fail(err, errsz, "cairn.config=%s: not an absolute path or an https:// URL", src);
+		return perr(e, -EINVAL, "cairn.config=%s: not an absolute path or an https:// URL", src);
 	}
 	if (pinned && !sha256_is(f->text, f->len, want))
-		return err_fail(err, errsz, "cairn.config=%s: sha256 differs from cairn.config.sha256: "
-			        "refused", src);
+		return perr(e, -EINVAL, "cairn.config=%s: sha256 differs from cairn.config.sha256: "
+			    "refused", src);
 	return 0;
 }
 
 /*
  * The first medium whose node.conf is the one: the node's own (the
  * first that has one), or with a pin, any whose node.conf has that
- * sha256.  1 found, 0 none, or -errno with err set.
+ * sha256.  1 found, 0 none, or -errno with e set.
  */
-static int from_media(const struct confsrc *s, const unsigned char *pin, struct conf_found *f, char *err,
-		      size_t errsz)
+static int from_media(const struct confsrc *s, const unsigned char *pin, struct conf_found *f, struct perr *e)
 {
 	char path[CONFSRC_WHERE];
 	int i, rc;
@@ -143,7 +141,7 @@ static int from_media(const struct confsrc *s, const unsigned char *pin, struct 
 		if (!s->media[i].own && pin == NULL)
 			continue;
 		if ((size_t)snprintf(path, sizeof path, "%s/node.conf", s->media[i].dir) >= sizeof path)
-			return err_fail(err, errsz, "%s: %s", s->media[i].dir, strerror(ENAMETOOLONG));
+			return perr(e, -EINVAL, "%s: %s", s->media[i].dir, strerror(ENAMETOOLONG));
 		rc = file_read_alloc(path, NC_FILE_MAX, &f->text, &f->len);
 		/* A medium without node.conf (a disk's own ESP, which carries
 		 * the label so that a config can be put there) gives none. */
@@ -151,8 +149,8 @@ static int from_media(const struct confsrc *s, const unsigned char *pin, struct 
 			continue;
 		/* Pinned, one that cannot be read is not the one. */
 		if (rc < 0 && pin == NULL)
-			return err_fail(err, errsz, "%s: %s", f->where,
-					rc == -EFBIG ? "longer than a config may be" : strerror(-rc));
+			return perr(e, -EINVAL, "%s: %s", f->where,
+				    rc == -EFBIG ? "longer than a config may be" : strerror(-rc));
 		if (rc < 0)
 			continue;
 		if (pin == NULL || sha256_is(f->text, f->len, pin)) {
@@ -168,11 +166,11 @@ static int from_media(const struct confsrc *s, const unsigned char *pin, struct 
 
 /*
  * confsrc_find: the node's config text and where it came from.  Returns 0,
- * or -errno with err saying which source failed and why; f holds nothing
+ * or -errno with e saying which source failed and why; f holds nothing
  * then.  cairn.config.sha256 without cairn.config pins the config a
  * medium or the image must hold: nothing else is taken.
  */
-int confsrc_find(const struct confsrc *s, struct conf_found *f, char *err, size_t errsz)
+int confsrc_find(const struct confsrc *s, struct conf_found *f, struct perr *e)
 {
 	char src[CONFSRC_WHERE], hex[80];
 	unsigned char pin[32];
@@ -182,17 +180,17 @@ int confsrc_find(const struct confsrc *s, struct conf_found *f, char *err, size_
 	f->medium = -1;
 	rc = cmdline_get(s->cmdline, "cairn.config", src, sizeof src);
 	if (rc == -ENAMETOOLONG)
-		return err_fail(err, errsz, "cairn.config: longer than %d bytes", CONFSRC_WHERE - 1);
+		return perr(e, -EINVAL, "cairn.config: longer than %d bytes", CONFSRC_WHERE - 1);
 	if (rc == 0 && src[0] == '\0')
-		return err_fail(err, errsz, "cairn.config: no path or URL given");
+		return perr(e, -EINVAL, "cairn.config: no path or URL given");
 	if (rc == 0) {
-		rc = from_cmdline(s, src, f, err, errsz);
+		rc = from_cmdline(s, src, f, e);
 		goto out;
 	}
 	pinned = cmdline_get(s->cmdline, "cairn.config.sha256", hex, sizeof hex) != -ENOENT;
 	if (pinned && parse_sha256(hex, pin) < 0)
-		return err_fail(err, errsz, "cairn.config.sha256: not 64 hex digits");
-	rc = from_media(s, pinned ? pin : NULL, f, err, errsz);
+		return perr(e, -EINVAL, "cairn.config.sha256: not 64 hex digits");
+	rc = from_media(s, pinned ? pin : NULL, f, e);
 	if (rc != 0) {
 		rc = rc < 0 ? rc : 0;
 		goto out;
@@ -202,8 +200,8 @@ int confsrc_find(const struct confsrc *s, struct conf_found *f, char *err, size_
 		f->origin = CONF_IMAGE;
 		snprintf(f->where, sizeof f->where, "%s", CONFSRC_IMAGE);
 		if (rc < 0)
-			err_fail(err, errsz, "%s: %s", CONFSRC_IMAGE,
-				 rc == -EFBIG ? "longer than a config may be" : strerror(-rc));
+			perr(e, -EINVAL, "%s: %s", CONFSRC_IMAGE,
+			     rc == -EFBIG ? "longer than a config may be" : strerror(-rc));
 		else if (pinned && !sha256_is(f->text, f->len, pin))
 			rc = -ENOENT;
 		if (rc != -ENOENT)
@@ -213,15 +211,15 @@ int confsrc_find(const struct confsrc *s, struct conf_found *f, char *err, size_
 	if (pinned) {
 		/* Not there yet (a stick still being probed), or not anywhere:
 		 * the step fails and initd runs it again. */
-		rc = err_fail(err, errsz, "cairn.config.sha256: no CAIRNCFG medium's node.conf, nor the "
-			      "image's, has that sha256 (%d CAIRNCFG file system%s looked at)", s->nmedia,
-			      s->nmedia == 1 ? "" : "s");
+		rc = perr(e, -EINVAL, "cairn.config.sha256: no CAIRNCFG medium's node.conf, nor the "
+			  "image's, has that sha256 (%d CAIRNCFG file system%s looked at)", s->nmedia,
+			  s->nmedia == 1 ? "" : "s");
 		goto out;
 	}
 	f->origin = CONF_NONE;
 	f->where[0] = '\0';
 	f->text = calloc(1, 1);
-	rc = f->text != NULL ? 0 : err_fail(err, errsz, "%s", strerror(ENOMEM));
+	rc = f->text != NULL ? 0 : perr(e, -EINVAL, "%s", strerror(ENOMEM));
 out:
 	if (rc < 0) {
 		confsrc_free(f);

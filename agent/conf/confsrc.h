@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "perr.h"
+
 #define CONFSRC_LABEL "CAIRNCFG"	/* the config file system's label (FAT: 11 characters) */
 #define CONFSRC_WHERE 1100
 #define CONFSRC_IMAGE "/etc/cairn/node.conf"	/* what the image carries (make NODE_CONFIG=) */
@@ -25,8 +27,7 @@ struct confsrc {
 	int nmedia;
 	/* GET an https:// URL, at most max bytes; ca NULL: the body is pinned
 	 * by its sha256 instead, so the server's certificate is not checked. */
-	int (*fetch)(const char *url, const char *ca, size_t max, char **text, size_t *len, char *err,
-		     size_t errsz);
+	int (*fetch)(const char *url, const char *ca, size_t max, char **text, size_t *len, struct perr *e);
 };
 
 struct conf_found {
@@ -37,7 +38,7 @@ struct conf_found {
 	size_t len;
 };
 
-int confsrc_find(const struct confsrc *s, struct conf_found *f, char *err, size_t errsz);
+int confsrc_find(const struct confsrc *s, struct conf_found *f, struct perr *e);
 void confsrc_free(struct conf_found *f);
 const char *confsrc_origin_name(enum confsrc_origin o);
 

@@ -36,15 +36,14 @@ static int time_unsure;
 
 /* An https:// config through OpenSSL (lib/fetch.c), never checked against
  * a clock older than the image. */
-static int https_get(const char *url, const char *ca, size_t max, char **text, size_t *len, char *err,
-		     size_t errsz)
+static int https_get(const char *url, const char *ca, size_t max, char **text, size_t *len, struct perr *e)
 {
-	struct perr e;
+	struct perr why;
 	int rc;
 
-	rc = fetch_url(url, ca, CAIRN_BUILD_EPOCH, time_unsure, try_seconds, max, text, len, &e);
+	rc = fetch_url(url, ca, CAIRN_BUILD_EPOCH, time_unsure, try_seconds, max, text, len, &why);
 	if (rc < 0)
-		err_fail(err, errsz, "cairn.config=%s: %s", url, e.msg);
+		perr(e, rc, "cairn.config=%s: %s", url, why.msg);
 	return rc;
 }
 
@@ -146,23 +145,22 @@ static int mount_medium(const char *dev, const char *dir)
 	return rc;
 }
 
-static int write_secret(const char *dir, const char *name, const void *data, size_t len, char *err,
-			size_t errsz)
+static int write_secret(const char *dir, const char *name, const void *data, size_t len, struct perr *e)
 {
 	char path[512];
 	int rc;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return err_fail(err, errsz, "%s: %s", dir, strerror(errno));
+		return perr(e, -EINVAL, "%s: %s", dir, strerror(errno));
 	if (chmod(dir, 0700) < 0)
-		return err_fail(err, errsz, "%s: %s", dir, strerror(errno));
+		return perr(e, -EINVAL, "%s: %s", dir, strerror(errno));
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	rc = file_write_atomic(path, data, len, 0400);
-	return rc < 0 ? err_fail(err, errsz, "%s: %s", path, strerror(-rc)) : 0;
+	return rc < 0 ? perr(e, -EINVAL, "%s: %s", path, strerror(-rc)) : 0;
 }
 
 /* The config's secrets, each alone in a root-only file under out/secrets. */
-static int secrets(const struct setup_opts *o, const struct nodeconf *c, char *err, size_t errsz)
+static int secrets(const struct setup_opts *o, const struct nodeconf *c, struct perr *e)
 {
 	char dir[400], *key = NULL;
 	size_t len = 0;
@@ -170,31 +168,31 @@ static int secrets(const struct setup_opts *o, const struct nodeconf *c, char *e
 
 	snprintf(dir, sizeof dir, "%s/secrets", o->out);
 	if (c->munge_key_len > 0) {
-		rc = write_secret(dir, "munge.key", c->munge_key, c->munge_key_len, err, errsz);
+		rc = write_secret(dir, "munge.key", c->munge_key, c->munge_key_len, e);
 	} else if (c->munge_key_file[0] != '\0') {
 		char path[NC_PATH + 256];
 
 		snprintf(path, sizeof path, "%s%s", o->root, c->munge_key_file);
 		rc = file_read_alloc(path, NC_SECRET_MAX, &key, &len);
 		if (rc < 0)
-			return err_fail(err, errsz, "[slurm] munge-key-file %s: %s", c->munge_key_file,
-					rc == -EFBIG ? "longer than a MUNGE key may be" : strerror(-rc));
+			return perr(e, -EINVAL, "[slurm] munge-key-file %s: %s", c->munge_key_file,
+				    rc == -EFBIG ? "longer than a MUNGE key may be" : strerror(-rc));
 		if (len < 32)
-			rc = err_fail(err, errsz, "[slurm] munge-key-file %s: %zu bytes; a MUNGE key has "
-				      "32 to %d (not shown)", c->munge_key_file, len, NC_SECRET_MAX);
+			rc = perr(e, -EINVAL, "[slurm] munge-key-file %s: %zu bytes; a MUNGE key has "
+				  "32 to %d (not shown)", c->munge_key_file, len, NC_SECRET_MAX);
 		else
-			rc = write_secret(dir, "munge.key", key, len, err, errsz);
+			rc = write_secret(dir, "munge.key", key, len, e);
 		OPENSSL_cleanse(key, len);
 		free(key);
 	}
 	if (rc == 0 && c->kube_token[0] != '\0')
-		rc = write_secret(dir, "kube-token", c->kube_token, strlen(c->kube_token), err, errsz);
+		rc = write_secret(dir, "kube-token", c->kube_token, strlen(c->kube_token), e);
 	return rc;
 }
 
 /* out/profile/NAME, the one file there: what initd's `condition =` of a
  * profile's services looks for (rootfs/etc/initd: munged, slurmd, kubelet). */
-static int profile_mark(const char *out, enum nc_profile profile, char *err, size_t errsz)
+static int profile_mark(const char *out, enum nc_profile profile, struct perr *e)
 {
 	static const enum nc_profile all[] = { NC_STANDALONE, NC_SLURM, NC_KUBERNETES };
 	char dir[400], path[500];
@@ -203,15 +201,15 @@ static int profile_mark(const char *out, enum nc_profile profile, char *err, siz
 
 	snprintf(dir, sizeof dir, "%s/profile", out);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return err_fail(err, errsz, "%s: %s", dir, strerror(errno));
+		return perr(e, -EINVAL, "%s: %s", dir, strerror(errno));
 	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, nodeconf_profile_name(all[i]));
 		if (all[i] != profile && unlink(path) < 0 && errno != ENOENT)
-			return err_fail(err, errsz, "%s: %s", path, strerror(errno));
+			return perr(e, -EINVAL, "%s: %s", path, strerror(errno));
 	}
 	snprintf(path, sizeof path, "%s/%s", dir, nodeconf_profile_name(profile));
 	rc = file_write_atomic(path, "", 0, 0644);
-	return rc < 0 ? err_fail(err, errsz, "%s: %s", path, strerror(-rc)) : 0;
+	return rc < 0 ? perr(e, -EINVAL, "%s: %s", path, strerror(-rc)) : 0;
 }
 
 static long long now_real(void)
@@ -231,34 +229,34 @@ static long long now_mono(void)
 /* out/install, holding cairn.install's value (a disk, or none: the one
  * blank disk), when the command line has it: the installer image's boot
  * (rootfs/etc/initd/install's condition); gone otherwise. */
-static int install_mark(const char *out, const char *cmdline, char *err, size_t errsz)
+static int install_mark(const char *out, const char *cmdline, struct perr *e)
 {
 	char path[400], value[128], text[130];
 	int rc, n;
 
 	snprintf(path, sizeof path, "%s/install", out);
 	if (!cmdline_has(cmdline, "cairn.install"))
-		return unlink(path) < 0 && errno != ENOENT ? err_fail(err, errsz, "%s: %s", path, strerror(errno)) : 0;
+		return unlink(path) < 0 && errno != ENOENT ? perr(e, -EINVAL, "%s: %s", path, strerror(errno)) : 0;
 	if (cmdline_get(cmdline, "cairn.install", value, sizeof value) < 0)
 		value[0] = '\0';
 	n = snprintf(text, sizeof text, "%s\n", value);
 	rc = file_write_atomic(path, text, (size_t)n, 0644);
-	return rc < 0 ? err_fail(err, errsz, "%s: %s", path, strerror(-rc)) : 0;
+	return rc < 0 ? perr(e, -EINVAL, "%s: %s", path, strerror(-rc)) : 0;
 }
 
 /* out/cdi-devices-env, there only while the config says [gpu]
  * cdi-devices-env = yes: cairn-runtime(8) takes a container's CDI_DEVICES
  * as a device request only then, and a container cannot write here. */
-static int cdi_env_mark(const char *out, int on, char *err, size_t errsz)
+static int cdi_env_mark(const char *out, int on, struct perr *e)
 {
 	char path[400];
 	int rc;
 
 	snprintf(path, sizeof path, "%s/%s", out, SETUP_CDI_ENV_MARK);
 	if (!on)
-		return unlink(path) < 0 && errno != ENOENT ? err_fail(err, errsz, "%s: %s", path, strerror(errno)) : 0;
+		return unlink(path) < 0 && errno != ENOENT ? perr(e, -EINVAL, "%s: %s", path, strerror(errno)) : 0;
 	rc = file_write_atomic(path, "", 0, 0644);
-	return rc < 0 ? err_fail(err, errsz, "%s: %s", path, strerror(-rc)) : 0;
+	return rc < 0 ? perr(e, -EINVAL, "%s: %s", path, strerror(-rc)) : 0;
 }
 
 /* Step 1: the clock no earlier than the build.  It is unsure from the
@@ -293,10 +291,10 @@ struct setup_media {
 
 /* Step 2: the media mounted.  Another's medium is mounted only for a pin:
  * never otherwise, so a stranger's file system is not even read.  The
- * node's own that does not mount stops setup (err set); what it mounted
+ * node's own that does not mount stops setup (e set); what it mounted
  * so far is in sm for media_unmount. */
 static int media_mount(const struct setup_opts *o, const char *cmdline, struct setup_media *sm, FILE *out,
-		       char *err, size_t errsz)
+		       struct perr *e)
 {
 	static char dirs[MEDIUM_MAX][400];
 	int pinned = cmdline_has(cmdline, "cairn.config.sha256") && !cmdline_has(cmdline, "cairn.config");
@@ -316,7 +314,7 @@ static int media_mount(const struct setup_opts *o, const char *cmdline, struct s
 		snprintf(dev, sizeof dev, "/dev/%.63s", sm->found[i].name);
 		rc = mount_medium(dev, dirs[i]);
 		if (rc < 0 && sm->found[i].own) {
-			err_fail(err, errsz, "%s (LABEL=%s): cannot mount: %s", dev, CONFSRC_LABEL, strerror(-rc));
+			perr(e, -EINVAL, "%s (LABEL=%s): cannot mount: %s", dev, CONFSRC_LABEL, strerror(-rc));
 			return rc;
 		}
 		if (rc < 0) {
@@ -341,8 +339,7 @@ static void media_unmount(const struct setup_opts *o, const struct setup_media *
 /* Step 3: the config found.  A URL may be out of reach while the network
  * comes up, or not yet published: try again until `until`.  What it
  * served and was refused (-EINVAL) is not tried again. */
-static int config_find(const struct confsrc *src, long long until, struct conf_found *f, FILE *out, char *err,
-		       size_t errsz)
+static int config_find(const struct confsrc *src, long long until, struct conf_found *f, FILE *out, struct perr *e)
 {
 	int rc, tries;
 
@@ -350,11 +347,11 @@ static int config_find(const struct confsrc *src, long long until, struct conf_f
 		long long left = until - now_mono();
 
 		try_seconds = left < 2 ? 1 : left > 20 ? 10 : (int)(left / 2);
-		rc = confsrc_find(src, f, err, errsz);
-		if (rc == 0 || rc == -EINVAL || strncmp(err, "cairn.config=https://", 21) != 0 ||
+		rc = confsrc_find(src, f, e);
+		if (rc == 0 || rc == -EINVAL || strncmp(e->msg, "cairn.config=https://", 21) != 0 ||
 		    now_mono() >= until)
 			return rc;
-		fprintf(out, "setup: %s (try %d; again in %d s)\n", err, tries, tries < 5 ? tries : 5);
+		fprintf(out, "setup: %s (try %d; again in %d s)\n", e->msg, tries, tries < 5 ? tries : 5);
 		fflush(out);
 		sleep(tries < 5 ? (unsigned)tries : 5);
 	}
@@ -365,19 +362,19 @@ static int config_find(const struct confsrc *src, long long until, struct conf_f
  * appears only once all of it is in place; then where it came from and
  * the marks initd's conditions and cairn-runtime look for.  f is freed. */
 static int config_write(const struct setup_opts *o, struct nodeconf *c, struct conf_found *f,
-			const char *cmdline, FILE *out, char *err, size_t errsz)
+			const char *cmdline, FILE *out, struct perr *e)
 {
 	char path[400], msg[256];
 	int rc;
 
-	rc = nodeconf_parse(c, f->where[0] ? f->where : "(defaults)", f->text, f->len, err, errsz);
+	rc = nodeconf_parse(c, f->where[0] ? f->where : "(defaults)", f->text, f->len, e->msg, sizeof e->msg);
 	if (rc == 0)
-		rc = secrets(o, c, err, errsz);
+		rc = secrets(o, c, e);
 	if (rc == 0) {
 		snprintf(path, sizeof path, "%s/node.conf", o->out);
 		rc = file_write_atomic(path, f->text, f->len, 0600);
 		if (rc < 0)
-			err_fail(err, errsz, "%s: %s", path, strerror(-rc));
+			perr(e, -EINVAL, "%s: %s", path, strerror(-rc));
 	}
 	confsrc_free(f);
 	if (rc == 0) {
@@ -387,14 +384,14 @@ static int config_write(const struct setup_opts *o, struct nodeconf *c, struct c
 		snprintf(path, sizeof path, "%s/node.conf.origin", o->out);
 		rc = file_write_atomic(path, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1, 0644);
 		if (rc < 0)
-			err_fail(err, errsz, "%s: %s", path, strerror(-rc));
+			perr(e, -EINVAL, "%s: %s", path, strerror(-rc));
 	}
 	if (rc == 0)
-		rc = profile_mark(o->out, c->profile, err, errsz);
+		rc = profile_mark(o->out, c->profile, e);
 	if (rc == 0)
-		rc = install_mark(o->out, cmdline, err, errsz);
+		rc = install_mark(o->out, cmdline, e);
 	if (rc == 0)
-		rc = cdi_env_mark(o->out, c->cdi_env, err, errsz);
+		rc = cdi_env_mark(o->out, c->cdi_env, e);
 	if (rc == 0 && c->cdi_env)
 		fprintf(out, "setup: [gpu] cdi-devices-env: a container's CDI_DEVICES is a device request "
 			"(cairn-runtime(8))\n");
@@ -403,23 +400,23 @@ static int config_write(const struct setup_opts *o, struct nodeconf *c, struct c
 
 /* Step 5: the host name.  The command line's cairn.hostname (initd set
  * it) beats the config's. */
-static int host_name(const struct nodeconf *c, const char *cmdline, FILE *out, char *err, size_t errsz)
+static int host_name(const struct nodeconf *c, const char *cmdline, FILE *out, struct perr *e)
 {
 	char host[64];
 
 	if (c->hostname[0] == '\0' || cmdline_get(cmdline, "cairn.hostname", host, sizeof host) != -ENOENT)
 		return 0;
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
-		return err_fail(err, errsz, "sethostname %s: %s", c->hostname, strerror(errno));
+		return perr(e, -EINVAL, "sethostname %s: %s", c->hostname, strerror(errno));
 	fprintf(out, "setup: host name %s\n", c->hostname);
 	return 0;
 }
 
 /*
  * setup_run: everything above, said line by line on out.  Returns 0, or
- * -errno with err set and nothing of the config written.
+ * -errno with e set and nothing of the config written.
  */
-int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
+int setup_run(const struct setup_opts *o, FILE *out, struct perr *e)
 {
 	static struct nodeconf c;
 	struct confsrc src = { .root = o->root, .fetch = https_get };
@@ -430,27 +427,27 @@ int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz)
 	int rc;
 
 	if (mkdir(o->out, 0755) < 0 && errno != EEXIST)
-		return err_fail(err, errsz, "%s: %s", o->out, strerror(errno));
+		return perr(e, -EINVAL, "%s: %s", o->out, strerror(errno));
 	if (o->set_clock)
 		setup_clock(o, out);
 	until = now_mono() + o->wait_s;
 	rc = cmdline_read(o->cmdline, cmdline, sizeof cmdline);
 	if (rc < 0)
-		return err_fail(err, errsz, "%s: %s", o->cmdline, strerror(-rc));
+		return perr(e, -EINVAL, "%s: %s", o->cmdline, strerror(-rc));
 	src.cmdline = cmdline;
-	rc = media_mount(o, cmdline, &sm, out, err, errsz);
+	rc = media_mount(o, cmdline, &sm, out, e);
 	src.media = sm.m;
 	src.nmedia = sm.n;
 	if (rc == 0)
-		rc = config_find(&src, until, &f, out, err, errsz);
+		rc = config_find(&src, until, &f, out, e);
 	if (rc == 0 && f.origin == CONF_MEDIUM && o->medium_dir == NULL)
 		fprintf(out, "setup: node.conf from /dev/%s\n", sm.found[sm.from[f.medium]].name);
 	media_unmount(o, &sm);
 	if (rc < 0)
 		return rc;
-	rc = config_write(o, &c, &f, cmdline, out, err, errsz);
+	rc = config_write(o, &c, &f, cmdline, out, e);
 	if (rc == 0 && o->set_hostname)
-		rc = host_name(&c, cmdline, out, err, errsz);
+		rc = host_name(&c, cmdline, out, e);
 	if (rc == 0)
 		fprintf(out, "setup: config from %s%s%s: profile %s, %d interface%s\n",
 			confsrc_origin_name(f.origin), f.where[0] ? " " : "", f.where,

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "perr.h"
 #include "runpaths.h"
 
 #define SETUP_OUT CAIRN_RUN
@@ -22,6 +23,6 @@ struct setup_opts {
 	int wait_s;			/* how long an https:// config is tried */
 };
 
-int setup_run(const struct setup_opts *o, FILE *out, char *err, size_t errsz);
+int setup_run(const struct setup_opts *o, FILE *out, struct perr *e);
 
 #endif

@@ -345,7 +345,7 @@ static int by_nic(const void *a, const void *b)
 /* inventory_read: INV from ROOT ("/" or NULL: this machine).  Fails only
  * without /proc/cpuinfo or /proc/meminfo; whatever else is missing is
  * left out or unknown. */
-int inventory_read(const char *root, struct inventory *inv, char *err, size_t errsz)
+int inventory_read(const char *root, struct inventory *inv, struct perr *e)
 {
 	static struct gpu gpus[GPU_MAX];
 	char path[PATH_MAX], buf[GPU_FILE_MAX];
@@ -359,19 +359,19 @@ int inventory_read(const char *root, struct inventory *inv, char *err, size_t er
 	snprintf(path, sizeof(path), "%s/proc/cpuinfo", root);
 	rc = file_read_alloc(path, 16 << 20, &text, &len);
 	if (rc < 0)
-		return err_fail(err, errsz, "%s: %s", path, strerror(-rc));
+		return perr(e, -EINVAL, "%s: %s", path, strerror(-rc));
 	rc = cpuinfo_parse(text, len, &inv->cpu);
 	free(text);
 	if (rc < 0)
-		return err_fail(err, errsz, "%s: no processor found, or a malformed entry", path);
+		return perr(e, -EINVAL, "%s: no processor found, or a malformed entry", path);
 	inv->cpu.numa_nodes = 0;
 	snprintf(path, sizeof(path), "%s/sys/devices/system/node", root);
 	{
 		DIR *d = opendir(path);
-		struct dirent *e;
+		struct dirent *de;
 
-		while (d != NULL && (e = readdir(d)) != NULL)
-			if (strncmp(e->d_name, "node", 4) == 0 && e->d_name[4] >= '0' && e->d_name[4] <= '9')
+		while (d != NULL && (de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, "node", 4) == 0 && de->d_name[4] >= '0' && de->d_name[4] <= '9')
 				inv->cpu.numa_nodes++;
 		if (d != NULL)
 			closedir(d);
@@ -381,9 +381,9 @@ int inventory_read(const char *root, struct inventory *inv, char *err, size_t er
 	snprintf(path, sizeof(path), "%s/proc/meminfo", root);
 	rc = file_read(path, buf, sizeof(buf), &len);
 	if (rc < 0)
-		return err_fail(err, errsz, "%s: %s", path, strerror(-rc));
+		return perr(e, -EINVAL, "%s: %s", path, strerror(-rc));
 	if (meminfo_total(buf, len, &inv->mem_kb) < 0)
-		return err_fail(err, errsz, "%s: no valid MemTotal", path);
+		return perr(e, -EINVAL, "%s: no valid MemTotal", path);
 
 	disks_read(root, inv);
 	qsort(inv->disks, (size_t)inv->ndisks, sizeof(inv->disks[0]), by_disk);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "gpu.h"
+#include "perr.h"
 
 #define INV_DISK_MAX 64
 #define INV_NIC_MAX 64
@@ -54,7 +55,7 @@ struct inventory {
 int cpuinfo_parse(const char *buf, size_t len, struct inv_cpu *cpu);
 int meminfo_total(const char *buf, size_t len, unsigned long long *kb);
 int nics_read(const char *root, struct inv_nic *nics, int max, int all);
-int inventory_read(const char *root, struct inventory *inv, char *err, size_t errsz);
+int inventory_read(const char *root, struct inventory *inv, struct perr *e);
 
 struct json_t;
 struct gpu_live;

@@ -34,14 +34,14 @@ static int split(char *line, char **argv)
 }
 
 /* Run argv, its output to ours; 0 when it exits 0. */
-static int run(char *const *argv, char *err, size_t errsz)
+static int run(char *const *argv, struct perr *e)
 {
 	pid_t pid;
 	int status;
 
 	pid = fork();
 	if (pid < 0)
-		return err_fail(err, errsz, "fork: %s", strerror(errno));
+		return perr(e, -EINVAL, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		execvp(argv[0], argv);
 		fprintf(stderr, "cairn-agent: %s: %s\n", argv[0], strerror(errno));
@@ -49,41 +49,41 @@ static int run(char *const *argv, char *err, size_t errsz)
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return err_fail(err, errsz, "waitpid: %s", strerror(errno));
+			return perr(e, -EINVAL, "waitpid: %s", strerror(errno));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	return -EIO;
 }
 
-static int write_attr(const char *path, const char *value, char *err, size_t errsz)
+static int write_attr(const char *path, const char *value, struct perr *e)
 {
 	size_t len = strlen(value);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	ssize_t w;
 
 	if (fd < 0)
-		return err_fail(err, errsz, "%s: %s", path, strerror(errno));
+		return perr(e, -EINVAL, "%s: %s", path, strerror(errno));
 	w = write(fd, value, len);
 	if (w < 0 || (size_t)w != len) {
-		int e = w < 0 ? errno : EIO;
+		int no = w < 0 ? errno : EIO;
 
 		close(fd);
-		return err_fail(err, errsz, "%s: writing %s: %s", path, value, strerror(e));
+		return perr(e, -EINVAL, "%s: writing %s: %s", path, value, strerror(no));
 	}
-	return close(fd) < 0 ? err_fail(err, errsz, "%s: %s", path, strerror(errno)) : 0;
+	return close(fd) < 0 ? perr(e, -EINVAL, "%s: %s", path, strerror(errno)) : 0;
 }
 
 /*
  * netapply_steps: every step but `dhcp`, in order, each said on out; stops
- * at the first that fails, named in err.  ip is the ip(8) to run.
+ * at the first that fails, named in e.  ip is the ip(8) to run.
  */
-int netapply_steps(const struct netplan *p, const char *ip, FILE *out, char *err, size_t errsz)
+int netapply_steps(const struct netplan *p, const char *ip, FILE *out, struct perr *e)
 {
 	char line[NP_STEP], prog[256], *argv[WORDS_MAX];
 	int i, n, rc;
 
 	if (strlen(ip) >= sizeof prog)
-		return err_fail(err, errsz, "%s: name too long", ip);
+		return perr(e, -EINVAL, "%s: name too long", ip);
 	memcpy(prog, ip, strlen(ip) + 1);
 
 	for (i = 0; i < p->n; i++) {
@@ -94,12 +94,12 @@ int netapply_steps(const struct netplan *p, const char *ip, FILE *out, char *err
 		snprintf(line, sizeof line, "%s", p->step[i]);
 		n = split(line, argv);
 		if (strcmp(argv[0], "write") == 0 && n == 3) {
-			rc = write_attr(argv[1], argv[2], err, errsz);
+			rc = write_attr(argv[1], argv[2], e);
 		} else {
 			argv[0] = prog;
-			rc = run(argv, err, errsz);
+			rc = run(argv, e);
 			if (rc == -EIO)
-				err_fail(err, errsz, "%s: failed", p->step[i]);
+				perr(e, -EINVAL, "%s: failed", p->step[i]);
 		}
 		if (rc < 0)
 			return rc;

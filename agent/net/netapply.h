@@ -5,8 +5,9 @@
 #include <stdio.h>
 
 #include "net/netplan.h"
+#include "perr.h"
 
-int netapply_steps(const struct netplan *p, const char *ip, FILE *out, char *err, size_t errsz);
+int netapply_steps(const struct netplan *p, const char *ip, FILE *out, struct perr *e);
 int netapply_dhcp(const struct netplan *p, const char *udhcpc, int static_dns, int notify, int wait_s,
 		  FILE *out);
 

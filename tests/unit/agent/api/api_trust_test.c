@@ -20,6 +20,7 @@
 #include "check.h"
 
 static char dir[] = "/tmp/api_trust_test.XXXXXX", path[3][300], err[600];
+static struct perr pe;
 static struct nodeconf conf;
 
 static EVP_PKEY *key_new(void)
@@ -181,7 +182,7 @@ static void test_files(void)
 	snprintf(text, sizeof text, "%s\n", fp1);
 	put(path[TRUST_ALLOW], text, NULL, NULL, 0);
 	trust_init(&t, &conf);
-	CHECK(trust_load(&t, err, sizeof err) == 0 && t.store != NULL);
+	CHECK(trust_load(&t, &pe) == 0 && t.store != NULL);
 	CHECK(verify(t.store, op1) == X509_V_OK && verify(t.store, op2) == X509_V_OK);
 	CHECK(trust_allows(&t, op1, hex, sizeof hex) == 1);
 	CHECK(trust_allows(&t, op2, hex, sizeof hex) == 0 && strcmp(hex, fp2) == 0);
@@ -213,7 +214,7 @@ static void test_files(void)
 	put(path[TRUST_CA], NULL, ca, NULL, 0);
 	conf.api_crl[0] = conf.api_allow[0] = '\0';
 	trust_init(&t, &conf);
-	CHECK(trust_load(&t, err, sizeof err) == 0 && trust_allows(&t, op2, hex, sizeof hex) == 1);
+	CHECK(trust_load(&t, &pe) == 0 && trust_allows(&t, op2, hex, sizeof hex) == 1);
 	CHECK(verify(t.store, other) != X509_V_OK);
 	trust_free(&t);
 
@@ -230,13 +231,13 @@ static void test_files(void)
 	}
 	put(path[TRUST_CA], NULL, other, NULL, 0);
 	trust_init(&t, &conf);
-	CHECK(trust_load(&t, err, sizeof err) == 0);
+	CHECK(trust_load(&t, &pe) == 0);
 	trust_free(&t);
 	X509_free(other);
 	other = cert_new(ca_key, "not the cluster, honest", NULL, NULL);
 	put(path[TRUST_CA], NULL, other, NULL, 0);
 	trust_init(&t, &conf);
-	CHECK(trust_load(&t, err, sizeof err) == -EINVAL && strstr(err, "holds the [trust] CA") != NULL);
+	CHECK(trust_load(&t, &pe) == -EINVAL && strstr(pe.msg, "holds the [trust] CA") != NULL);
 	trust_free(&t);
 	conf.ca_pem[0] = '\0';
 
@@ -276,12 +277,12 @@ static void test_shared_root(void)
 	/* The root as client CA: the cluster CA chains to it, refused, both named. */
 	put(path[TRUST_CA], NULL, root, NULL, 0);
 	trust_init(&t, &conf);
-	CHECK(trust_load(&t, err, sizeof err) == -EINVAL && strstr(err, "chains to it") != NULL);
-	CHECK(strstr(err, path[TRUST_CA]) != NULL && strstr(err, cluster_file) != NULL);
+	CHECK(trust_load(&t, &pe) == -EINVAL && strstr(pe.msg, "chains to it") != NULL);
+	CHECK(strstr(pe.msg, path[TRUST_CA]) != NULL && strstr(pe.msg, cluster_file) != NULL);
 
 	/* The operators' intermediate alone: their certificates in, the kubelet's not. */
 	put(path[TRUST_CA], NULL, ops, NULL, 0);
-	CHECK(trust_load(&t, err, sizeof err) == 0 && t.store != NULL);
+	CHECK(trust_load(&t, &pe) == 0 && t.store != NULL);
 	CHECK(verify(t.store, op) == X509_V_OK && verify(t.store, kubelet) != X509_V_OK);
 
 	/* The root put in while it runs: no one gets in, and why is kept. */
@@ -300,11 +301,11 @@ static void test_shared_root(void)
 	/* A [trust] ca-file that does not load: no start. */
 	snprintf(conf.ca_file, sizeof conf.ca_file, "%s/missing.pem", dir);
 	trust_init(&t, &conf);
-	CHECK(trust_load(&t, err, sizeof err) < 0 && strstr(err, "[trust] ca-file") != NULL &&
-	      strstr(err, "No such file") != NULL);
+	CHECK(trust_load(&t, &pe) < 0 && strstr(pe.msg, "[trust] ca-file") != NULL &&
+	      strstr(pe.msg, "No such file") != NULL);
 	snprintf(conf.ca_file, sizeof conf.ca_file, "%s", cluster_file);
 	put(cluster_file, "not a certificate\n", NULL, NULL, 0);
-	CHECK(trust_load(&t, err, sizeof err) < 0 && strstr(err, "no PEM certificate") != NULL);
+	CHECK(trust_load(&t, &pe) < 0 && strstr(pe.msg, "no PEM certificate") != NULL);
 	trust_free(&t);
 	conf.ca_file[0] = '\0';
 

@@ -90,12 +90,12 @@ static void server(void)
 static void test_server(void)
 {
 	static struct inventory inv;
-	char err[256];
+	struct perr e;
 	json_t *o;
 	char *text;
 
 	server();
-	CHECK(inventory_read(root, &inv, err, sizeof(err)) == 0);
+	CHECK(inventory_read(root, &inv, &e) == 0);
 	CHECK(strcmp(inv.cpu.model, "Intel(R) Xeon(R) Platinum 8480+") == 0);
 	CHECK(inv.cpu.sockets == 2 && inv.cpu.cores == 8 && inv.cpu.threads == 16);
 	CHECK(inv.cpu.numa_nodes == 2);
@@ -125,7 +125,7 @@ static void test_vm_and_odd(void)
 {
 	static struct inventory inv;
 	struct inv_cpu cpu;
-	char err[256];
+	struct perr e;
 	unsigned long long kb;
 	static const char vm[] = "processor\t: 0\nmodel name\t: QEMU Virtual CPU\n\nprocessor\t: 1\nmodel name\t: QEMU Virtual CPU";
 
@@ -140,12 +140,12 @@ static void test_vm_and_odd(void)
 	CHECK(meminfo_total("MemFree: 1 kB\n", 14, &kb) == -ENODATA);
 
 	tree_new(root, sizeof(root), "inventory_test");
-	CHECK(inventory_read(root, &inv, err, sizeof(err)) < 0 && strstr(err, "/proc/cpuinfo") != NULL);
+	CHECK(inventory_read(root, &inv, &e) < 0 && strstr(e.msg, "/proc/cpuinfo") != NULL);
 	put("proc/cpuinfo", vm);
-	CHECK(inventory_read(root, &inv, err, sizeof(err)) < 0 && strstr(err, "/proc/meminfo") != NULL);
+	CHECK(inventory_read(root, &inv, &e) < 0 && strstr(e.msg, "/proc/meminfo") != NULL);
 	put("proc/meminfo", "MemTotal: 1048576 kB\n");
 	/* Nothing else there: no disks, NICs or GPUs, one NUMA node. */
-	CHECK(inventory_read(root, &inv, err, sizeof(err)) == 0);
+	CHECK(inventory_read(root, &inv, &e) == 0);
 	CHECK(inv.ndisks == 0 && inv.nnics == 0 && inv.ngpus == 0 && inv.cpu.numa_nodes == 1);
 	CHECK(inv.nvidia_driver[0] == '\0');
 	check_rmtree(root);
