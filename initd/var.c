@@ -11,6 +11,7 @@
 #include "extensions.h"
 #include "mount.h"
 #include "spawn.h"
+#include "text.h"
 #include "var.h"
 #include "log.h"
 
@@ -27,9 +28,8 @@ static int var_device(const char *want, char *dev, size_t size)
 	int i, rc = -ENOENT;
 
 	if (strncmp(want, "PARTLABEL=", 10) != 0) {
-		if (strncmp(want, "/dev/", 5) != 0 || strstr(want, "..") != NULL || strlen(want) >= size)
+		if (strncmp(want, "/dev/", 5) != 0 || strstr(want, "..") != NULL || text_copy(dev, size, want) < 0)
 			return -EINVAL;
-		strcpy(dev, want);
 		for (i = 0; i < 50 && access(dev, F_OK) < 0; i++)
 			usleep(100000);
 		return 0;

@@ -99,9 +99,8 @@ int blk_parent(const char *sys, const char *name, char *disk, size_t size, unsig
 	*slash = '\0';
 	prev = strrchr(link, '/');
 	prev = prev != NULL ? prev + 1 : link;
-	if (!name_ok(prev) || strlen(prev) >= size)
+	if (!name_ok(prev) || text_copy(disk, size, prev) < 0)
 		return -EINVAL;
-	strcpy(disk, prev);
 	if (partno != NULL)
 		*partno = (unsigned)v;
 	return 0;
@@ -122,10 +121,7 @@ int blk_dev_name(const char *sys, dev_t dev, char *name, size_t size)
 	base = base != NULL ? base + 1 : link;
 	if (!name_ok(base))
 		return -EINVAL;
-	if (strlen(base) >= size)
-		return -ENAMETOOLONG;
-	strcpy(name, base);
-	return 0;
+	return text_copy(name, size, base);
 }
 
 /*
@@ -155,22 +151,19 @@ int blk_dev_disk(const char *sys, dev_t dev, char *disk, size_t size)
 			if (!name_ok(d->d_name))
 				continue;
 			count++;
-			strcpy(only, d->d_name);
+			memcpy(only, d->d_name, strlen(d->d_name) + 1);	/* under 64: name_ok */
 		}
 		closedir(dir);
 		if (count == 0)
 			break;
 		if (count > 1)
 			return -ENOTUNIQ;
-		strcpy(name, only);
+		memcpy(name, only, sizeof name);
 	}
 	rc = blk_parent(sys, name, disk, size, NULL);
 	if (rc != -EINVAL)
 		return rc;
-	if (strlen(name) >= size)
-		return -ENAMETOOLONG;
-	strcpy(disk, name);
-	return 0;
+	return text_copy(disk, size, name);
 }
 
 /* blk_root_disk: the disk under the file system PATH is on; -ENODEV when
@@ -194,7 +187,7 @@ int blk_root_disk(const char *sys, const char *path, char *disk, size_t size)
  */
 int blk_by_label(const char *sys, const char *label, const char *near, char *name, size_t size)
 {
-	char path[PATH_MAX], uevent[1024], disk[64], first[64] = "", onnear[64] = "";
+	char path[PATH_MAX], uevent[1024] = "", disk[64], first[64] = "", onnear[64] = "";
 	int all = 0, nearcount = 0;
 	struct dirent *d;
 	DIR *dir;
@@ -217,23 +210,21 @@ int blk_by_label(const char *sys, const char *label, const char *near, char *nam
 				break;
 		if (p == NULL || *p == '\0')
 			continue;
+		/* Names under 64 bytes (name_ok). */
 		if (all++ == 0)
-			strcpy(first, d->d_name);
+			memcpy(first, d->d_name, strlen(d->d_name) + 1);
 		if (near != NULL && blk_parent(sys, d->d_name, disk, sizeof disk, NULL) == 0 &&
 		    strcmp(disk, near) == 0 && nearcount++ == 0)
-			strcpy(onnear, d->d_name);
+			memcpy(onnear, d->d_name, strlen(d->d_name) + 1);
 	}
 	closedir(dir);
 	if (all == 0)
 		return -ENOENT;
 	if (nearcount == 1)
-		strcpy(first, onnear);
+		memcpy(first, onnear, sizeof first);
 	else if (all > 1)
 		return -ENOTUNIQ;
-	if (strlen(first) >= size)
-		return -ENAMETOOLONG;
-	strcpy(name, first);
-	return 0;
+	return text_copy(name, size, first);
 }
 
 static int pread_all(int fd, void *buf, size_t len, unsigned long long off)
@@ -333,17 +324,14 @@ int blk_by_partuuid(const char *sys, const char *dev, const char *uuid, char *na
 		    strcasecmp(got, uuid) != 0)
 			continue;
 		if (all++ == 0)
-			strcpy(first, d->d_name);
+			memcpy(first, d->d_name, strlen(d->d_name) + 1);	/* under 64: name_ok */
 	}
 	closedir(dir);
 	if (all == 0)
 		return -ENOENT;
 	if (all > 1)
 		return -ENOTUNIQ;
-	if (strlen(first) >= size)
-		return -ENAMETOOLONG;
-	strcpy(name, first);
-	return 0;
+	return text_copy(name, size, first);
 }
 
 /* blk_extent: NAME's first sector on its disk (0 for a disk) and size, in

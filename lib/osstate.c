@@ -1,6 +1,7 @@
 /* osstate.c: the OS state files on /var, the running OS's version and slot. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,18 +59,34 @@ int osstate_put(int statefd, const char *file, const struct os_pending *p)
 int osstate_get(int statefd, const char *file, struct os_pending *p)
 {
 	struct perr e;
-	char *buf;
+	char *buf, *end;
 	size_t len;
+	long tries;
 	int rc, n = 0;
 
 	rc = file_read_at(statefd, file, 4096, &buf, &len, &e);
 	if (rc < 0)
 		return rc;
 	memset(p, 0, sizeof *p);
-	/* 63: OS_VERSION_MAX - 1. */
-	if (sscanf(buf, "slot %c\nversion %63s\ntries %d\n%n", &p->slot, p->version, &p->tries, &n) != 3 ||
-	    (size_t)n != len || (p->slot != 'a' && p->slot != 'b'))
+	/* 63: OS_VERSION_MAX - 1.  The number as %d took it (a sign, digits;
+	 * the blanks before it are behind n), by strtol, which says when it
+	 * does not fit; then blanks to the end. */
+	if (sscanf(buf, "slot %c\nversion %63s\ntries %n", &p->slot, p->version, &n) != 2 || n == 0 ||
+	    (p->slot != 'a' && p->slot != 'b')) {
 		rc = -EINVAL;
+		goto out;
+	}
+	errno = 0;
+	tries = strtol(buf + n, &end, 10);
+	if (end == buf + n || errno != 0 || tries < INT_MIN || tries > INT_MAX) {
+		rc = -EINVAL;
+		goto out;
+	}
+	p->tries = (int)tries;
+	end += strspn(end, " \t\n\v\f\r");
+	if ((size_t)(end - buf) != len)
+		rc = -EINVAL;
+out:
 	free(buf);
 	return rc;
 }

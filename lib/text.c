@@ -1,5 +1,6 @@
-/* text.c: trim blanks around a word or a line read from a file; read a
- * number written in one; hex in and out. */
+/* text.c: trim blanks around a word or a line read from a file; copy a
+ * string into a buffer it must fit; read a number written in one; hex in
+ * and out. */
 #include <errno.h>
 #include <string.h>
 
@@ -16,6 +17,18 @@ char *text_trim(char *s)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
 		*--e = '\0';
 	return s;
+}
+
+/* text_copy: SRC and its NUL into DST of SIZE bytes; -ENAMETOOLONG, DST
+ * untouched, when it does not fit. */
+int text_copy(char *dst, size_t size, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, len + 1);
+	return 0;
 }
 
 /*

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 char *text_trim(char *s);
+int text_copy(char *dst, size_t size, const char *src);
 int text_uint(const char *s, unsigned long long max, unsigned long long *v);
 
 void text_hex(const unsigned char *b, size_t n, char *out);

@@ -13,15 +13,21 @@
 
 /* pkg: WHY on stderr, and the exit code doc/pkg.md documents: 1 refused
  * or failed, 100 usage, 111 system error. */
+static void say(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static void say(const char *fmt, va_list ap)
+{
+	fputs("pkg: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cmd_die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pkg: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(code);
 }
 
@@ -35,11 +41,9 @@ void cmd_usage_die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pkg: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	pkg_usage(stderr);
 	fputc('\n', stderr);
 	exit(100);

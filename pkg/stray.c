@@ -17,6 +17,7 @@
 
 #include "fsroot.h"
 #include "stray.h"
+#include "text.h"
 
 struct walk {
 	const char **owned;			/* every installed path, sorted */
@@ -93,7 +94,7 @@ int stray_walk(int rootfd, const struct db *db, const char *top,
 
 	if (w == NULL)
 		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-	if (strlen(top) > PKG_PATH_MAX) {
+	if (text_copy(w->path, sizeof w->path, top) < 0) {
 		rc = perr(e, -ENAMETOOLONG, "/%.64s...: %s", top, strerror(ENAMETOOLONG));
 		goto out;
 	}
@@ -110,7 +111,6 @@ int stray_walk(int rootfd, const struct db *db, const char *top,
 	qsort(w->owned, w->n, sizeof *w->owned, by_path);
 	w->found = found;
 	w->arg = arg;
-	strcpy(w->path, top);
 	dfd = fsroot_open(rootfd, top, O_RDONLY | O_NOFOLLOW | O_PATH);
 	if (dfd == -ENOENT)
 		goto out;

@@ -68,17 +68,21 @@ static int read_one(const struct api_trust *t, int kind, char **text, size_t *le
 	struct stat st;
 	int rc;
 
-	if (stat(t->path[kind], &st) < 0)
-		return perr(e, -EINVAL, "%s %s: %s", key_names[kind], t->path[kind], strerror(errno));
+	/* -EINVAL as a constant, not perr's return: clang's analyzer cannot
+	 * see that it is below 0, and went on as if a failed read gave text. */
+	if (stat(t->path[kind], &st) < 0) {
+		perr(e, -EINVAL, "%s %s: %s", key_names[kind], t->path[kind], strerror(errno));
+		return -EINVAL;
+	}
 	stamp_of(&st, s);
 	rc = file_read_alloc(t->path[kind], TRUST_FILE_MAX, text, len);
 	if (rc == -EACCES)
-		return perr(e, -EINVAL, "%s %s: %s (the API's network side, an unprivileged user, "
-			    "reads it)", key_names[kind], t->path[kind], strerror(-rc));
-	if (rc < 0)
-		return perr(e, -EINVAL, "%s %s: %s", key_names[kind], t->path[kind],
-			    rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
-	return 0;
+		perr(e, -EINVAL, "%s %s: %s (the API's network side, an unprivileged user, reads it)",
+		     key_names[kind], t->path[kind], strerror(-rc));
+	else if (rc < 0)
+		perr(e, -EINVAL, "%s %s: %s", key_names[kind], t->path[kind],
+		     rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
+	return rc < 0 ? -EINVAL : 0;
 }
 
 /* Every certificate in PEM TEXT; NULL when there is none. */

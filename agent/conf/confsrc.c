@@ -53,7 +53,7 @@ static int hex_digit(int c)
 
 static int parse_sha256(const char *hex, unsigned char out[32])
 {
-	int i;
+	size_t i;
 
 	if (strlen(hex) != 64)
 		return -EINVAL;

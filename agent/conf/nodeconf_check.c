@@ -2,7 +2,6 @@
  * addresses, tokens.  Each nc_check_* says what is wrong in the words that
  * follow "key: 'VALUE'" in the parser's message, or NULL for a good value. */
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -90,18 +89,30 @@ static int addr_ok(const char *v)
 	return text_uint(slash + 1, family == 4 ? 32 : 128, &prefix) == 0;
 }
 
+/* The two digits at S as a number; -1 when they are not two digits. */
+static int two_digits(const char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
 /* "HH:MM-HH:MM" into minutes of the day; the two differ. */
 int nc_window_parse(const char *v, int *start, int *end)
 {
-	unsigned h1, m1, h2, m2;
-	char tail;
+	int h1, m1, h2, m2;
 
-	if (strlen(v) != 11 || sscanf(v, "%2u:%2u-%2u:%2u%c", &h1, &m1, &h2, &m2, &tail) != 4 ||
-	    !nc_all_of(v, "0123456789:-") || v[2] != ':' || v[5] != '-' || v[8] != ':' || h1 > 23 || h2 > 23 ||
-	    m1 > 59 || m2 > 59 || h1 * 60 + m1 == h2 * 60 + m2)
+	if (strlen(v) != 11 || v[2] != ':' || v[5] != '-' || v[8] != ':')
 		return -1;
-	*start = (int)(h1 * 60 + m1);
-	*end = (int)(h2 * 60 + m2);
+	h1 = two_digits(v);
+	m1 = two_digits(v + 3);
+	h2 = two_digits(v + 6);
+	m2 = two_digits(v + 9);
+	if (h1 < 0 || m1 < 0 || h2 < 0 || m2 < 0 || h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 ||
+	    h1 * 60 + m1 == h2 * 60 + m2)
+		return -1;
+	*start = h1 * 60 + m1;
+	*end = h2 * 60 + m2;
 	return 0;
 }
 

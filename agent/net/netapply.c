@@ -93,6 +93,8 @@ int netapply_steps(const struct netplan *p, const char *ip, FILE *out, struct pe
 		fflush(out);
 		snprintf(line, sizeof line, "%s", p->step[i]);
 		n = split(line, argv);
+		if (n == 0)
+			continue;	/* blank: nothing to run (netplan makes none) */
 		if (strcmp(argv[0], "write") == 0 && n == 3) {
 			rc = write_attr(argv[1], argv[2], e);
 		} else {

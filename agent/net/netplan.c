@@ -199,7 +199,9 @@ static int addresses(const struct nc_net *n, struct netplan *p)
 int netplan_make(const struct nodeconf *c, const struct inv_nic *ifs, int nifs, struct netplan *p,
 		 char *err, size_t errsz)
 {
-	int nic[NC_NET_MAX], present[NC_NET_MAX], i, k, rc, pass;
+	/* nic zeroed past c->nnet too: clang's analyzer, giving up on settle()'s
+	 * loops, forgets how many sections there are. */
+	int nic[NC_NET_MAX] = { 0 }, present[NC_NET_MAX], i, k, rc, pass;
 
 	memset(p, 0, sizeof *p);
 	if (c->nnet == 0) {

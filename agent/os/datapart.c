@@ -13,6 +13,7 @@
 #include "os/datapart.h"
 #include "runcap.h"
 #include "perr.h"
+#include "text.h"
 
 /* Past a partition's end: the backup GPT (header and 32 sectors of
  * entries) and the 1 MiB alignment sfdisk keeps. */
@@ -109,14 +110,13 @@ int data_init(const char *sys, const char *dev, const char *label, struct perr *
 	char *mkfs[] = { "mke2fs", "-q", "-t", "ext4", "-E", "nodiscard", "-L", lab, node, NULL };
 	unsigned long long start, size;
 	unsigned partno;
-	int kind, rc;
+	/* Set: clang's analyzer cannot see data_probe's perr return below 0. */
+	int kind = BLK_OTHER, rc;
 
-	if (strncmp(dev, "/dev/", 5) != 0 || strchr(dev + 5, '/') != NULL || strlen(dev) >= sizeof node)
+	if (strncmp(dev, "/dev/", 5) != 0 || strchr(dev + 5, '/') != NULL || text_copy(node, sizeof node, dev) < 0)
 		return perr(e, -EINVAL, "%s: not a partition's node (/dev/NAME)", dev);
-	if (label[0] == '\0' || strlen(label) >= sizeof lab)
+	if (label[0] == '\0' || text_copy(lab, sizeof lab, label) < 0)
 		return perr(e, -EINVAL, "%s: a label of 1 to 16 characters (ext4's limit)", label);
-	strcpy(node, dev);
-	strcpy(lab, label);
 	rc = blk_parent(sys, dev + 5, disk, sizeof disk, &partno);
 	if (rc < 0)
 		return perr(e, rc, "%s: %s", dev, rc == -EINVAL ? "not a partition" : strerror(-rc));

@@ -36,10 +36,12 @@ setup() {
 	"$CAIRN_AGENT" setup --no-system --wait "${2:-30}" --cmdline "$tmp/cmdline" --root "$tmp/root" \
 		--out "$tmp/run" >"$tmp/out" 2>&1
 }
-# refused WHY CMDLINE: setup fails and says WHY (in any try: what may be
-# a network's trouble is tried again until --wait, here 5 s, runs out).
+# refused WHY CMDLINE [WAIT]: setup fails and says WHY, in any try: what
+# may be a network's trouble is tried again until --wait (10 s) runs out,
+# each try given half of what is left (a busy machine needs seconds for a
+# handshake, and a refused connect is tried again until then).
 refused() {
-	if setup "$2" 5; then
+	if setup "$2" "${3:-10}"; then
 		cat "$tmp/out" >&2
 		fail "setup with '$2' succeeded"
 	fi
@@ -80,11 +82,12 @@ serve server "$tmp/www"
 url=https://127.0.0.1:$port
 refused "short.cut: the server said 78 bytes and sent 40: cut short, refused" "cairn.config=$url/short.cut cairn.config.ca=$pki/site-ca.pem"
 
-# Unreachable: tried until --wait runs out, then refused.
+# Unreachable: tried until --wait runs out, then refused; its first try
+# (10 s) leaves time for another.
 kill "$server"
 wait "$server" 2>/dev/null || true
 server=
-refused "(try 1; again in 1 s)" "cairn.config=$url/n1.conf cairn.config.sha256=$sum"
+refused "(try 1; again in 1 s)" "cairn.config=$url/n1.conf cairn.config.sha256=$sum" 20
 expect_line "$tmp/out" "connect timeout"
 
 # No command line source: the image's file; then nothing, every default.

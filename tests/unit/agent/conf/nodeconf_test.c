@@ -248,6 +248,8 @@ static void test_update(void)
 	CHECK(parse("[update]\nwindow = 01:00-02:00\n") < 0 && strstr(err, "window needs repo") != NULL);
 	CHECK(parse("[update]\nrepo = /r\nwindow = 24:00-01:00\n") < 0 && strstr(err, "window") != NULL);
 	CHECK(parse("[update]\nrepo = /r\nwindow = 02:00-02:00\n") < 0);
+	/* A sign is not a digit: sscanf's %u once took "-0" as a field. */
+	CHECK(parse("[update]\nrepo = /r\nwindow = 00:-0-01:00\n") < 0);
 	CHECK(parse("[update]\nrepo = /r\nwindow = 2:00-3:00\n") < 0);
 	CHECK(parse("[update]\nrepo = /r\nwindow = 02:00-03:60\n") < 0);
 	CHECK(parse("[update]\nrepo = /r\nwindow = 02:00-03:00x\n") < 0);
