@@ -1,24 +1,13 @@
 /* cdi_parse.c: read one CDI spec strictly: JSON (no duplicate keys), the
  * fields the shim applies all of the right type, bounded counts. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cdi.h"
+#include "perr.h"
 
 #define EDITS_MAX 4096
-
-__attribute__((format(printf, 3, 4)))
-static int bad(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* name_valid: a CDI device name: letters, digits, '_', '-', '.', ':',
  * starting and ending with a letter or digit. */
@@ -99,72 +88,72 @@ static int edits_valid(const json_t *e, const char *where, char *err, size_t err
 	if (e == NULL)
 		return 0;
 	if (!json_is_object(e))
-		return bad(err, errsz, "%s: containerEdits is not an object", where);
+		return err_fail(err, errsz, "%s: containerEdits is not an object", where);
 	if (!strings_valid(json_object_get(e, "env")))
-		return bad(err, errsz, "%s: env is not a list of strings", where);
+		return err_fail(err, errsz, "%s: env is not a list of strings", where);
 	json_array_foreach(json_object_get(e, "env"), i, v) {
 		s = json_string_value(v);
 		if (strchr(s, '=') == NULL || s[0] == '=' || strlen(s) != json_string_length(v))
-			return bad(err, errsz, "%s: env entry \"%.64s\" is not NAME=VALUE", where, s);
+			return err_fail(err, errsz, "%s: env entry \"%.64s\" is not NAME=VALUE", where, s);
 	}
 	v = json_object_get(e, "deviceNodes");
 	if (v != NULL && (!json_is_array(v) || json_array_size(v) > EDITS_MAX))
-		return bad(err, errsz, "%s: deviceNodes is not a list", where);
+		return err_fail(err, errsz, "%s: deviceNodes is not a list", where);
 	json_array_foreach(v, i, x) {
 		const char *type = json_string_value(json_object_get(x, "type"));
 		const char *perm = json_string_value(json_object_get(x, "permissions"));
 
 		if (!json_is_object(x) || !abs_path(json_object_get(x, "path")))
-			return bad(err, errsz, "%s: deviceNodes[%zu] has no absolute path", where, i);
+			return err_fail(err, errsz, "%s: deviceNodes[%zu] has no absolute path", where, i);
 		if (json_object_get(x, "hostPath") != NULL && !abs_path(json_object_get(x, "hostPath")))
-			return bad(err, errsz, "%s: deviceNodes[%zu].hostPath is not an absolute path", where, i);
+			return err_fail(err, errsz, "%s: deviceNodes[%zu].hostPath is not an absolute path", where, i);
 		if ((json_object_get(x, "type") != NULL && (type == NULL ||
 		     (strcmp(type, "c") != 0 && strcmp(type, "b") != 0 && strcmp(type, "u") != 0))))
-			return bad(err, errsz, "%s: deviceNodes[%zu].type is not c, b or u", where, i);
+			return err_fail(err, errsz, "%s: deviceNodes[%zu].type is not c, b or u", where, i);
 		if (json_object_get(x, "permissions") != NULL &&
 		    (perm == NULL || perm[0] == '\0' || strspn(perm, "rwm") != strlen(perm)))
-			return bad(err, errsz, "%s: deviceNodes[%zu].permissions is not of r, w, m", where, i);
+			return err_fail(err, errsz, "%s: deviceNodes[%zu].permissions is not of r, w, m", where, i);
 		if (!in_range(json_object_get(x, "major"), 0, 0xfff) ||
 		    !in_range(json_object_get(x, "minor"), 0, 0xfffff) ||
 		    !in_range(json_object_get(x, "uid"), 0, 0xffffffffLL) ||
 		    !in_range(json_object_get(x, "gid"), 0, 0xffffffffLL) ||
 		    !in_range(json_object_get(x, "fileMode"), 0, 07777))
-			return bad(err, errsz, "%s: deviceNodes[%zu]: a number out of range", where, i);
+			return err_fail(err, errsz, "%s: deviceNodes[%zu]: a number out of range", where, i);
 	}
 	v = json_object_get(e, "mounts");
 	if (v != NULL && (!json_is_array(v) || json_array_size(v) > EDITS_MAX))
-		return bad(err, errsz, "%s: mounts is not a list", where);
+		return err_fail(err, errsz, "%s: mounts is not a list", where);
 	json_array_foreach(v, i, x) {
 		if (!json_is_object(x) || !abs_path(json_object_get(x, "hostPath")) ||
 		    !abs_path(json_object_get(x, "containerPath")))
-			return bad(err, errsz, "%s: mounts[%zu] needs absolute hostPath and containerPath", where, i);
+			return err_fail(err, errsz, "%s: mounts[%zu] needs absolute hostPath and containerPath", where, i);
 		if (!strings_valid(json_object_get(x, "options")) ||
 		    (json_object_get(x, "type") != NULL && !json_is_string(json_object_get(x, "type"))))
-			return bad(err, errsz, "%s: mounts[%zu]: options or type malformed", where, i);
+			return err_fail(err, errsz, "%s: mounts[%zu]: options or type malformed", where, i);
 	}
 	v = json_object_get(e, "hooks");
 	if (v != NULL && (!json_is_array(v) || json_array_size(v) > EDITS_MAX))
-		return bad(err, errsz, "%s: hooks is not a list", where);
+		return err_fail(err, errsz, "%s: hooks is not a list", where);
 	json_array_foreach(v, i, x) {
 		s = json_string_value(json_object_get(x, "hookName"));
 		for (k = 0; s != NULL && k < sizeof(hooks) / sizeof(hooks[0]); k++)
 			if (strcmp(s, hooks[k]) == 0)
 				break;
 		if (s == NULL || k == sizeof(hooks) / sizeof(hooks[0]))
-			return bad(err, errsz, "%s: hooks[%zu].hookName is not an OCI hook name", where, i);
+			return err_fail(err, errsz, "%s: hooks[%zu].hookName is not an OCI hook name", where, i);
 		if (!abs_path(json_object_get(x, "path")) || !strings_valid(json_object_get(x, "args")) ||
 		    !strings_valid(json_object_get(x, "env")) ||
 		    !in_range(json_object_get(x, "timeout"), 0, 0xffffffffLL))
-			return bad(err, errsz, "%s: hooks[%zu]: path, args, env or timeout malformed", where, i);
+			return err_fail(err, errsz, "%s: hooks[%zu]: path, args, env or timeout malformed", where, i);
 	}
 	v = json_object_get(e, "additionalGids");
 	if (v != NULL && (!json_is_array(v) || json_array_size(v) > EDITS_MAX))
-		return bad(err, errsz, "%s: additionalGids is not a list", where);
+		return err_fail(err, errsz, "%s: additionalGids is not a list", where);
 	json_array_foreach(v, i, x)
 		if (!in_range(x, 0, 0xffffffffLL) || x == NULL)
-			return bad(err, errsz, "%s: additionalGids[%zu] is not a uint32", where, i);
+			return err_fail(err, errsz, "%s: additionalGids[%zu] is not a uint32", where, i);
 	if (json_object_get(e, "intelRdt") != NULL)
-		return bad(err, errsz, "%s: intelRdt edits are not supported", where);
+		return err_fail(err, errsz, "%s: intelRdt edits are not supported", where);
 	return 0;
 }
 
@@ -179,39 +168,39 @@ int cdi_spec_parse(const char *buf, size_t len, json_t **out, char *err, size_t 
 	int rc;
 
 	if (len > CDI_SPEC_FILE_MAX)
-		return bad(err, errsz, "longer than %u bytes", CDI_SPEC_FILE_MAX);
+		return err_fail(err, errsz, "longer than %u bytes", CDI_SPEC_FILE_MAX);
 	spec = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (spec == NULL)
-		return bad(err, errsz, "not JSON: line %d column %d: %s", je.line, je.column, je.text);
+		return err_fail(err, errsz, "not JSON: line %d column %d: %s", je.line, je.column, je.text);
 	rc = -EINVAL;
 	if (!json_is_object(spec) || !json_is_string(json_object_get(spec, "cdiVersion"))) {
-		bad(err, errsz, "no cdiVersion");
+		err_fail(err, errsz, "no cdiVersion");
 		goto err;
 	}
 	kind = json_string_value(json_object_get(spec, "kind"));
 	if (kind == NULL || !kind_valid(kind)) {
-		bad(err, errsz, "kind is not vendor/class");
+		err_fail(err, errsz, "kind is not vendor/class");
 		goto err;
 	}
 	devices = json_object_get(spec, "devices");
 	if (!json_is_array(devices) || json_array_size(devices) == 0 ||
 	    json_array_size(devices) > EDITS_MAX) {
-		bad(err, errsz, "no devices");
+		err_fail(err, errsz, "no devices");
 		goto err;
 	}
 	json_array_foreach(devices, i, d) {
 		name = json_string_value(json_object_get(d, "name"));
 		if (!json_is_object(d) || name == NULL || !name_valid(name)) {
-			bad(err, errsz, "devices[%zu]: no valid name", i);
+			err_fail(err, errsz, "devices[%zu]: no valid name", i);
 			goto err;
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(name, json_string_value(json_object_get(json_array_get(devices, j), "name"))) == 0) {
-				bad(err, errsz, "device %s defined twice", name);
+				err_fail(err, errsz, "device %s defined twice", name);
 				goto err;
 			}
 		if (!json_is_object(json_object_get(d, "containerEdits"))) {
-			bad(err, errsz, "device %s: no containerEdits", name);
+			err_fail(err, errsz, "device %s: no containerEdits", name);
 			goto err;
 		}
 		snprintf(where, sizeof(where), "device %s", name);
