@@ -52,7 +52,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg agent disk bundle netboot bench-netboot bench-update gpu-kit gpu-test fetch lock-update source-bundle repro-check bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
+	host-pkg agent disk bundle netboot bench-netboot bench-update gpu-kit gpu-test fetch lock-update source-bundle repro-check repro-quick bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
 	lint inc clean distclean help FORCE
 
 all: image
@@ -73,6 +73,7 @@ help:
 	@echo '  lock-update    pin what Debian'"'"'s archive has now (commit sources.lock after)'
 	@echo '  source-bundle  one tarball of DL_DIR: builds this image with no network'
 	@echo '  repro-check    build twice (other dir, time, umask, TZ, no ccache) and compare'
+	@echo '  repro-quick    make test'"'"'s check: Cairn'"'"'s programs and musl-built parts rebuilt another way, compared'
 	@echo '  bench-boot     boot BENCH_N times: median time to "cairn: boot ok", artifact sizes'
 	@echo '  bench-init     initd against BusyBox init: PID 1 start to all services ready, RSS'
 	@echo '  bench-runtime  PID 1 to containerd ready, ctr run to first output, idle memory'
@@ -555,14 +556,19 @@ vm-tests: image $(HB)/pkg $(if $(filter x86_64,$(BOARD_ARCH)),bundle)
 gpu-test: gpu-kit
 	$(Q)tests/gpu/run.sh --kit $(GPU_KIT)
 
-test: unit fuzz-smoke build-tests vm-tests gpu-test
+test: unit fuzz-smoke build-tests repro-quick vm-tests gpu-test
 
 test-full: test
 	$(Q)$(MAKE) --no-print-directory BOARD=server-x86_64 vm-tests
 
 # ---- reproducibility, benchmarks, lint ------------------------------------
+# The full check: this checkout's build against a clone's built another
+# way (scripts/repro-check.sh); the quick one, in `make test`, rebuilds
+# Cairn's programs and the musl-built components only.
 repro-check:
 	$(Q)scripts/repro-check.sh $(BOARD)
+repro-quick:
+	$(Q)O=$(O) scripts/repro-quick.sh $(BOARD)
 
 bench-boot: image
 	$(Q)scripts/bench-boot.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)

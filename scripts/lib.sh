@@ -28,6 +28,21 @@ initrd_overlay() {
 	(cd "$2" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >>"$3"
 }
 
+# prefix_maps DIR NEW [CWD]: GCC options that write the path DIR (and what
+# lies below it) as NEW in every form a compiler command line gives it:
+# absolute, and relative to CWD (default: here), the directory the
+# compiler runs in: ccache rewrites absolute paths under CCACHE_BASEDIR
+# into that relative form, and a map for the absolute one alone would
+# then miss (__FILE__, assert messages).  DIR and NEW end alike (both with
+# a slash or neither).  CAIRN_REPRO_LEAK=1 leaves the maps out: the
+# reproducibility check's test of itself (scripts/repro-quick.sh).
+prefix_maps() {
+	[ -z "${CAIRN_REPRO_LEAK:-}" ] || return 0
+	_rel=$(realpath -m --relative-to="${3:-.}" "$1")
+	case $1 in */) _rel=$_rel/ ;; esac
+	printf -- '-ffile-prefix-map=%s=%s -ffile-prefix-map=%s=%s' "$1" "$2" "$_rel" "$2"
+}
+
 # median: the median of the numbers on stdin, one a line ("n/a" for none).
 median() {
 	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }

@@ -1,0 +1,81 @@
+#!/bin/sh
+# scripts/repro-quick.sh: the reproducibility check that fits in `make test`.
+# Cairn's programs and the musl-built components are compiled a second time
+# from nothing, with ccache off, in another build directory (another name
+# and depth), under umask 077 and another time zone and locale, and what
+# they make is compared byte for byte with the first build's: the packages
+# of BusyBox and Cairn's programs (static: musl, OpenSSL, zstd and jansson
+# are linked in) and the sysroot's libraries.  The first build is O's, made
+# as usual (with ccache, whose relative paths are the form that leaked).
+#
+# Then the check tests itself: jansson is built again on the second side
+# with its path maps left out (CAIRN_REPRO_LEAK=1, scripts/lib.sh), and
+# the agent that links it must now differ; if it does not, the check could
+# not see a leak and fails.  `make repro-check` is the full two-build check.
+#
+# usage: repro-quick.sh BOARD   (env: O, the first build's directory)
+. "$(dirname "$0")/lib.sh"
+
+board=${1:?usage: repro-quick.sh BOARD}
+top=$(cd "$(dirname "$0")/.." && pwd)
+one=$(cd "$top" && mkdir -p "${O:-out}" && cd "${O:-out}" && pwd)
+two=$one/repro-quick/second/build-two
+pkgs="busybox initd pkg cdi agent musl openssl zstd jansson"
+libs="libc.a libcrypto.a libssl.a libzstd.a libjansson.a"
+
+stamps() { # stamps O: the make targets of $pkgs in build directory O
+	for p in $pkgs; do printf '%s/%s/repo/.stamp-%s ' "$1" "$board" "$p"; done
+}
+# files O: what is compared, relative to O, one a line
+files() {
+	(cd "$1/$board/repo" && for p in $pkgs; do
+		ls | grep -E "^$p-[0-9].*\.pkg\$" | sed "s|^|$board/repo/|"; done)
+	for l in $libs; do echo "build/sysroot/lib/$l"; done
+}
+# compare: every file of the first build against the second's; 0 when all same
+compare() {
+	files "$one" >"$one/repro-quick/files-one"
+	files "$two" >"$one/repro-quick/files-two"
+	cmp -s "$one/repro-quick/files-one" "$one/repro-quick/files-two" || {
+		diff "$one/repro-quick/files-one" "$one/repro-quick/files-two" >&2 || true
+		echo "  DIFFER  the two builds made different sets of files"
+		return 1
+	}
+	_bad=0
+	while read -r f; do
+		if cmp -s "$one/$f" "$two/$f"; then
+			say SAME "$f"
+		else
+			say DIFFER "$f"
+			_bad=1
+		fi
+	done <"$one/repro-quick/files-one"
+	return $_bad
+}
+
+say REPRO "first build: $one (as made by make, ccache ${CCACHE_DISABLE:+off}${CCACHE_DISABLE:-on})"
+(cd "$top" && make --no-print-directory BOARD="$board" O="$one" $(stamps "$one")) ||
+	die "the first build failed"
+rm -rf "$one/repro-quick"
+mkdir -p "$two"
+say REPRO "second build: $two (umask 077, TZ=Asia/Tokyo, LC_ALL=C.UTF-8, ccache off)"
+(cd "$top" && umask 077 && TZ=Asia/Tokyo LC_ALL=C.UTF-8 CCACHE_DISABLE=1 \
+	make --no-print-directory BOARD="$board" O="$two" CCACHE= $(stamps "$two")) \
+	>"$one/repro-quick/build-two.log" 2>&1 ||
+	{ tail -n 30 "$one/repro-quick/build-two.log" >&2; die "the second build failed (log: $one/repro-quick/build-two.log)"; }
+compare ||
+	die "the two builds differ: a build path, the time zone, the umask or the locale leaks into the files above (make repro-check runs diffoscope on a full build)"
+
+say REPRO "self-test: jansson without its path maps on the second side"
+rm -f "$two/build/jansson/.built"
+(cd "$top" && umask 077 && CAIRN_REPRO_LEAK=1 CCACHE_DISABLE=1 \
+	make --no-print-directory BOARD="$board" O="$two" CCACHE= $(stamps "$two")) \
+	>>"$one/repro-quick/build-two.log" 2>&1 ||
+	{ tail -n 30 "$one/repro-quick/build-two.log" >&2; die "the self-test's build failed"; }
+agent=$(grep "/agent-" "$one/repro-quick/files-one")
+if cmp -s "$one/$agent" "$two/$agent"; then
+	die "self-test: a build path left in jansson did not change $agent: this check cannot see a leak"
+fi
+say LEAK "$agent differs, as it must"
+rm -rf "$one/repro-quick"
+echo "  repro-quick: $board: $(echo $pkgs | wc -w) packages and $(echo $libs | wc -w) libraries identical; a planted leak is seen"
