@@ -1,11 +1,12 @@
 #!/bin/sh
 # scripts/repro-check.sh: build the board twice and compare every artifact
-# byte for byte, the bundle and the installer included.  The first build
-# is this checkout's, with ccache as usual; the second is a fresh clone of
-# HEAD at another path (another name and depth), built with ccache off,
-# under umask 077, another time zone and locale, at another time.  Keys
-# and the download cache are the same (they are inputs).  What differs is
-# shown by diffoscope where it is installed (scripts/hostdeps.sh).
+# byte for byte, the bundle and the installer included.  Both are fresh
+# clones of HEAD (so work in progress in the checkout cannot reach either):
+# the first built with ccache as usual, the second at another path
+# (another name and depth) with ccache off, under umask 077, another time
+# zone and locale, at another time.  Keys and the download cache are the
+# same (they are inputs).  What differs is shown by diffoscope where it is
+# installed.
 #
 # usage: repro-check.sh BOARD   (env: O, the parent of both builds)
 . "$(dirname "$0")/lib.sh"
@@ -13,19 +14,23 @@
 board=${1:?usage: repro-check.sh BOARD}
 top=$(cd "$(dirname "$0")/.." && pwd)
 base=$(cd "$top" && mkdir -p "${O:-out}" && cd "${O:-out}" && pwd)/repro
-one=$base/one
+clone1=$base/one
+one=$clone1/out
 clone=$base/second/clone-two
 two=$clone/out
 targets="image $([ "$board" != "${board%x86_64}" ] && echo bundle)"
 
-# The second build is of HEAD: the first must be too.
+# Both builds are of HEAD: say so when the checkout holds more.
 [ -z "$(cd "$top" && git status --porcelain --untracked-files=no)" ] ||
-	die "the checkout has uncommitted changes: commit or stash them (the second build is a clone of HEAD)"
+	say NOTE "the checkout has uncommitted changes: both builds are of HEAD, $(cd "$top" && git rev-parse --short HEAD)"
 rm -rf "$base"
 mkdir -p "$base/second"
 started=$(date +%s)
-say REPRO "build 1: $one (ccache ${CCACHE_DISABLE:+off}${CCACHE_DISABLE:-on})"
-(cd "$top" && umask 022 && TZ=UTC LC_ALL=C make --no-print-directory BOARD="$board" O="$one" $targets) ||
+# Each clone's ccache base is its own top (the Makefile's default).
+unset CCACHE_BASEDIR
+say REPRO "build 1: $clone1 (a clone of HEAD; ccache ${CCACHE_DISABLE:+off}${CCACHE_DISABLE:-on})"
+(umask 022 && git clone -q "$top" "$clone1" && cd "$clone1" &&
+	TZ=UTC LC_ALL=C make --no-print-directory BOARD="$board" O="$one" $targets) ||
 	die "build 1 failed"
 say REPRO "build 2: $clone (a clone of HEAD; umask 077, TZ=Asia/Tokyo, LC_ALL=C.UTF-8, ccache off)"
 (umask 077 && git clone -q "$top" "$clone" && cd "$clone" &&
