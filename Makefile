@@ -219,16 +219,17 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 # The agent and the CDI tools use OpenSSL (base64, certificates, TLS: a
 # config by URL, the API) and jansson (CDI specs, the API's JSON).
 AGENT_LDLIBS := -ljansson -lssl -lcrypto
-# pkg links OpenSSL (all its crypto, and TLS for https:// repositories) and zstd,
-# built for musl by their recipes.
-PKG_LDLIBS := -lssl -lcrypto -lzstd
+# pkg links OpenSSL (all its crypto, and TLS for https:// repositories), zstd
+# and jansson (`pkg audit` reads OSV's JSON), built for musl by their recipes.
+PKG_LDLIBS := -ljansson -lssl -lcrypto -lzstd
 
 $(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN) Makefile
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CCACHE) $(MUSL_CC) $(MUSL_CFLAGS) $(call inc,$<) -c -o $@ $<
 # Every component's modules in one archive: libcairn.a holds lib only.
-$(call obj,$(LIB_SRC) $(PKG_SRC) $(PKG_NODE_SRC) pkg/main.c): $(B)/openssl/.built $(B)/zstd/.built
+$(call obj,$(LIB_SRC) $(PKG_SRC) $(PKG_NODE_SRC) pkg/main.c): $(B)/openssl/.built $(B)/zstd/.built \
+	$(B)/jansson/.built
 $(call obj,$(GPU_SRC) $(AGENT_SRC) $(CDI_SRC) agent/main.c cdi/cdi_main.c cdi/runtime_main.c): \
 	$(B)/jansson/.built $(B)/openssl/.built
 $(B)/obj/libcairn.a: $(call obj,$(LIB_SRC))
@@ -306,7 +307,7 @@ BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl
 PKGBUILD_ENV = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
 	CAIRN_PKG_VERSION=$(CAIRN_PKG_VERSION) CAIRN_SOURCE_SHA256=$(CAIRN_SOURCE_SHA256)
 PKGBUILD = $(PKGBUILD_ENV) scripts/pkgbuild.sh
-PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh Makefile
+PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh scripts/pkgids.sh Makefile
 
 # Linked into Cairn's programs, never installed: each package holds the
 # component's licenses (and its SBOM entry).
@@ -390,10 +391,14 @@ $(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs
 	$(Q)mkdir -p $(@D)
 	$(Q)PKG=$(HB)/pkg ZSTD_LEVEL=$(INITRAMFS_ZSTD_LEVEL) scripts/initramfs.sh $@ $(KB)/rootfs $(REPO) $(HB)/gen_init_cpio $(BOARD_PACKAGES)
 
-# The SBOM of what the root holds, from its package database.
-$(OUT)/sbom.spdx.json: $(OUT)/initramfs.cpio.zst
+# The SBOM of what the root holds, from its package database, checked
+# against the SPDX 2.3 JSON schema the lock pins before it is kept.
+$(OUT)/sbom.spdx.json: $(OUT)/initramfs.cpio.zst scripts/spdx-validate.sh
 	$(call say,SBOM,$@)
-	$(Q)$(HB)/pkg --root $(KB)/rootfs sbom --name cairn-$(BOARD) >$@.tmp && mv $@.tmp $@
+	$(Q)$(HB)/pkg --root $(KB)/rootfs sbom --name cairn-$(BOARD) --version $(CAIRN_PKG_VERSION) >$@.tmp
+	$(Q)scripts/spdx-validate.sh $@.tmp || { [ $$? = 77 ] || { rm -f $@.tmp; \
+		echo "$@: the SBOM is not valid SPDX 2.3 (scripts/spdx-validate.sh): a bug in pkg sbom or a package's identifiers" >&2; exit 1; }; }
+	$(Q)mv $@.tmp $@
 
 $(OUT)/vmlinuz $(OUT)/kernel.config: $(OUT)/%: $(KB)/linux/.built
 	$(Q)mkdir -p $(@D) && cp $(KB)/linux/$* $@.tmp && mv $@.tmp $@

@@ -213,8 +213,8 @@ static int spec_lines(char *spec, size_t len, struct text *meta, unsigned long l
 		      const char *path)
 {
 	static const char *const order[] = { "name", "version", "arch", "license", "summary",
-					     "supplier", "source-sha256", "payload-size", "depends",
-					     "provides", "conflicts" };
+					     "supplier", "purl", "cpe", "download", "source-sha256",
+					     "payload-size", "depends", "provides", "conflicts" };
 	size_t i, at;
 	int rc = text_add(meta, "format 1\n", 9);
 

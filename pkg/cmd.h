@@ -46,6 +46,7 @@ int cmd_owner(struct pkg_opts *o, int argc, char **argv);
 int cmd_verify(struct pkg_opts *o, int argc, char **argv);
 int cmd_search(struct pkg_opts *o, int argc, char **argv);
 int cmd_sbom(struct pkg_opts *o, int argc, char **argv);
+int cmd_audit(struct pkg_opts *o, int argc, char **argv);
 int cmd_os_install(struct pkg_opts *o, int argc, char **argv);
 int cmd_os_update(struct pkg_opts *o, int argc, char **argv);
 int cmd_key(struct pkg_opts *o, int argc, char **argv);

@@ -1,4 +1,4 @@
-/* cmd_sbom.c: `pkg sbom [--name NAME]`: SPDX 2.3 JSON of the root's packages, or of --repo's. */
+/* cmd_sbom.c: `pkg sbom [--name NAME] [--version V]`: SPDX 2.3 JSON of the root's packages, or of --repo's. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +18,22 @@ static long long sbom_time(void)
 	return e != NULL && text_uint(e, 1ULL << 40, &v) == 0 ? (long long)v : (long long)time(NULL);
 }
 
+/* --name and --version go into the JSON as they are (sbom.c escapes
+ * quotes and backslashes): printable ASCII only. */
+static int sbom_text_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 256)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < ' ' || *s > '~')
+			return 0;
+	return 1;
+}
+
 /* sbom: of the root (its db), or of the repository when --repo is given. */
-static int sbom(const struct pkg_opts *o, const char *name)
+static int sbom(const struct pkg_opts *o, struct sbom_root *root)
 {
 	const struct pkg_meta **v;
 	struct txn_pkg *loaded = NULL;
@@ -36,7 +50,10 @@ static int sbom(const struct pkg_opts *o, const char *name)
 			cmd_die(111, "%s", strerror(ENOMEM));
 		for (i = 0; i < t.db.n; i++)
 			v[n++] = &t.db.pkgs[i].m;
-		rc = sbom_write(stdout, name ? name : "root", v, n, sbom_time());
+		if (root->name == NULL)
+			root->name = "root";
+		root->purpose = "OPERATING_SYSTEM";
+		rc = sbom_write(stdout, root, v, n, sbom_time());
 	} else {
 		if (repo_open(&r, o->repo, t.pkgdir, cmd_repo_opts(o), &e) < 0)
 			cmd_fail(&e);
@@ -54,7 +71,9 @@ static int sbom(const struct pkg_opts *o, const char *name)
 				cmd_fail(&e);
 			v[n++] = &loaded[i].m;
 		}
-		rc = sbom_write(stdout, name ? name : "repository", v, n, sbom_time());
+		if (root->name == NULL)
+			root->name = "repository";
+		rc = sbom_write(stdout, root, v, n, sbom_time());
 		for (i = 0; i < n; i++)
 			txn_pkg_free(&loaded[i]);
 		free(loaded);
@@ -71,18 +90,24 @@ int cmd_sbom(struct pkg_opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
+		{ "version", required_argument, NULL, 'V' },
 		CMD_COMMON_OPTS,
 		CMD_OPTS_END
 	};
 	struct cmd_args a;
-	const char *name = NULL;
+	struct sbom_root r = { NULL, NULL, NULL };
 	int c;
 
 	cmd_args_init(&a, o, argc, argv);
-	while ((c = cmd_getopt(&a, "", opts)) != -1)
+	while ((c = cmd_getopt(&a, "", opts)) != -1) {
 		if (c == 'n')
-			name = optarg;
+			r.name = optarg;
+		else if (c == 'V')
+			r.version = optarg;
+	}
 	if (a.n != 0)
 		cmd_wrong_args(argv[0]);
-	return sbom(o, name);
+	if ((r.name != NULL && !sbom_text_ok(r.name)) || (r.version != NULL && !sbom_text_ok(r.version)))
+		cmd_die(100, "sbom: --name and --version take printable ASCII, up to 256 bytes");
+	return sbom(o, &r);
 }

@@ -328,6 +328,72 @@ static int add_rel(struct pkg_rel *rels, int *n, char *v, int versioned)
 	return 0;
 }
 
+#define TEXT_OF_(x) #x
+#define TEXT_OF(x) TEXT_OF_(x)
+
+/* An identifier: printable ASCII without spaces, quotes or backslashes,
+ * its scheme's prefix, at most 256 bytes; purl and cpe at most
+ * PKG_IDS_MAX times, download once. */
+static int id_parse(struct pkg_meta *m, const char *key, const char *v, const char **why)
+{
+	const char *c;
+	int purl = key[0] == 'p', cpe = key[0] == 'c';
+
+	if (strlen(v) > 256) {
+		*why = "identifier longer than 256 bytes";
+		return -1;
+	}
+	for (c = v; *c != '\0'; c++)
+		if (*c <= ' ' || *c > '~' || *c == '"' || *c == '\\') {
+			*why = "identifier has a space, quote, backslash or byte outside printable ASCII";
+			return -1;
+		}
+	if ((purl && strncmp(v, "pkg:", 4) != 0) || (cpe && strncmp(v, "cpe:2.3:", 8) != 0) ||
+	    (!purl && !cpe && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)) {
+		*why = purl ? "purl must begin 'pkg:'" : cpe ? "cpe must begin 'cpe:2.3:'" :
+		       "download must be an http:// or https:// URL";
+		return -1;
+	}
+	if (purl ? m->npurl == PKG_IDS_MAX : cpe ? m->ncpe == PKG_IDS_MAX : m->download != NULL) {
+		*why = purl ? "more than " TEXT_OF(PKG_IDS_MAX) " 'purl' lines" :
+		       cpe ? "more than " TEXT_OF(PKG_IDS_MAX) " 'cpe' lines" : "'download' given twice";
+		return -1;
+	}
+	if (purl)
+		m->purl[m->npurl++] = v;
+	else if (cpe)
+		m->cpe[m->ncpe++] = v;
+	else
+		m->download = v;
+	return 0;
+}
+
+/* A key of one string: name, version, arch, license, summary, supplier
+ * (printable, at most 256 bytes, once), or an identifier.  Returns 0, 1
+ * when key is none of them, or fail()'s error. */
+static int string_key(struct pkg_meta *m, const char *key, const char *v, char *err, size_t errsize,
+		      int line)
+{
+	const char **field, *c, *why;
+
+	if (strcmp(key, "purl") == 0 || strcmp(key, "cpe") == 0 || strcmp(key, "download") == 0)
+		return id_parse(m, key, v, &why) < 0 ? fail(err, errsize, line, "%s", why) : 0;
+	if (strcmp(key, "name") != 0 && strcmp(key, "version") != 0 && strcmp(key, "arch") != 0 &&
+	    strcmp(key, "license") != 0 && strcmp(key, "summary") != 0 && strcmp(key, "supplier") != 0)
+		return 1;
+	field = key[0] == 'n' ? &m->name : key[0] == 'v' ? &m->version : key[0] == 'a' ? &m->arch :
+		key[0] == 'l' ? &m->license : key[1] == 'u' && key[2] == 'm' ? &m->summary : &m->supplier;
+	if (*field != NULL)
+		return fail(err, errsize, line, "'%s' given twice", key);
+	if (strlen(v) > 256)
+		return fail(err, errsize, line, "'%s' longer than 256 bytes", key);
+	for (c = v; *c != '\0'; c++)
+		if ((unsigned char)*c < ' ' || (unsigned char)*c == 0x7f)
+			return fail(err, errsize, line, "'%s' has a control byte", key);
+	*field = v;
+	return 0;
+}
+
 /*
  * pkg_meta_parse: the metadata text (len bytes, edited in place: strings
  * in m point into it) into m, whose files array the caller gives
@@ -396,24 +462,11 @@ int pkg_meta_parse(char *text, size_t len, struct pkg_meta *m, char *err, size_t
 		}
 		if (m->nfiles > 0)
 			return fail(err, errsize, line, "'%.32s' after the file list", key);
-		if (strcmp(key, "name") == 0 || strcmp(key, "version") == 0 || strcmp(key, "arch") == 0 ||
-		    strcmp(key, "license") == 0 || strcmp(key, "summary") == 0 ||
-		    strcmp(key, "supplier") == 0) {
-			const char **field = key[0] == 'n' ? &m->name : key[0] == 'v' ? &m->version :
-					     key[0] == 'a' ? &m->arch : key[0] == 'l' ? &m->license :
-					     key[1] == 'u' && key[2] == 'm' ? &m->summary : &m->supplier;
-			const char *c;
-
-			if (*field != NULL)
-				return fail(err, errsize, line, "'%s' given twice", key);
-			if (strlen(v) > 256)
-				return fail(err, errsize, line, "'%s' longer than 256 bytes", key);
-			for (c = v; *c != '\0'; c++)
-				if ((unsigned char)*c < ' ' || (unsigned char)*c == 0x7f)
-					return fail(err, errsize, line, "'%s' has a control byte", key);
-			*field = v;
+		rc = string_key(m, key, v, err, errsize, line);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
 			continue;
-		}
 		if (strcmp(key, "source-sha256") == 0) {
 			if (have_sum++ || pkg_hex32(v, m->source_sha256) < 0)
 				return fail(err, errsize, line, "source-sha256 must be given once, 64 lowercase hex digits");

@@ -11,6 +11,7 @@
 #define PKG_PAYLOAD_MAX (1ULL << 40)		/* compressed or not */
 #define PKG_FILES_MAX 65536
 #define PKG_RELS_MAX 256			/* depends, provides, conflicts each */
+#define PKG_IDS_MAX 16				/* purl and cpe lines each */
 #define PKG_PATH_MAX 4095
 #define PKG_DEPTH_MAX 64
 
@@ -41,6 +42,11 @@ struct pkg_file {
 /* Strings point into the metadata text, which the parser edits in place. */
 struct pkg_meta {
 	const char *name, *version, *arch, *license, *summary, *supplier;
+	/* What a scanner matches (doc/pkg.md "Identifiers"): Package URLs
+	 * (pkg:deb/debian/... for a Debian build), CPE 2.3 names of the
+	 * upstream, and where the pinned source was downloaded from. */
+	const char *purl[PKG_IDS_MAX], *cpe[PKG_IDS_MAX], *download;
+	int npurl, ncpe;
 	uint8_t source_sha256[32];
 	unsigned long long payload_size;	/* the sum of every regular file */
 	struct pkg_rel depends[PKG_RELS_MAX], provides[PKG_RELS_MAX], conflicts[PKG_RELS_MAX];

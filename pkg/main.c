@@ -43,7 +43,12 @@ const struct pkg_cmd pkg_cmds[] = {
 	{ "search", cmd_search, PKG_SEC_INSTALLED,
 	  "  search WORD                  packages in --repo whose name has WORD\n" },
 	{ "sbom", cmd_sbom, PKG_SEC_INSTALLED,
-	  "  sbom [--name NAME]           SPDX 2.3 JSON of the root (or of --repo)\n" },
+	  "  sbom [--name NAME] [--version V]\n"
+	  "                               SPDX 2.3 JSON of the root (or of --repo)\n" },
+	{ "audit", cmd_audit, PKG_SEC_INSTALLED,
+	  "  audit --feed PATH            the advisories of an offline OSV feed that affect\n"
+	  "                               the root (or --repo); exit 1 when any does, 2 when\n"
+	  "                               the feed cannot all be read (audit --help)\n" },
 	{ "os-install", cmd_os_install, PKG_SEC_OS,
 	  "  os-install [--force] DISK    the newest cairn-os in --repo onto DISK, a blank\n"
 	  "                               whole disk (--force: one that is not blank)\n" },

@@ -6,7 +6,14 @@
 
 #include "format.h"
 
-int sbom_write(FILE *out, const char *name, const struct pkg_meta *const *pkgs, size_t n,
+/* What the document describes: the root or repository the packages are. */
+struct sbom_root {
+	const char *name;		/* the document's name and the root package's */
+	const char *version;		/* the image's version, or NULL */
+	const char *purpose;		/* an SPDX primaryPackagePurpose, or NULL */
+};
+
+int sbom_write(FILE *out, const struct sbom_root *root, const struct pkg_meta *const *pkgs, size_t n,
 	       long long created);
 
 #endif

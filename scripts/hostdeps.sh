@@ -16,8 +16,9 @@ pkgs="$pkgs squashfs-tools cryptsetup-bin fdisk dosfstools mtools binutils"
 # The tests: QEMU (TCG), clang with the sanitizer and libFuzzer runtimes,
 # iproute2 for network namespaces, e2fsprogs to check a guest's data disk,
 # python3 to drive logd on the host, python3-jsonschema to check CDI specs
-# against the CDI schema, jq to read the agent API's JSON, procps (pgrep),
-# dnsmasq to give a guest DHCP in a test's network namespace.
+# against the CDI schema and every SBOM (the image's too) against SPDX's,
+# jq to read the agent API's JSON, procps (pgrep), dnsmasq to give a guest
+# DHCP in a test's network namespace.
 pkgs="$pkgs qemu-system-x86 clang libclang-rt-14-dev llvm iproute2 e2fsprogs python3 python3-jsonschema
 jq procps dnsmasq-base"
 # The slurm profile's QEMU test: a real controller (Debian 12's slurmctld, the

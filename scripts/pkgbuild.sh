@@ -14,6 +14,13 @@
 # executables, 0644 other files, and the exceptions below), so neither the
 # builder's umask nor the checkout's modes reach the package: the same
 # recipe and inputs give the same bytes.
+#
+# A package built from the lock's sources carries what a vulnerability
+# scanner matches (scripts/pkgids.sh): each source's purl, the recipe's
+# `cpe` names with the upstream version, the upstream download URL.  Its
+# `sources` (default: `source`) name the lock entries, patterns allowed.
+# Cairn's own packages carry none: cairn-os and cairn-netboot among them,
+# which nodes whose pkg predates those keys read (pkg os-update).
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 2 ] || die "usage: pkgbuild.sh NAME REPO [TREE]"
@@ -22,13 +29,17 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 recipe=$top/pkg/recipes/$recipe_name
 [ -f "$recipe/recipe" ] || die "no recipe $recipe/recipe"
 : "${PKG:?PKG: the host build of pkg}" "${BOARD_ARCH:?}" "${B:?}"
-name= source= license= summary= supplier= depends= licenses= revision=1 level=19
+name= source= license= summary= supplier= depends= licenses= revision=1 level=19 cpe= sources=
 . "$recipe/recipe"
 
+ids=
 if [ "$source" = cairn ]; then
+	[ -z "$cpe$sources" ] || die "$name: a Cairn package (source=cairn) takes no 'cpe' or 'sources'"
 	version=${CAIRN_PKG_VERSION:?} sum=${CAIRN_SOURCE_SHA256:?}
 	srcdir=$top
 else
+	ids=$("$top/scripts/pkgids.sh" "$top/sources.lock" "${sources:-$source}" "$cpe") ||
+		die "$name: its identifiers (purl, cpe, download) cannot be made"
 	line=$(lock_lines src "$top/sources.lock" | awk -v n="$source" '$2 == n')
 	[ -n "$line" ] || die "$name: no 'src $source' in sources.lock"
 	version=$(echo "$line" | awk '{ print $3 }')-r$revision
@@ -66,6 +77,7 @@ chmod 0755 "$stage"
 	echo "license $license"
 	echo "summary $summary"
 	echo "supplier ${supplier:-Organization: Cairn}"
+	[ -z "$ids" ] || echo "$ids"
 	echo "source-sha256 $sum"
 	for d in $depends; do echo "depends $d"; done
 } >"$stage.spec"

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Every line of sources.lock is one the tools understand: an epoch, host
-# tool versions, and src entries with a sha256 and at least one source.
+# tool versions, and src (and check) entries with a sha256 and at least one
+# source.
 . "$(dirname "$0")/testlib"
 
 sed -e 's/#.*//' -e '/^[[:space:]]*$/d' sources.lock | awk '
 	$1 == "epoch" { if ($2 !~ /^[0-9]+$/) bad("epoch is not a number"); e++; next }
 	$1 == "host" { if (NF != 3) bad("host needs PACKAGE VERSION"); next }
-	$1 == "src" {
+	$1 == "src" || $1 == "check" {
 		if (NF < 6) bad("src needs NAME VERSION FILE SHA256 WHERE...")
 		if ($5 !~ /^[0-9a-f]+$/ || length($5) != 64) bad("bad sha256 " $5)
 		if ($2 in seen) bad("duplicate name " $2); seen[$2] = 1

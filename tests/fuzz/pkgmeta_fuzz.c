@@ -8,6 +8,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* An identifier goes into the SBOM's JSON as it is: its scheme's prefix,
+ * printable ASCII, no space, quote or backslash, at most 256 bytes. */
+static int id_ok(const char *id, const char *prefix)
+{
+	const char *c;
+
+	if (strncmp(id, prefix, strlen(prefix)) != 0 || strlen(id) > 256)
+		return 0;
+	for (c = id; *c != '\0'; c++)
+		if (*c <= ' ' || *c > '~' || *c == '"' || *c == '\\')
+			return 0;
+	return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pkg_file files[64];
@@ -30,6 +44,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pkg_meta_parse(text, size, &meta, err, sizeof err) != 0)
 		return 0;
 	if (!pkg_name_ok(meta.name) || !pkg_version_ok(meta.version) || meta.nfiles > 64)
+		abort();
+	for (i = 0; i < (size_t)meta.npurl; i++)
+		if (!id_ok(meta.purl[i], "pkg:"))
+			abort();
+	for (i = 0; i < (size_t)meta.ncpe; i++)
+		if (!id_ok(meta.cpe[i], "cpe:2.3:"))
+			abort();
+	if (meta.download != NULL && !id_ok(meta.download, "http"))
 		abort();
 	for (i = 0; i < meta.nfiles; i++) {
 		if (!pkg_path_ok(files[i].path, &why))

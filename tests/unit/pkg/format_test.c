@@ -1,6 +1,7 @@
 /* pkgformat_test.c: the package header and metadata parser, and the
  * hostile entries it must refuse (traversal, absolute paths, links out,
- * device nodes, bad modes, bombs, duplicates). */
+ * device nodes, bad modes, bombs, duplicates, identifiers that would
+ * break the SBOM's JSON). */
 #include <stdio.h>
 #include <string.h>
 
@@ -112,6 +113,71 @@ static void test_refused(void)
 	}
 }
 
+/* purl, cpe and download: what a scanner matches (doc/pkg-format.md). */
+static void test_ids(void)
+{
+	static const struct { const char *lines, *why; } bad[] = {
+		{ "purl deb/debian/zlib1g@1.2.13\n", "purl must begin 'pkg:'" },
+		{ "cpe cpe:/a:zlib:zlib:1.2.13\n", "cpe must begin 'cpe:2.3:'" },
+		{ "cpe cpe:2.2:a:zlib:zlib\n", "cpe must begin 'cpe:2.3:'" },
+		{ "download ftp://example.org/x.tar.gz\n", "http:// or https://" },
+		{ "download https://a.example/x\ndownload https://b.example/x\n", "'download' given twice" },
+		{ "purl pkg:generic/x@1 pkg:generic/y@1\n", "space, quote, backslash" },
+		{ "purl pkg:generic/x\"},{\"a\":\"@1\n", "space, quote, backslash" },
+		{ "cpe cpe:2.3:a:x\\:y:z:1:*:*:*:*:*:*:*\n", "space, quote, backslash" },
+		{ "download https://example.org/a\tb\n", "space, quote, backslash" },
+		{ "purl pkg:generic/\xc3\xa9@1\n", "outside printable ASCII" },
+		{ "purl pkg:generic/x@1?a=\x7f\n", "outside printable ASCII" },
+		{ "purl \n", "not a 'key value'" },
+	};
+	char lines[8192], *at;
+	size_t i;
+	int n;
+
+	CHECK(parse("payload-size 0\n"
+		    "purl pkg:deb/debian/libc6@2.41-12%2Bdeb13u5?arch=amd64&distro=debian-13&upstream=glibc\n"
+		    "purl pkg:deb/debian/busybox@1:1.37.0-6?arch=source&distro=debian-13\n"
+		    "cpe cpe:2.3:a:gnu:glibc:2.41:*:*:*:*:*:*:*\n"
+		    "download https://musl.libc.org/releases/musl-1.2.5.tar.gz\n", "") == 0);
+	CHECK(meta.npurl == 2 && meta.ncpe == 1 && meta.download != NULL);
+	CHECK(strcmp(meta.purl[1], "pkg:deb/debian/busybox@1:1.37.0-6?arch=source&distro=debian-13") == 0);
+	CHECK(strcmp(meta.cpe[0], "cpe:2.3:a:gnu:glibc:2.41:*:*:*:*:*:*:*") == 0);
+	CHECK(strncmp(meta.download, "https://musl", 12) == 0);
+	CHECK(parse("payload-size 0\ndownload http://example.org/x.tar.gz\n", "") == 0 &&
+	      meta.npurl == 0 && meta.ncpe == 0);
+	/* None of them: the package of an older pkg, as before. */
+	CHECK(parse("payload-size 0\n", "") == 0 && meta.npurl == 0 && meta.download == NULL);
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char payload[512];
+		int rc;
+
+		snprintf(payload, sizeof payload, "payload-size 0\n%s", bad[i].lines);
+		rc = parse(payload, "");
+		if (rc == 0 || strstr(err, bad[i].why) == NULL)
+			fprintf(stderr, "ids case %zu: rc %d, err '%s', want '%s'\n", i, rc, err, bad[i].why);
+		CHECK(rc < 0 && strstr(err, bad[i].why) != NULL);
+	}
+
+	/* PKG_IDS_MAX of each is the most; one more is refused. */
+	for (at = lines, n = 0; n < PKG_IDS_MAX; n++)
+		at += sprintf(at, "purl pkg:generic/p%d@1\ncpe cpe:2.3:a:v:p%d:1:*:*:*:*:*:*:*\n", n, n);
+	CHECK(parse(lines, "payload-size 0\n") == 0 && meta.npurl == PKG_IDS_MAX && meta.ncpe == PKG_IDS_MAX);
+	sprintf(at, "purl pkg:generic/one-more@1\n");
+	CHECK(parse(lines, "payload-size 0\n") < 0 && strstr(err, "more than 16 'purl' lines") != NULL);
+	sprintf(at, "cpe cpe:2.3:a:v:one-more:1:*:*:*:*:*:*:*\n");
+	CHECK(parse(lines, "payload-size 0\n") < 0 && strstr(err, "more than 16 'cpe' lines") != NULL);
+
+	/* 256 bytes is the most. */
+	n = snprintf(lines, sizeof lines, "payload-size 0\npurl pkg:generic/");
+	memset(lines + n, 'a', 256 - 12);
+	strcpy(lines + n + 256 - 12, "\n");
+	CHECK(parse(lines, "") == 0 && strlen(meta.purl[0]) == 256);
+	memset(lines + n, 'a', 256 - 11);
+	strcpy(lines + n + 256 - 11, "\n");
+	CHECK(parse(lines, "") < 0 && strstr(err, "longer than 256 bytes") != NULL);
+}
+
 static void test_limits(void)
 {
 	char list[4096] = "";
@@ -165,6 +231,7 @@ int main(void)
 {
 	RUN(test_good);
 	RUN(test_refused);
+	RUN(test_ids);
 	RUN(test_limits);
 	RUN(test_header);
 	RUN(test_path);
