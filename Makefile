@@ -314,22 +314,23 @@ PKG_DEPS = $(HB)/pkg scripts/pkgbuild.sh scripts/pkgids.sh Makefile
 LICENSE_PKGS := musl openssl zstd jansson
 $(patsubst %,$(REPO)/.stamp-%,$(LICENSE_PKGS)): $(REPO)/.stamp-%: $(B)/%/.built pkg/recipes/%/recipe $(PKG_DEPS)
 	$(Q)$(PKGBUILD) $* $(REPO) && touch $@
-$(REPO)/.stamp-cdi: $(CDI_PROGS) $(wildcard pkg/recipes/cdi/*) $(PKG_DEPS)
+$(REPO)/.stamp-cdi: $(CDI_PROGS) $(wildcard pkg/recipes/cdi/*) $(PKG_DEPS) $(KB)/os-version.id
 	$(Q)rm -rf $(PT)/cdi && mkdir -p $(PT)/cdi/usr/bin && cp $(CDI_PROGS) $(PT)/cdi/usr/bin/
 	$(Q)$(PKGBUILD) cdi $(REPO) $(PT)/cdi && touch $@
-$(REPO)/.stamp-agent: $(B)/obj/agent/cairn-agent $(wildcard pkg/recipes/agent/*) $(PKG_DEPS)
+$(REPO)/.stamp-agent: $(B)/obj/agent/cairn-agent $(wildcard pkg/recipes/agent/*) $(PKG_DEPS) $(KB)/os-version.id
 	$(Q)rm -rf $(PT)/agent && mkdir -p $(PT)/agent/usr/sbin && cp $(B)/obj/agent/cairn-agent $(PT)/agent/usr/sbin/
 	$(Q)$(PKGBUILD) agent $(REPO) $(PT)/agent && touch $@
 $(REPO)/.stamp-linux: $(KB)/linux/.built $(wildcard pkg/recipes/linux/*) $(PKG_DEPS)
 	$(Q)# modules_install links build and source to the build tree: not a node's, and a build path
 	$(Q)rm -f $(KB)/linux/modules/lib/modules/*/build $(KB)/linux/modules/lib/modules/*/source
 	$(Q)$(PKGBUILD) linux $(REPO) $(KB)/linux/modules && touch $@
-$(REPO)/.stamp-initd: $(addprefix $(B)/obj/initd/,$(PROGS)) $(wildcard pkg/recipes/initd/*) $(PKG_DEPS)
+$(REPO)/.stamp-initd: $(addprefix $(B)/obj/initd/,$(PROGS)) $(wildcard pkg/recipes/initd/*) $(PKG_DEPS) \
+		$(KB)/os-version.id
 	$(Q)rm -rf $(PT)/initd && mkdir -p $(PT)/initd/sbin $(PT)/initd/lib/initd
 	$(Q)cp $(B)/obj/initd/initd $(B)/obj/initd/initctl $(PT)/initd/sbin/
 	$(Q)cp $(B)/obj/initd/logd $(PT)/initd/lib/initd/ && ln -s sbin/initd $(PT)/initd/init
 	$(Q)$(PKGBUILD) initd $(REPO) $(PT)/initd && touch $@
-$(REPO)/.stamp-pkg: $(B)/obj/pkg/pkg $(wildcard pkg/recipes/pkg/*) $(PKG_DEPS)
+$(REPO)/.stamp-pkg: $(B)/obj/pkg/pkg $(wildcard pkg/recipes/pkg/*) $(PKG_DEPS) $(KB)/os-version.id
 	$(Q)rm -rf $(PT)/pkg && mkdir -p $(PT)/pkg/sbin && cp $(B)/obj/pkg/pkg $(PT)/pkg/sbin/
 	$(Q)$(PKGBUILD) pkg $(REPO) $(PT)/pkg && touch $@
 # NODE_CONFIG=FILE: the site's node config baked into the image (the
@@ -342,7 +343,8 @@ NODE_CONFIG_ID := $(if $(NODE_CONFIG),$(abspath $(NODE_CONFIG)) $(shell sha256su
 $(KB)/node-config.id: FORCE
 	$(Q)mkdir -p $(@D) && echo '$(NODE_CONFIG_ID)' | cmp -s - $@ || echo '$(NODE_CONFIG_ID)' >$@
 # The OS's version, in os-release: IMAGE_VERSION orders systemd-boot's
-# entries for the two root slots, and pkg os-update compares it.
+# entries for the two root slots, and pkg os-update compares it.  Cairn's
+# own packages carry it too: a new commit remakes them.
 $(KB)/os-version.id: FORCE
 	$(Q)mkdir -p $(@D) && echo '$(CAIRN_PKG_VERSION)' | cmp -s - $@ || echo '$(CAIRN_PKG_VERSION)' >$@
 $(REPO)/.stamp-base-files: $(ROOTFS_FILES) $(wildcard pkg/recipes/base-files/*) $(PKG_DEPS) $(KB)/node-config.id \
@@ -370,7 +372,8 @@ $(REPO)/.stamp-nvidia: $(KB)/nvidia/.built pkg/recipes/nvidia/recipe $(PKG_DEPS)
 # Images made from Debian's static BusyBox (its recipe's build).
 $(B)/test-images/.built: $(B)/src/.busybox-static.unpacked $(call build_inputs,test-images) scripts/oci-image.sh
 	$(Q)$(RECIPE) test-images
-$(REPO)/.stamp-board-$(BOARD): board/$(BOARD)/board.mk $(wildcard pkg/recipes/board/*) $(PKG_DEPS)
+$(REPO)/.stamp-board-$(BOARD): board/$(BOARD)/board.mk $(wildcard pkg/recipes/board/*) $(PKG_DEPS) \
+		$(KB)/os-version.id
 	$(Q)rm -rf $(PT)/board && mkdir -p $(PT)/board/etc
 	$(Q){ echo "# Modules initd loads at boot (the board's BOARD_MODULES)."; \
 		for m in $(BOARD_MODULES); do echo $$m; done; } >$(PT)/board/etc/modules
@@ -572,8 +575,9 @@ test-full: test
 # Cairn's programs and the musl-built components only.
 repro-check:
 	$(Q)scripts/repro-check.sh $(BOARD)
-repro-quick:
-	$(Q)O=$(O) scripts/repro-quick.sh $(BOARD)
+REPRO_QUICK_PKGS := busybox initd pkg cdi agent musl openssl zstd jansson
+repro-quick: $(addprefix $(REPO)/.stamp-,$(REPRO_QUICK_PKGS))
+	$(Q)O=$(O) REPRO_QUICK_PKGS="$(REPRO_QUICK_PKGS)" scripts/repro-quick.sh $(BOARD)
 
 bench-boot: image
 	$(Q)scripts/bench-boot.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)

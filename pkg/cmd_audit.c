@@ -316,15 +316,23 @@ static void show_text(const struct audit *a, const struct match *m)
 	const struct pkg_meta *pm = a->pkgs[m->pkg].m;
 	size_t i;
 
-	printf("%s %s %s ", pm->name, pm->version, m->id);
-	for (i = 0; i < m->naliases; i++)
-		printf("%s%s", i ? "," : "", m->aliases[i]);
+	/* What the feed says goes through text_out: no terminal escapes. */
+	printf("%s %s ", pm->name, pm->version);
+	text_out(stdout, m->id);
+	putchar(' ');
+	for (i = 0; i < m->naliases; i++) {
+		if (i > 0)
+			putchar(',');
+		text_out(stdout, m->aliases[i]);
+	}
 	if (m->naliases == 0)
 		putchar('-');
-	if (m->fixed != NULL)
-		printf(" fixed %s", m->fixed);
-	else
+	if (m->fixed != NULL) {
+		printf(" fixed ");
+		text_out(stdout, m->fixed);
+	} else {
 		printf(" no fix");
+	}
 	if (m->summary[0] != '\0') {
 		printf(": ");
 		text_out(stdout, m->summary);
@@ -384,6 +392,28 @@ static size_t report(struct audit *a, int json)
 	return n;
 }
 
+/* Packages built from upstream's tarballs (OpenSSL, BusyBox, musl...)
+ * are named by CPE and pkg:generic purls, which Debian's advisories never
+ * name: say which, so a clean report is not read as covering them. */
+static void uncovered(const struct audit *a)
+{
+	size_t i, n = 0;
+	int j, deb;
+
+	for (i = 0; i < a->npkgs; i++) {
+		const struct pkg_meta *m = a->pkgs[i].m;
+
+		for (j = 0, deb = 0; j < m->npurl; j++)
+			deb |= strncmp(m->purl[j], "pkg:deb/", 8) == 0;
+		if (deb || m->ncpe == 0)
+			continue;
+		fprintf(stderr, "%s%s", n++ ? " " : "audit: named by upstream's CPE, not by a Debian purl (an OSV "
+			"feed of Debian's advisories does not cover them; match their CPEs from pkg sbom): ", m->name);
+	}
+	if (n > 0)
+		fputc('\n', stderr);
+}
+
 static void audit_free(struct audit *a)
 {
 	size_t i, j;
@@ -439,6 +469,7 @@ int cmd_audit(struct pkg_opts *o, int argc, char **argv)
 		cmd_die(AUDIT_FAILED, "writing the report: %s", strerror(errno));
 	fprintf(stderr, "audit: %zu packages, %zu advisories (%zu withdrawn) in %zu files: %zu matched\n",
 		a.npkgs, a.advisories, a.withdrawn, a.files, n);
+	uncovered(&a);
 	if (a.refused > AUDIT_SHOWN_MAX)
 		fprintf(stderr, "pkg: audit: %zu more files refused\n", a.refused - AUDIT_SHOWN_MAX);
 	if (a.refused > 0)

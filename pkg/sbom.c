@@ -22,25 +22,63 @@
 
 #define ROOT_ID "SPDXRef-Root"
 
-/* Metadata strings are printable ASCII: only " and \ need escaping. */
+/* Metadata strings have no control bytes: " and \ are escaped, valid
+ * UTF-8 passes, and a byte that is not (the format does not promise
+ * UTF-8) becomes U+FFFD, so the document is JSON whatever a package says. */
 static void str(FILE *out, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+
 	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
+	while (*p != '\0') {
+		int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 2 :
+			  (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 4 : 0, k;
+
+		for (k = 1; k < len; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				len = 0;
+		/* No overlong three-byte forms, no surrogates, nothing past U+10FFFF. */
+		if ((len == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) ||
+		    (len == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))))
+			len = 0;
+		if (len == 0) {
+			fputs("\\ufffd", out);
+			p++;
+			continue;
+		}
+		if (*p == '"' || *p == '\\')
 			fputc('\\', out);
-		fputc(*s, out);
+		fwrite(p, 1, (size_t)len, out);
+		p += len;
 	}
 	fputc('"', out);
 }
 
-/* SPDX ids allow letters, digits, '.' and '-'. */
-static void spdxid(FILE *out, const char *name)
+/* SPDX ids allow letters, digits, '.' and '-': a package's is its name
+ * with other bytes as '-', and, where an earlier package's is the same
+ * (a repository holding two versions of one name), "-N" for its place. */
+static void spdxid_name(const char *name, char *id)
 {
-	fputs("\"SPDXRef-Package-", out);
 	for (; *name != '\0'; name++)
-		fputc((*name >= 'a' && *name <= 'z') || (*name >= '0' && *name <= '9') || *name == '.' ||
-		      *name == '-' ? *name : '-', out);
+		*id++ = (*name >= 'a' && *name <= 'z') || (*name >= '0' && *name <= '9') || *name == '.' ||
+			*name == '-' ? *name : '-';
+	*id = '\0';
+}
+
+static void spdxid(FILE *out, const struct pkg_meta *const *pkgs, size_t i)
+{
+	char id[65], other[65];	/* names are at most 64 bytes (pkg_name_ok) */
+	size_t j;
+
+	spdxid_name(pkgs[i]->name, id);
+	fprintf(out, "\"SPDXRef-Package-%s", id);
+	for (j = 0; j < i; j++) {
+		spdxid_name(pkgs[j]->name, other);
+		if (strcmp(id, other) == 0) {
+			fprintf(out, "-%zu", i);
+			break;
+		}
+	}
 	fputc('"', out);
 }
 
@@ -57,19 +95,20 @@ static void purl_part(FILE *out, const char *s)
 	}
 }
 
-static const struct pkg_meta *provider(const struct pkg_meta *const *pkgs, size_t n, const char *name)
+/* Which package provides NAME here: its place, or n for none. */
+static size_t provider(const struct pkg_meta *const *pkgs, size_t n, const char *name)
 {
 	size_t i;
 	int j;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(pkgs[i]->name, name) == 0)
-			return pkgs[i];
+			return i;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < pkgs[i]->nprovides; j++)
 			if (strcmp(pkgs[i]->provides[j].name, name) == 0)
-				return pkgs[i];
-	return NULL;
+				return i;
+	return n;
 }
 
 /* One externalRefs entry after the first (the generic purl). */
@@ -100,13 +139,14 @@ static void package_refs(FILE *out, const struct pkg_meta *m, const char *src)
 	fprintf(out, "\n   ]\n");
 }
 
-static void package(FILE *out, const struct pkg_meta *m)
+static void package(FILE *out, const struct pkg_meta *const *pkgs, size_t i)
 {
+	const struct pkg_meta *m = pkgs[i];
 	char src[65];
 
 	text_hex(m->source_sha256, 32, src);
 	fprintf(out, ",\n  {\n   \"SPDXID\": ");
-	spdxid(out, m->name);
+	spdxid(out, pkgs, i);
 	fprintf(out, ",\n   \"name\": ");
 	str(out, m->name);
 	fprintf(out, ",\n   \"versionInfo\": ");
@@ -159,19 +199,19 @@ static void relationships(FILE *out, const struct pkg_meta *const *pkgs, size_t 
 	for (i = 0; i < n; i++) {
 		fprintf(out, ",\n  {\"spdxElementId\": \"" ROOT_ID "\", \"relationshipType\": \"CONTAINS\", "
 			"\"relatedSpdxElement\": ");
-		spdxid(out, pkgs[i]->name);
+		spdxid(out, pkgs, i);
 		fputc('}', out);
 	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < pkgs[i]->ndepends; j++) {
-			const struct pkg_meta *d = provider(pkgs, n, pkgs[i]->depends[j].name);
+			size_t d = provider(pkgs, n, pkgs[i]->depends[j].name);
 
-			if (d == NULL)
+			if (d == n)
 				continue;
 			fprintf(out, ",\n  {\"spdxElementId\": ");
-			spdxid(out, pkgs[i]->name);
+			spdxid(out, pkgs, i);
 			fprintf(out, ", \"relationshipType\": \"DEPENDS_ON\", \"relatedSpdxElement\": ");
-			spdxid(out, d->name);
+			spdxid(out, pkgs, d);
 			fputc('}', out);
 		}
 }
@@ -226,7 +266,7 @@ int sbom_write(FILE *out, const struct sbom_root *root, const struct pkg_meta *c
 		" \"packages\": [", hex, when);
 	root_package(out, root);
 	for (i = 0; i < n; i++)
-		package(out, pkgs[i]);
+		package(out, pkgs, i);
 	fprintf(out, "\n ],\n \"relationships\": [");
 	relationships(out, pkgs, n);
 	fprintf(out, "\n ]\n}\n");

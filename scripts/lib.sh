@@ -38,9 +38,19 @@ initrd_overlay() {
 # reproducibility check's test of itself (scripts/repro-quick.sh).
 prefix_maps() {
 	[ -z "${CAIRN_REPRO_LEAK:-}" ] || return 0
-	_rel=$(realpath -m --relative-to="${3:-.}" "$1")
-	case $1 in */) _rel=$_rel/ ;; esac
-	printf -- '-ffile-prefix-map=%s=%s -ffile-prefix-map=%s=%s' "$1" "$2" "$_rel" "$2"
+	_abs=$(realpath -m "$1") _rels= _cwd=${3:-.}
+	case $_cwd in /*) ;; *) _cwd=$(pwd -L)/$_cwd ;; esac
+	# Relative with links resolved, and as written (ccache's, when a
+	# directory on the way is a symbolic link: O on another disk).
+	for _r in "$(realpath -m --relative-to="$_cwd" "$1")" \
+		"$(realpath -s -m --relative-to="$_cwd" "$1")"; do
+		case $1 in */) _r=$_r/ ;; esac
+		case " $_rels " in *" $_r "*) ;; *) _rels="$_rels $_r" ;; esac
+	done
+	case $1 in */) _abs=$_abs/ ;; esac
+	printf -- '-ffile-prefix-map=%s=%s' "$1" "$2"
+	[ "$_abs" = "$1" ] || printf -- ' -ffile-prefix-map=%s=%s' "$_abs" "$2"
+	for _r in $_rels; do printf -- ' -ffile-prefix-map=%s=%s' "$_r" "$2"; done
 }
 
 # median: the median of the numbers on stdin, one a line ("n/a" for none).

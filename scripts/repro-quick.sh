@@ -20,7 +20,7 @@ board=${1:?usage: repro-quick.sh BOARD}
 top=$(cd "$(dirname "$0")/.." && pwd)
 one=$(cd "$top" && mkdir -p "${O:-out}" && cd "${O:-out}" && pwd)
 two=$one/repro-quick/second/build-two
-pkgs="busybox initd pkg cdi agent musl openssl zstd jansson"
+pkgs=${REPRO_QUICK_PKGS:-busybox initd pkg cdi agent musl openssl zstd jansson}
 libs="libc.a libcrypto.a libssl.a libzstd.a libjansson.a"
 
 stamps() { # stamps O: the make targets of $pkgs in build directory O
@@ -73,9 +73,11 @@ rm -f "$two/build/jansson/.built"
 	>>"$one/repro-quick/build-two.log" 2>&1 ||
 	{ tail -n 30 "$one/repro-quick/build-two.log" >&2; die "the self-test's build failed"; }
 agent=$(grep "/agent-" "$one/repro-quick/files-one")
-if cmp -s "$one/$agent" "$two/$agent"; then
-	die "self-test: a build path left in jansson did not change $agent: this check cannot see a leak"
+if compare >"$one/repro-quick/self-test" 2>&1; then
+	die "self-test: a build path left in jansson changed nothing: this check cannot see a leak"
 fi
+grep -qx "  DIFFER  $agent" "$one/repro-quick/self-test" ||
+	die "self-test: the comparison failed, but not on $agent: $(grep DIFFER "$one/repro-quick/self-test" | head -n 3)"
 say LEAK "$agent differs, as it must"
 rm -rf "$one/repro-quick"
 echo "  repro-quick: $board: $(echo $pkgs | wc -w) packages and $(echo $libs | wc -w) libraries identical; a planted leak is seen"

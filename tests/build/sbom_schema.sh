@@ -70,7 +70,9 @@ cpe cpe:2.3:a:example:app:1.0:*:*:*:*:*:*:*
 cpe cpe:2.3:a:example:app_core:1.0:*:*:*:*:*:*:*
 depends lib
 "
-mkpkg base 1.0 "$tmp/t/base"
+# A summary in UTF-8 with two bytes that are not: the document stays JSON.
+mkpkg base 1.0 "$tmp/t/base" "$(printf 'summary base caf\303\251 \377\376')
+"
 keyset
 publish 1
 
@@ -87,6 +89,9 @@ python3 "$tmp/check.py" "$tmp/root.json" cairn-test || fail "the root's SBOM"
 python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["packages"][0]
 assert r["versionInfo"] == "0.42" and r["primaryPackagePurpose"] == "OPERATING_SYSTEM", r' "$tmp/root.json" ||
 	fail "the root package's version or purpose"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+s = [p for p in d["packages"] if p["name"] == "base"][0]["summary"]
+assert s == "base caf\u00e9 \ufffd\ufffd", s' "$tmp/root.json" || fail "a summary's UTF-8 kept, its bad bytes as U+FFFD"
 # The same packages, the same bytes.
 "$pkg" --root "$tmp/root" sbom --name cairn-test --version 0.42 >"$tmp/again.json" 2>"$tmp/err"
 cmp -s "$tmp/root.json" "$tmp/again.json" || fail "two SBOMs of one root differ"
