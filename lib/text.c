@@ -63,6 +63,18 @@ void text_hex(const unsigned char *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* text_hexdigit: a hex digit's value, either case; -1 for anything else. */
+int text_hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int nibble(unsigned char c)
 {
 	if (c >= '0' && c <= '9')

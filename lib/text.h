@@ -10,5 +10,6 @@ int text_uint(const char *s, unsigned long long max, unsigned long long *v);
 
 void text_hex(const unsigned char *b, size_t n, char *out);
 int text_unhex(const char *hex, unsigned char *out, size_t max, size_t *n);
+int text_hexdigit(int c);
 
 #endif

@@ -7,17 +7,7 @@
 #include <string.h>
 
 #include "purl.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "text.h"
 
 /* s decoded in place: 0, or -1 on a bad escape or a control byte. */
 static int decode(char *s)
@@ -29,8 +19,8 @@ static int decode(char *s)
 		if (*s != '%') {
 			*w = *s;
 		} else {
-			h = hexval(s[1]);
-			l = h < 0 ? -1 : hexval(s[2]);
+			h = text_hexdigit((unsigned char)s[1]);
+			l = h < 0 ? -1 : text_hexdigit((unsigned char)s[2]);
 			if (l < 0)
 				return -1;
 			*w = (char)(h * 16 + l);

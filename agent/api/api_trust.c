@@ -27,6 +27,7 @@
 
 #include "api/api_trust.h"
 #include "fileio.h"
+#include "text.h"
 
 static const char *const key_names[TRUST_FILES] = {
 	"[api] client-ca", "[api] crl", "[api] allow-file", "[trust] ca-file"
@@ -177,12 +178,6 @@ static void hex_of(const unsigned char *d, char *hex, size_t size)
 	hex[n] = '\0';
 }
 
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* One fingerprint: 64 hex digits, or 32 pairs with ':' between. */
 static int fingerprint_parse(const char *s, size_t n, unsigned char *out)
 {
@@ -192,7 +187,7 @@ static int fingerprint_parse(const char *s, size_t n, unsigned char *out)
 	if (n != (size_t)TRUST_SHA256 * 2 && !colons)
 		return -1;
 	for (i = 0; i < n; i += colons ? 3 : 2, k++) {
-		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+		int hi = text_hexdigit((unsigned char)s[i]), lo = text_hexdigit((unsigned char)s[i + 1]);
 
 		if (hi < 0 || lo < 0 || (colons && i + 2 < n && s[i + 2] != ':'))
 			return -1;

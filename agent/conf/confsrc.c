@@ -20,6 +20,7 @@
 #include "conf/confsrc.h"
 #include "fileio.h"
 #include "conf/nodeconf.h"
+#include "text.h"
 
 static const char *const origin_names[] = {
 	[CONF_CMDLINE] = "cmdline", [CONF_MEDIUM] = "medium", [CONF_IMAGE] = "image",
@@ -40,17 +41,6 @@ void confsrc_free(struct conf_found *f)
 	f->len = 0;
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_sha256(const char *hex, unsigned char out[32])
 {
 	size_t i;
@@ -58,7 +48,7 @@ static int parse_sha256(const char *hex, unsigned char out[32])
 	if (strlen(hex) != 64)
 		return -EINVAL;
 	for (i = 0; i < 32; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+		int hi = text_hexdigit(hex[2 * i]), lo = text_hexdigit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
