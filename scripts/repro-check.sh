@@ -20,7 +20,9 @@ clone=$base/second/clone-two
 two=$clone/out
 targets="image $([ "$board" != "${board%x86_64}" ] && echo bundle)"
 
-# Both builds are of HEAD: say so when the checkout holds more.
+# Both builds are of the commit HEAD names now (a commit made while the
+# first builds does not reach the second): say so when the checkout holds more.
+rev=$(cd "$top" && git rev-parse HEAD) || die "not a git checkout: the builds are clones of HEAD"
 [ -z "$(cd "$top" && git status --porcelain --untracked-files=no)" ] ||
 	say NOTE "the checkout has uncommitted changes: both builds are of HEAD, $(cd "$top" && git rev-parse --short HEAD)"
 rm -rf "$base"
@@ -29,11 +31,11 @@ started=$(date +%s)
 # Each clone's ccache base is its own top (the Makefile's default).
 unset CCACHE_BASEDIR
 say REPRO "build 1: $clone1 (a clone of HEAD; ccache ${CCACHE_DISABLE:+off}${CCACHE_DISABLE:-on})"
-(umask 022 && git clone -q "$top" "$clone1" && cd "$clone1" &&
+(umask 022 && git clone -q "$top" "$clone1" && cd "$clone1" && git checkout -q --detach "$rev" &&
 	TZ=UTC LC_ALL=C make --no-print-directory BOARD="$board" O="$one" $targets) ||
 	die "build 1 failed"
 say REPRO "build 2: $clone (a clone of HEAD; umask 077, TZ=Asia/Tokyo, LC_ALL=C.UTF-8, ccache off)"
-(umask 077 && git clone -q "$top" "$clone" && cd "$clone" &&
+(umask 077 && git clone -q "$top" "$clone" && cd "$clone" && git checkout -q --detach "$rev" &&
 	TZ=Asia/Tokyo LC_ALL=C.UTF-8 CCACHE_DISABLE=1 \
 	make --no-print-directory BOARD="$board" O="$two" CCACHE= $targets) ||
 	die "build 2 failed"
