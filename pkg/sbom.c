@@ -59,9 +59,12 @@ static void str(FILE *out, const char *s)
  * (a repository holding two versions of one name), "-N" for its place. */
 static void spdxid_name(const char *name, char *id)
 {
-	for (; *name != '\0'; name++)
-		*id++ = (*name >= 'a' && *name <= 'z') || (*name >= '0' && *name <= '9') || *name == '.' ||
-			*name == '-' ? *name : '-';
+	for (; *name != '\0'; name++, id++) {
+		*id = *name;
+		if (!((*name >= 'a' && *name <= 'z') || (*name >= '0' && *name <= '9') || *name == '.' ||
+		      *name == '-'))
+			*id = '-';
+	}
 	*id = '\0';
 }
 
