@@ -293,24 +293,6 @@ static int by_match(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
-/* A JSON string: the feed's text is valid UTF-8 (jansson checked it);
- * quotes, backslashes and control bytes escaped. */
-static void json_out(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	putchar('"');
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
 static void show_text(const struct audit *a, const struct match *m)
 {
 	const struct pkg_meta *pm = a->pkgs[m->pkg].m;
@@ -346,23 +328,23 @@ static void show_json(const struct audit *a, const struct match *m)
 	size_t i;
 
 	printf("{\"package\":");
-	json_out(pm->name);
+	cmd_json_str(pm->name);
 	printf(",\"version\":");
-	json_out(pm->version);
+	cmd_json_str(pm->version);
 	printf(",\"id\":");
-	json_out(m->id);
+	cmd_json_str(m->id);
 	printf(",\"aliases\":[");
 	for (i = 0; i < m->naliases; i++) {
 		printf("%s", i ? "," : "");
-		json_out(m->aliases[i]);
+		cmd_json_str(m->aliases[i]);
 	}
 	printf("],\"fixed\":");
 	if (m->fixed != NULL)
-		json_out(m->fixed);
+		cmd_json_str(m->fixed);
 	else
 		printf("null");
 	printf(",\"summary\":");
-	json_out(m->summary);
+	cmd_json_str(m->summary);
 	putchar('}');
 }
 
