@@ -86,7 +86,7 @@ void cmd_fail(const struct perr *e) __attribute__((noreturn));
 void cmd_wrong_args(const char *cmd) __attribute__((noreturn));
 void cmd_usage_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
-/* A JSON string: quotes and backslashes escaped, control bytes as \\u00XX. */
+/* A JSON string: quotes and backslashes escaped, control bytes as \u00XX. */
 void cmd_json_str(const char *s);
 void cmd_json_ident(const struct pkg_meta *m);
 const char *cmd_op_text(enum pkg_op op);
