@@ -9,13 +9,14 @@
 #include "api/api.h"
 #include "cmd.h"
 #include "fileio.h"
+#include "osstate.h"
 
 static const char *const health_disks[] = { "/", "/var", NULL };
 /* The node's checks as health, slurm health and os check run them. */
 const struct health_opts agent_health_defaults = {
 	.disks = health_disks, .min_free_pct = 10,
 	.containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
-	.nvidia_smi = "nvidia-smi", .drain_file = API_DRAIN_FILE,
+	.nvidia_smi = "nvidia-smi", .drain_file = API_DRAIN_FILE, .hold_file = OS_HOLD_FILE,
 };
 
 /*

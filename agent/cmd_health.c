@@ -1,8 +1,10 @@
 /* cmd_health.c: cairn-agent health: the node's health checks, one line each; exit 1 when one fails. */
 #include <stdio.h>
 
+#include "api/api.h"
 #include "cli.h"
 #include "cmd.h"
+#include "osstate.h"
 
 int cmd_health(int argc, char **argv)
 {
@@ -13,6 +15,7 @@ int cmd_health(int argc, char **argv)
 	const char *use = "health [--config FILE] [--root DIR] [--kmsg FILE] [--nvidia-smi PATH]";
 	struct health_opts o = agent_health_defaults;
 	const char *config = DEFAULT_CONFIG, *kmsg = NULL;
+	char drain[4096], hold[4096];
 	int i, c, explicit = 0;
 
 	cli_getopt_start();
@@ -27,6 +30,13 @@ int cmd_health(int argc, char **argv)
 			o.nvidia_smi = optarg;
 		else
 			return usage_error(use);
+	}
+	if (o.root != NULL) {
+		/* The drain and a rollback held, the fake node's too. */
+		snprintf(drain, sizeof drain, "%s%s", o.root, API_DRAIN_FILE);
+		snprintf(hold, sizeof hold, "%s%s", o.root, OS_HOLD_FILE);
+		o.drain_file = drain;
+		o.hold_file = hold;
 	}
 	if (agent_health(config, explicit, &o, kmsg, &h) < 0)
 		return EXIT_DATA;

@@ -1,4 +1,4 @@
-/* cmd_os.c: cairn-agent os status|check|migrate|auto: the root slots (doc/update.md). */
+/* cmd_os.c: cairn-agent os status|check|migrate|auto|reboot: the root slots (doc/update.md). */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +16,7 @@ static const struct option check_opts[] = {
 	OPT_CONFIG, { "timeout", required_argument, NULL, 't' }, OPT_END,
 };
 static const struct option migrate_opts[] = { { "dir", required_argument, NULL, 'd' }, OPT_END };
+static const struct option reboot_opts[] = { OPT_ROOT, OPT_END };
 static const struct option auto_opts[] = {
 	OPT_CONFIG, { "spread", required_argument, NULL, 's' }, OPT_ROOT, OPT_END,
 };
@@ -25,12 +26,13 @@ static const struct os_cmd {
 	const struct option *opts;
 } os_cmds[] = {
 	{ "status", status_opts }, { "check", check_opts }, { "migrate", migrate_opts }, { "auto", auto_opts },
+	{ "reboot", reboot_opts },
 };
 
 int cmd_os(int argc, char **argv)
 {
 	static const char use[] = "os status | os check [--config FILE] [--timeout S] | os migrate [--dir DIR] | "
-				  "os auto [--config FILE] [--spread S] [--root DIR]";
+				  "os auto [--config FILE] [--spread S] [--root DIR] | os reboot [--root DIR]";
 	static struct nodeconf conf;
 	struct osboot_opts o = {
 		.sys = "/sys", .cmdline = "/proc/cmdline", .osrel = "/etc/os-release", .esp = ESP_DIR,
@@ -40,7 +42,7 @@ int cmd_os(int argc, char **argv)
 	const char *config = DEFAULT_CONFIG, *cmd = argc > 1 ? argv[1] : "";
 	const struct option *takes = NULL;
 	unsigned long long timeout = 0, spread = 1800;
-	char state[4096];
+	char state[4096], cmdline[4096], esp[4096];
 	size_t c;
 	int opt, explicit = 0, rc;
 
@@ -63,8 +65,13 @@ int cmd_os(int argc, char **argv)
 			o.migrate = optarg;
 		} else if (opt == 'r') {
 			snprintf(state, sizeof state, "%s%s", optarg, OS_STATE_DIR);
+			snprintf(cmdline, sizeof cmdline, "%s/proc/cmdline", optarg);
+			snprintf(esp, sizeof esp, "%s%s", optarg, ESP_DIR);
 			o.state = state;
 			o.initctl = "initctl";
+			/* os auto reads the running OS's own; reboot the root's. */
+			if (strcmp(cmd, "reboot") == 0)
+				o.cmdline = cmdline, o.esp = esp;
 		} else {
 			ok = 0;
 		}
@@ -73,6 +80,8 @@ int cmd_os(int argc, char **argv)
 	}
 	if (strcmp(cmd, "status") == 0)
 		return os_status(&o, stdout) < 0 || fflush(stdout) == EOF ? EXIT_SYSTEM : 0;
+	if (strcmp(cmd, "reboot") == 0)
+		return os_reboot(&o, stdout) < 0 || fflush(stdout) == EOF ? EXIT_DATA : 0;
 	if (strcmp(cmd, "migrate") == 0)
 		return os_migrate_boot(&o, stdout) < 0 || fflush(stdout) == EOF ? EXIT_DATA : 0;
 	rc = agent_conf_load(&conf, config, explicit, "os");
@@ -91,8 +100,9 @@ int cmd_os(int argc, char **argv)
 	o.timeout = rc > 0 ? conf.health_timeout : NC_HEALTH_TIMEOUT;
 	if (timeout > 0)
 		o.timeout = (unsigned)timeout;
-	/* An operator's drain is not the OS's health. */
+	/* An operator's drain, or a rollback held, is not the OS's health. */
 	o.health.drain_file = NULL;
+	o.health.hold_file = NULL;
 	rc = os_check(&o, stdout);
 	OPENSSL_cleanse(&conf, sizeof(conf));
 	return rc < 0 || fflush(stdout) == EOF ? EXIT_DATA : 0;

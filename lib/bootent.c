@@ -84,20 +84,36 @@ int bootent_find(int dirfd, char slot, struct bootent *b)
 	return n == 0 ? -ENOENT : n > 1 ? -ENOTUNIQ : 0;
 }
 
-/* Every entry of SLOT, and a half-written one, off the ESP, and that on the disk. */
+/*
+ * The name `pkg os-update --stage` gives SLOT's UKI (doc/update.md):
+ * "cairn-S+N.efi.staged", which systemd-boot does not load until
+ * bootent_arm takes ".staged" off.  N (1 to BOOTENT_TRIES_MAX) into
+ * *TRIES; -EINVAL for any other name.
+ */
+static int staged_parse(const char *name, char slot, int *tries)
+{
+	if (strncmp(name, "cairn-", 6) != 0 || name[6] != slot || name[7] != '+' || name[8] < '1' ||
+	    name[8] > '0' + BOOTENT_TRIES_MAX || strcmp(name + 9, ".efi" BOOTENT_STAGED) != 0)
+		return -EINVAL;
+	*tries = name[8] - '0';
+	return 0;
+}
+
+/* Every entry of SLOT, a half-written one and a staged one, off the ESP, and that on the disk. */
 int bootent_remove(int dirfd, char slot)
 {
 	char tmp[32];
 	struct bootent b;
 	struct dirent *d;
-	int rc = 0;
+	int rc = 0, tries;
 	DIR *dir = entries_open(dirfd);
 
 	if (dir == NULL)
 		return -errno;
 	snprintf(tmp, sizeof tmp, "cairn-%c.efi.tmp", slot);
 	while ((d = readdir(dir)) != NULL) {
-		if ((bootent_parse(d->d_name, &b) < 0 || b.slot != slot) && strcmp(d->d_name, tmp) != 0)
+		if ((bootent_parse(d->d_name, &b) < 0 || b.slot != slot) && strcmp(d->d_name, tmp) != 0 &&
+		    staged_parse(d->d_name, slot, &tries) < 0)
 			continue;
 		if (unlinkat(dirfd, d->d_name, 0) < 0) {
 			rc = -errno;
@@ -108,6 +124,48 @@ int bootent_remove(int dirfd, char slot)
 	if (rc == 0 && (fsync(dirfd) < 0 || syncfs(dirfd) < 0))
 		rc = -errno;
 	return rc;
+}
+
+/* bootent_staged: SLOT's staged UKI, its tries in *TRIES; -ENOENT: none, -ENOTUNIQ: several. */
+int bootent_staged(int dirfd, char slot, int *tries)
+{
+	struct dirent *d;
+	int n = 0, t;
+	DIR *dir = entries_open(dirfd);
+
+	if (dir == NULL)
+		return -errno;
+	while ((d = readdir(dir)) != NULL)
+		if (staged_parse(d->d_name, slot, &t) == 0 && n++ == 0)
+			*tries = t;
+	closedir(dir);
+	return n == 0 ? -ENOENT : n > 1 ? -ENOTUNIQ : 0;
+}
+
+/*
+ * bootent_arm: SLOT's staged UKI becomes its entry on trial,
+ * cairn-S+N.efi (systemd-boot boots the newest version first), and that
+ * on the disk.  -ENOENT: nothing staged; -EEXIST: the slot has an entry
+ * already (a staged UKI is written only after its slot's entry is gone).
+ */
+int bootent_arm(int dirfd, char slot)
+{
+	char staged[32], name[32];
+	struct bootent b;
+	int rc, tries;
+
+	rc = bootent_staged(dirfd, slot, &tries);
+	if (rc < 0)
+		return rc;
+	if (bootent_find(dirfd, slot, &b) == 0)
+		return -EEXIST;
+	snprintf(name, sizeof name, "cairn-%c+%d.efi", slot, tries);
+	snprintf(staged, sizeof staged, "%s" BOOTENT_STAGED, name);
+	if (renameat(dirfd, staged, dirfd, name) < 0)
+		return -errno;
+	if (fsync(dirfd) < 0 || syncfs(dirfd) < 0)
+		return -errno;
+	return 0;
 }
 
 /* The entry renamed without its counter, and that on the disk: the default from now on. */

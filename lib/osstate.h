@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #define OS_STATE_DIR "/var/lib/cairn/os"
+#define OS_HOLD_FILE OS_STATE_DIR "/hold"	/* a rollback not yet acknowledged: the health check "os" fails */
 #define OS_VERSION_MAX 64
 
 /* An update written to a slot (the file `pending`), or being written (`update`). */

@@ -1,4 +1,4 @@
-/* cmd_os_update.c: `pkg os-update [--tries N]`: the newest cairn-os into the other slot. */
+/* cmd_os_update.c: `pkg os-update [--tries N] [--stage]`: the newest cairn-os into the other slot. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -65,10 +65,11 @@ int cmd_os_update(struct pkg_opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "tries", required_argument, NULL, 't' },
+		{ "stage", no_argument, NULL, 's' },
 		CMD_COMMON_OPTS,
 		CMD_OPTS_END
 	};
-	struct os_update_opts u = { o->arch, "/sys", "/proc/cmdline", "/etc/os-release", ESP_DIR, -1, 0 };
+	struct os_update_opts u = { o->arch, "/sys", "/proc/cmdline", "/etc/os-release", ESP_DIR, -1, 0, 0 };
 	struct cmd_args a;
 	struct perr e = { "" };
 	struct repo r;
@@ -78,6 +79,8 @@ int cmd_os_update(struct pkg_opts *o, int argc, char **argv)
 	while ((c = cmd_getopt(&a, "", opts)) != -1)
 		if (c == 't')
 			u.tries = (int)cmd_number("--tries", optarg);
+		else if (c == 's')
+			u.stage = 1;
 	if (a.n != 0)
 		cmd_wrong_args(argv[0]);
 	if (u.tries == 0)

@@ -53,9 +53,11 @@ const struct pkg_cmd pkg_cmds[] = {
 	  "  os-install [--force] DISK    the newest cairn-os in --repo onto DISK, a blank\n"
 	  "                               whole disk (--force: one that is not blank)\n" },
 	{ "os-update", cmd_os_update, PKG_SEC_OS,
-	  "  os-update [--tries N]        the newest cairn-os in --repo into the root slot\n"
+	  "  os-update [--tries N] [--stage]\n"
+	  "                               the newest cairn-os in --repo into the root slot\n"
 	  "                               this node is not running; it boots next, N times\n"
-	  "                               (3) at most to become healthy (doc/update.md)\n" },
+	  "                               (3) at most to become healthy (doc/update.md);\n"
+	  "                               --stage: only once `cairn-agent os reboot` arms it\n" },
 	{ "key", cmd_key, PKG_SEC_MAKE,
 	  "  key list                     the keys the root at --root trusts\n" },
 	{ NULL, NULL, 0, NULL }

@@ -46,6 +46,7 @@ struct os_update_opts {
 	const char *esp;			/* where the ESP is (mounted there if not) */
 	int statefd;				/* the OS state directory (its lock held) */
 	int tries;				/* boots the new OS gets to become healthy */
+	int stage;				/* written, not armed: `cairn-agent os reboot` arms it */
 };
 
 int os_layout_parse(const char *text, size_t len, struct os_layout *l, char *err, size_t errsize);

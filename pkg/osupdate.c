@@ -11,6 +11,10 @@
  * slot's UKI goes onto the ESP under a name systemd-boot does not load,
  * read back too, then renamed to cairn-S+N.efi: N tries for the new OS,
  * the newest version first, and the running OS again once they are spent.
+ * Staged (--stage), it is renamed cairn-S+N.efi.staged instead, which no
+ * boot loads until `cairn-agent os reboot` arms it: the node, the update
+ * window or Slurm's RebootProgram choose when the new OS starts, and a
+ * reboot for any other reason keeps the running OS.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,13 +38,13 @@
 
 /* The slot's UKI onto the ESP: written, read back, then named for systemd-boot. */
 static int uki_put(int dirfd, const char *esp, char slot, const char *uki, const struct pkg_file *f, int tries,
-		   struct perr *e)
+		   int stage, struct perr *e)
 {
-	char tmp[32], name[32], path[4096];
+	char tmp[32], name[40], path[4096];
 	int fd, rc;
 
 	snprintf(tmp, sizeof tmp, "cairn-%c.efi.tmp", slot);
-	snprintf(name, sizeof name, "cairn-%c+%d.efi", slot, tries);
+	snprintf(name, sizeof name, "cairn-%c+%d.efi%s", slot, tries, stage ? BOOTENT_STAGED : "");
 	snprintf(path, sizeof path, "%s/%s/%s", esp, BOOTENT_DIR, tmp);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
@@ -187,6 +191,7 @@ static int update_write(struct update *u, const struct os_update_opts *o, struct
 		return perr(e, rc, "%s/update: %s", OS_STATE_DIR, strerror(-rc));
 	u->journaled = 1;
 	unlinkat(o->statefd, "pending", 0);
+	unlinkat(o->statefd, "staged", 0);
 	osstate_log(o->statefd, "update %s to slot %c: writing (running %s in slot %c)", u->ip->version,
 		    u->other, u->running, u->slot);
 	rc = bootent_remove(u->dirfd, u->other);
@@ -206,16 +211,22 @@ static int update_write(struct update *u, const struct os_update_opts *o, struct
 	rc = os_read_back(u->dev, 0, fslot->size, NULL, 0, fslot->sha256, e);
 	if (rc < 0)
 		return rc;
-	rc = uki_put(u->dirfd, o->esp, u->other, u->uki, fuki, o->tries, e);
+	rc = uki_put(u->dirfd, o->esp, u->other, u->uki, fuki, o->tries, o->stage, e);
 	if (rc < 0)
 		return rc;
-	rc = osstate_put(o->statefd, "pending", &pend);
+	rc = osstate_put(o->statefd, o->stage ? "staged" : "pending", &pend);
 	if (rc == 0 && unlinkat(o->statefd, "update", 0) < 0)
 		rc = -errno;
 	if (rc < 0)
 		return perr(e, rc, "%s: %s", OS_STATE_DIR, strerror(-rc));
-	osstate_log(o->statefd, "update %s to slot %c: written and read back; %d tries", u->ip->version,
-		    u->other, o->tries);
+	osstate_log(o->statefd, "update %s to slot %c: written and read back; %d tries%s", u->ip->version,
+		    u->other, o->tries, o->stage ? "; staged" : "");
+	if (o->stage) {
+		fprintf(stderr, "os-update: %s %s staged in slot %c: `cairn-agent os reboot` (Slurm's RebootProgram, "
+			"the API's reboot) starts it, with %d tries to become healthy; any other reboot keeps %s\n",
+			u->ip->name, u->ip->version, u->other, o->tries, u->running);
+		return 0;
+	}
 	fprintf(stderr, "os-update: %s %s in slot %c: it boots next (%d tries to become healthy, then %s "
 		"again); reboot to start it\n", u->ip->name, u->ip->version, u->other, o->tries, u->running);
 	return 0;

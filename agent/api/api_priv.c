@@ -76,8 +76,8 @@ int priv_check(const struct priv_req *r, char *why, size_t size)
 					r->arg);
 		if (r->tries < 1 || r->tries > 9)
 			return err_fail(why, size, "os/update: tries is 1 to 9\n");
-		if (r->reboot > 1)
-			return err_fail(why, size, "os/update: reboot is yes or no\n");
+		if (r->reboot > PRIV_UPDATE_STAGE)
+			return err_fail(why, size, "os/update: reboot is yes or no, stage yes or no, not both\n");
 		return 0;
 	case PRIV_HEALTH:
 	case PRIV_KMSG:

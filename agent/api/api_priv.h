@@ -28,10 +28,14 @@ enum priv_op {
 
 /* One request: always this size, sent with exactly one file descriptor,
  * a Unix stream socket the answer goes back on. */
+#define PRIV_UPDATE_WRITE 0		/* pkg os-update: it boots at the next reboot */
+#define PRIV_UPDATE_REBOOT 1		/* ... and the reboot now */
+#define PRIV_UPDATE_STAGE 2		/* pkg os-update --stage: the API's reboot, or os reboot, arms it */
+
 struct priv_req {
 	uint32_t op;
 	uint32_t tries;			/* PRIV_OS_UPDATE: 1 to 9 */
-	uint32_t reboot;		/* PRIV_OS_UPDATE: 0 or 1 */
+	uint32_t reboot;		/* PRIV_OS_UPDATE: PRIV_UPDATE_* */
 	char arg[PRIV_ARG_MAX];
 	char who[PRIV_ARG_MAX];		/* the client's certificate subject, for the log */
 };

@@ -35,14 +35,15 @@ static int op_health(const struct api_opts *o, struct reply *out)
 	static const char *const disks[] = { "/", "/var", NULL };
 	static struct health h;
 	size_t n = sizeof h;	/* what goes back is its bytes */
-	char drain[400];
+	char drain[400], hold[400];
 	struct health_opts ho = {
 		.root = o->root, .conf = o->conf, .kmsg = o->kmsg, .kmsg_len = o->kmsg_len, .disks = disks,
 		.min_free_pct = 10, .containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
-		.nvidia_smi = "nvidia-smi", .drain_file = drain,
+		.nvidia_smi = "nvidia-smi", .drain_file = drain, .hold_file = hold,
 	};
 
 	drain_path(o, drain, sizeof drain);
+	snprintf(hold, sizeof hold, "%s%s", o->root, OS_HOLD_FILE);
 	health_run(&ho, &h);
 	out->body = malloc(n);
 	if (out->body == NULL)
@@ -87,39 +88,66 @@ static int op_drain(const struct api_opts *o, const char *arg, struct reply *out
 	return reply_text(out, 200, "drained: %s\n", reason);
 }
 
+/* The operator's drain ended, and a rollback held acknowledged. */
 static int op_resume(const struct api_opts *o, struct reply *out)
 {
-	char path[400];
+	char path[400], hold[400];
 
 	drain_path(o, path, sizeof path);
+	snprintf(hold, sizeof hold, "%s%s", o->root, OS_HOLD_FILE);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return reply_text(out, 500, "resume: %s: %s\n", path, strerror(errno));
+	if (unlink(hold) < 0 && errno != ENOENT)
+		return reply_text(out, 500, "resume: %s: %s\n", hold, strerror(errno));
 	fprintf(o->log, "api: resumed\n");
 	return reply_text(out, 200, "resumed\n");
 }
 
+/* The OS's paths under the API's root, for os status and os reboot. */
+struct os_paths {
+	char sys[400], cmdline[400], osrel[400], state[400], esp[400];
+};
+
+static void os_paths(const struct api_opts *o, struct os_paths *p, struct osboot_opts *b)
+{
+	snprintf(p->sys, sizeof p->sys, "%s/sys", o->root);
+	snprintf(p->cmdline, sizeof p->cmdline, "%s/proc/cmdline", o->root);
+	snprintf(p->osrel, sizeof p->osrel, "%s/etc/os-release", o->root);
+	snprintf(p->state, sizeof p->state, "%s%s", o->root, OS_STATE_DIR);
+	snprintf(p->esp, sizeof p->esp, "%s%s", o->root, ESP_DIR);
+	memset(b, 0, sizeof *b);
+	b->sys = p->sys;
+	b->cmdline = p->cmdline;
+	b->osrel = p->osrel;
+	b->state = p->state;
+	b->esp = o->root[0] != '\0' ? p->esp : ESP_DIR;
+	b->initctl = "initctl";
+}
+
+/* The reboot, into an update staged if there is one (os reboot); what it says goes to the log. */
 static int op_reboot(const struct api_opts *o, const char *who, struct reply *out)
 {
-	char *argv[] = { (char *)"initctl", (char *)"reboot", NULL };
+	struct os_paths p;
+	struct osboot_opts b;
 
 	fprintf(o->log, "api: reboot asked by %s\n", who);
-	fflush(o->log);
-	return reply_command(out, argv);
+	os_paths(o, &p, &b);
+	if (os_reboot(&b, o->log) < 0)
+		return reply_text(out, 500, "reboot refused or failed: see the API's log\n");
+	return reply_text(out, 200, "rebooting\n");
 }
 
 /* os status, then what the last update started here said. */
 static int op_os(const struct api_opts *o, struct reply *out)
 {
-	char sys[400], cmdline[400], osrel[400], state[400], path[400], *text = NULL;
-	struct osboot_opts b = { .sys = sys, .cmdline = cmdline, .osrel = osrel, .esp = ESP_DIR, .state = state };
+	char path[400], *text = NULL;
+	struct os_paths p;
+	struct osboot_opts b;
 	struct perr e;
 	size_t len;
 	FILE *f;
 
-	snprintf(sys, sizeof sys, "%s/sys", o->root);
-	snprintf(cmdline, sizeof cmdline, "%s/proc/cmdline", o->root);
-	snprintf(osrel, sizeof osrel, "%s/etc/os-release", o->root);
-	snprintf(state, sizeof state, "%s%s", o->root, OS_STATE_DIR);
+	os_paths(o, &p, &b);
 	snprintf(path, sizeof path, "%s%s", o->root, OS_UPDATE_OUT);
 	f = open_memstream(&out->body, &out->len);
 	if (f == NULL)
@@ -172,7 +200,8 @@ static void os_update_run(const struct api_opts *o, char *const *argv, int reboo
 static int op_os_update(const struct api_opts *o, const struct priv_req *r, struct reply *out)
 {
 	char repo[NC_PATH], tries[4], lock[400];
-	char *argv[] = { (char *)"pkg", (char *)"--repo", repo, (char *)"os-update", (char *)"--tries", tries, NULL };
+	char *argv[] = { (char *)"pkg", (char *)"--repo", repo, (char *)"os-update", (char *)"--tries", tries,
+			 r->reboot == PRIV_UPDATE_STAGE ? (char *)"--stage" : NULL, NULL };
 	int fd, busy;
 	pid_t pid;
 
@@ -197,14 +226,14 @@ static int op_os_update(const struct api_opts *o, const struct priv_req *r, stru
 	if (pid == 0) {
 		/* A grandchild, so that nothing waits for it. */
 		if (fork() == 0)
-			os_update_run(o, argv, r->reboot != 0);
+			os_update_run(o, argv, r->reboot == PRIV_UPDATE_REBOOT);
 		_exit(0);
 	}
 	if (pid < 0)
 		return reply_text(out, 500, "os/update: fork: %s\n", strerror(errno));
 	waitpid(pid, NULL, 0);
 	fprintf(o->log, "api: os update from %s started (%s tries%s)\n", repo, tries,
-		r->reboot ? ", then a reboot" : "");
+		r->reboot == PRIV_UPDATE_REBOOT ? ", then a reboot" : r->reboot == PRIV_UPDATE_STAGE ? ", staged" : "");
 	return reply_text(out, 202, "os update from %s started: GET /v1/os for how it goes\n", repo);
 }
 

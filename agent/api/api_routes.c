@@ -315,16 +315,27 @@ static int get_os(const struct api_conn *c, const struct http_req *r, struct rep
 	return ask(c, PRIV_OS, "", out);
 }
 
+/* A yes or no of the query's NAME: 1, 0 (also when absent), or -1. */
+static int query_yes(const struct http_req *r, const char *name)
+{
+	char v[8];
+
+	if (http_query(r->query, name, v, sizeof v) == -ENOENT || strcmp(v, "no") == 0)
+		return 0;
+	return strcmp(v, "yes") == 0 ? 1 : -1;
+}
+
 /*
- * POST /v1/os/update[?repo=URL][&tries=N][&reboot=yes]: pkg os-update
- * from URL (node.conf [update] repo when not given), which the helper
- * checks and starts in the background.
+ * POST /v1/os/update[?repo=URL][&tries=N][&reboot=yes|&stage=yes]: pkg
+ * os-update from URL (node.conf [update] repo when not given), which the
+ * helper checks and starts in the background; staged, the next POST
+ * /v1/reboot (or `cairn-agent os reboot`) starts it.
  */
 static int post_os_update(const struct api_conn *c, const struct http_req *r, struct reply *out)
 {
-	char tries[8], reboot[8];
+	char tries[8];
 	struct priv_req q;
-	int rc;
+	int rc, reboot, stage;
 
 	memset(&q, 0, sizeof q);
 	q.op = PRIV_OS_UPDATE;
@@ -338,12 +349,13 @@ static int post_os_update(const struct api_conn *c, const struct http_req *r, st
 		q.tries = (uint32_t)(tries[0] - '0');
 	else
 		return reply_text(out, 400, "os/update: tries is 1 to 9\n");
-	if (http_query(r->query, "reboot", reboot, sizeof reboot) == -ENOENT || strcmp(reboot, "no") == 0)
-		q.reboot = 0;
-	else if (strcmp(reboot, "yes") == 0)
-		q.reboot = 1;
-	else
-		return reply_text(out, 400, "os/update: reboot is yes or no\n");
+	reboot = query_yes(r, "reboot");
+	stage = query_yes(r, "stage");
+	if (reboot < 0 || stage < 0)
+		return reply_text(out, 400, "os/update: reboot and stage are yes or no\n");
+	if (reboot && stage)
+		return reply_text(out, 400, "os/update: reboot=yes or stage=yes, not both\n");
+	q.reboot = reboot ? PRIV_UPDATE_REBOOT : stage ? PRIV_UPDATE_STAGE : PRIV_UPDATE_WRITE;
 	return priv_call(c->priv, &q, out);
 }
 

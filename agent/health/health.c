@@ -336,6 +336,20 @@ static void check_drain(const struct health_opts *o, struct health *h)
 	add(h, "drain", 0, "drained by an operator: %s", reason[0] ? reason : "(no reason)");
 }
 
+/* A rollback of the OS (doc/update.md): held out of service until an
+ * operator has seen it, so that no job lands on a node in doubt. */
+static void check_hold(const struct health_opts *o, struct health *h)
+{
+	char why[240];
+	size_t len = 0;
+
+	if (o->hold_file == NULL || file_read(o->hold_file, why, sizeof(why), &len) < 0)
+		return;
+	why[len < sizeof(why) ? len : sizeof(why) - 1] = '\0';
+	why[strcspn(why, "\n")] = '\0';
+	add(h, "os", 0, "rolled back: %s (POST /v1/resume clears it)", why[0] ? why : "(no reason kept)");
+}
+
 /* health_run: every check; H->healthy is 0 when any failed. */
 int health_run(const struct health_opts *o, struct health *h)
 {
@@ -346,6 +360,7 @@ int health_run(const struct health_opts *o, struct health *h)
 	memset(h, 0, sizeof(*h));
 	h->healthy = 1;
 	check_drain(o, h);
+	check_hold(o, h);
 	if (wants_gpus(o))
 		rc = gpu_scan(o->root, gpus, GPU_MAX, &n);
 	check_gpus(o, h, gpus, n, rc);

@@ -35,6 +35,7 @@ struct health_opts {
 	long long boot_now;		/* seconds on the boot clock; 0: read it */
 	const char *nvidia_smi;		/* NULL: GPU memory not checked */
 	const char *drain_file;		/* an operator's drain (API), its reason; NULL: not checked */
+	const char *hold_file;		/* an OS rollback not yet acknowledged; NULL: not checked */
 };
 
 struct health {

@@ -100,9 +100,10 @@ static int healthy(const struct osboot_opts *o, char *why, size_t size)
 		return 0;
 	health_run(&o->health, &h);
 	for (i = 0; i < h.n; i++) {
-		/* The clock's servers and an operator's drain are not the OS's health. */
+		/* The clock's servers, an operator's drain and an earlier
+		 * rollback held are not this OS's health. */
 		if (h.checks[i].ok != 0 || strcmp(h.checks[i].name, "time") == 0 ||
-		    strcmp(h.checks[i].name, "drain") == 0)
+		    strcmp(h.checks[i].name, "drain") == 0 || strcmp(h.checks[i].name, "os") == 0)
 			continue;
 		snprintf(why, size, "%s: %s", h.checks[i].name, h.checks[i].detail);
 		return 0;
@@ -110,8 +111,8 @@ static int healthy(const struct osboot_opts *o, char *why, size_t size)
 	return 1;
 }
 
-/* The ESP mounted and its entry directory opened; -1 and a message when not. */
-static int esp_open(const struct osboot_opts *o, FILE *out)
+/* os_esp_open: the ESP mounted and its entry directory opened; -1 and a message when not. */
+int os_esp_open(const struct osboot_opts *o, FILE *out)
 {
 	struct perr e = { "" };
 	char dir[4096];
@@ -128,7 +129,8 @@ static int esp_open(const struct osboot_opts *o, FILE *out)
 	return fd;
 }
 
-static int state_open(const struct osboot_opts *o, FILE *out)
+/* os_state_open: the OS state directory on /var, made if need be; -1 and a message when not. */
+int os_state_open(const struct osboot_opts *o, FILE *out)
 {
 	int fd, rc = file_mkdirs(AT_FDCWD, o->state, 0755);
 
@@ -187,6 +189,9 @@ static void rollback_record(int statefd, const struct bootent *other, FILE *out)
 		     other->done, why);
 	if (file_write_at(statefd, "rollback", rec, (size_t)n, 0644) < 0)
 		fprintf(out, "os: %s/rollback: %s\n", OS_STATE_DIR, strerror(errno));
+	/* Held out of service (the health check "os") until an operator resumes it. */
+	if (file_write_at(statefd, "hold", rec, (size_t)n, 0644) < 0)
+		fprintf(out, "os: %s/hold: %s\n", OS_STATE_DIR, strerror(errno));
 	osstate_log(statefd, "rollback: %.*s", n - 1, rec);
 	unlinkat(statefd, "pending", 0);
 	unlinkat(statefd, "trial", 0);
@@ -217,7 +222,7 @@ int os_status(const struct osboot_opts *o, FILE *out)
 		return 0;
 	}
 	osrel_get(o->osrel, "IMAGE_VERSION", version, sizeof version);
-	dirfd = esp_open(o, out);
+	dirfd = os_esp_open(o, out);
 	if (dirfd < 0)
 		return -1;
 	fprintf(out, "running   slot %c, version %s, %s\n", slot, version,
@@ -234,6 +239,9 @@ int os_status(const struct osboot_opts *o, FILE *out)
 			p.slot);
 	if (osstate_get(statefd, "pending", &p) == 0)
 		fprintf(out, "pending   %s in slot %c, %d tries\n", p.version, p.slot, p.tries);
+	if (osstate_get(statefd, "staged", &p) == 0)
+		fprintf(out, "staged    %s in slot %c, %d tries: `cairn-agent os reboot` starts it\n", p.version,
+			p.slot, p.tries);
 	last_line(statefd, "rollback", "", line, sizeof line);
 	if (line[0] != '\0')
 		fprintf(out, "rollback  %s\n", line);
@@ -258,8 +266,8 @@ int os_check(const struct osboot_opts *o, FILE *out)
 		return 0;
 	}
 	osrel_get(o->osrel, "IMAGE_VERSION", version, sizeof version);
-	dirfd = esp_open(o, out);
-	statefd = state_open(o, out);
+	dirfd = os_esp_open(o, out);
+	statefd = os_state_open(o, out);
 	if (dirfd < 0 || statefd < 0)
 		goto out;
 	if (bootent_find(dirfd, slot == 'a' ? 'b' : 'a', &other) == 0)
@@ -289,6 +297,7 @@ int os_check(const struct osboot_opts *o, FILE *out)
 			    slot, now_s() - start);
 		unlinkat(statefd, "pending", 0);
 		unlinkat(statefd, "trial", 0);
+		unlinkat(statefd, "hold", 0);
 		fprintf(out, "os: slot %c, version %s: good after %lld s: the default from now on\n", slot, version,
 			now_s() - start);
 		goto out;
@@ -321,7 +330,7 @@ out:
 int os_migrate_boot(const struct osboot_opts *o, FILE *out)
 {
 	char version[OS_VERSION_MAX] = "?";
-	int statefd = state_open(o, out), rc;
+	int statefd = os_state_open(o, out), rc;
 
 	if (statefd < 0)
 		return -1;

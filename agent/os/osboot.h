@@ -24,6 +24,8 @@ struct osboot_opts {
 };
 
 int os_services_ready(const char *status, const char *self, char *why, size_t size);
+int os_esp_open(const struct osboot_opts *o, FILE *out);
+int os_state_open(const struct osboot_opts *o, FILE *out);
 int os_status(const struct osboot_opts *o, FILE *out);
 int os_check(const struct osboot_opts *o, FILE *out);
 int os_migrate_boot(const struct osboot_opts *o, FILE *out);
@@ -33,6 +35,9 @@ int os_migrate_boot(const struct osboot_opts *o, FILE *out);
 #define OS_MIGRATE_TIMEOUT_S 3600
 int os_migrate(const char *dir, int statefd, const char *version, int timeout_s, FILE *out);
 int os_migrations_forget(int statefd, const char *version);
+
+/* osreboot.c */
+int os_reboot(const struct osboot_opts *o, FILE *out);
 
 /* osauto.c */
 long window_wait(long long t, int start, int end);

@@ -182,6 +182,17 @@ must 200 operator POST /v1/resume
 must 200 monitor GET /v1/health
 ! jq -e '.checks[] | select(.name == "drain")' "$tmp/body" >/dev/null || fail "resumed, still drained"
 [ ! -e "$root/run/cairn/drain" ] || fail "resume left the drain file"
+# A rollback held (os check wrote it): the check "os" fails with its
+# reason, so slurm-health keeps the node drained, until resume.
+mkdir -p "$root/var/lib/cairn/os"
+echo "version 9.9 in slot b failed 3 tries: not healthy" >"$root/var/lib/cairn/os/hold"
+must 200 monitor GET /v1/health
+jq -e '.healthy == false and (.checks[] | select(.name == "os") | .status == "fail" and
+	(.detail | test("^rolled back: version 9.9 in slot b failed 3 tries")))' "$tmp/body" >/dev/null ||
+	{ cat "$tmp/body"; fail "health: a rollback held is not a failed check"; }
+must 200 operator POST /v1/resume
+must 200 monitor GET /v1/health
+! jq -e '.checks[] | select(.name == "os")' "$tmp/body" >/dev/null || fail "resumed, the rollback still held"
 must 202 operator POST /v1/reboot
 waitfor "$tmp/rebooted" rebooted
 expect_line "$tmp/log" "role cairn-operator): POST /v1/reboot: 202"
@@ -191,8 +202,8 @@ mkdir -p "$root/var/lib/cairn/os"
 # pkg's parent is the update's own process, which asks for the reboot.
 cat >"$tmp/bin/pkg" <<SH
 #!/bin/sh
-echo "\$*" >"$tmp/pkg.args"
 echo "\$PPID" >"$tmp/pkg.parent"
+echo "\$*" >"$tmp/pkg.args"
 echo "os-update: cairn-os 9.9 in slot b: it boots next"
 SH
 chmod +x "$tmp/bin/pkg"
@@ -201,6 +212,8 @@ must 400 operator POST "/v1/os/update?repo=http://plain.test/"
 must 400 operator POST "/v1/os/update?repo=relative"
 must 400 operator POST "/v1/os/update?tries=0"
 must 400 operator POST "/v1/os/update?reboot=maybe"
+must 400 operator POST "/v1/os/update?stage=maybe"
+must 400 operator POST "/v1/os/update?stage=yes&reboot=yes"
 # The OS's lock held (as pkg holds it while it writes) by this shell,
 # through fd 8, until the 409 is in.
 exec 8>>"$root/var/lib/cairn/os/lock"
@@ -218,6 +231,13 @@ expect_line "$tmp/body" "running   not from a root slot"
 expect_line "$tmp/body" "os-update: cairn-os 9.9 in slot b: it boots next"
 ended "$(cat "$tmp/pkg.parent")"
 [ ! -e "$tmp/rebooted" ] || fail "rebooted after an update that did not ask to"
+# Staged: pkg os-update --stage, and no reboot.
+rm -f "$tmp/pkg.args"
+must 202 operator POST "/v1/os/update?stage=yes"
+waitfor "$tmp/log" "api: os update from /dev/vdz started (3 tries, staged)"
+waitfor "$tmp/pkg.args" "--repo /dev/vdz os-update --tries 3 --stage"
+ended "$(cat "$tmp/pkg.parent")"
+[ ! -e "$tmp/rebooted" ] || fail "rebooted after a staged update"
 # From node.conf [update] repo, then the reboot asked for.
 must 202 operator POST "/v1/os/update?reboot=yes"
 waitfor "$root/run/cairn/os-update.out" "rebooting into it"

@@ -17,9 +17,12 @@
 # 3. The reboot tries N.1 in slot B; its check finds it healthy and
 #    blesses it (cairn-b.efi); the next boot stays on B; the agent shows
 #    N.1, and the update log the steps.
-# 4. N.2 (containerd's service broken: never healthy) into slot A with 2
-#    tries: each try reboots after [update] health-timeout, then B boots
-#    again by itself and records the rollback with the reason.
+# 4. N.2 (containerd's service broken: never healthy) staged into slot A
+#    with 2 tries (pkg os-update --stage): a plain reboot keeps N.1, the
+#    staged N.2 unarmed; `cairn-agent os reboot` (Slurm's RebootProgram)
+#    arms it: each try reboots after [update] health-timeout, then B boots
+#    again by itself, records the rollback with the reason, and holds the
+#    node out of service (the health check "os" fails with it).
 #    Data migrations (cairn-agent os migrate): N.1's runs once on its
 #    first boot, before containerd, and leaves the old format; N.2's runs
 #    on its first try, and the rollback forgets it, to run again.
@@ -182,9 +185,17 @@ expect 'RUNS-AGAIN 1'
 	fail "the boot after N.1 was blessed did not stay on slot B"
 
 # 4. N.2, never healthy, with 2 tries: two tries of slot A, then B again by itself.
-reboot_then 'pkg --repo /dev/vdh os-update --tries 2 && initctl reboot' 3 300
-vm_run 'until cairn-agent os status | grep -q "^rollback"; do sleep 1; done; cairn-agent os status; cat /var/lib/cairn/os/log; echo "RUNS2 $(wc -l </var/lib/mig/runs2)"; sed "s/^/MIGRATED2 /" /var/lib/cairn/os/migrated; echo "HEALTH""-DONE"'
+reboot_then 'pkg --repo /dev/vdh os-update --tries 2 --stage && initctl reboot' 1 180
+vm_run 'cairn-agent os status; ls /run/cairn/esp/EFI/Linux; echo "STAGED""-DONE"'
+vm_wait 'STAGED-DONE' 60
+expect "running   slot b, version $n.1, good"
+expect "staged    $n.2 in slot a, 2 tries: .cairn-agent os reboot. starts it"
+expect 'cairn-a\+2\.efi\.staged'
+reboot_then 'cairn-agent os reboot' 3 300
+vm_run 'until cairn-agent os status | grep -q "^rollback"; do sleep 1; done; cairn-agent os status; cat /var/lib/cairn/os/log; echo "RUNS2 $(wc -l </var/lib/mig/runs2)"; sed "s/^/MIGRATED2 /" /var/lib/cairn/os/migrated; cairn-agent health; echo "HEALTH""-DONE"'
 vm_wait 'HEALTH-DONE' 120
+expect "update $n.2 in slot a: armed \\(2 tries\\); rebooting into it"
+expect "FAIL os: rolled back: version $n.2 in slot a failed 2 tries"
 # N.2's migration ran on its first try only, and the rollback forgot it
 # (the old OS may change v1 again: a later update runs it again).
 expect "migration 20-again of $n.2: done in [0-9]+ s"

@@ -78,6 +78,40 @@ static void test_find_bless(void)
 	check_rmtree(dir);
 }
 
+/* A staged UKI: not an entry until armed; armed once, into a slot with no entry. */
+static void test_staged_arm(void)
+{
+	char dir[] = "/tmp/bootent-XXXXXX";
+	struct bootent b;
+	int fd, tries = 0;
+
+	CHECK(mkdtemp(dir) != NULL);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK(fd >= 0);
+	CHECK(bootent_arm(fd, 'b') == -ENOENT);
+	touch(fd, "cairn-a.efi");
+	touch(fd, "cairn-b+3.efi.staged");
+	/* Names that are not a staged UKI of slot b. */
+	touch(fd, "cairn-b+0.efi.staged");
+	touch(fd, "cairn-b.efi.staged");
+	touch(fd, "cairn-a+3.efi.stagedx");
+	CHECK(bootent_find(fd, 'b', &b) == -ENOENT);
+	CHECK(bootent_staged(fd, 'a', &tries) == -ENOENT);
+	CHECK(bootent_staged(fd, 'b', &tries) == 0 && tries == 3);
+	CHECK(bootent_arm(fd, 'b') == 0);
+	CHECK(bootent_find(fd, 'b', &b) == 0 && b.left == 3 && b.done == 0);
+	CHECK(bootent_staged(fd, 'b', &tries) == -ENOENT && bootent_arm(fd, 'b') == -ENOENT);
+	/* Never beside an entry of its slot. */
+	touch(fd, "cairn-b+2.efi.staged");
+	CHECK(bootent_arm(fd, 'b') == -EEXIST && faccessat(fd, "cairn-b+2.efi.staged", F_OK, 0) == 0);
+	/* Removed with the slot's entry. */
+	CHECK(bootent_remove(fd, 'b') == 0);
+	CHECK(faccessat(fd, "cairn-b+2.efi.staged", F_OK, 0) < 0 && faccessat(fd, "cairn-b+3.efi", F_OK, 0) < 0);
+	CHECK(faccessat(fd, "cairn-a.efi", F_OK, 0) == 0);
+	close(fd);
+	check_rmtree(dir);
+}
+
 static void test_state(void)
 {
 	char dir[] = "/tmp/osstate-XXXXXX", path[64], v[OS_VERSION_MAX], slot = 0;
@@ -159,6 +193,7 @@ int main(void)
 {
 	RUN(test_parse);
 	RUN(test_find_bless);
+	RUN(test_staged_arm);
 	RUN(test_state);
 	RUN(test_services);
 	return CHECK_DONE();
