@@ -52,7 +52,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg agent disk bundle netboot bench-netboot bench-update gpu-kit gpu-test fetch lock-update source-bundle repro-check repro-quick bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
+	host-pkg agent cairnctl bench-fleet disk bundle netboot bench-netboot bench-update gpu-kit gpu-test fetch lock-update source-bundle repro-check repro-quick bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
 	lint inc clean distclean help FORCE
 
 all: image
@@ -80,9 +80,11 @@ help:
 	@echo '  bench-agent    the agent: mTLS API requests beside openssl s_server, setup, inventory'
 	@echo '  bench-netboot  NODES simulated nodes fetching the netboot set from nginx at once'
 	@echo '  bench-update   A/B update: slot write, reboot to good, automatic rollback (BENCH_N runs)'
+	@echo '  bench-fleet    cairnctl status of 200 node APIs beside one, and beside curl'
 	@echo '  bench-pkg      pkg install against dpkg -i: 300 packages, 30,000 files, time and memory'
 	@echo '  unit, fuzz     unit tests; libFuzzer runs (FUZZ_RUNS each)'
 	@echo '  agent          the static cairn-agent, cairn-cdi and cairn-runtime'
+	@echo '  cairnctl       the fleet command: static (the repository'"'"'s package) and the host'"'"'s'
 	@echo '  gpu-kit        O/gpu-kit: what tests/gpu/run.sh needs on a GPU host'
 	@echo '  gpu-test       tests/gpu/run.sh with the kit (skipped without an NVIDIA GPU)'
 	@echo '  lint           cppcheck, clang-tidy, clang --analyze'
@@ -191,6 +193,7 @@ INC_initd := -Ilib -Iinitd
 INC_pkg   := -Ilib -Ipkg
 INC_agent := -Ilib -Igpu -Iagent
 INC_cdi   := -Ilib -Igpu -Icdi
+INC_cairnctl := -Ilib -Icairnctl
 # A source's include path: its component's, the first folder of its path.
 inc = $(INC_$(firstword $(subst /, ,$(1))))
 MUSL_CFLAGS  := $(CFLAGS_COMMON) $(HARDEN) -Os -ffunction-sections -fdata-sections -ffile-prefix-map=$(TOP)/=
@@ -199,7 +202,7 @@ MUSL_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sect
 # One main per program; every other source is a module of its component.
 PROGS     := initd initctl logd
 MAIN_SRC  := initd/main.c initd/initctl.c initd/logd.c pkg/main.c agent/main.c \
-	cdi/cdi_main.c cdi/runtime_main.c
+	cdi/cdi_main.c cdi/runtime_main.c cairnctl/main.c
 LIB_SRC   := $(wildcard lib/*.c)
 GPU_SRC   := $(wildcard gpu/*.c)
 INITD_SRC := $(filter-out $(MAIN_SRC),$(wildcard initd/*.c))
@@ -213,8 +216,9 @@ PKG_NODE_SRC := pkg/cmds_verify_only.c
 PKG_SRC   := $(filter-out $(MAIN_SRC) $(PKG_MAKER_SRC) $(PKG_NODE_SRC),$(wildcard pkg/*.c))
 AGENT_SRC := $(filter-out $(MAIN_SRC),$(wildcard agent/*.c agent/*/*.c))
 CDI_SRC   := $(filter-out $(MAIN_SRC),$(wildcard cdi/*.c))
-ALL_SRC   := $(LIB_SRC) $(GPU_SRC) $(INITD_SRC) $(PKG_SRC) $(PKG_MAKER_SRC) $(AGENT_SRC) $(CDI_SRC)
-HEADERS   := $(wildcard lib/*.h gpu/*.h initd/*.h pkg/*.h agent/*.h agent/*/*.h cdi/*.h)
+CTL_SRC   := $(filter-out $(MAIN_SRC),$(wildcard cairnctl/*.c))
+ALL_SRC   := $(LIB_SRC) $(GPU_SRC) $(INITD_SRC) $(PKG_SRC) $(PKG_MAKER_SRC) $(AGENT_SRC) $(CDI_SRC) $(CTL_SRC)
+HEADERS   := $(wildcard lib/*.h gpu/*.h initd/*.h pkg/*.h agent/*.h agent/*/*.h cdi/*.h cairnctl/*.h)
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 # The agent and the CDI tools use OpenSSL (base64, certificates, TLS: a
 # config by URL, the API) and jansson (CDI specs, the API's JSON).
@@ -230,14 +234,15 @@ $(B)/obj/%.o: %.c $(HEADERS) $(TOOLCHAIN) Makefile
 # Every component's modules in one archive: libcairn.a holds lib only.
 $(call obj,$(LIB_SRC) $(PKG_SRC) $(PKG_NODE_SRC) pkg/main.c): $(B)/openssl/.built $(B)/zstd/.built \
 	$(B)/jansson/.built
-$(call obj,$(GPU_SRC) $(AGENT_SRC) $(CDI_SRC) agent/main.c cdi/cdi_main.c cdi/runtime_main.c): \
-	$(B)/jansson/.built $(B)/openssl/.built
+$(call obj,$(GPU_SRC) $(AGENT_SRC) $(CDI_SRC) $(CTL_SRC) agent/main.c cdi/cdi_main.c cdi/runtime_main.c \
+	cairnctl/main.c): $(B)/jansson/.built $(B)/openssl/.built
 $(B)/obj/libcairn.a: $(call obj,$(LIB_SRC))
 $(B)/obj/libgpu.a: $(call obj,$(GPU_SRC))
 $(B)/obj/libinitd.a: $(call obj,$(INITD_SRC))
 $(B)/obj/libpkg.a: $(call obj,$(PKG_SRC))
 $(B)/obj/libagent.a: $(call obj,$(AGENT_SRC))
 $(B)/obj/libcdi.a: $(call obj,$(CDI_SRC))
+$(B)/obj/libcairnctl.a: $(call obj,$(CTL_SRC))
 $(B)/obj/lib%.a:
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcD $@ $^
@@ -262,6 +267,13 @@ $(AGENT_PROGS):
 	$(call say,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(AGENT_LDLIBS)
 agent: $(AGENT_PROGS)
+
+# cairnctl, the operator's fleet command (doc/cairnctl.md): static, so the
+# package's binary runs on any Linux admin host.
+$(B)/obj/cairnctl/cairnctl: $(B)/obj/cairnctl/main.o $(B)/obj/libcairnctl.a $(B)/obj/libcairn.a
+	$(call say,LD,$@)
+	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(AGENT_LDLIBS) -lpthread
+cairnctl: $(B)/obj/cairnctl/cairnctl $(HB)/cairnctl
 
 # The GPU host kit (tests/gpu/run.sh): the static CDI tools and agent, Debian 12's
 # runc, a container root with a minimal glibc and its static ldconfig.
@@ -320,6 +332,9 @@ $(REPO)/.stamp-cdi: $(CDI_PROGS) $(wildcard pkg/recipes/cdi/*) $(PKG_DEPS) $(KB)
 $(REPO)/.stamp-agent: $(B)/obj/agent/cairn-agent $(wildcard pkg/recipes/agent/*) $(PKG_DEPS) $(KB)/os-version.id
 	$(Q)rm -rf $(PT)/agent && mkdir -p $(PT)/agent/usr/sbin && cp $(B)/obj/agent/cairn-agent $(PT)/agent/usr/sbin/
 	$(Q)$(PKGBUILD) agent $(REPO) $(PT)/agent && touch $@
+$(REPO)/.stamp-cairnctl: $(B)/obj/cairnctl/cairnctl $(wildcard pkg/recipes/cairnctl/*) $(PKG_DEPS) $(KB)/os-version.id
+	$(Q)rm -rf $(PT)/cairnctl && mkdir -p $(PT)/cairnctl/usr/bin && cp $(B)/obj/cairnctl/cairnctl $(PT)/cairnctl/usr/bin/
+	$(Q)$(PKGBUILD) cairnctl $(REPO) $(PT)/cairnctl && touch $@
 $(REPO)/.stamp-linux: $(KB)/linux/.built $(wildcard pkg/recipes/linux/*) $(PKG_DEPS)
 	$(Q)# modules_install links build and source to the build tree: not a node's, and a build path
 	$(Q)rm -f $(KB)/linux/modules/lib/modules/*/build $(KB)/linux/modules/lib/modules/*/source
@@ -379,7 +394,10 @@ $(REPO)/.stamp-board-$(BOARD): board/$(BOARD)/board.mk $(wildcard pkg/recipes/bo
 		for m in $(BOARD_MODULES); do echo $$m; done; } >$(PT)/board/etc/modules
 	$(Q)$(PKGBUILD) board $(REPO) $(PT)/board && touch $@
 
-$(REPO)/release: $(addprefix $(REPO)/.stamp-,$(filter-out board-%,$(BOARD_PACKAGES)) board-$(BOARD)) scripts/repo.sh
+# In the repository, not the image: the admin host's (pkg install cairnctl).
+REPO_EXTRA_PACKAGES := cairnctl
+$(REPO)/release: $(addprefix $(REPO)/.stamp-,$(filter-out board-%,$(BOARD_PACKAGES)) board-$(BOARD) \
+		$(REPO_EXTRA_PACKAGES)) scripts/repo.sh
 	$(Q)PKG=$(HB)/pkg scripts/repo.sh $(REPO)
 
 # ---- image -----------------------------------------------------------------
@@ -463,7 +481,7 @@ run: image
 HOST_CC  := clang
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_CFLAGS := $(CFLAGS_COMMON) -g -O1 $(SAN)
-TEST_INC := -Ilib -Igpu -Iinitd -Ipkg -Iagent -Icdi -Itests/unit
+TEST_INC := -Ilib -Igpu -Iinitd -Ipkg -Iagent -Icdi -Icairnctl -Itests/unit
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(HB)/unit/%,$(shell find tests/unit -name '*_test.c' | LC_ALL=C sort))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(HB)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.c))
 
@@ -521,6 +539,11 @@ $(HB)/cairn-runtime: cdi/runtime_main.c $(HOST_CDI_SRC) $(HEADERS) | $(HB)/.host
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(INC_cdi) -o $@ cdi/runtime_main.c $(HOST_CDI_SRC) $(AGENT_LDLIBS)
+HOST_CTL_SRC := $(CTL_SRC) $(LIB_SRC)
+$(HB)/cairnctl: cairnctl/main.c $(HOST_CTL_SRC) $(HEADERS) | $(HB)/.hostdeps
+	$(call say,HOSTCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(INC_cairnctl) -o $@ cairnctl/main.c $(HOST_CTL_SRC) $(AGENT_LDLIBS) -lpthread
 $(HB)/cairn-agent: agent/main.c $(HOST_AGENT_SRC) $(HEADERS) | $(HB)/.hostdeps
 	$(call say,HOSTCC,$@)
 	$(Q)mkdir -p $(@D)
@@ -549,10 +572,12 @@ fuzz: $(FUZZERS)
 		"$$f" -max_total_time=$${FUZZ_TIME:-60} $$f.corpus || exit 1; done
 
 build-tests: $(B)/.fetched $(HB)/pkg $(HB)/pkg-token $(HB)/cairn-cdi $(HB)/cairn-agent $(HB)/cairn-runtime \
+		$(HB)/cairnctl $(B)/obj/agent/cairn-agent \
 		$(GPU_KIT)/.built \
 		$(B)/busybox/.built
 	$(Q)PKG=$(HB)/pkg PKG_TOKEN=$(HB)/pkg-token CAIRN_CDI=$(HB)/cairn-cdi CAIRN_GPU_KIT=$(GPU_KIT) \
-		CAIRN_AGENT=$(HB)/cairn-agent CAIRN_RUNTIME=$(HB)/cairn-runtime \
+		CAIRN_AGENT=$(HB)/cairn-agent CAIRN_RUNTIME=$(HB)/cairn-runtime CAIRNCTL=$(HB)/cairnctl \
+		CAIRN_AGENT_STATIC=$(B)/obj/agent/cairn-agent \
 		BUSYBOX=$(B)/busybox/dest/bin/busybox \
 		scripts/run-tests.sh build tests/build/*.sh
 
@@ -592,6 +617,8 @@ bench-runtime: image
 # openssl s_server, setup/net plan/inventory beside cat.
 bench-agent: $(B)/obj/agent/cairn-agent
 	$(Q)scripts/bench-agent.sh $(B)/obj/agent/cairn-agent $(BENCH_N)
+bench-fleet: $(B)/obj/cairnctl/cairnctl $(B)/obj/agent/cairn-agent
+	$(Q)scripts/bench-fleet.sh $(B)/obj/cairnctl/cairnctl $(B)/obj/agent/cairn-agent $(BENCH_N)
 
 # NODES (default 50) simulated nodes fetching the netboot set at once from
 # nginx on loopback, beside one node alone.

@@ -150,7 +150,7 @@ int bootent_staged(int dirfd, char slot, int *tries)
  */
 int bootent_arm(int dirfd, char slot)
 {
-	char staged[32], name[32];
+	char staged[48], name[32];
 	struct bootent b;
 	int rc, tries;
 

@@ -35,13 +35,15 @@ static int op_health(const struct api_opts *o, struct reply *out)
 	static const char *const disks[] = { "/", "/var", NULL };
 	static struct health h;
 	size_t n = sizeof h;	/* what goes back is its bytes */
-	char drain[400], hold[400];
+	char drain[400], hold[400], sock[108];
 	struct health_opts ho = {
 		.root = o->root, .conf = o->conf, .kmsg = o->kmsg, .kmsg_len = o->kmsg_len, .disks = disks,
-		.min_free_pct = 10, .containerd_sock = "/run/containerd/containerd.sock", .time_synced = -1,
+		.min_free_pct = 10, .containerd_sock = sock, .time_synced = -1,
 		.nvidia_smi = "nvidia-smi", .drain_file = drain, .hold_file = hold,
 	};
 
+	/* The fake node's own, under its root, in tests. */
+	snprintf(sock, sizeof sock, "%s/run/containerd/containerd.sock", o->root);
 	drain_path(o, drain, sizeof drain);
 	snprintf(hold, sizeof hold, "%s%s", o->root, OS_HOLD_FILE);
 	health_run(&ho, &h);

@@ -35,7 +35,8 @@ struct route {
 
 static const char *const role_names[] = { "none", "cairn-monitor", "cairn-operator" };
 
-static int json_reply(struct reply *out, json_t *o)
+/* route_json: O (taken) as OUT's JSON body; -ENOMEM. */
+int route_json(struct reply *out, json_t *o)
 {
 	char *text = o != NULL ? json_dumps(o, JSON_INDENT(2)) : NULL;
 
@@ -62,9 +63,9 @@ static int ask(const struct api_conn *c, enum priv_op op, const char *arg, struc
 	return priv_call(c->priv, &q, out);
 }
 
-/* The health checks, run by the helper as root; 0 with H, or OUT holds
- * the reply that says why not. */
-static int health_get(const struct api_conn *c, struct health *h, struct reply *out)
+/* route_health: the health checks, run by the helper as root; 0 with H,
+ * or OUT holds the reply that says why not. */
+int route_health(const struct api_conn *c, struct health *h, struct reply *out)
 {
 	int i, rc = ask(c, PRIV_HEALTH, "", out);
 
@@ -96,7 +97,7 @@ static int get_health(const struct api_conn *c, const struct http_req *r, struct
 	int i;
 
 	(void)r;
-	if (health_get(c, &h, out) < 0)
+	if (route_health(c, &h, out) < 0)
 		return 0;
 	checks = json_array();
 	for (i = 0; i < h.n; i++) {
@@ -106,7 +107,7 @@ static int get_health(const struct api_conn *c, const struct http_req *r, struct
 							"detail", h.checks[i].detail));
 	}
 	top = json_pack("{s:b, s:o}", "healthy", h.healthy, "checks", checks);
-	return json_reply(out, top);
+	return route_json(out, top);
 }
 
 static int get_inventory(const struct api_conn *c, const struct http_req *r, struct reply *out)
@@ -124,7 +125,7 @@ static int get_inventory(const struct api_conn *c, const struct http_req *r, str
 	top = inventory_json(&inv);
 	if (top != NULL && inv.ngpus > 0 && nvsmi_read("nvidia-smi", live, GPU_MAX, &nlive, err, sizeof err) == 0)
 		inventory_add_live(top, live, nlive);
-	return json_reply(out, top);
+	return route_json(out, top);
 }
 
 static int get_metrics(const struct api_conn *c, const struct http_req *r, struct reply *out)
@@ -141,7 +142,7 @@ static int get_metrics(const struct api_conn *c, const struct http_req *r, struc
 	(void)r;
 	if (inventory_read(c->o->root, &inv, &e) < 0)
 		return reply_text(out, 500, "inventory: %s\n", e.msg);
-	if (health_get(c, &h, out) < 0)
+	if (route_health(c, &h, out) < 0)
 		return 0;
 	/* The Xids from the kernel log, parsed here rather than by root. */
 	if (ask(c, PRIV_KMSG, "", &kmsg) == 0 && kmsg.status == 200)
@@ -362,6 +363,7 @@ static int post_os_update(const struct api_conn *c, const struct http_req *r, st
 static const struct route routes[] = {
 	{ "GET", "/v1/inventory", ROLE_MONITOR, get_inventory },
 	{ "GET", "/v1/health", ROLE_MONITOR, get_health },
+	{ "GET", "/v1/status", ROLE_MONITOR, route_status },
 	{ "GET", "/metrics", ROLE_MONITOR, get_metrics },
 	{ "GET", "/v1/services", ROLE_MONITOR, get_services },
 	{ "GET", "/v1/logs", ROLE_OPERATOR, get_logs },

@@ -3,6 +3,7 @@
 #ifndef CAIRN_API_ROUTES_H
 #define CAIRN_API_ROUTES_H
 
+#include <jansson.h>
 #include <openssl/x509.h>
 
 #include "api/api.h"
@@ -17,6 +18,11 @@ struct api_conn {
 	int priv;			/* the privileged helper's socket */
 	const char *who;		/* the client certificate's subject */
 };
+
+struct health;
+int route_json(struct reply *out, json_t *o);
+int route_health(const struct api_conn *c, struct health *h, struct reply *out);
+int route_status(const struct api_conn *c, const struct http_req *r, struct reply *out);
 
 enum role route_role(X509 *cert);
 const char *route_role_name(enum role role);

@@ -1,0 +1,52 @@
+/* ctl.h: what cairnctl's commands share (doc/cairnctl.md): the fleet and
+ * how to reach it, one request to all of it, the exit codes. */
+#ifndef CAIRNCTL_CTL_H
+#define CAIRNCTL_CTL_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "nodes.h"
+#include "request.h"
+
+#define EXIT_SOME 1			/* a node unhealthy, unreachable or refusing */
+#define EXIT_USAGE 100
+#define EXIT_SYSTEM 111
+
+struct ctl {
+	struct nodes nodes;
+	const char *port;		/* where a node named without one answers */
+	const char *cert, *key, *ca;
+	SSL_CTX *tls;			/* made on first use */
+	int parallel;			/* connections open at once */
+	int timeout_ms;			/* each node's */
+	int json;
+	const char *reason;		/* drain */
+	const char *out;		/* support-bundle: the file */
+};
+
+struct cmd {
+	const char *name;
+	int (*run)(struct ctl *c, int argc, char **argv);
+	int needs_tls;			/* it speaks to nodes */
+	int one_node;			/* NODE is its argument: --nodes not needed */
+};
+
+int ctl_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int ctl_fleet(struct ctl *c, const char *method, const char *path, size_t max, struct answer **out);
+json_t *ctl_json(const struct answer *a, char *why, size_t size);
+void ctl_clean(char *s);
+const struct node *ctl_node(const struct ctl *c, const char *name);
+void ctl_url_escape(const char *in, char *out, size_t size);
+
+int cmd_status(struct ctl *c, int argc, char **argv);
+int cmd_health(struct ctl *c, int argc, char **argv);
+int cmd_inventory(struct ctl *c, int argc, char **argv);
+int cmd_drain(struct ctl *c, int argc, char **argv);
+int cmd_resume(struct ctl *c, int argc, char **argv);
+int cmd_logs(struct ctl *c, int argc, char **argv);
+int cmd_support_bundle(struct ctl *c, int argc, char **argv);
+int cmd_targets(struct ctl *c, int argc, char **argv);
+
+#endif
