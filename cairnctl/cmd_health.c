@@ -14,7 +14,7 @@
 static void failed_checks(const char *node, json_t *h)
 {
 	json_t *check;
-	size_t i;
+	size_t i, shown = 0;
 
 	json_array_foreach(json_object_get(h, "checks"), i, check) {
 		const char *st = json_string_value(json_object_get(check, "status"));
@@ -27,7 +27,10 @@ static void failed_checks(const char *node, json_t *h)
 		snprintf(text, sizeof text, "%s: %s", name != NULL ? name : "?", detail != NULL ? detail : "");
 		ctl_clean(text);
 		printf("%-16s FAIL %s\n", node, text);
+		shown++;
 	}
+	if (shown == 0)
+		printf("%-16s unhealthy (no failed check named)\n", node);
 }
 
 int cmd_health(struct ctl *c, int argc, char **argv)

@@ -62,6 +62,9 @@ int cmd_logs(struct ctl *c, int argc, char **argv)
 	snprintf(path, sizeof path, "/v1/logs?service=%s", argv[2]);
 	if (fetch(c, find(c, argv[1]), path, LOG_MAX, &a) < 0)
 		return EXIT_SOME;
+	/* To a terminal, what a terminal would obey is shown instead; to a file, as it is. */
+	if (isatty(1))
+		ctl_clean_text(a.body, a.len);
 	rc = file_write_all(1, a.body, a.len);
 	answer_free(&a);
 	if (rc < 0)

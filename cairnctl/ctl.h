@@ -24,6 +24,13 @@ struct ctl {
 	int json;
 	const char *reason;		/* drain */
 	const char *out;		/* support-bundle: the file */
+	const char *repo;		/* update: where the nodes find the OS */
+	const char *batch;		/* update: N or N% of the nodes at a time */
+	int max_failures;		/* update: more stops it */
+	int tries;			/* update: boots the new OS has to become good */
+	int wait_s;			/* update: a node's bound, from going down to good */
+	int interval_s;			/* update: between looks */
+	const char *scontrol;		/* update: Slurm's */
 };
 
 struct cmd {
@@ -37,6 +44,7 @@ int ctl_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 int ctl_fleet(struct ctl *c, const char *method, const char *path, size_t max, struct answer **out);
 json_t *ctl_json(const struct answer *a, char *why, size_t size);
 void ctl_clean(char *s);
+void ctl_clean_text(char *s, size_t len);
 const struct node *ctl_node(const struct ctl *c, const char *name);
 void ctl_url_escape(const char *in, char *out, size_t size);
 
@@ -48,5 +56,6 @@ int cmd_resume(struct ctl *c, int argc, char **argv);
 int cmd_logs(struct ctl *c, int argc, char **argv);
 int cmd_support_bundle(struct ctl *c, int argc, char **argv);
 int cmd_targets(struct ctl *c, int argc, char **argv);
+int cmd_update(struct ctl *c, int argc, char **argv);
 
 #endif

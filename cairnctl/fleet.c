@@ -71,12 +71,26 @@ json_t *ctl_json(const struct answer *a, char *why, size_t size)
 	return NULL;
 }
 
-/* ctl_clean: S printable, on one line: what a node says is shown, never obeyed by a terminal. */
+/*
+ * ctl_clean: S printable ASCII on one line: what a node says is shown,
+ * never obeyed by a terminal (C0 and C1 controls, escapes, bidirectional
+ * overrides: every byte outside ' ' to '~' becomes '?').
+ */
 void ctl_clean(char *s)
 {
 	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
 			*s = '?';
+}
+
+/* ctl_clean_text: as ctl_clean, keeping the lines and tabs of LEN bytes of text (NULs too become '?'). */
+void ctl_clean_text(char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t') || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
 }
 
 /* ctl_node: the node named NAME, or NULL. */

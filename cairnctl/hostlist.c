@@ -7,6 +7,7 @@
  * bytes; the whole expands to at most HOSTLIST_MAX names, so a typo such
  * as "n[1-99999999]" is an error, not a machine out of memory.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +42,33 @@ static int bad(char *err, size_t size, const char *expr, const char *why)
 	return -EINVAL;
 }
 
+/*
+ * A host name, or an IPv4 address written plainly: not starting with '.'
+ * or '-', not ending with '.', no empty label (a certificate check would
+ * take ".example" as any host under it), and digits and dots only when
+ * they are an address inet_pton reads (no "010", which a resolver reads
+ * as octal and a certificate check as decimal).
+ */
+int hostlist_name_ok(const char *name)
+{
+	struct in_addr v4;
+
+	if (name[0] == '\0' || name[0] == '.' || name[0] == '-' || name[strlen(name) - 1] == '.' ||
+	    strstr(name, "..") != NULL)
+		return 0;
+	if (strspn(name, "0123456789.") == strlen(name))
+		return inet_pton(AF_INET, name, &v4) == 1;
+	return 1;
+}
+
 static int push(struct hostlist *hl, const char *name)
 {
 	size_t len = strlen(name);
 
 	if (len >= HOSTLIST_NAME)
 		return -ENAMETOOLONG;
+	if (!hostlist_name_ok(name))
+		return -EDOM;
 	if (hl->n == (hl->max ? hl->max : HOSTLIST_MAX))
 		return -E2BIG;
 	if (hl->n == hl->cap) {
@@ -186,6 +208,9 @@ static int item(struct hostlist *hl, const char **p, const char *expr, char *err
 			snprintf(err, size, "'%.80s': more than %zu names", expr, hl->max ? hl->max : HOSTLIST_MAX);
 		else if (rc == -ENAMETOOLONG)
 			rc = bad(err, size, expr, "a name is longer than 63 bytes");
+		else if (rc == -EDOM)
+			rc = bad(err, size, expr, "a name starts with '.' or '-', ends with '.', holds \"..\", or is "
+				 "digits and dots but not an IPv4 address (no leading zeros)");
 		else if (rc < 0)
 			snprintf(err, size, "%s", strerror(-rc));
 	}

@@ -13,6 +13,7 @@ struct hostlist {
 	size_t max;			/* the most names; 0: HOSTLIST_MAX */
 };
 
+int hostlist_name_ok(const char *name);
 int hostlist_expand(const char *expr, struct hostlist *hl, char *err, size_t size);
 void hostlist_free(struct hostlist *hl);
 

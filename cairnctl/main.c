@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,9 @@ static const char usage_text[] =
 	"  logs NODE SERVICE       one service's log on one node\n"
 	"  support-bundle NODE [-o FILE]  one node's support bundle (support-NODE.tar.gz)\n"
 	"  prometheus-targets      Prometheus file_sd JSON of the nodes' /metrics\n"
+	"  update --repo URL|PATH  a rolling OS update: staged everywhere, then rebooted in\n"
+	"                          batches (through Slurm on its nodes), each back healthy\n"
+	"     [--batch N|N%] [--max-failures N] [--tries N] [--wait S] [--interval S] [--scontrol PATH]\n"
 	"Exit: 0 all well, 1 a node unhealthy, unreachable or refusing, 100 usage, 111 system.\n";
 
 static const struct cmd cmds[] = {
@@ -49,6 +53,7 @@ static const struct cmd cmds[] = {
 	{ "logs", cmd_logs, 1, 1 },
 	{ "support-bundle", cmd_support_bundle, 1, 1 },
 	{ "prometheus-targets", cmd_targets, 0, 0 },
+	{ "update", cmd_update, 1, 0 },
 };
 
 static int number(const char *opt, const char *s, long lo, long hi)
@@ -75,16 +80,29 @@ int main(int argc, char **argv)
 		{ "parallel", required_argument, NULL, 'j' }, { "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'J' }, { "reason", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
+		{ "repo", required_argument, NULL, 'R' }, { "batch", required_argument, NULL, 'b' },
+		{ "max-failures", required_argument, NULL, 'F' }, { "tries", required_argument, NULL, 'T' },
+		{ "wait", required_argument, NULL, 'W' }, { "interval", required_argument, NULL, 'I' },
+		{ "scontrol", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 },
 	};
-	struct ctl c = { .parallel = 64, .timeout_ms = 10000 };
+	struct ctl c = {
+		.parallel = 64, .timeout_ms = 10000, .batch = "10%", .tries = 3, .wait_s = 1800, .interval_s = 5,
+		.scontrol = "scontrol",
+	};
 	struct nodes book = { NULL, 0, 0, 0 };
+	struct rlimit nofile;
 	const char *lists[64], *file = NULL, *port = NODES_PORT;
 	char err[512], portbuf[8];
 	size_t nlists = 0, i, k;
 	int opt;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* A connection a node, --parallel at once: as many descriptors as the system lets us have. */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	while ((opt = getopt_long(argc, argv, "n:f:p:j:t:o:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
@@ -105,6 +123,13 @@ int main(int argc, char **argv)
 		case 'J': c.json = 1; break;
 		case 'r': c.reason = optarg; break;
 		case 'o': c.out = optarg; break;
+		case 'R': c.repo = optarg; break;
+		case 'b': c.batch = optarg; break;
+		case 'F': c.max_failures = number("--max-failures", optarg, 0, 100000); break;
+		case 'T': c.tries = number("--tries", optarg, 1, 9); break;
+		case 'W': c.wait_s = number("--wait", optarg, 10, 86400); break;
+		case 'I': c.interval_s = number("--interval", optarg, 1, 600); break;
+		case 'S': c.scontrol = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': puts("cairnctl " CAIRN_VERSION); return 0;
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
@@ -137,6 +162,11 @@ int main(int argc, char **argv)
 	c.port = port;
 	if (c.nodes.n == 0 && !cmds[i].one_node)
 		ctl_die(EXIT_USAGE, "no nodes: --nodes LIST or --nodes-file FILE");
+	/* Each connection holds a descriptor, the lookups' threads some more. */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY &&
+	    (rlim_t)c.parallel * 2 + 16 > nofile.rlim_cur)
+		ctl_die(EXIT_USAGE, "--parallel %d: more than this process's %llu descriptors allow (ulimit -n)",
+			c.parallel, (unsigned long long)nofile.rlim_cur);
 	if (cmds[i].needs_tls) {
 		c.cert = env_or(c.cert, "CAIRNCTL_CERT");
 		c.key = env_or(c.key, "CAIRNCTL_KEY");

@@ -12,6 +12,7 @@
  * reached: a node answering at another's address with its own valid
  * certificate is refused.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@
 
 static int add(struct nodes *ns, const char *name, const char *host, const char *port)
 {
+	if (ns->n == NODES_MAX)
+		return -E2BIG;
 	if (ns->n == ns->cap) {
 		size_t cap = ns->cap ? ns->cap * 2 : 64;
 		struct node *v = realloc(ns->v, cap * sizeof *v);
@@ -53,6 +56,8 @@ int nodes_add_list(struct nodes *ns, const char *expr, const char *port, char *e
 		rc = add(ns, hl.names[i], hl.names[i], port);
 	if (rc == -ENOMEM)
 		snprintf(err, size, "%s", strerror(ENOMEM));
+	else if (rc == -E2BIG && hl.n > 0)
+		snprintf(err, size, "more than %d nodes in all", NODES_MAX);
 	hostlist_free(&hl);
 	return rc;
 }
@@ -61,6 +66,8 @@ int nodes_add_list(struct nodes *ns, const char *expr, const char *port, char *e
 static int address(const char *s, char *host, size_t hsize, char *port, size_t psize)
 {
 	const char *colon, *end;
+	struct in6_addr v6;
+	int bracketed = *s == '[';
 	size_t n;
 
 	if (*s == '[') {
@@ -78,6 +85,10 @@ static int address(const char *s, char *host, size_t hsize, char *port, size_t p
 		return -1;
 	memcpy(host, s, n);
 	host[n] = '\0';
+	/* An IPv6 address in brackets, or a name or IPv4 address as --nodes takes them. */
+	if (strchr(host, ':') != NULL ? inet_pton(AF_INET6, host, &v6) != 1 || !bracketed :
+	    bracketed || !hostlist_name_ok(host))
+		return -1;
 	if (colon != NULL) {
 		unsigned long p;
 		char *e;
@@ -92,10 +103,28 @@ static int address(const char *s, char *host, size_t hsize, char *port, size_t p
 	return 0;
 }
 
+/* LINE split at blanks into at most MAX words (in place); how many, MAX when more. */
+static int words(char *line, char **word, int max)
+{
+	int k = 0;
+
+	for (;;) {
+		line += strspn(line, " \t\r");
+		if (*line == '\0')
+			return k;
+		if (k == max)
+			return max;
+		word[k++] = line;
+		line += strcspn(line, " \t\r");
+		if (*line != '\0')
+			*line++ = '\0';
+	}
+}
+
 /* nodes_parse: a nodes file's TEXT (above); ERR names the line at fault. */
 int nodes_parse(struct nodes *ns, const char *text, size_t len, const char *port, char *err, size_t size)
 {
-	char line[512], first[256], second[256], extra[8], host[HOSTLIST_NAME], p[8], why[256];
+	char line[512], first[512], second[512], host[HOSTLIST_NAME], p[8], why[256], *word[3];
 	size_t at = 0, n;
 	int lineno = 0, k, rc;
 
@@ -116,7 +145,11 @@ int nodes_parse(struct nodes *ns, const char *text, size_t len, const char *port
 			return -EINVAL;
 		}
 		line[strcspn(line, "#")] = '\0';
-		k = sscanf(line, "%255s %255s %7s", first, second, extra);
+		k = words(line, word, 3);
+		if (k > 0)
+			snprintf(first, sizeof first, "%s", word[0]);
+		if (k > 1)
+			snprintf(second, sizeof second, "%s", word[1]);
 		if (k <= 0)
 			continue;
 		if (k == 3) {
@@ -144,7 +177,8 @@ int nodes_parse(struct nodes *ns, const char *text, size_t len, const char *port
 		}
 		rc = add(ns, first, host, p);
 		if (rc < 0) {
-			snprintf(err, size, "%s", strerror(-rc));
+			snprintf(err, size, "line %d: %s", lineno, rc == -E2BIG ? "more than 100000 nodes in all" :
+				 strerror(-rc));
 			return rc;
 		}
 	}

@@ -7,7 +7,8 @@
 
 #include "hostlist.h"
 
-#define NODES_PORT "7443"		/* the API's default port (node.conf [api] listen) */
+#define NODES_PORT "7443"
+#define NODES_MAX 100000		/* in all, from every list and the file */		/* the API's default port (node.conf [api] listen) */
 
 struct node {
 	char name[HOSTLIST_NAME];	/* what its certificate must name */

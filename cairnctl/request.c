@@ -99,25 +99,124 @@ static int wait_fd(int fd, short events, long long deadline, struct answer *a, c
 	}
 }
 
-/* A connected non-blocking socket to N, or -1 with A said. */
-static int dial(const struct node *n, long long deadline, struct answer *a)
+/*
+ * A name looked up in a thread of its own, so that the deadline holds
+ * however long the system's resolver takes: past it the caller goes, and
+ * the lookup, when it ends, frees what they shared.
+ */
+struct lookup {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	int done, abandoned, rc;
+	char host[HOSTLIST_NAME], port[8];
+	struct addrinfo *res;
+};
+
+static void lookup_free(struct lookup *l)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	socklen_t len;
-	int fd = -1, rc, soerr = 0;
+	if (l->res != NULL)
+		freeaddrinfo(l->res);
+	pthread_cond_destroy(&l->done_cv);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}
+
+static void *lookup_run(void *p)
+{
+	struct lookup *l = p;
+	struct addrinfo hints, *res = NULL;
+	int rc, abandoned;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
-	rc = getaddrinfo(n->host, n->port, &hints, &res);
-	if (rc != 0) {
-		say(a, "%s", gai_strerror(rc));
-		return -1;
+	rc = getaddrinfo(l->host, l->port, &hints, &res);
+	pthread_mutex_lock(&l->lock);
+	l->rc = rc;
+	l->res = rc == 0 ? res : NULL;
+	l->done = 1;
+	abandoned = l->abandoned;
+	pthread_cond_signal(&l->done_cv);
+	pthread_mutex_unlock(&l->lock);
+	if (abandoned)
+		lookup_free(l);
+	return NULL;
+}
+
+/* N's addresses by DEADLINE: an address as it is, a name through the resolver; NULL with A said. */
+static struct addrinfo *resolve(const struct node *n, long long deadline, struct answer *a)
+{
+	struct addrinfo hints, *res = NULL;
+	struct lookup *l;
+	struct timespec until;
+	pthread_condattr_t cattr;
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
+	if (getaddrinfo(n->host, n->port, &hints, &res) == 0)
+		return res;
+	l = calloc(1, sizeof *l);
+	if (l == NULL) {
+		say(a, "%s", strerror(ENOMEM));
+		return NULL;
 	}
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->done_cv, &cattr);
+	pthread_condattr_destroy(&cattr);
+	snprintf(l->host, sizeof l->host, "%s", n->host);
+	snprintf(l->port, sizeof l->port, "%s", n->port);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, THREAD_STACK);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, lookup_run, l);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		lookup_free(l);
+		say(a, "a thread for the lookup: %s", strerror(rc));
+		return NULL;
+	}
+	until.tv_sec = (time_t)(deadline / 1000);
+	until.tv_nsec = (long)(deadline % 1000) * 1000000;
+	pthread_mutex_lock(&l->lock);
+	while (!l->done && pthread_cond_timedwait(&l->done_cv, &l->lock, &until) != ETIMEDOUT)
+		;
+	if (!l->done) {
+		l->abandoned = 1;
+		pthread_mutex_unlock(&l->lock);
+		say(a, "%s", "no answer in time (looking up its name)");
+		return NULL;
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (l->rc != 0)
+		say(a, "%s: %s", n->host, gai_strerror(l->rc));
+	res = l->res;
+	l->res = NULL;
+	lookup_free(l);
+	return res;
+}
+
+/* A connected non-blocking socket to N, or -1 with A said. */
+static int dial(const struct node *n, long long deadline, struct answer *a)
+{
+	struct addrinfo *res, *ai;
+	socklen_t len;
+	int fd = -1, soerr = 0;
+
+	res = resolve(n, deadline, a);
+	if (res == NULL)
+		return -1;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd < 0)
+		if (fd < 0) {
+			say(a, "socket: %s", strerror(errno));
 			continue;
+		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		if (errno == EINPROGRESS && wait_fd(fd, POLLOUT, deadline, a, "connecting") == 0) {
@@ -157,11 +256,17 @@ static int tls_step(SSL *ssl, int rc, long long deadline, struct answer *a, cons
 	return -1;
 }
 
-/* The status line and headers of BUF: the status, and where the body starts; 0 when incomplete, -1 bad. */
+/*
+ * The status line and headers of BUF: the status, where the body starts
+ * and its length.  The API answers HTTP/1.x with exactly one
+ * Content-Length and no Transfer-Encoding; anything else, or an interim
+ * 1xx, is not taken.  0 when the head is not all there yet, -1 bad.
+ */
 static int head_parse(const char *buf, size_t len, int *status, size_t *body, long long *length)
 {
-	const char *end = memmem(buf, len, "\r\n\r\n", 4), *line;
+	const char *end = memmem(buf, len, "\r\n\r\n", 4), *line, *v;
 	char code[4];
+	int lengths = 0;
 
 	if (end == NULL)
 		return 0;
@@ -169,20 +274,32 @@ static int head_parse(const char *buf, size_t len, int *status, size_t *body, lo
 		return -1;
 	memcpy(code, buf + 9, 3);
 	code[3] = '\0';
-	if (strspn(code, "0123456789") != 3 || code[0] < '1' || code[0] > '5')
+	if (strspn(code, "0123456789") != 3 || code[0] < '2' || code[0] > '5')
 		return -1;
 	*status = atoi(code);
 	*length = -1;
 	for (line = memchr(buf, '\n', (size_t)(end - buf)); line != NULL && line < end;
 	     line = memchr(line + 1, '\n', (size_t)(end - line))) {
-		if (end - line > 16 && strncasecmp(line + 1, "Content-Length:", 15) == 0) {
-			char *e;
-
-			*length = strtoll(line + 16, &e, 10);
-			if (*length < 0 || (*e != '\r' && *e != ' '))
+		if (end - line > 18 && strncasecmp(line + 1, "Transfer-Encoding:", 18) == 0)
+			return -1;
+		if (end - line <= 16 || strncasecmp(line + 1, "Content-Length:", 15) != 0)
+			continue;
+		for (v = line + 16; *v == ' '; v++)
+			;
+		if (*v < '0' || *v > '9' || lengths++ > 0)
+			return -1;
+		for (*length = 0; *v >= '0' && *v <= '9'; v++) {
+			if (*length > (1LL << 40))
 				return -1;
+			*length = *length * 10 + (*v - '0');
 		}
+		while (*v == ' ')
+			v++;
+		if (*v != '\r')
+			return -1;
 	}
+	if (lengths != 1)
+		return -1;
 	*body = (size_t)(end - buf) + 4;
 	return 1;
 }
@@ -193,7 +310,7 @@ void request_one(SSL_CTX *ctx, const struct node *n, const struct request *q, st
 	long long deadline = now_ms() + q->timeout_ms, length = -1;
 	char head[600], name[HOSTLIST_NAME];
 	size_t cap = ANSWER_HEAD_MAX + q->max + 1, got = 0, body = 0;
-	char *buf = NULL;
+	char *buf = NULL, *small;
 	SSL *ssl = NULL;
 	int fd, rc, hlen, parsed = 0, status = 0;
 
@@ -210,6 +327,8 @@ void request_one(SSL_CTX *ctx, const struct node *n, const struct request *q, st
 	snprintf(name, sizeof name, "%s", n->name);
 	if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) != 1) {
 		ERR_clear_error();
+		/* Its DNS name in the certificate's SAN, exactly: no wildcard, never the CN. */
+		SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
 		if (SSL_set_tlsext_host_name(ssl, name) != 1 || SSL_set1_host(ssl, name) != 1) {
 			say(a, "%s", "TLS: the node's name cannot be checked");
 			goto out;
@@ -234,57 +353,48 @@ void request_one(SSL_CTX *ctx, const struct node *n, const struct request *q, st
 		say(a, "%s", strerror(ENOMEM));
 		goto out;
 	}
-	for (;;) {
+	/* Until the head and Content-Length bytes after it: the end is the length's, not the connection's. */
+	while (!parsed || got - body < (size_t)length) {
 		if (got == cap - 1) {
-			snprintf(a->err, sizeof a->err, "its answer is larger than %zu bytes", q->max);
+			say(a, parsed ? "its answer is larger than %zu bytes" : "its answer's head is too large", q->max);
 			goto out;
 		}
 		rc = SSL_read(ssl, buf + got, (int)(cap - 1 - got > 1 << 20 ? 1 << 20 : cap - 1 - got));
-		if (rc > 0) {
-			got += (size_t)rc;
-		} else if (SSL_get_error(ssl, rc) == SSL_ERROR_ZERO_RETURN ||
-			   (SSL_get_error(ssl, rc) == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
-			ERR_clear_error();
-			break;		/* the end: close_notify, or the node closed */
-		} else if ((rc = tls_step(ssl, rc, deadline, a, "reading")) < 0) {
-			goto out;
-		} else {
+		if (rc <= 0) {
+			int e = SSL_get_error(ssl, rc);
+
+			if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
+				ERR_clear_error();
+				say(a, "%s", got == 0 ? "it closed without an answer" : "its answer ended early");
+				goto out;
+			}
+			if (tls_step(ssl, rc, deadline, a, "reading") < 0)
+				goto out;
 			continue;
 		}
+		got += (size_t)rc;
 		if (!parsed) {
 			parsed = head_parse(buf, got, &status, &body, &length);
 			if (parsed < 0) {
-				say(a, "%s", "its answer is not HTTP");
-				goto out;
-			}
-			if (parsed == 0 && got >= ANSWER_HEAD_MAX) {
-				say(a, "%s", "its answer's head is too large");
+				say(a, "%s", "its answer is not the API's HTTP (one Content-Length, no Transfer-Encoding)");
 				goto out;
 			}
 			if (parsed && length > (long long)q->max) {
-				snprintf(a->err, sizeof a->err, "its answer is larger than %zu bytes", q->max);
+				say(a, "its answer is larger than %zu bytes", q->max);
 				goto out;
 			}
 		}
-		if (parsed && length >= 0 && got - body >= (size_t)length)
-			break;
 	}
-	if (!parsed && (parsed = head_parse(buf, got, &status, &body, &length)) <= 0) {
-		say(a, "%s", got == 0 ? "it closed without an answer" : "its answer is not HTTP");
+	if (got - body > (size_t)length) {
+		say(a, "%s", "its answer is longer than its Content-Length");
 		goto out;
 	}
-	if (length >= 0 && got - body != (size_t)length) {
-		say(a, "%s", "its answer ended early");
-		goto out;
-	}
-	if (got - body > q->max) {
-		snprintf(a->err, sizeof a->err, "its answer is larger than %zu bytes", q->max);
-		goto out;
-	}
-	memmove(buf, buf + body, got - body);
-	a->len = got - body;
-	buf[a->len] = '\0';
-	a->body = buf;
+	memmove(buf, buf + body, (size_t)length);
+	buf[length] = '\0';
+	/* A thousand answers each holding its limit would be a thousand limits. */
+	small = realloc(buf, (size_t)length + 1);
+	a->body = small != NULL ? small : buf;
+	a->len = (size_t)length;
 	a->status = status;
 	buf = NULL;
 out:

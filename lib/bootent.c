@@ -146,7 +146,8 @@ int bootent_staged(int dirfd, char slot, int *tries)
  * bootent_arm: SLOT's staged UKI becomes its entry on trial,
  * cairn-S+N.efi (systemd-boot boots the newest version first), and that
  * on the disk.  -ENOENT: nothing staged; -EEXIST: the slot has an entry
- * already (a staged UKI is written only after its slot's entry is gone).
+ * already, or several (a staged UKI is written only after its slot's
+ * entries are gone).
  */
 int bootent_arm(int dirfd, char slot)
 {
@@ -157,8 +158,9 @@ int bootent_arm(int dirfd, char slot)
 	rc = bootent_staged(dirfd, slot, &tries);
 	if (rc < 0)
 		return rc;
-	if (bootent_find(dirfd, slot, &b) == 0)
-		return -EEXIST;
+	rc = bootent_find(dirfd, slot, &b);
+	if (rc != -ENOENT)
+		return rc == 0 || rc == -ENOTUNIQ ? -EEXIST : rc;
 	snprintf(name, sizeof name, "cairn-%c+%d.efi", slot, tries);
 	snprintf(staged, sizeof staged, "%s" BOOTENT_STAGED, name);
 	if (renameat(dirfd, staged, dirfd, name) < 0)

@@ -13,6 +13,8 @@ struct stat;
 /* Reads of a path the caller names (-errno; -EFBIG when longer). */
 int file_read(const char *path, char *buf, size_t size, size_t *len);
 int file_read_alloc(const char *path, size_t max, char **buf, size_t *len);
+int file_read_head(const char *path, char *buf, size_t size, size_t *len);
+int file_read_tail(const char *path, char *buf, size_t size, size_t *len);
 /* Reads of a file that must be a regular one, its failure in words. */
 int file_open_regular(int dirfd, const char *path, struct stat *st, struct perr *e);
 int file_read_at(int dirfd, const char *path, size_t max, char **buf, size_t *len, struct perr *e);

@@ -22,7 +22,6 @@
 #include "runcap.h"
 
 #define OS_UPDATE_SECONDS 3600			/* for pkg os-update to write a slot */
-#define OS_UPDATE_OUT "/run/cairn/os-update.out"	/* what an update the API started says */
 
 /* Where an operator's drain is kept: the reason, in /run (gone at boot). */
 static void drain_path(const struct api_opts *o, char *path, size_t size)
@@ -150,7 +149,7 @@ static int op_os(const struct api_opts *o, struct reply *out)
 	FILE *f;
 
 	os_paths(o, &p, &b);
-	snprintf(path, sizeof path, "%s%s", o->root, OS_UPDATE_OUT);
+	snprintf(path, sizeof path, "%s%s", o->root, API_OS_UPDATE_OUT);
 	f = open_memstream(&out->body, &out->len);
 	if (f == NULL)
 		return -ENOMEM;
@@ -169,10 +168,10 @@ static int op_os(const struct api_opts *o, struct reply *out)
 static void os_update_run(const struct api_opts *o, char *const *argv, int reboot)
 {
 	char path[400], *initctl[] = { (char *)"initctl", (char *)"reboot", NULL };
-	int fd;
+	int fd, rc;
 
 	setsid();
-	snprintf(path, sizeof path, "%s%s", o->root, OS_UPDATE_OUT);
+	snprintf(path, sizeof path, "%s%s", o->root, API_OS_UPDATE_OUT);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		dup2(fd, 1);
@@ -186,11 +185,15 @@ static void os_update_run(const struct api_opts *o, char *const *argv, int reboo
 	 * for its answer's end. */
 	for (fd = 3; fd < 1024; fd++)
 		close(fd);
-	if (run_tool(argv, NULL, OS_UPDATE_SECONDS) == 0 && reboot) {
+	rc = run_tool(argv, NULL, OS_UPDATE_SECONDS);
+	if (rc == 0 && reboot) {
 		printf("rebooting into it\n");
 		fflush(stdout);
 		run_tool(initctl, NULL, API_COMMAND_SECONDS);
 	}
+	/* The last line, for whoever watches GET /v1/status (cairnctl update). */
+	printf("%s %s\n", API_OS_UPDATE_END, rc == 0 ? "ok" : "failed");
+	fflush(stdout);
 	_exit(0);
 }
 
@@ -201,7 +204,7 @@ static void os_update_run(const struct api_opts *o, char *const *argv, int reboo
  */
 static int op_os_update(const struct api_opts *o, const struct priv_req *r, struct reply *out)
 {
-	char repo[NC_PATH], tries[4], lock[400];
+	char repo[NC_PATH], tries[4], lock[400], said[400];
 	char *argv[] = { (char *)"pkg", (char *)"--repo", repo, (char *)"os-update", (char *)"--tries", tries,
 			 r->reboot == PRIV_UPDATE_STAGE ? (char *)"--stage" : NULL, NULL };
 	int fd, busy;
@@ -223,6 +226,12 @@ static int op_os_update(const struct api_opts *o, const struct priv_req *r, stru
 		close(fd);
 	if (busy)
 		return reply_text(out, 409, "os/update: an update is being written: GET /v1/os\n");
+	/* Emptied before the answer: what GET /v1/status shows after it is this update's. */
+	snprintf(said, sizeof said, "%s%s", o->root, API_OS_UPDATE_OUT);
+	fd = open(said, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return reply_text(out, 500, "os/update: %s: %s\n", said, strerror(errno));
+	close(fd);
 	fflush(o->log);
 	pid = fork();
 	if (pid == 0) {

@@ -3,12 +3,15 @@
  * node (cairnctl status): its name, OS version and slot, the update it
  * holds (being written, staged, armed or on trial), a rollback held,
  * health with the checks that failed, GPUs seen and expected, an
- * operator's drain, uptime.  One request a node, so a thousand nodes
+ * operator's drain, uptime, the cluster profile, the last line of the OS
+ * log and of what the last update started through the API said (its
+ * last line "cairn: os-update ended: ..." once it has).  One request a node, so a thousand nodes
  * cost a thousand requests.  What needs root (the health checks) is the
  * helper's; the rest is read here from files any user may read.
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,18 +22,40 @@
 #include "health/inventory.h"
 #include "osstate.h"
 
-/* FILE under the root as a string (its first line), or JSON null. */
+/* FILE under the root: its first line, or JSON null when there is no FILE. */
 static json_t *first_line(const struct api_conn *c, const char *file)
 {
-	char path[512], text[256];
+	char path[512], text[512];
 	size_t len = 0;
+	json_t *j;
 
 	snprintf(path, sizeof path, "%s%s", c->o->root, file);
-	if (file_read(path, text, sizeof text, &len) < 0)
+	if (file_read_head(path, text, sizeof text, &len) < 0)
 		return json_null();
-	text[len < sizeof text ? len : sizeof text - 1] = '\0';
 	text[strcspn(text, "\n")] = '\0';
-	return json_string(text);
+	j = json_string(text);
+	return j != NULL ? j : json_string("(not UTF-8)");
+}
+
+/* FILE's last line (of its last 4 KiB), or JSON null. */
+static json_t *last_line(const struct api_conn *c, const char *file)
+{
+	char path[512], text[4096], *start;
+	size_t len = 0;
+	json_t *j;
+
+	snprintf(path, sizeof path, "%s%s", c->o->root, file);
+	if (file_read_tail(path, text, sizeof text, &len) < 0)
+		return json_null();
+	while (len > 0 && text[len - 1] == '\n')
+		text[--len] = '\0';
+	start = strrchr(text, '\n');
+	start = start != NULL ? start + 1 : text;
+	if (*start == '\0')
+		return json_null();
+	start[strlen(start) > 512 ? 512 : strlen(start)] = '\0';
+	j = json_string(start);
+	return j != NULL ? j : json_string("(not UTF-8)");
 }
 
 /*
@@ -108,8 +133,9 @@ int route_status(const struct api_conn *c, const struct http_req *r, struct repl
 	else if (gethostname(host, sizeof host - 1) < 0)
 		snprintf(host, sizeof host, "?");
 	host[sizeof host - 1] = '\0';
-	top = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:{s:o, s:o}, s:o, s:o}",
+	top = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:{s:o, s:o}, s:o, s:o, s:o, s:o}",
 			"node", host, "version", version,
+			"profile", conf != NULL ? nodeconf_profile_name(conf->profile) : "standalone",
 			"slot", slot != 0 ? json_stringn(&slot, 1) : json_null(),
 			"update", update_of(c, slot),
 			"held", first_line(c, OS_HOLD_FILE),
@@ -117,6 +143,8 @@ int route_status(const struct api_conn *c, const struct http_req *r, struct repl
 			"gpus", "seen", seen >= 0 ? json_integer(seen) : json_null(),
 			"expected", conf != NULL && conf->gpu_count > 0 ? json_integer(conf->gpu_count) : json_null(),
 			"drained", first_line(c, API_DRAIN_FILE),
-			"uptime_s", uptime(c));
+			"uptime_s", uptime(c),
+			"os_log", last_line(c, OS_STATE_DIR "/log"),
+			"os_update_said", last_line(c, API_OS_UPDATE_OUT));
 	return route_json(out, top);
 }

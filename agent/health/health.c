@@ -343,9 +343,9 @@ static void check_hold(const struct health_opts *o, struct health *h)
 	char why[240];
 	size_t len = 0;
 
-	if (o->hold_file == NULL || file_read(o->hold_file, why, sizeof(why), &len) < 0)
+	/* Held while the file is there, however long its record. */
+	if (o->hold_file == NULL || file_read_head(o->hold_file, why, sizeof(why), &len) < 0)
 		return;
-	why[len < sizeof(why) ? len : sizeof(why) - 1] = '\0';
 	why[strcspn(why, "\n")] = '\0';
 	add(h, "os", 0, "rolled back: %s (POST /v1/resume clears it)", why[0] ? why : "(no reason kept)");
 }

@@ -3,9 +3,11 @@
 # whose ESP is a tmpfs in a mount namespace of its own: an update staged
 # by pkg os-update --stage (its UKI named cairn-b+3.efi.staged, `staged`
 # on /var) is armed (the entry systemd-boot tries first, `pending`), then
-# initctl reboots; nothing staged, a plain reboot.  Refused, with nothing
-# rebooted: a staged record whose kernel image is gone, one for the slot
-# that runs, one that does not parse, a slot that has an entry already.
+# initctl reboots; nothing staged, a plain reboot.  Dropped, logged, and a
+# plain reboot: a staged record whose kernel image is gone, one for the
+# slot that runs (armed before a power cut), one that does not parse, a
+# slot that has an entry already.  A reboot asked for while an update is
+# written waits for the OS lock.
 . "$(dirname "$0")/testlib"
 
 : "${CAIRN_AGENT:?CAIRN_AGENT: the host build of cairn-agent}"
@@ -57,21 +59,39 @@ reboot plain cairn-a.efi
 expect_line "$tmp/plain.out" "os: nothing staged: rebooting"
 expect_line "$tmp/initctl.args" "reboot"
 
-# refused CASE WHY ESP-FILE...: no reboot, exit 1, WHY said.
-refused() {
-	name=$1 why=$2
-	shift 2
+# dropped CASE VERSION WHY ESP-FILE...: the staged record (" (VERSION)",
+# or "") gone, WHY said and logged, and a plain reboot.
+dropped() {
+	name=$1 v=$2 why=$3
+	shift 3
 	reboot "$name" "$@"
-	[ "$(cat "$tmp/$name.rc")" = 1 ] || { cat "$tmp/$name.out"; fail "$name: os reboot did not refuse"; }
-	expect_line "$tmp/$name.out" "$why"
-	[ ! -e "$tmp/initctl.args" ] || fail "$name: rebooted all the same"
+	[ "$(cat "$tmp/$name.rc")" = 0 ] || { cat "$tmp/$name.out"; fail "$name: os reboot failed"; }
+	expect_line "$tmp/$name.out" "os: the update staged$v: $why: dropped, a plain reboot"
+	expect_line "$state/log" "the update staged$v dropped: $why"
+	expect_line "$tmp/initctl.args" "reboot"
 	[ ! -e "$state/pending" ] || fail "$name: pending written"
+	[ ! -e "$state/staged" ] || fail "$name: the staged record kept"
 }
 printf 'slot b\nversion 9.9\ntries 3\n' >"$state/staged"
-refused gone "its kernel image is not on the ESP: refused" cairn-a.efi
-refused entry "the slot has an entry already: refused" cairn-a.efi cairn-b+1-2.efi cairn-b+3.efi.staged
+dropped gone " (9.9)" "its kernel image is not on the ESP" cairn-a.efi
+printf 'slot b\nversion 9.9\ntries 3\n' >"$state/staged"
+dropped entry " (9.9)" "the slot has an entry already" cairn-a.efi cairn-b+1-2.efi cairn-b+3.efi.staged
+grep -q 'cairn-b+1-2.efi' "$tmp/entry.esp" || fail "entry: the slot's own entry was touched"
 printf 'slot a\nversion 9.9\ntries 3\n' >"$state/staged"
-refused running "9.9 is staged for slot a, and this boot runs from that slot: refused" cairn-a.efi cairn-a+3.efi.staged
+dropped running " (9.9)" "it is for slot a, which runs (armed before)" cairn-a+2-1.efi cairn-b.efi
 printf 'slot b\nversion 9.9\n' >"$state/staged"
-refused garbled "$state/staged: Invalid argument: refused" cairn-a.efi cairn-b+3.efi.staged
-echo "os reboot: a staged update armed and rebooted into; nothing staged, a plain reboot; 4 bad states refused without a reboot"
+dropped garbled "" "its record does not parse" cairn-a.efi cairn-b+3.efi.staged
+
+# An update being written (its lock held, as pkg holds it): the reboot waits.
+printf 'slot b\nversion 9.9\ntries 3\n' >"$state/staged"
+exec 8>>"$state/lock"
+flock 8
+(exec 8>&-; reboot locked cairn-a.efi cairn-b+3.efi.staged) &
+waiter=$!
+waitfor "$tmp/locked.out" "os: an update is being written: waiting for it"
+[ ! -e "$tmp/initctl.args" ] || fail "rebooted while an update was written"
+exec 8>&-
+wait $waiter
+expect_line "$tmp/locked.out" "os: 9.9 in slot b armed (3 tries): rebooting into it"
+expect_line "$tmp/initctl.args" "reboot"
+echo "os reboot: a staged update armed and rebooted into; nothing staged, a plain reboot; 4 stale states dropped; waits for an update being written"

@@ -7,8 +7,9 @@
 #   and the whole finishes within a bound set by the timeout, not by the
 #   count of dead nodes; --json says the same;
 # - hostile and broken answers cost that node's entry and nothing else:
-#   garbage instead of TLS, an endless body, a node answering with
-#   another node's (valid) certificate, a stall;
+#   garbage instead of TLS, an endless body, a chunked body (not the
+#   API's framing), a node answering with another node's (valid)
+#   certificate, a stall;
 # - a staged update, a rollback held and an operator's drain show;
 #   drain and resume a host-list's nodes; a monitor may not drain; a
 #   certificate from another CA is refused by every node;
@@ -137,7 +138,7 @@ jq -e --argjson n $n 'length == $n and ([.[] | select(.answered)] | length) == $
 
 # ---- hostile and broken answers: each costs its node's entry only.
 # The endless one holds a valid certificate for its name, "huge".
-echo "subjectAltName=DNS:huge" >"$tmp/huge.ext"
+echo "subjectAltName=DNS:huge,DNS:liar" >"$tmp/huge.ext"
 openssl req -new -key "$pki/nodes.key" -subj "/CN=huge" 2>/dev/null |
 	openssl x509 -req -CA "$pki/node-ca.pem" -CAkey "$pki/node-ca.key" -CAcreateserial -days 2 \
 		-extfile "$tmp/huge.ext" -out "$tmp/hostile.pem" 2>/dev/null || fail "openssl: huge's certificate"
@@ -154,16 +155,27 @@ def endless(s, ctx):
         try:
             t = ctx.wrap_socket(c, server_side=True)
             t.recv(4096)
-            t.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"a\":\"")
+            t.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n{\"a\":\"")
             while True: t.sendall(b"x" * 65536)
         except OSError: pass
     while True:
         c, _ = s.accept(); threading.Thread(target=one, args=(c,), daemon=True).start()
 g = listener(); out.write("garbage %d\n" % g.getsockname()[1])
 threading.Thread(target=garbage, args=(g,), daemon=True).start()
+def chunked(s, ctx):
+    while True:
+        c, _ = s.accept()
+        try:
+            t = ctx.wrap_socket(c, server_side=True)
+            t.recv(4096)
+            t.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+            t.close()
+        except OSError: pass
 e = listener(); out.write("endless %d\n" % e.getsockname()[1])
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[2] + ".pem", key)
 threading.Thread(target=endless, args=(e, ctx), daemon=True).start()
+l = listener(); out.write("liar %d\n" % l.getsockname()[1])
+threading.Thread(target=chunked, args=(l, ctx), daemon=True).start()
 out.write("ready\n"); out.flush()
 threading.Event().wait()
 EOF
@@ -173,6 +185,7 @@ waitfor "$tmp/hostile" ready
 	sed -n '1,3p' "$tmp/fleet"
 	echo "garbage 127.0.0.1:$(awk '$1 == "garbage" { print $2 }' "$tmp/hostile")"
 	echo "huge 127.0.0.1:$(awk '$1 == "endless" { print $2 }' "$tmp/hostile")"
+	echo "liar 127.0.0.1:$(awk '$1 == "liar" { print $2 }' "$tmp/hostile")"
 	# node002's API answering for node777: its certificate names node002.
 	echo "node777 $(awk '$1 == "node002" { print $2 }' "$tmp/fleet")"
 	echo "stall $(awk '$1 == "stall" { print "127.0.0.1:" $2; exit }' "$tmp/odd")"
@@ -183,6 +196,8 @@ ctl operator --nodes-file "$tmp/hostile.fleet" --timeout 5 status >"$tmp/status"
 grep -E '^garbage .* no answer: TLS: ' "$tmp/status" >/dev/null || { cat "$tmp/status"; fail "garbage: not refused at TLS"; }
 grep -E '^huge .* no answer: its answer is larger than 65536 bytes$' "$tmp/status" >/dev/null ||
 	{ cat "$tmp/status"; fail "huge: an endless answer not cut off"; }
+grep -E "^liar .* no answer: its answer is not the API's HTTP" "$tmp/status" >/dev/null ||
+	{ cat "$tmp/status"; fail "liar: a chunked answer taken"; }
 grep -E '^node777 .* no answer: its certificate is refused: hostname mismatch$' "$tmp/status" >/dev/null ||
 	{ cat "$tmp/status"; fail "node777: another node's certificate taken"; }
 grep -E '^stall .* no answer: no answer in time \(handshake\)$' "$tmp/status" >/dev/null ||
@@ -228,4 +243,4 @@ jq -e '.node001.memory_kb == 16384 and .node002.cpu.model == "Fleet CPU"' "$tmp/
 jq -e --argjson n $n --arg t "$(awk '$1 == "node007" { print $2 }' "$tmp/fleet")" 'length == $n and
 	(.[] | select(.labels.node == "node007") | .targets == [$t] and .labels.__scheme__ == "https")' "$tmp/out" \
 	>/dev/null || { cat "$tmp/out"; fail "prometheus-targets: not the fleet's"; }
-echo "cairnctl: status of $n nodes in $took s (10 dead, 5 slow, 5 s timeout); 4 hostile answers cost their own entry; drain, resume, roles, another CA; logs, bundle, inventory, targets"
+echo "cairnctl: status of $n nodes in $took s (10 dead, 5 slow, 5 s timeout); 5 hostile answers cost their own entry; drain, resume, roles, another CA; logs, bundle, inventory, targets"

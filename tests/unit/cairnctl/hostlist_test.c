@@ -49,7 +49,7 @@ static void test_expand(void)
 	CHECK(expands("n[08-10]", "n08 n09 n10"));
 	CHECK(expands("login1,gpu[1-2],x.site", "login1 gpu1 gpu2 x.site"));
 	CHECK(expands("r[1-2]n[01-02]-ib", "r1n01-ib r1n02-ib r2n01-ib r2n02-ib"));
-	CHECK(expands("[1-2]", "1 2"));
+	CHECK(expands("[1-2]x", "1x 2x"));
 }
 
 static void test_refused(void)
@@ -65,6 +65,15 @@ static void test_refused(void)
 	CHECK(refused("gpu 1", "letters, digits"));
 	CHECK(refused("a;rm", "letters, digits"));
 	CHECK(refused("n[0-999999999]", "more than 100000 names"));
+	/* What a certificate check would read as a wildcard, or a resolver as octal. */
+	CHECK(refused(".example", "starts with '.'"));
+	CHECK(refused("-n1", "starts with '.'"));
+	CHECK(refused("gpu.", "ends with '.'"));
+	CHECK(refused("a..b", "\"..\""));
+	CHECK(refused("10.1.0.[001-003]", "not an IPv4 address"));
+	CHECK(refused("10.1.0.300", "not an IPv4 address"));
+	CHECK(refused("[1-2]", "not an IPv4 address"));
+	CHECK(expands("10.1.0.[8-10]", "10.1.0.8 10.1.0.9 10.1.0.10"));
 	CHECK(refused("a[1-9]b[1-9]c[1-9]d[1-9]e[1-9]", "more than 4 bracket groups"));
 	CHECK(refused("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "longer than 63"));
 	CHECK(refused("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx[100-101]", "longer than 63"));

@@ -52,6 +52,24 @@ static void test_bad(void)
 	CHECK(bad("a [fd00::1\n", "not ADDRESS"));
 	CHECK(bad("a 10.0.0.1;x\n", "not ADDRESS"));
 	CHECK(bad("a[1-\n", "line 1: 'a[1-'"));
+	CHECK(bad("a 10.0.0.010\n", "not ADDRESS"));
+	CHECK(bad("a [10.0.0.1]:7443\n", "not ADDRESS"));
+	CHECK(bad("a .evil\n", "not ADDRESS"));
+}
+
+/* A host list longer than scanf's words once split would be. */
+static void test_long_list(void)
+{
+	struct nodes ns = { NULL, 0, 0, 0 };
+	char text[400], err[300] = "";
+	int n;
+
+	n = snprintf(text, sizeof text, "n[1");
+	while (n < 300)
+		n += snprintf(text + n, sizeof text - (size_t)n, ",%d", n);
+	snprintf(text + n, sizeof text - (size_t)n, "]\n");
+	CHECK(parse(&ns, text, err, sizeof err) == 0 && ns.n > 50);
+	nodes_free(&ns);
 }
 
 static void test_unique_locate(void)
@@ -75,6 +93,7 @@ int main(void)
 {
 	RUN(test_file);
 	RUN(test_bad);
+	RUN(test_long_list);
 	RUN(test_unique_locate);
 	return CHECK_DONE();
 }
