@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "cairnctl.h"
 
 #define HEALTH_ANSWER_MAX (256 << 10)
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "cairnctl.h"
 
 #define INVENTORY_MAX (4 << 20)
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "cairnctl.h"
 #include "fileio.h"
 
 #define LOG_MAX (64 << 20)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "cairnctl.h"
 
 #define STATUS_MAX (64 << 10)
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "cairnctl.h"
 
 int cmd_targets(struct ctl *c, int argc, char **argv)
 {

@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "cairnctl.h"
 #include "runcap.h"
 
 #define STATUS_MAX (64 << 10)

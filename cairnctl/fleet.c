@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "cairnctl.h"
 
 int ctl_die(int code, const char *fmt, ...)
 {

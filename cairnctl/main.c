@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "cairnctl.h"
 
 static const char usage_text[] =
 	"usage: cairnctl [OPTIONS] COMMAND [ARGS]\n"

@@ -1,7 +1,7 @@
-/* ctl.h: what cairnctl's commands share (doc/cairnctl.md): the fleet and
+/* cairnctl.h: what cairnctl's commands share (doc/cairnctl.md): the fleet and
  * how to reach it, one request to all of it, the exit codes. */
-#ifndef CAIRNCTL_CTL_H
-#define CAIRNCTL_CTL_H
+#ifndef CAIRNCTL_H
+#define CAIRNCTL_H
 
 #include <stdio.h>
 
