@@ -407,7 +407,7 @@ INITRAMFS_ZSTD_LEVEL ?= 19
 ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline sbom.spdx.json \
 	$(if $(filter x86_64,$(BOARD_ARCH)),disk.img disk.img.zst)
 
-$(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh
+$(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh scripts/lib.sh
 	$(call say,CPIO,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)PKG=$(HB)/pkg ZSTD_LEVEL=$(INITRAMFS_ZSTD_LEVEL) scripts/initramfs.sh $@ $(KB)/rootfs $(REPO) $(HB)/gen_init_cpio $(BOARD_PACKAGES)
@@ -639,7 +639,7 @@ bench-pkg: $(B)/obj/pkg/pkg $(HB)/pkg
 # the shape the house style sets (scripts/size-check.sh).
 LINT_SRC := $(ALL_SRC) $(MAIN_SRC) $(PKG_NODE_SRC)
 lint:
-	$(Q)$(foreach c,lib gpu initd pkg agent cdi,cppcheck --quiet --error-exitcode=1 \
+	$(Q)$(foreach c,lib gpu initd pkg agent cdi cairnctl,cppcheck --quiet --error-exitcode=1 \
 		--enable=warning,portability,performance --std=c11 -D_GNU_SOURCE -D__$(BOARD_ARCH)__ \
 		$(INC_$(c)) $(c) &&) true
 	$(Q)clang-tidy --quiet $(LINT_SRC) -- $(CFLAGS_COMMON) $(TEST_INC) 2>/dev/null

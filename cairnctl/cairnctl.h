@@ -40,9 +40,13 @@ struct cmd {
 	int one_node;			/* NODE is its argument: --nodes not needed */
 };
 
-int ctl_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A node's JSON answer (NULL and WHY: none); ALL, when --json, gathers; nonzero: the node counts bad. */
+typedef int (*ctl_each_fn)(const struct node *n, json_t *j, const char *why, json_t *all);
+
+void ctl_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 int ctl_fleet(struct ctl *c, const char *method, const char *path, size_t max, struct answer **out);
 json_t *ctl_json(const struct answer *a, char *why, size_t size);
+size_t ctl_fleet_each(struct ctl *c, const char *path, size_t max, ctl_each_fn each, json_t *all);
 void ctl_clean(char *s);
 void ctl_clean_text(char *s, size_t len);
 const struct node *ctl_node(const struct ctl *c, const char *name);

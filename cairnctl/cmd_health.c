@@ -33,51 +33,29 @@ static void failed_checks(const char *node, json_t *h)
 		printf("%-16s unhealthy (no failed check named)\n", node);
 }
 
+static int one(const struct node *n, json_t *h, const char *why, json_t *all)
+{
+	int ok = h != NULL && json_is_true(json_object_get(h, "healthy"));
+
+	if (all != NULL)
+		json_object_set_new(all, n->name, h != NULL ? json_incref(h) : json_pack("{s:s}", "error", why));
+	else if (h == NULL)
+		printf("%-16s no answer: %s\n", n->name, why);
+	else if (ok)
+		printf("%-16s healthy\n", n->name);
+	else
+		failed_checks(n->name, h);
+	return !ok;
+}
+
 int cmd_health(struct ctl *c, int argc, char **argv)
 {
-	struct answer *a;
-	json_t *all = json_object(), *h;
-	size_t i, bad = 0;
+	size_t bad;
 
 	(void)argv;
 	if (argc != 1)
 		ctl_die(EXIT_USAGE, "usage: cairnctl [OPTIONS] health");
-	ctl_fleet(c, "GET", "/v1/health", HEALTH_ANSWER_MAX, &a);
-	for (i = 0; i < c->nodes.n; i++) {
-		const char *node = c->nodes.v[i].name;
-		char why[300];
-
-		h = ctl_json(&a[i], why, sizeof why);
-		if (h == NULL) {
-			bad++;
-			if (c->json)
-				json_object_set_new(all, node, json_pack("{s:s}", "error", why));
-			else
-				printf("%-16s no answer: %s\n", node, why);
-		} else {
-			int ok = json_is_true(json_object_get(h, "healthy"));
-
-			bad += !ok;
-			if (c->json)
-				json_object_set(all, node, h);
-			else if (ok)
-				printf("%-16s healthy\n", node);
-			else
-				failed_checks(node, h);
-		}
-		json_decref(h);
-		answer_free(&a[i]);
-	}
-	free(a);
-	if (c->json) {
-		char *text = json_dumps(all, JSON_INDENT(2) | JSON_SORT_KEYS);
-
-		if (text == NULL)
-			ctl_die(EXIT_SYSTEM, "out of memory");
-		puts(text);
-		free(text);
-	}
-	json_decref(all);
+	bad = ctl_fleet_each(c, "/v1/health", HEALTH_ANSWER_MAX, one, json_object());
 	if (bad > 0)
 		fprintf(stderr, "cairnctl: %zu of %zu nodes unhealthy or not answering\n", bad, c->nodes.n);
 	return bad > 0 ? EXIT_SOME : 0;

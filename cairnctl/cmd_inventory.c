@@ -30,44 +30,21 @@ static void summary(const char *node, json_t *inv)
 	       json_array_size(json_object_get(inv, "nics")) == 1 ? "" : "s");
 }
 
+static int one(const struct node *n, json_t *inv, const char *why, json_t *all)
+{
+	if (all != NULL)
+		json_object_set_new(all, n->name, inv != NULL ? json_incref(inv) : json_pack("{s:s}", "error", why));
+	else if (inv == NULL)
+		printf("%-16s no answer: %s\n", n->name, why);
+	else
+		summary(n->name, inv);
+	return inv == NULL;
+}
+
 int cmd_inventory(struct ctl *c, int argc, char **argv)
 {
-	struct answer *a;
-	json_t *all = json_object(), *inv;
-	size_t i, bad = 0;
-
 	(void)argv;
 	if (argc != 1)
 		ctl_die(EXIT_USAGE, "usage: cairnctl [OPTIONS] inventory");
-	ctl_fleet(c, "GET", "/v1/inventory", INVENTORY_MAX, &a);
-	for (i = 0; i < c->nodes.n; i++) {
-		const char *node = c->nodes.v[i].name;
-		char why[300];
-
-		inv = ctl_json(&a[i], why, sizeof why);
-		if (inv == NULL) {
-			bad++;
-			if (c->json)
-				json_object_set_new(all, node, json_pack("{s:s}", "error", why));
-			else
-				printf("%-16s no answer: %s\n", node, why);
-		} else if (c->json) {
-			json_object_set(all, node, inv);
-		} else {
-			summary(node, inv);
-		}
-		json_decref(inv);
-		answer_free(&a[i]);
-	}
-	free(a);
-	if (c->json) {
-		char *text = json_dumps(all, JSON_INDENT(2) | JSON_SORT_KEYS);
-
-		if (text == NULL)
-			ctl_die(EXIT_SYSTEM, "out of memory");
-		puts(text);
-		free(text);
-	}
-	json_decref(all);
-	return bad > 0 ? EXIT_SOME : 0;
+	return ctl_fleet_each(c, "/v1/inventory", INVENTORY_MAX, one, json_object()) > 0 ? EXIT_SOME : 0;
 }

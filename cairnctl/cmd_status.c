@@ -62,56 +62,34 @@ static int line(const struct node *n, json_t *st)
 	return healthy;
 }
 
+static int one(const struct node *n, json_t *st, const char *why, json_t *all)
+{
+	if (all != NULL) {
+		json_t *e = st != NULL ? json_incref(st) : json_pack("{s:s}", "error", why);
+
+		json_object_set_new(e, "node", json_string(n->name));
+		json_object_set_new(e, "answered", json_boolean(st != NULL));
+		json_array_append_new(all, e);
+		return st == NULL || !json_is_true(json_object_get(st, "healthy"));
+	}
+	if (st == NULL) {
+		printf("%-16s %-10s %-4s %-20s %-6s %-8s no answer: %s\n", n->name, "-", "-", "-", "-", "-", why);
+		return 1;
+	}
+	return !line(n, st);
+}
+
 int cmd_status(struct ctl *c, int argc, char **argv)
 {
-	struct answer *a;
-	json_t *all = json_array(), *st;
-	size_t i, bad = 0;
+	size_t bad;
 
 	(void)argv;
 	if (argc != 1)
 		ctl_die(EXIT_USAGE, "usage: cairnctl [OPTIONS] status");
-	ctl_fleet(c, "GET", "/v1/status", STATUS_MAX, &a);
 	if (!c->json)
 		printf("%-16s %-10s %-4s %-20s %-6s %-8s %s\n", "NODE", "VERSION", "SLOT", "UPDATE", "GPUS", "UPTIME",
 		       "HEALTH");
-	for (i = 0; i < c->nodes.n; i++) {
-		const struct node *n = &c->nodes.v[i];
-		char why[300];
-
-		st = ctl_json(&a[i], why, sizeof why);
-		if (st == NULL) {
-			const char *reason = why;
-
-			bad++;
-			if (c->json) {
-				json_array_append_new(all, json_pack("{s:s, s:b, s:s}", "node", n->name, "answered", 0,
-								     "error", reason));
-			} else {
-				printf("%-16s %-10s %-4s %-20s %-6s %-8s no answer: %s\n", n->name, "-", "-", "-", "-",
-				       "-", reason);
-			}
-		} else if (c->json) {
-			bad += !json_is_true(json_object_get(st, "healthy"));
-			json_object_set_new(st, "node", json_string(n->name));
-			json_object_set_new(st, "answered", json_true());
-			json_array_append(all, st);
-		} else {
-			bad += !line(n, st);
-		}
-		json_decref(st);
-		answer_free(&a[i]);
-	}
-	free(a);
-	if (c->json) {
-		char *text = json_dumps(all, JSON_INDENT(2));
-
-		if (text == NULL)
-			ctl_die(EXIT_SYSTEM, "out of memory");
-		puts(text);
-		free(text);
-	}
-	json_decref(all);
+	bad = ctl_fleet_each(c, "/v1/status", STATUS_MAX, one, json_array());
 	if (bad > 0)
 		fprintf(stderr, "cairnctl: %zu of %zu nodes unhealthy or not answering\n", bad, c->nodes.n);
 	return bad > 0 ? EXIT_SOME : 0;

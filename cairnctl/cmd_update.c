@@ -440,7 +440,7 @@ int cmd_update(struct ctl *c, int argc, char **argv)
 	if (target != NULL)
 		fprintf(stderr, "cairnctl: %zu nodes staged %s; batches of %zu, at most %d failures\n", staged,
 			target, size, c->max_failures);
-	for (i = 0, k = 0; i < n && !stopped;) {
+	for (i = 0; i < n && !stopped;) {
 		size_t first = i;
 
 		for (k = 0; i < n && k < size; i++)

@@ -7,7 +7,7 @@
 
 #include "cairnctl.h"
 
-int ctl_die(int code, const char *fmt, ...)
+void ctl_die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -47,6 +47,39 @@ int ctl_fleet(struct ctl *c, const char *method, const char *path, size_t max, s
 		ctl_die(EXIT_SYSTEM, "threads: %s", strerror(-rc));
 	*out = a;
 	return 0;
+}
+
+/*
+ * ctl_fleet_each: GET PATH of every node, at most MAX bytes each; EACH
+ * told each node's JSON object (NULL, WHY saying why, when it gave
+ * none), with ALL to gather into for --json, which is then printed.
+ * How many nodes EACH counted bad.
+ */
+size_t ctl_fleet_each(struct ctl *c, const char *path, size_t max, ctl_each_fn each, json_t *all)
+{
+	struct answer *a;
+	size_t i, bad = 0;
+
+	ctl_fleet(c, "GET", path, max, &a);
+	for (i = 0; i < c->nodes.n; i++) {
+		char why[300];
+		json_t *j = ctl_json(&a[i], why, sizeof why);
+
+		bad += each(&c->nodes.v[i], j, why, c->json ? all : NULL) != 0;
+		json_decref(j);
+		answer_free(&a[i]);
+	}
+	free(a);
+	if (c->json) {
+		char *text = json_dumps(all, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+		if (text == NULL)
+			ctl_die(EXIT_SYSTEM, "out of memory");
+		puts(text);
+		free(text);
+	}
+	json_decref(all);
+	return bad;
 }
 
 /* ctl_json: a 200's JSON object, or NULL with why said in WHY (one line, printable). */

@@ -276,7 +276,7 @@ static int head_parse(const char *buf, size_t len, int *status, size_t *body, lo
 	code[3] = '\0';
 	if (strspn(code, "0123456789") != 3 || code[0] < '2' || code[0] > '5')
 		return -1;
-	*status = atoi(code);
+	*status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
 	*length = -1;
 	for (line = memchr(buf, '\n', (size_t)(end - buf)); line != NULL && line < end;
 	     line = memchr(line + 1, '\n', (size_t)(end - line))) {

@@ -153,7 +153,7 @@ int bootent_arm(int dirfd, char slot)
 {
 	char staged[48], name[32];
 	struct bootent b;
-	int rc, tries;
+	int rc, tries = 0;
 
 	rc = bootent_staged(dirfd, slot, &tries);
 	if (rc < 0)

@@ -70,9 +70,11 @@ int file_read(const char *path, char *buf, size_t size, size_t *len)
 	return 0;
 }
 
-/* file_read_head: PATH's first SIZE-1 bytes (all of it when shorter), NUL-ended; the rest is not read. */
-int file_read_head(const char *path, char *buf, size_t size, size_t *len)
+/* SIZE-1 bytes of PATH, NUL-ended: from its start, or (TAIL) its last ones. */
+static int read_part(const char *path, char *buf, size_t size, int tail, size_t *len)
 {
+	struct stat st;
+	off_t at = 0;
 	ssize_t r;
 	int fd;
 
@@ -81,45 +83,31 @@ int file_read_head(const char *path, char *buf, size_t size, size_t *len)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
+	if (tail && fstat(fd, &st) == 0 && st.st_size > (off_t)(size - 1))
+		at = st.st_size - (off_t)(size - 1);
 	do
-		r = pread(fd, buf, size - 1, 0);
+		r = pread(fd, buf, size - 1, at);
 	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		r = -errno;
 	close(fd);
 	if (r < 0)
-		return -errno;
+		return (int)r;
 	buf[r] = '\0';
 	*len = (size_t)r;
 	return 0;
 }
 
+/* file_read_head: PATH's first SIZE-1 bytes (all of it when shorter), NUL-ended; the rest is not read. */
+int file_read_head(const char *path, char *buf, size_t size, size_t *len)
+{
+	return read_part(path, buf, size, 0, len);
+}
+
 /* file_read_tail: PATH's last SIZE-1 bytes (all of it when shorter), NUL-ended: a log's newest lines. */
 int file_read_tail(const char *path, char *buf, size_t size, size_t *len)
 {
-	struct stat st;
-	off_t at;
-	ssize_t r;
-	int fd;
-
-	if (size == 0)
-		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		close(fd);
-		return (int)r;
-	}
-	at = st.st_size > (off_t)(size - 1) ? st.st_size - (off_t)(size - 1) : 0;
-	do
-		r = pread(fd, buf, size - 1, at);
-	while (r < 0 && errno == EINTR);
-	close(fd);
-	if (r < 0)
-		return -errno;
-	buf[r] = '\0';
-	*len = (size_t)r;
-	return 0;
+	return read_part(path, buf, size, 1, len);
 }
 
 /* file_read_alloc: PATH into a new NUL-terminated buffer of at most MAX

@@ -3,6 +3,11 @@
 # the first error with one line saying what failed and how to fix it.
 
 set -eu
+# What a step makes (a root tree and the directories pkg creates in it,
+# images, the netboot set) has the modes it asks for, never the
+# builder's umask: under umask 077 the image's / and /lib came out 0700
+# (make repro-check, issue 25).  keys.sh narrows its own.
+umask 022
 
 prog=${0##*/}
 

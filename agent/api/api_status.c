@@ -89,7 +89,7 @@ static json_t *update_of(const struct api_conn *c, char running)
 
 static json_t *uptime(const struct api_conn *c)
 {
-	char path[512], text[64];
+	char path[512], text[64], *end;
 	size_t len = 0;
 	double up;
 
@@ -97,7 +97,8 @@ static json_t *uptime(const struct api_conn *c)
 	if (file_read(path, text, sizeof text, &len) < 0)
 		return json_null();
 	text[len < sizeof text ? len : sizeof text - 1] = '\0';
-	if (sscanf(text, "%lf", &up) != 1 || up < 0)
+	up = strtod(text, &end);
+	if (end == text || up < 0 || up > 1e12)
 		return json_null();
 	return json_integer((json_int_t)up);
 }
