@@ -150,15 +150,17 @@ uki_build() {
 
 # sb_sign FILE: FILE (a UKI, systemd-boot) signed in place for Secure Boot
 # with the site's db key (KEYS_DIR/secureboot, scripts/keys.sh).  sbsign
-# stamps the time it signs: SOURCE_DATE_EPOCH's, frozen by faketime, so the
-# same inputs and keys sign the same bytes.
+# stamps the time it signs: SOURCE_DATE_EPOCH's, frozen by faketime (-f:
+# without it faketime only starts the clock there, and a signing that
+# began a second later stamped :01; make repro-check saw the netboot UKI
+# differ so), so the same inputs and keys sign the same bytes.
 sb_sign() {
 	_sb=${KEYS_DIR:?KEYS_DIR not set}/secureboot
 	[ -s "$_sb/db.key" ] && [ -s "$_sb/db.crt" ] || die "$_sb/db.key: missing: run 'make keys'"
 	for _t in sbsign faketime; do
 		command -v "$_t" >/dev/null || die "$_t not found: run 'make hostdeps'"
 	done
-	TZ=UTC faketime "$(date -u -d "@${SOURCE_DATE_EPOCH:?}" '+%Y-%m-%d %H:%M:%S')" \
+	TZ=UTC faketime -f "$(date -u -d "@${SOURCE_DATE_EPOCH:?}" '+%Y-%m-%d %H:%M:%S')" \
 		sbsign --key "$_sb/db.key" --cert "$_sb/db.crt" --output "$1.signed" "$1" >/dev/null 2>&1 ||
 		{ rm -f "$1.signed"; die "sbsign $1 failed"; }
 	mv "$1.signed" "$1"
