@@ -601,8 +601,9 @@ test-full: test
 repro-check:
 	$(Q)scripts/repro-check.sh $(BOARD)
 REPRO_QUICK_PKGS := busybox initd pkg cdi agent musl openssl zstd jansson
-repro-quick: $(addprefix $(REPO)/.stamp-,$(REPRO_QUICK_PKGS))
-	$(Q)O=$(O) REPRO_QUICK_PKGS="$(REPRO_QUICK_PKGS)" scripts/repro-quick.sh $(BOARD)
+repro-quick: $(addprefix $(REPO)/.stamp-,$(REPRO_QUICK_PKGS)) $(REPO)/release $(HB)/gen_init_cpio
+	$(Q)O=$(O) REPRO_QUICK_PKGS="$(REPRO_QUICK_PKGS)" PKG=$(HB)/pkg GEN_INIT_CPIO=$(HB)/gen_init_cpio \
+		ROOT_PACKAGES="$(BOARD_PACKAGES)" scripts/repro-quick.sh $(BOARD)
 
 bench-boot: image
 	$(Q)scripts/bench-boot.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)

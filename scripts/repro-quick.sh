@@ -8,12 +8,20 @@
 # are linked in) and the sysroot's libraries.  The first build is O's, made
 # as usual (with ccache, whose relative paths are the form that leaked).
 #
+# The root is then assembled twice from the first build's signed repository
+# (scripts/initramfs.sh, as the image's initramfs is made; zstd at level 3
+# here), the second time under umask 077, another time zone and in another
+# directory, and the two compared: the image's / and /lib once came out
+# 0700 under umask 077 (make repro-check).
+#
 # Then the check tests itself: jansson is built again on the second side
 # with its path maps left out (CAIRN_REPRO_LEAK=1, scripts/lib.sh), and
 # the agent that links it must now differ; if it does not, the check could
 # not see a leak and fails.  `make repro-check` is the full two-build check.
 #
-# usage: repro-quick.sh BOARD   (env: O, the first build's directory)
+# usage: repro-quick.sh BOARD   (env: O, the first build's directory;
+#        PKG, GEN_INIT_CPIO, ROOT_PACKAGES: the host's pkg, the kernel's
+#        gen_init_cpio, the board's package set)
 . "$(dirname "$0")/lib.sh"
 
 board=${1:?usage: repro-quick.sh BOARD}
@@ -66,6 +74,26 @@ say REPRO "second build: $two (umask 077, TZ=Asia/Tokyo, LC_ALL=C.UTF-8, ccache 
 compare ||
 	die "the two builds differ: a build path, the time zone, the umask or the locale leaks into the files above (make repro-check runs diffoscope on a full build)"
 
+say REPRO "the root assembled twice from $board/repo (umask 022 and 077, UTC and Asia/Tokyo)"
+: "${PKG:?}" "${GEN_INIT_CPIO:?}" "${ROOT_PACKAGES:?}"
+# shellcheck disable=SC2086
+(umask 022 && TZ=UTC ZSTD_LEVEL=3 "$top/scripts/initramfs.sh" "$one/repro-quick/root-one.cpio.zst" \
+	"$one/repro-quick/root-one" "$one/$board/repo" "$GEN_INIT_CPIO" $ROOT_PACKAGES) ||
+	die "the first assembly failed"
+# shellcheck disable=SC2086
+(umask 077 && TZ=Asia/Tokyo LC_ALL=C.UTF-8 ZSTD_LEVEL=3 "$top/scripts/initramfs.sh" \
+	"$two/root-two.cpio.zst" "$two/stage/root-two" "$one/$board/repo" "$GEN_INIT_CPIO" $ROOT_PACKAGES) ||
+	die "the second assembly failed"
+if cmp -s "$one/repro-quick/root-one.cpio.zst" "$two/root-two.cpio.zst"; then
+	say SAME "the root, as the initramfs holds it"
+else
+	say DIFFER "the root, as the initramfs holds it"
+	zstd -dc "$one/repro-quick/root-one.cpio.zst" | cpio -itv 2>/dev/null >"$one/repro-quick/root-one.list"
+	zstd -dc "$two/root-two.cpio.zst" | cpio -itv 2>/dev/null >"$one/repro-quick/root-two.list"
+	diff "$one/repro-quick/root-one.list" "$one/repro-quick/root-two.list" | head -n 20 >&2 || true
+	die "the root differs between the two assemblies: the umask, the time zone or the directory leaks into it"
+fi
+
 say REPRO "self-test: jansson without its path maps on the second side"
 rm -f "$two/build/jansson/.built"
 (cd "$top" && umask 077 && CAIRN_REPRO_LEAK=1 CCACHE_DISABLE=1 \
@@ -80,4 +108,4 @@ grep -qx "  DIFFER  $agent" "$one/repro-quick/self-test" ||
 	die "self-test: the comparison failed, but not on $agent: $(grep DIFFER "$one/repro-quick/self-test" | head -n 3)"
 say LEAK "$agent differs, as it must"
 rm -rf "$one/repro-quick"
-echo "  repro-quick: $board: $(echo $pkgs | wc -w) packages and $(echo $libs | wc -w) libraries identical; a planted leak is seen"
+echo "  repro-quick: $board: $(echo $pkgs | wc -w) packages, $(echo $libs | wc -w) libraries and the root identical; a planted leak is seen"
