@@ -56,8 +56,10 @@ static void test_check(void)
 	r.tries = 10;
 	CHECK(check(r, "tries is 1 to 9"));
 	r.tries = 1;
-	r.reboot = 2;
-	CHECK(check(r, "reboot is yes or no"));
+	r.reboot = PRIV_UPDATE_STAGE;
+	CHECK(check(r, NULL));
+	r.reboot = PRIV_UPDATE_STAGE + 1;
+	CHECK(check(r, "reboot is yes or no, stage yes or no, not both"));
 	r = req(PRIV_OS_UPDATE, "http://plain.test/");
 	r.tries = 3;
 	CHECK(check(r, "not an https:// URL or an absolute path"));
