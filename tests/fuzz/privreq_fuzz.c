@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r.op < PRIV_HEALTH || r.op >= PRIV_OP_END || memchr(r.arg, '\0', sizeof r.arg) == NULL ||
 		    (r.op == PRIV_LOG && !priv_name_ok(r.arg)) ||
 		    (r.op == PRIV_DRAIN && (r.arg[0] == '\0' || strpbrk(r.arg, " /\n%&") != NULL)) ||
-		    (r.op == PRIV_OS_UPDATE && (r.tries < 1 || r.tries > 9 || r.reboot > 1 ||
+		    (r.op == PRIV_OS_UPDATE && (r.tries < 1 || r.tries > 9 || r.reboot > PRIV_UPDATE_STAGE ||
 						strpbrk(r.arg, " \n\"`&") != NULL)))
 			abort();
 	} else if (rc != -EINVAL || why[0] == '\0') {
