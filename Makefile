@@ -236,6 +236,12 @@ $(call obj,$(LIB_SRC) $(PKG_SRC) $(PKG_NODE_SRC) pkg/main.c): $(B)/openssl/.buil
 	$(B)/jansson/.built
 $(call obj,$(GPU_SRC) $(AGENT_SRC) $(CDI_SRC) $(CTL_SRC) agent/main.c cdi/cdi_main.c cdi/runtime_main.c \
 	cairnctl/main.c): $(B)/jansson/.built $(B)/openssl/.built
+# CAIRN_VERSION (git describe) is compiled into these: remade when it
+# changes, or a commit leaves the last one's name in the programs.
+VERSIONED_SRC := lib/cli.c initd/main.c pkg/main.c pkg/sbom.c cairnctl/main.c
+$(B)/cairn-version.id: FORCE
+	$(Q)mkdir -p $(@D) && echo '$(CAIRN_VERSION)' | cmp -s - $@ || echo '$(CAIRN_VERSION)' >$@
+$(call obj,$(VERSIONED_SRC)): $(B)/cairn-version.id
 $(B)/obj/libcairn.a: $(call obj,$(LIB_SRC))
 $(B)/obj/libgpu.a: $(call obj,$(GPU_SRC))
 $(B)/obj/libinitd.a: $(call obj,$(INITD_SRC))
