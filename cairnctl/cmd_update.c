@@ -29,11 +29,11 @@
 #include <unistd.h>
 
 #include "cairnctl.h"
+#include "osstate.h"
 #include "runcap.h"
 
 #define STATUS_MAX (64 << 10)
 #define SCONTROL_SECONDS 60
-#define END_MARK "cairn: os-update ended:"	/* the API's last line of an update it ran */
 
 enum state { NEW, STAGING, STAGED, CURRENT, WAITING, REBOOTING, DONE, FAILED, SKIPPED };
 static const char *const state_names[] = {
@@ -226,7 +226,7 @@ static void stage(struct ctl *c, struct upd *u, size_t n)
 			st = ctl_json(&a[i], why, sizeof why);
 			answer_free(&a[i]);
 			said = str(st, "os_update_said");
-			if (st == NULL || strncmp(said, END_MARK, strlen(END_MARK)) != 0) {
+			if (st == NULL || strncmp(said, OS_UPDATE_END, strlen(OS_UPDATE_END)) != 0) {
 				json_decref(st);
 				continue;	/* still writing (or a moment without an answer) */
 			}

@@ -10,6 +10,8 @@
 #define OS_STATE_DIR "/var/lib/cairn/os"
 #define OS_HOLD_FILE OS_STATE_DIR "/hold"	/* a rollback not yet acknowledged: the health check "os" fails */
 #define OS_VERSION_MAX 64
+/* The last line of an update the agent's API ran ("ok" or "failed" after it): cairnctl update waits for it. */
+#define OS_UPDATE_END "cairn: os-update ended:"
 
 /* An update written to a slot (the file `pending`), or being written (`update`). */
 struct os_pending {

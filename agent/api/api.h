@@ -10,7 +10,6 @@
 
 #define API_DRAIN_FILE "/run/cairn/drain"	/* an operator's drain: its reason */
 #define API_OS_UPDATE_OUT "/run/cairn/os-update.out"	/* what an update the API started says */
-#define API_OS_UPDATE_END "cairn: os-update ended:"	/* its last line: "ok" or "failed" */
 #define API_USER "cairn-api"			/* who the network side runs as */
 
 struct api_opts {

@@ -192,7 +192,7 @@ static void os_update_run(const struct api_opts *o, char *const *argv, int reboo
 		run_tool(initctl, NULL, API_COMMAND_SECONDS);
 	}
 	/* The last line, for whoever watches GET /v1/status (cairnctl update). */
-	printf("%s %s\n", API_OS_UPDATE_END, rc == 0 ? "ok" : "failed");
+	printf("%s %s\n", OS_UPDATE_END, rc == 0 ? "ok" : "failed");
 	fflush(stdout);
 	_exit(0);
 }
