@@ -18,6 +18,7 @@
 #include "cmdline.h"
 #include "control.h"
 #include "ctl.h"
+#include "fileio.h"
 #include "loglink.h"
 #include "modules.h"
 #include "services.h"
@@ -29,6 +30,7 @@
 #include "sysctl.h"
 #include "var.h"
 #include "watchdog.h"
+#include "wdt.h"
 #include "log.h"
 
 #define HIGH_FD 10	/* PID 1's long-lived fds sit above what ready = fd:N takes */
@@ -208,15 +210,35 @@ static void setup_consoles(void)
 }
 
 /*
+ * One `modprobe -qab` for what the devices present ask for by modalias.
+ * Later devices are mdev's (its MODALIAS rule).
+ */
+static void coldplug(void)
+{
+	static char aliases[MODULES_ALIAS_BUF];
+	static char *argv[MODULES_ALIAS_MAX + 4];
+	int n;
+
+	n = modules_coldplug("/sys", aliases, sizeof aliases, argv + 3, MODULES_ALIAS_MAX);
+	if (n > 0) {
+		argv[0] = "/sbin/modprobe";
+		argv[1] = "-qab";
+		argv[2] = "--";
+		argv[3 + n] = NULL;
+		/* Exit 1 is normal: most aliases have no module. */
+		spawn_wait(argv, STAGE1_LIMIT_MS);
+	}
+}
+
+/*
  * The kernel runs no modprobe itself (hardening): the board's list, then
- * what the devices present ask for by modalias.  Later devices are mdev's
- * (its MODALIAS rule).  devtmpfs makes the nodes; mdev -s then fixes
- * their owners and modes.
+ * the coldplug.  devtmpfs makes the nodes; mdev -s then fixes their
+ * owners and modes.
  */
 static void load_modules(void)
 {
-	static char list[MODULES_LIST_BUF], aliases[MODULES_ALIAS_BUF];
-	static char *argv[MODULES_ALIAS_MAX + 4];
+	static char list[MODULES_LIST_BUF];
+	static char *argv[MODULES_LIST_MAX + 4];
 	int n, rc;
 
 	n = modules_list_read(MODULES_LIST_PATH, list, sizeof list, argv + 2, MODULES_LIST_MAX);
@@ -231,36 +253,52 @@ static void load_modules(void)
 	} else if (n < 0 && n != -ENOENT) {
 		log_msg(LOG_ERR, "%s: %s: no listed module loaded", MODULES_LIST_PATH, strerror(-n));
 	}
-	n = modules_coldplug("/sys", aliases, sizeof aliases, argv + 3, MODULES_ALIAS_MAX);
-	if (n > 0) {
-		argv[0] = "/sbin/modprobe";
-		argv[1] = "-qab";
-		argv[2] = "--";
-		argv[3 + n] = NULL;
-		/* Exit 1 is normal: most aliases have no module. */
-		spawn_wait(argv, STAGE1_LIMIT_MS);
-	}
+	coldplug();
 }
 
+/*
+ * cairn.watchdog: DEV, or auto for the best the machine has.  auto runs
+ * the coldplug once more first: the chipset's watchdog is a device the
+ * first round's drivers made (lpc_ich and i2c_i801 make iTCO_wdt's), and
+ * mdev's hotplug may not have loaded its driver yet.  The one armed is
+ * recorded in WDT_RECORD for the agent's inventory.
+ */
 static void setup_watchdog(void)
 {
-	char arg[128] = "", dev[96];
-	unsigned timeout = 0;
-	int fd;
+	struct wdt_armed a;
+	char arg[128] = "", rec[256];
+	int fd, len;
 
 	if (!cmdline_has(cmdline, "cairn.watchdog"))
 		return;
+	memset(&a, 0, sizeof a);
 	if (cmdline_get(cmdline, "cairn.watchdog", arg, sizeof arg) < 0 ||
-	    watchdog_parse_arg(arg, dev, sizeof dev, &timeout) < 0) {
-		log_msg(LOG_ERR, "cairn.watchdog=%s: not DEV[:SECONDS]: no watchdog armed", arg);
+	    watchdog_parse_arg(arg, a.dev, sizeof a.dev, &a.timeout_s) < 0) {
+		log_msg(LOG_ERR, "cairn.watchdog=%s: not DEV[:SECONDS] or auto[:SECONDS]: "
+			"no watchdog armed", arg);
 		return;
 	}
-	fd = watchdog_open(dev, &timeout);
-	if (fd < 0) {
-		log_msg(LOG_ERR, "watchdog %s: %s: not armed", dev, strerror(-fd));
-		return;
+	if (strcmp(a.dev, WATCHDOG_AUTO) == 0) {
+		coldplug();
+		memcpy(a.chosen, "auto", 5);
+		fd = watchdog_open_auto("/sys", &a);
+		if (fd < 0) {
+			log_msg(LOG_ERR, "cairn.watchdog=auto: no hardware watchdog opens: none armed");
+			return;
+		}
+	} else {
+		memcpy(a.chosen, "dev", 4);
+		fd = watchdog_open(&a);
+		if (fd < 0) {
+			log_msg(LOG_ERR, "watchdog %s: %s: not armed", a.dev, strerror(-fd));
+			return;
+		}
 	}
-	supervise_watchdog(high(fd), watchdog_interval_ms(timeout));
+	supervise_watchdog(high(fd), watchdog_interval_ms(a.timeout_s));
+	len = wdt_record_format(&a, rec, sizeof rec);
+	if (len < 0 || file_write_atomic(WDT_RECORD, rec, (size_t)len, 0644) < 0)
+		log_msg(LOG_WARNING, "%s: not written: the inventory will not say which watchdog runs",
+			WDT_RECORD);
 }
 
 static void setup_devices(void)

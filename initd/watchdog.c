@@ -1,13 +1,16 @@
 /* watchdog.c: arm the hardware watchdog, so a machine that hangs resets. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/watchdog.h>
 
 #include "log.h"
+#include "text.h"
 #include "watchdog.h"
+#include "wdt.h"
 
 /*
  * Why initd never writes the magic 'V': a watchdog that knows magic close
@@ -28,10 +31,11 @@
 
 /*
  * watchdog_parse_arg: the value of cairn.watchdog=DEV[:SECONDS].  An empty
- * value is WATCHDOG_DEFAULT_DEV; DEV must be under /dev/; SECONDS is
- * 1..WATCHDOG_TIMEOUT_MAX, and *timeout_s is 0 (keep the driver's timeout)
- * when it is left out.  Returns 0, -EINVAL, or -ENAMETOOLONG when DEV does
- * not fit in size bytes.
+ * value is WATCHDOG_DEFAULT_DEV; DEV must be under /dev/, or be
+ * WATCHDOG_AUTO; SECONDS is 1..WATCHDOG_TIMEOUT_MAX, and *timeout_s is 0
+ * (keep the driver's timeout) when it is left out, WATCHDOG_AUTO_TIMEOUT
+ * for auto.  Returns 0, -EINVAL, or -ENAMETOOLONG when DEV does not fit
+ * in size bytes.
  */
 int watchdog_parse_arg(const char *arg, char *dev, size_t size, unsigned *timeout_s)
 {
@@ -58,8 +62,12 @@ int watchdog_parse_arg(const char *arg, char *dev, size_t size, unsigned *timeou
 		if (t == 0)
 			return -EINVAL;
 	}
-	if (len <= 5 || strncmp(arg, "/dev/", 5) != 0)
+	if (len == strlen(WATCHDOG_AUTO) && strncmp(arg, WATCHDOG_AUTO, len) == 0) {
+		if (t == 0)
+			t = WATCHDOG_AUTO_TIMEOUT;
+	} else if (len <= 5 || strncmp(arg, "/dev/", 5) != 0) {
 		return -EINVAL;
+	}
 	if (len >= size)
 		return -ENAMETOOLONG;
 	memcpy(dev, arg, len);
@@ -73,20 +81,21 @@ int watchdog_parse_arg(const char *arg, char *dev, size_t size, unsigned *timeou
 }
 
 /*
- * watchdog_open: open and arm the watchdog at dev.  *timeout_s is the
+ * watchdog_open: open and arm the watchdog at a->dev.  a->timeout_s is the
  * timeout wanted (0: the driver's own) and, on return, the one the driver
- * runs (0 when it will not say).  Returns the descriptor, or -errno when
- * dev cannot be opened or is not a watchdog.  Once it is known to be one
- * the timer is running, so a timeout the driver refuses is only logged:
- * the descriptor is returned all the same and must be petted from then on
- * at watchdog_interval_ms(*timeout_s).
+ * runs (0 when it will not say); a->identity is the driver's.  Returns the
+ * descriptor, or -errno when the device cannot be opened or is not a
+ * watchdog.  Once it is known to be one the timer is running, so a
+ * timeout the driver refuses is only logged: the descriptor is returned
+ * all the same and must be petted from then on at
+ * watchdog_interval_ms(a->timeout_s).
  */
-int watchdog_open(const char *dev, unsigned *timeout_s)
+int watchdog_open(struct wdt_armed *a)
 {
 	struct watchdog_info info;
 	int fd, t, rc;
 
-	fd = open(dev, O_WRONLY | O_CLOEXEC);
+	fd = open(a->dev, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	/* Opening anything but a watchdog started nothing: closing is safe. */
@@ -96,22 +105,65 @@ int watchdog_open(const char *dev, unsigned *timeout_s)
 		close(fd);
 		return rc;
 	}
-	if (*timeout_s > 0) {
-		t = (int)*timeout_s;
+	if (a->timeout_s > 0) {
+		t = (int)a->timeout_s;
 		if (!(info.options & WDIOF_SETTIMEOUT))
 			log_msg(LOG_WARNING, "%s: the driver's timeout cannot be changed: %us not set",
-				dev, *timeout_s);
+				a->dev, a->timeout_s);
 		else if (ioctl(fd, WDIOC_SETTIMEOUT, &t) < 0)
 			log_msg(LOG_WARNING, "%s: timeout %us: %m: the driver keeps its own",
-				dev, *timeout_s);
+				a->dev, a->timeout_s);
 	}
 	if (ioctl(fd, WDIOC_GETTIMEOUT, &t) < 0 || t <= 0)
 		t = 0;
-	*timeout_s = (unsigned)t;
+	a->timeout_s = (unsigned)t;
+	memcpy(a->identity, info.identity, sizeof(info.identity));
+	a->identity[sizeof(info.identity)] = '\0';
 	watchdog_pet(fd);
-	log_msg(LOG_INFO, "watchdog %s (%.32s): timeout %us, petted every %ums",
-		dev, (const char *)info.identity, *timeout_s, watchdog_interval_ms(*timeout_s));
+	log_msg(LOG_INFO, "watchdog %s (%s): timeout %us, petted every %ums",
+		a->dev, a->identity, a->timeout_s, watchdog_interval_ms(a->timeout_s));
 	return fd;
+}
+
+/*
+ * watchdog_open_auto: arm the best hardware watchdog under sys (the
+ * sysfs mount), as wdt_scan ranks them: a BMC's, then the chipset's or a
+ * card's, never a software one, which a hung kernel stops with it.  One
+ * that will not open gives way to the next.  a->timeout_s as for
+ * watchdog_open; a->dev names the one armed.  Returns the descriptor, or
+ * -ENODEV when the machine has none that opens.
+ */
+int watchdog_open_auto(const char *sys, struct wdt_armed *a)
+{
+	struct wdt w[WDT_MAX];
+	char found[512];
+	unsigned want = a->timeout_s;
+	size_t at = 0;
+	int n, i, fd;
+
+	n = wdt_scan(sys, w, WDT_MAX);
+	found[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const char *name = w[i].driver[0] != '\0' ? w[i].driver :
+				   w[i].identity[0] != '\0' ? w[i].identity : "?";
+		int len = snprintf(found + at, sizeof(found) - at, "%s%s (%s, %s)", i > 0 ? ", " : "",
+				   w[i].dev, name, wdt_kind_name(w[i].kind));
+
+		if (len < 0 || (size_t)len >= sizeof(found) - at)
+			break;
+		at += (size_t)len;
+	}
+	log_msg(LOG_INFO, "cairn.watchdog=auto: found %s", n > 0 ? found : "none");
+	for (i = 0; i < n && w[i].kind != WDT_SOFTWARE; i++) {
+		text_copy(a->dev, sizeof(a->dev), w[i].dev);
+		a->timeout_s = want;
+		fd = watchdog_open(a);
+		if (fd >= 0)
+			return fd;
+		log_msg(LOG_WARNING, "watchdog %s: %s: trying the next", w[i].dev, strerror(-fd));
+	}
+	a->dev[0] = '\0';
+	return -ENODEV;
 }
 
 /* watchdog_pet: restart the watchdog's countdown. */

@@ -406,6 +406,13 @@ int inventory_read(const char *root, struct inventory *inv, struct perr *e)
 	snprintf(path, sizeof(path), "%s/proc/driver/nvidia/version", root);
 	if (file_read(path, buf, sizeof(buf), &len) == 0)
 		nvversion_parse(buf, len, inv->nvidia_driver, sizeof(inv->nvidia_driver));
+
+	snprintf(path, sizeof(path), "%s/sys", root);
+	inv->nwatchdogs = wdt_scan(path, inv->watchdogs, WDT_MAX);
+	snprintf(path, sizeof(path), "%s%s", root, WDT_RECORD);
+	if (file_read(path, buf, sizeof(buf), &len) != 0 ||
+	    wdt_record_parse(buf, len, &inv->watchdog) < 0)
+		memset(&inv->watchdog, 0, sizeof(inv->watchdog));
 	return 0;
 }
 
@@ -463,6 +470,20 @@ json_t *inventory_json(const struct inventory *inv)
 			"numa_node", int_or_null(g->numa_node)));
 	}
 	json_object_set_new(o, "gpus", a);
+	a = json_array();
+	for (i = 0; i < inv->nwatchdogs; i++) {
+		const struct wdt *w = &inv->watchdogs[i];
+
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:s}", "device", w->dev,
+			"driver", str_or_null(w->driver), "identity", str_or_null(w->identity),
+			"kind", wdt_kind_name(w->kind)));
+	}
+	json_object_set_new(o, "watchdog", json_pack("{s:o, s:o}", "armed",
+		inv->watchdog.dev[0] == '\0' ? json_null() :
+		json_pack("{s:s, s:s, s:i, s:s}", "device", inv->watchdog.dev,
+			  "identity", inv->watchdog.identity, "timeout_s", (int)inv->watchdog.timeout_s,
+			  "chosen", inv->watchdog.chosen),
+		"found", a));
 	return o;
 }
 

@@ -7,6 +7,7 @@
 
 #include "gpu.h"
 #include "perr.h"
+#include "wdt.h"
 
 #define INV_DISK_MAX 64
 #define INV_NIC_MAX 64
@@ -50,6 +51,9 @@ struct inventory {
 	struct inv_gpu gpus[GPU_MAX];
 	int ngpus;
 	char nvidia_driver[GPU_VERSION_MAX];	/* "" without the driver */
+	struct wdt watchdogs[WDT_MAX];		/* best first */
+	int nwatchdogs;
+	struct wdt_armed watchdog;		/* initd's record; dev "" when none */
 };
 
 int cpuinfo_parse(const char *buf, size_t len, struct inv_cpu *cpu);

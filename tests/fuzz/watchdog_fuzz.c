@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	buf[size] = '\0';
 	if (watchdog_parse_arg(buf, dev, sizeof dev, &t) == 0 &&
-	    (strncmp(dev, "/dev/", 5) != 0 || strstr(dev, "..") != NULL ||
+	    ((strncmp(dev, "/dev/", 5) != 0 && strcmp(dev, WATCHDOG_AUTO) != 0) ||
+	     strstr(dev, "..") != NULL ||
 	     strlen(dev) >= sizeof dev || t > WATCHDOG_TIMEOUT_MAX))
 		abort();
 	free(buf);

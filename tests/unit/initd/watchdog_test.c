@@ -5,7 +5,9 @@
 
 #include "check.h"
 #include "log.h"
+#include "faketree.h"
 #include "watchdog.h"
+#include "wdt.h"
 
 static void parse_dev_and_seconds(void)
 {
@@ -87,17 +89,67 @@ static void interval_bounds(void)
 /* Not a watchdog: refused, and nothing was armed by opening it. */
 static void open_refuses_non_watchdog(void)
 {
-	unsigned t = 30;
+	struct wdt_armed a;
 
-	CHECK(watchdog_open("/dev/null", &t) == -ENOTTY);
-	CHECK(watchdog_open("/nonexistent/watchdog", &t) == -ENOENT);
-	CHECK(t == 30);
+	memset(&a, 0, sizeof a);
+	strcpy(a.dev, "/dev/null");
+	a.timeout_s = 30;
+	CHECK(watchdog_open(&a) == -ENOTTY);
+	strcpy(a.dev, "/nonexistent/watchdog");
+	CHECK(watchdog_open(&a) == -ENOENT);
+	CHECK(a.timeout_s == 30);
+}
+
+/* auto, with or without seconds; its default timeout is its own. */
+static void parse_auto(void)
+{
+	char dev[64];
+	unsigned t = 0;
+
+	CHECK(watchdog_parse_arg("auto", dev, sizeof dev, &t) == 0);
+	CHECK(strcmp(dev, WATCHDOG_AUTO) == 0 && t == WATCHDOG_AUTO_TIMEOUT);
+	CHECK(watchdog_parse_arg("auto:3", dev, sizeof dev, &t) == 0);
+	CHECK(strcmp(dev, WATCHDOG_AUTO) == 0 && t == 3);
+	CHECK(watchdog_parse_arg("auto:", dev, sizeof dev, &t) == -EINVAL);
+	CHECK(watchdog_parse_arg("auto:0", dev, sizeof dev, &t) == -EINVAL);
+	CHECK(watchdog_parse_arg("autox", dev, sizeof dev, &t) == -EINVAL);
+	CHECK(watchdog_parse_arg("aut", dev, sizeof dev, &t) == -EINVAL);
+	CHECK(watchdog_parse_arg("auto", dev, 4, &t) == -ENAMETOOLONG);
+}
+
+/*
+ * auto with no hardware watchdog: a machine with none, and one with only
+ * a software watchdog, which auto never opens.  (A tree naming a real
+ * device would arm this machine's own watchdog: never in a unit test.)
+ */
+static void auto_finds_none(void)
+{
+	struct wdt_armed a;
+	char root[64], sys[96], path[160];
+
+	tree_new(root, sizeof root, "watchdog_test");
+	snprintf(sys, sizeof sys, "%s/sys", root);
+	memset(&a, 0, sizeof a);
+	a.timeout_s = 60;
+	CHECK(watchdog_open_auto(sys, &a) == -ENODEV && a.dev[0] == '\0');
+	/* softdog, by its identity (WATCHDOG_SYSFS) */
+	tree_put(root, "sys/class/watchdog/watchdog0/dev", "247:0\n");
+	tree_put(root, "sys/class/watchdog/watchdog0/identity", "Software Watchdog\n");
+	CHECK(watchdog_open_auto(sys, &a) == -ENODEV && a.dev[0] == '\0');
+	/* softdog without sysfs identities: no device behind it, its module loaded */
+	snprintf(path, sizeof path, "%s/class/watchdog/watchdog0/identity", sys);
+	CHECK(unlink(path) == 0);
+	tree_put(root, "sys/module/softdog/refcnt", "0\n");
+	CHECK(watchdog_open_auto(sys, &a) == -ENODEV && a.dev[0] == '\0');
+	check_rmtree(root);
 }
 
 int main(void)
 {
 	log_open("watchdog_test", -1, -1, 0);
 	RUN(parse_dev_and_seconds);
+	RUN(parse_auto);
+	RUN(auto_finds_none);
 	RUN(parse_defaults);
 	RUN(parse_refuses_bad_values);
 	RUN(parse_too_long);

@@ -85,6 +85,19 @@ static void server(void)
 	    "Model: \t\t NVIDIA H100 80GB HBM3\nGPU UUID: \t GPU-66666666-2222-3333-4444-555555555555\nDevice Minor: \t 1\n");
 	put("proc/driver/nvidia/version",
 	    "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  550.163.01  Release Build\n");
+	/* The BMC's watchdog on the plain node, armed by initd; the chipset's. */
+	put("sys/devices/virtual/misc/watchdog/dev", "10:130\n");
+	put("sys/class/misc/.keep", "");
+	link_at("../../devices/virtual/misc/watchdog", "sys/class/misc/watchdog");
+	put("sys/module/ipmi_watchdog/parameters/timeout", "60\n");
+	put("sys/devices/platform/iTCO_wdt.0.auto/watchdog/watchdog1/dev", "247:1\n");
+	put("sys/class/watchdog/.keep", "");
+	link_at("../../devices/platform/iTCO_wdt.0.auto/watchdog/watchdog1", "sys/class/watchdog/watchdog1");
+	link_at("../../../iTCO_wdt.0.auto", "sys/devices/platform/iTCO_wdt.0.auto/watchdog/watchdog1/device");
+	put("sys/bus/platform/drivers/iTCO_wdt/bind", "");
+	link_at("../../../bus/platform/drivers/iTCO_wdt", "sys/devices/platform/iTCO_wdt.0.auto/driver");
+	put("sys/devices/platform/iTCO_wdt.0.auto/watchdog/watchdog1/identity", "iTCO_wdt\n");
+	put("run/initd.watchdog", "device = /dev/watchdog\nidentity = IPMI\ntimeout = 60\nchosen = auto\n");
 }
 
 static void test_server(void)
@@ -116,6 +129,11 @@ static void test_server(void)
 	text = json_dumps(o, JSON_COMPACT);
 	CHECK(text != NULL && strstr(text, "\"speed_mbps\":null") != NULL);
 	CHECK(strstr(text, "\"numa_node\":null") != NULL && strstr(text, "\"sockets\":2") != NULL);
+	CHECK(strstr(text, "\"watchdog\":{\"armed\":{\"device\":\"/dev/watchdog\",\"identity\":\"IPMI\","
+			   "\"timeout_s\":60,\"chosen\":\"auto\"},\"found\":[{\"device\":\"/dev/watchdog\","
+			   "\"driver\":\"ipmi_watchdog\",\"identity\":null,\"kind\":\"bmc\"},"
+			   "{\"device\":\"/dev/watchdog1\",\"driver\":\"iTCO_wdt\",\"identity\":\"iTCO_wdt\","
+			   "\"kind\":\"hardware\"}]}") != NULL);
 	free(text);
 	json_decref(o);
 	check_rmtree(root);
