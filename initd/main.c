@@ -210,23 +210,35 @@ static void setup_consoles(void)
 }
 
 /*
- * One `modprobe -qab` for what the devices present ask for by modalias.
- * Later devices are mdev's (its MODALIAS rule).
+ * `modprobe -qab` for what the devices present ask for by modalias, in
+ * rounds: a driver the first round loads can make devices of its own
+ * (lpc_ich and i2c_i801 make Intel's iTCO_wdt, a bridge's driver its
+ * children) whose uevents no one hears, as mdev does not listen yet.  A
+ * round that loads nothing ends it; on a board whose drivers are built in
+ * that is the first.  Devices made after stage 1 are mdev's (its MODALIAS
+ * rule).
  */
+#define COLDPLUG_ROUNDS 3
 static void coldplug(void)
 {
 	static char aliases[MODULES_ALIAS_BUF];
 	static char *argv[MODULES_ALIAS_MAX + 4];
-	int n;
+	int n, round, before, after;
 
-	n = modules_coldplug("/sys", aliases, sizeof aliases, argv + 3, MODULES_ALIAS_MAX);
-	if (n > 0) {
+	for (round = 0; round < COLDPLUG_ROUNDS; round++) {
+		before = modules_count("/proc/modules");
+		n = modules_coldplug("/sys", aliases, sizeof aliases, argv + 3, MODULES_ALIAS_MAX);
+		if (n <= 0)
+			return;
 		argv[0] = "/sbin/modprobe";
 		argv[1] = "-qab";
 		argv[2] = "--";
 		argv[3 + n] = NULL;
 		/* Exit 1 is normal: most aliases have no module. */
 		spawn_wait(argv, STAGE1_LIMIT_MS);
+		after = modules_count("/proc/modules");
+		if (before < 0 || after <= before)
+			return;
 	}
 }
 
@@ -257,11 +269,9 @@ static void load_modules(void)
 }
 
 /*
- * cairn.watchdog: DEV, or auto for the best the machine has.  auto runs
- * the coldplug once more first: the chipset's watchdog is a device the
- * first round's drivers made (lpc_ich and i2c_i801 make iTCO_wdt's), and
- * mdev's hotplug may not have loaded its driver yet.  The one armed is
- * recorded in WDT_RECORD for the agent's inventory.
+ * cairn.watchdog: DEV, or auto for the best the machine has (its drivers
+ * are loaded by now: the board's list, then the coldplug's rounds).  The
+ * one armed is recorded in WDT_RECORD for the agent's inventory.
  */
 static void setup_watchdog(void)
 {
@@ -279,9 +289,8 @@ static void setup_watchdog(void)
 		return;
 	}
 	if (strcmp(a.dev, WATCHDOG_AUTO) == 0) {
-		coldplug();
 		memcpy(a.chosen, "auto", 5);
-		fd = watchdog_open_auto("/sys", &a);
+		fd = watchdog_open_auto("/sys", "/dev", &a);
 		if (fd < 0) {
 			log_msg(LOG_ERR, "cairn.watchdog=auto: no hardware watchdog opens: none armed");
 			return;

@@ -1,8 +1,10 @@
 /* modules.c: the module names and device aliases stage 1 hands to modprobe. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmdline.h"
 #include "log.h"
@@ -213,4 +215,30 @@ int modules_coldplug(const char *sysdir, char *buf, size_t size, char *aliases[]
 		log_msg(LOG_WARNING, "coldplug: the aliases of %d devices did not fit in %d or %zu bytes: "
 			"their drivers wait for a hotplug event", c.dropped, max, size);
 	return c.n;
+}
+
+/*
+ * modules_count: the modules loaded, as lines of path (/proc/modules), or
+ * -errno.  Read in pieces: a server's list runs to tens of KiB, and PID 1
+ * keeps no buffer that size for it.
+ */
+int modules_count(const char *path)
+{
+	char buf[4096];
+	ssize_t n, i;
+	int fd, lines = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		for (i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	return lines;
 }

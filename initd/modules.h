@@ -23,5 +23,6 @@
 int modules_list_parse(const char *path, char *buf, char *names[], int max);
 int modules_list_read(const char *path, char *buf, size_t size, char *names[], int max);
 int modules_coldplug(const char *sysdir, char *buf, size_t size, char *aliases[], int max);
+int modules_count(const char *path);
 
 #endif

@@ -22,7 +22,9 @@
  * write 'V' on its way down, a shutdown hung after that would hang for
  * good.  A clean poweroff or reboot ends well within the timeout; a
  * halted machine is reset by drivers that do not stop on reboot (i6300esb
- * does not), the safe side for a server nobody is watching.  The
+ * does not), the safe side for a server nobody is watching.  IPMI's
+ * driver is the exception, on its own: at power-off and halt it stops the
+ * BMC's timer, and across a restart it sets it to at least 120 s.  The
  * descriptor is O_CLOEXEC: children must not hold the device.
  */
 
@@ -105,12 +107,11 @@ int watchdog_open(struct wdt_armed *a)
 		close(fd);
 		return rc;
 	}
+	/* Asked even where WDIOF_SETTIMEOUT is not claimed: IPMI's driver
+	 * claims nothing and sets its timeout all the same. */
 	if (a->timeout_s > 0) {
 		t = (int)a->timeout_s;
-		if (!(info.options & WDIOF_SETTIMEOUT))
-			log_msg(LOG_WARNING, "%s: the driver's timeout cannot be changed: %us not set",
-				a->dev, a->timeout_s);
-		else if (ioctl(fd, WDIOC_SETTIMEOUT, &t) < 0)
+		if (ioctl(fd, WDIOC_SETTIMEOUT, &t) < 0)
 			log_msg(LOG_WARNING, "%s: timeout %us: %m: the driver keeps its own",
 				a->dev, a->timeout_s);
 	}
@@ -128,25 +129,26 @@ int watchdog_open(struct wdt_armed *a)
 /*
  * watchdog_open_auto: arm the best hardware watchdog under sys (the
  * sysfs mount), as wdt_scan ranks them: a BMC's, then the chipset's or a
- * card's, never a software one, which a hung kernel stops with it.  One
- * that will not open gives way to the next.  a->timeout_s as for
- * watchdog_open; a->dev names the one armed.  Returns the descriptor, or
- * -ENODEV when the machine has none that opens.
+ * card's, never a software one, which a hung kernel stops with it.  Its
+ * node is opened under devdir ("/dev"; a test's tree).  One that will
+ * not open gives way to the next.  a->timeout_s as for watchdog_open;
+ * a->dev names the one armed.  Returns the descriptor, or -ENODEV when
+ * the machine has none that opens.
  */
-int watchdog_open_auto(const char *sys, struct wdt_armed *a)
+int watchdog_open_auto(const char *sys, const char *devdir, struct wdt_armed *a)
 {
 	struct wdt w[WDT_MAX];
 	char found[512];
 	unsigned want = a->timeout_s;
 	size_t at = 0;
-	int n, i, fd;
+	int n, i, fd, len;
 
 	n = wdt_scan(sys, w, WDT_MAX);
 	found[0] = '\0';
 	for (i = 0; i < n; i++) {
 		const char *name = w[i].driver[0] != '\0' ? w[i].driver :
 				   w[i].identity[0] != '\0' ? w[i].identity : "?";
-		int len = snprintf(found + at, sizeof(found) - at, "%s%s (%s, %s)", i > 0 ? ", " : "",
+		len = snprintf(found + at, sizeof(found) - at, "%s%s (%s, %s)", i > 0 ? ", " : "",
 				   w[i].dev, name, wdt_kind_name(w[i].kind));
 
 		if (len < 0 || (size_t)len >= sizeof(found) - at)
@@ -155,25 +157,33 @@ int watchdog_open_auto(const char *sys, struct wdt_armed *a)
 	}
 	log_msg(LOG_INFO, "cairn.watchdog=auto: found %s", n > 0 ? found : "none");
 	for (i = 0; i < n && w[i].kind != WDT_SOFTWARE; i++) {
-		text_copy(a->dev, sizeof(a->dev), w[i].dev);
+		len = snprintf(a->dev, sizeof(a->dev), "%s%s", devdir, w[i].dev + strlen("/dev"));
+		if (len < 0 || (size_t)len >= sizeof(a->dev))
+			continue;
 		a->timeout_s = want;
 		fd = watchdog_open(a);
 		if (fd >= 0)
 			return fd;
-		log_msg(LOG_WARNING, "watchdog %s: %s: trying the next", w[i].dev, strerror(-fd));
+		log_msg(LOG_WARNING, "watchdog %s: %s: trying the next", a->dev, strerror(-fd));
 	}
 	a->dev[0] = '\0';
 	return -ENODEV;
 }
 
-/* watchdog_pet: restart the watchdog's countdown. */
+/*
+ * watchdog_pet: restart the watchdog's countdown.  A driver without
+ * WDIOC_KEEPALIVE takes any write but 'V' as a pet; one that has it and
+ * failed is not asked twice (IPMI's pet is a round trip to the BMC, which
+ * PID 1 waits for: a second one would double the wait).
+ */
 void watchdog_pet(int fd)
 {
 	if (ioctl(fd, WDIOC_KEEPALIVE, 0) == 0)
 		return;
-	/* Drivers without WDIOF_KEEPALIVEPING take any write but 'V' as a pet. */
+	if (errno != ENOTTY && errno != EINVAL && errno != EOPNOTSUPP)
+		return;		/* the reset will tell */
 	if (write(fd, "", 1) < 0)
-		return;		/* nothing else to try: the reset will tell */
+		return;		/* nothing else to try */
 }
 
 /*

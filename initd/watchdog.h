@@ -19,7 +19,7 @@ struct wdt_armed;
 
 int watchdog_parse_arg(const char *arg, char *dev, size_t size, unsigned *timeout_s);
 int watchdog_open(struct wdt_armed *a);
-int watchdog_open_auto(const char *sys, struct wdt_armed *a);
+int watchdog_open_auto(const char *sys, const char *devdir, struct wdt_armed *a);
 void watchdog_pet(int fd);
 unsigned watchdog_interval_ms(unsigned timeout_s);
 

@@ -183,7 +183,7 @@ int wdt_record_format(const struct wdt_armed *a, char *buf, size_t size)
 int wdt_record_parse(const char *text, size_t len, struct wdt_armed *a)
 {
 	struct kv k;
-	unsigned long long t;
+	unsigned long long t = 0;
 	const char *why;
 	unsigned seen = 0, bit;
 	int rc;
@@ -197,7 +197,9 @@ int wdt_record_parse(const char *text, size_t len, struct wdt_armed *a)
 				text_copy(a->dev, sizeof(a->dev), k.value) : -EINVAL;
 		} else if (strcmp(k.key, "identity") == 0) {
 			bit = 2;
-			rc = text_copy(a->identity, sizeof(a->identity), k.value);
+			/* "?": the driver named nothing */
+			rc = text_copy(a->identity, sizeof(a->identity),
+				       strcmp(k.value, "?") == 0 ? "" : k.value);
 		} else if (strcmp(k.key, "timeout") == 0) {
 			bit = 4;
 			rc = text_uint(k.value, 65535, &t);

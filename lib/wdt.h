@@ -14,7 +14,7 @@
 enum wdt_kind { WDT_BMC, WDT_HARDWARE, WDT_SOFTWARE };
 
 struct wdt {
-	char dev[24];			/* /dev/watchdogN, or /dev/watchdog */
+	char dev[24];			/* /dev/watchdogN (N < 1000), or /dev/watchdog */
 	char driver[48];		/* its module (or driver) name; "" unknown */
 	char identity[33];		/* sysfs's (WATCHDOG_SYSFS); "" unknown */
 	enum wdt_kind kind;
@@ -23,7 +23,7 @@ struct wdt {
 
 /* What WDT_RECORD holds: `device`, `identity`, `timeout`, `chosen` lines. */
 struct wdt_armed {
-	char dev[24];
+	char dev[96];			/* cairn.watchdog's DEV, or the one auto took */
 	char identity[33];		/* WDIOC_GETSUPPORT's, 32 bytes at most */
 	unsigned timeout_s;		/* 0: the driver would not say */
 	char chosen[8];			/* "auto" or "dev" */

@@ -480,8 +480,8 @@ json_t *inventory_json(const struct inventory *inv)
 	}
 	json_object_set_new(o, "watchdog", json_pack("{s:o, s:o}", "armed",
 		inv->watchdog.dev[0] == '\0' ? json_null() :
-		json_pack("{s:s, s:s, s:i, s:s}", "device", inv->watchdog.dev,
-			  "identity", inv->watchdog.identity, "timeout_s", (int)inv->watchdog.timeout_s,
+		json_pack("{s:s, s:o, s:i, s:s}", "device", inv->watchdog.dev,
+			  "identity", str_or_null(inv->watchdog.identity), "timeout_s", (int)inv->watchdog.timeout_s,
 			  "chosen", inv->watchdog.chosen),
 		"found", a));
 	return o;

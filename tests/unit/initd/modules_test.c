@@ -241,6 +241,30 @@ static void coldplug_no_sysfs(void)
 	CHECK(strstr(logged(), "class devices skipped") != NULL);
 }
 
+/* The modules loaded: a line each, read past any one buffer; no file, -errno. */
+static void count_lines(void)
+{
+	char path[512], line[64];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/modules", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	for (i = 0; i < 300; i++) {
+		snprintf(line, sizeof(line), "mod%d 16384 0 - Live 0x0000000000000000\n", i);
+		fputs(line, f);
+	}
+	fclose(f);
+	CHECK(modules_count(path) == 300);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fclose(f);
+	CHECK(modules_count(path) == 0);
+	snprintf(path, sizeof(path), "%s/none", dir);
+	CHECK(modules_count(path) == -ENOENT);
+}
+
 int main(void)
 {
 	int rc;
@@ -257,6 +281,7 @@ int main(void)
 	RUN(coldplug_unique_aliases);
 	RUN(coldplug_bounded);
 	RUN(coldplug_no_sysfs);
+	RUN(count_lines);
 	rc = CHECK_DONE();
 	check_rmtree(dir);
 	return rc;

@@ -119,8 +119,9 @@ static void parse_auto(void)
 
 /*
  * auto with no hardware watchdog: a machine with none, and one with only
- * a software watchdog, which auto never opens.  (A tree naming a real
- * device would arm this machine's own watchdog: never in a unit test.)
+ * a software watchdog, which auto never opens.  Every node is looked for
+ * under a directory that does not exist: this machine's own watchdog
+ * must never be armed by a unit test.
  */
 static void auto_finds_none(void)
 {
@@ -131,16 +132,57 @@ static void auto_finds_none(void)
 	snprintf(sys, sizeof sys, "%s/sys", root);
 	memset(&a, 0, sizeof a);
 	a.timeout_s = 60;
-	CHECK(watchdog_open_auto(sys, &a) == -ENODEV && a.dev[0] == '\0');
+	CHECK(watchdog_open_auto(sys, "/nonexistent", &a) == -ENODEV && a.dev[0] == '\0');
 	/* softdog, by its identity (WATCHDOG_SYSFS) */
 	tree_put(root, "sys/class/watchdog/watchdog0/dev", "247:0\n");
 	tree_put(root, "sys/class/watchdog/watchdog0/identity", "Software Watchdog\n");
-	CHECK(watchdog_open_auto(sys, &a) == -ENODEV && a.dev[0] == '\0');
+	CHECK(watchdog_open_auto(sys, "/nonexistent", &a) == -ENODEV && a.dev[0] == '\0');
 	/* softdog without sysfs identities: no device behind it, its module loaded */
 	snprintf(path, sizeof path, "%s/class/watchdog/watchdog0/identity", sys);
 	CHECK(unlink(path) == 0);
 	tree_put(root, "sys/module/softdog/refcnt", "0\n");
-	CHECK(watchdog_open_auto(sys, &a) == -ENODEV && a.dev[0] == '\0');
+	CHECK(watchdog_open_auto(sys, "/nonexistent", &a) == -ENODEV && a.dev[0] == '\0');
+	check_rmtree(root);
+}
+
+/*
+ * auto's order, and its falling through: the BMC's (the plain node), then
+ * the chipset's are tried, each refused (the fake nodes are plain files,
+ * no watchdog), and the software one is never opened.
+ */
+static void auto_falls_through(void)
+{
+	struct wdt_armed a;
+	char root[64], sys[96], dev[96], ring[4096], want[256];
+	size_t n;
+
+	tree_new(root, sizeof root, "watchdog_test");
+	snprintf(sys, sizeof sys, "%s/sys", root);
+	snprintf(dev, sizeof dev, "%s/dev", root);
+	tree_put(root, "sys/class/misc/watchdog/dev", "10:130\n");
+	tree_put(root, "sys/module/ipmi_watchdog/refcnt", "0\n");
+	tree_put(root, "sys/devices/platform/iTCO_wdt/watchdog/watchdog1/identity", "iTCO_wdt\n");
+	tree_put(root, "sys/class/watchdog/.keep", "");
+	CHECK(tree_link(root, "../../devices/platform/iTCO_wdt/watchdog/watchdog1",
+			"sys/class/watchdog/watchdog1") == 0);
+	CHECK(tree_link(root, "../..", "sys/devices/platform/iTCO_wdt/watchdog/watchdog1/device") == 0);
+	tree_put(root, "sys/class/watchdog/watchdog2/identity", "Software Watchdog\n");
+	tree_put(root, "dev/watchdog", "");
+	tree_put(root, "dev/watchdog1", "");
+	tree_put(root, "dev/watchdog2", "");
+	memset(&a, 0, sizeof a);
+	a.timeout_s = 60;
+	CHECK(watchdog_open_auto(sys, dev, &a) == -ENODEV && a.dev[0] == '\0');
+	n = log_ring_copy(ring, sizeof ring - 1);
+	ring[n] = '\0';
+	CHECK(strstr(ring, "cairn.watchdog=auto: found /dev/watchdog (ipmi_watchdog, bmc), "
+		      "/dev/watchdog1 (iTCO_wdt, hardware), /dev/watchdog2 (Software Watchdog, software)") != NULL);
+	snprintf(want, sizeof want, "watchdog %s/watchdog: %s: trying the next", dev, strerror(ENOTTY));
+	CHECK(strstr(ring, want) != NULL);
+	snprintf(want, sizeof want, "watchdog %s/watchdog1: %s: trying the next", dev, strerror(ENOTTY));
+	CHECK(strstr(ring, want) != NULL);
+	snprintf(want, sizeof want, "%s/watchdog2", dev);
+	CHECK(strstr(ring, want) == NULL);
 	check_rmtree(root);
 }
 
@@ -150,6 +192,7 @@ int main(void)
 	RUN(parse_dev_and_seconds);
 	RUN(parse_auto);
 	RUN(auto_finds_none);
+	RUN(auto_falls_through);
 	RUN(parse_defaults);
 	RUN(parse_refuses_bad_values);
 	RUN(parse_too_long);
