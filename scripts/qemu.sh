@@ -2,14 +2,15 @@
 # scripts/qemu.sh: boot a board's artifacts in QEMU with the serial console
 # on this terminal (--interactive) or on stdout (tests).
 #
-# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE]
-#                [--netboot|--uefi [--reboot] [--secboot VARS]] OUT [-- QEMU_ARGS...]
+# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--reboot]
+#                [--netboot|--uefi [--secboot VARS]] OUT [-- QEMU_ARGS...]
 #
 # --netboot: no kernel given; the firmware boots from the network (the
 # NIC's iPXE ROM), which QEMU_ARGS must give.  --uefi: no kernel given;
-# OVMF (its variables thrown away at exit) boots the disks QEMU_ARGS give;
-# with --reboot a reboot of the guest starts it again, firmware and all,
-# as a machine would (otherwise QEMU exits on a reboot, a test's sign);
+# OVMF (its variables thrown away at exit) boots the disks QEMU_ARGS give.
+# With --reboot a reboot of the guest starts it again (under --uefi
+# firmware and all; booted directly, the same kernel and initramfs), as a
+# machine would; otherwise QEMU exits on a reboot, a test's sign.
 # --secboot VARS: OVMF's Secure Boot build with the variable store VARS
 # (keys enrolled: doc/secure-boot.md), SMM on as it needs.
 # Without --interactive the serial console is stdin and stdout, so a test
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--netboot|--uefi [--reboot] [--secboot VARS]] OUT [-- QEMU_ARGS...]}
+out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--reboot] [--netboot|--uefi [--secboot VARS]] OUT [-- QEMU_ARGS...]}
 shift
 [ "${1:-}" = -- ] && shift
 for f in vmlinuz initramfs.cpio.zst cmdline; do
@@ -99,5 +100,6 @@ if [ "$interactive" = 1 ]; then
 	exec qemu-system-x86_64 "$@" -nographic -no-reboot \
 		-kernel "$out/vmlinuz" -initrd "$initrd" -append "$cmdline"
 fi
-exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio -no-reboot \
+# shellcheck disable=SC2086
+exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio $noreboot \
 	-kernel "$out/vmlinuz" -initrd "$initrd" -append "$cmdline"

@@ -11,7 +11,14 @@
 #     own cgroup (proctrack/cgroup, task/cgroup: no systemd);
 #   - containerd stopped on the node fails its health check (Slurm runs
 #     /usr/lib/cairn/slurm-health): the node is drained with the reason;
-#   - containerd started again: the node is resumed.
+#   - containerd started again: the node is resumed;
+#   - `scontrol reboot ASAP nextstate=DOWN`, as cairnctl update asks it
+#     (doc/fleet.md), while a job runs: the node waits for the job, which
+#     ends with exit 0; slurmd then runs Cairn's RebootProgram (nothing
+#     staged: a plain reboot); the node boots again (QEMU restarts it),
+#     registers, and stays DOWN with the reason until it is resumed.
+BOOT_BOUND=${BOOT_BOUND:-600}
+VM_REBOOT=1
 . "$(dirname "$0")/vmlib"
 [ "$(id -u)" = 0 ] || { echo "skipped: a network namespace needs root"; exit 77; }
 for t in slurmctld srun sinfo scontrol munged nsenter unshare; do
@@ -81,6 +88,8 @@ AccountingStorageType=accounting_storage/none
 SchedulerType=sched/builtin
 SelectType=select/cons_tres
 ReturnToService=2
+RebootProgram=/usr/lib/cairn/slurm-reboot
+ResumeTimeout=300
 MpiDefault=none
 MailProg=/bin/true
 MaxNodeCount=4
@@ -120,6 +129,7 @@ until_ctl() {
 		n=$((n + 1))
 		[ "$n" -lt "$s" ] || {
 			cat "$vm/ctl.out" "$c/slurmctld.log" 2>/dev/null | tail -n 40
+			ctl scontrol show node -o 2>&1
 			fail "on the controller, not within ${s}s: $*"
 		}
 		sleep 1
@@ -153,7 +163,32 @@ node_line 'State=[^ ]*DRAIN.* Reason=cairn: containerd'
 reason=$(ctl scontrol show node "$node" -o | sed -n 's/.*Reason=\(.*\) \[.*/\1/p')
 vm_run 'initctl start containerd'
 node_line 'State=IDLE' 'State=[^ ]*DRAIN'
+
+# Rebooted through Slurm, never under a job.  The job's last act is a
+# line on the console, which must come before the reboot's first.
+ctl timeout 300 srun -N1 -w "$node" sh -c \
+	'until [ -e /run/job-go ]; do sleep 0.2; done; echo "<2>SLURM-JOB-ENDS" >/dev/kmsg' \
+	>"$vm/job.out" 2>&1 &
+job=$!
+node_line 'State=(ALLOCATED|MIXED)'
+ctl scontrol reboot ASAP nextstate=DOWN reason="test reboot" "$node" || fail "scontrol reboot"
+node_line 'State=[^ ]*REBOOT_REQUESTED'
+[ "$(boots)" = 1 ] || fail "rebooted before its job ended"
+vm_run 'touch /run/job-go'
+wait "$job" || { cat "$vm/job.out"; fail "the job did not end with exit 0"; }
+wait_n 'cairn: boot ok' 2 300
+node_line 'State=DOWN' 'State=[^ ]*REBOOT'
+after=$(ctl scontrol show node "$node" -o | sed -n 's/.*Reason=\(.*\) \[.*/\1/p')
+case $after in
+"test reboot"*"reboot complete") ;;
+*) fail "after the reboot: reason '$after', not the one asked with Slurm's 'reboot complete'" ;;
+esac
+tr -d '\r' <"$vm/log" | awk '/SLURM-JOB-ENDS/ && !j { j = NR } /reboot: Restarting system/ && !r { r = NR }
+	END { exit !(j && r && j < r) }' || fail "the reboot did not wait for the job's end"
+ctl scontrol update nodename="$node" state=resume || fail "scontrol resume"
+node_line 'State=IDLE' 'State=[^ ]*(DRAIN|DOWN|REBOOT)'
 vm_run 'initctl poweroff'
 vm_end
 echo "slurm: joined $(sed -n 's/^SLURM-TIMELINE //p' "$vm/log" | grep slurmd | head -n 1)"
 echo "slurm: idle in sinfo, srun ran hostname in its job cgroup, drained with '$reason', resumed"
+echo "slurm: scontrol reboot ASAP waited for the job, the RebootProgram rebooted the node, DOWN ('$after') until resumed"
