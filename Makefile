@@ -587,8 +587,9 @@ build-tests: $(B)/.fetched $(HB)/pkg $(HB)/pkg-token $(HB)/cairn-cdi $(HB)/cairn
 		BUSYBOX=$(B)/busybox/dest/bin/busybox \
 		scripts/run-tests.sh build tests/build/*.sh
 
-vm-tests: image $(HB)/pkg $(if $(filter x86_64,$(BOARD_ARCH)),bundle)
-	$(Q)OUT=$(OUT) PKG=$(HB)/pkg QEMU_MACHINE="$(QEMU_MACHINE)" scripts/run-tests.sh vm tests/vm/*.sh
+vm-tests: image $(HB)/pkg $(HB)/cairnctl $(if $(filter x86_64,$(BOARD_ARCH)),bundle)
+	$(Q)OUT=$(OUT) PKG=$(HB)/pkg CAIRNCTL=$(HB)/cairnctl QEMU_MACHINE="$(QEMU_MACHINE)" \
+		scripts/run-tests.sh vm tests/vm/*.sh
 
 # On a host with an NVIDIA GPU and its driver: the kit's CDI spec applied
 # to a container through cairn-runtime and runc; elsewhere it says skipped.

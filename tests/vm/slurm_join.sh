@@ -47,7 +47,7 @@ address = 10.79.0.7/24
 
 [slurm]
 controller = 10.79.0.1:6817
-munge-key = $(base64 -w0 <"$c/munge/munge.key")
+munge-key = $(base64 -w0 <"$sdir/munge/munge.key")
 EOF
 chmod 0600 "$vm/root/etc/cairn/node.conf"
 
