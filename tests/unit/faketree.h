@@ -20,11 +20,10 @@ static inline void tree_new(char *root, size_t size, const char *name)
 	}
 }
 
-/* tree_put: ROOT/REL holding TEXT, its parent directories made. */
-static inline void tree_put(const char *root, const char *rel, const char *text)
+/* tree_parents: the directories above ROOT/REL made. */
+static inline void tree_parents(const char *root, const char *rel)
 {
 	char path[512], *p;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
@@ -32,6 +31,16 @@ static inline void tree_put(const char *root, const char *rel, const char *text)
 		mkdir(path, 0755);
 		*p = '/';
 	}
+}
+
+/* tree_put: ROOT/REL holding TEXT, its parent directories made. */
+static inline void tree_put(const char *root, const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	tree_parents(root, rel);
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	f = fopen(path, "w");
 	if (f == NULL) {
 		perror(path);
@@ -41,11 +50,13 @@ static inline void tree_put(const char *root, const char *rel, const char *text)
 	fclose(f);
 }
 
-/* tree_link: ROOT/REL a symbolic link to TARGET; 0 or -1. */
+/* tree_link: ROOT/REL a symbolic link to TARGET, its parent directories
+ * made; 0 or -1. */
 static inline int tree_link(const char *root, const char *target, const char *rel)
 {
 	char path[512];
 
+	tree_parents(root, rel);
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	return symlink(target, path);
 }

@@ -26,7 +26,7 @@ need_virtio_blk
 
 ns=cairn-fleet-$$
 base=$vm
-q1= q2= job=
+q1='' q2='' job=''
 cleanup_fleet() {
 	for p in $q1 $q2 $job; do kill "$p" 2>/dev/null || true; done
 	slurm_cleanup

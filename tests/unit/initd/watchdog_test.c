@@ -162,7 +162,6 @@ static void auto_falls_through(void)
 	tree_put(root, "sys/class/misc/watchdog/dev", "10:130\n");
 	tree_put(root, "sys/module/ipmi_watchdog/refcnt", "0\n");
 	tree_put(root, "sys/devices/platform/iTCO_wdt/watchdog/watchdog1/identity", "iTCO_wdt\n");
-	tree_put(root, "sys/class/watchdog/.keep", "");
 	CHECK(tree_link(root, "../../devices/platform/iTCO_wdt/watchdog/watchdog1",
 			"sys/class/watchdog/watchdog1") == 0);
 	CHECK(tree_link(root, "../..", "sys/devices/platform/iTCO_wdt/watchdog/watchdog1/device") == 0);

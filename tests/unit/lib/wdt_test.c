@@ -17,17 +17,8 @@ static void put(const char *rel, const char *text)
 	tree_put(root, rel, text);
 }
 
-/* ROOT/REL a link to TARGET, its parent directories made. */
 static void link_at(const char *target, const char *rel)
 {
-	char path[512], *p;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
 	CHECK(tree_link(root, target, rel) == 0);
 }
 

@@ -87,11 +87,9 @@ static void server(void)
 	    "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  550.163.01  Release Build\n");
 	/* The BMC's watchdog on the plain node, armed by initd; the chipset's. */
 	put("sys/devices/virtual/misc/watchdog/dev", "10:130\n");
-	put("sys/class/misc/.keep", "");
 	link_at("../../devices/virtual/misc/watchdog", "sys/class/misc/watchdog");
 	put("sys/module/ipmi_watchdog/parameters/timeout", "60\n");
 	put("sys/devices/platform/iTCO_wdt.0.auto/watchdog/watchdog1/dev", "247:1\n");
-	put("sys/class/watchdog/.keep", "");
 	link_at("../../devices/platform/iTCO_wdt.0.auto/watchdog/watchdog1", "sys/class/watchdog/watchdog1");
 	link_at("../../../iTCO_wdt.0.auto", "sys/devices/platform/iTCO_wdt.0.auto/watchdog/watchdog1/device");
 	put("sys/bus/platform/drivers/iTCO_wdt/bind", "");
