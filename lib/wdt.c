@@ -170,8 +170,11 @@ int wdt_record_format(const struct wdt_armed *a, char *buf, size_t size)
 	size_t i;
 	int n;
 
-	for (i = 0; a->identity[i] != '\0' && i + 1 < sizeof(id); i++)
-		id[i] = a->identity[i] >= ' ' && a->identity[i] <= '~' ? a->identity[i] : '?';
+	for (i = 0; a->identity[i] != '\0' && i + 1 < sizeof(id); i++) {
+		id[i] = a->identity[i];
+		if (id[i] < ' ' || id[i] > '~')
+			id[i] = '?';
+	}
 	id[i] = '\0';
 	n = snprintf(buf, size, "device = %s\nidentity = %s\ntimeout = %u\nchosen = %s\n",
 		     a->dev, id[0] != '\0' ? id : "?", a->timeout_s, a->chosen);
