@@ -10,7 +10,8 @@
 # OVMF (its variables thrown away at exit) boots the disks QEMU_ARGS give.
 # With --reboot a reboot of the guest starts it again (under --uefi
 # firmware and all; booted directly, the same kernel and initramfs), as a
-# machine would; otherwise QEMU exits on a reboot, a test's sign.
+# machine would; otherwise, and always with --netboot or --interactive,
+# QEMU exits on a reboot, a test's sign.
 # --secboot VARS: OVMF's Secure Boot build with the variable store VARS
 # (keys enrolled: doc/secure-boot.md), SMM on as it needs.
 # Without --interactive the serial console is stdin and stdout, so a test

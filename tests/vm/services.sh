@@ -57,12 +57,12 @@ vm_run 'initctl frobnicate; echo "usage-rc=$?"'
 # Each step waits in the guest for the state it reads (30 s at most).
 vm_run 'initctl stop slow; n=0; until initctl status slow | grep -q " down"; do n=$((n + 1)); [ $n -lt 30 ] || break; sleep 1; done; initctl status slow'
 vm_run 'rm /etc/initd/rootcaps; printf "command = /bin/sleep 99999\n" >/etc/initd/fresh; echo "env = CHANGED=1" >>/etc/initd/after-slow; initctl reload'
-vm_run 'n=0; until initctl status fresh | grep -q " up" && ! initctl status rootcaps >/dev/null 2>&1; do n=$((n + 1)); [ $n -lt 30 ] || break; sleep 1; done; initctl status | grep -E "^(fresh|rootcaps) " | tr -s " " | cut -d" " -f1,2; echo reload-done'
-vm_wait 'reload-done' 60
+vm_run 'n=0; until initctl status fresh | grep -q " up" && ! initctl status rootcaps >/dev/null 2>&1; do n=$((n + 1)); [ $n -lt 30 ] || break; sleep 1; done; initctl status | grep -E "^(fresh|rootcaps) " | tr -s " " | cut -d" " -f1,2; echo reload""-done'
+vm_wait '^reload-done' 60
 # initd drops a console line rather than wait for a busy console (the
 # shell's echo fills it here); its ring keeps every line: read them there.
-vm_run 'n=0; until initctl log initd | grep -q "rootcaps: removed" && initctl log initd | grep -q "after-slow: definition reloaded"; do n=$((n + 1)); [ $n -lt 30 ] || break; sleep 1; done; initctl log initd | grep -E "reload:|removed|definition reloaded"; echo ring-done'
-vm_wait 'ring-done' 60
+vm_run 'n=0; until initctl log initd | grep -q "rootcaps: removed" && initctl log initd | grep -q "after-slow: definition reloaded"; do n=$((n + 1)); [ $n -lt 30 ] || break; sleep 1; done; initctl log initd | grep -E "reload:|removed|definition reloaded"; echo ring""-done'
+vm_wait '^ring-done' 60
 vm_run 'initctl poweroff'
 vm_end
 

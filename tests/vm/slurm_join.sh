@@ -24,12 +24,15 @@ VM_REBOOT=1
 
 ns=cairn-slurm-$$
 node=vm-node-07
+job=''
 cleanup_ns() {
-	slurm_cleanup
+	[ -z "$job" ] || kill "$job" 2>/dev/null || true
+	slurm_cleanup "$ns"
 	ip netns del "$ns" 2>/dev/null || true
 	vm_cleanup
 }
 trap cleanup_ns EXIT
+trap 'exit 1' INT TERM HUP
 
 vm_bridge_ns "$ns" 10.79.0.1/24
 slurm_controller "$ns" 10.79.0.1/24
@@ -76,16 +79,17 @@ node_line "$node" 'State=IDLE' 'State=[^ ]*DRAIN'
 
 # Rebooted through Slurm, never under a job.  The job's last act is a
 # line on the console, which must come before the reboot's first.
-ctl timeout 300 srun -N1 -w "$node" sh -c \
+ctl_bg timeout 300 srun -N1 -w "$node" sh -c \
 	'until [ -e /run/job-go ]; do sleep 0.2; done; echo "<2>SLURM-JOB-ENDS" >/dev/kmsg' \
 	>"$vm/job.out" 2>&1 &
 job=$!
 node_line "$node" 'State=(ALLOCATED|MIXED)'
 ctl scontrol reboot ASAP nextstate=DOWN reason="test reboot" "$node" || fail "scontrol reboot"
 node_line "$node" 'State=[^ ]*REBOOT_REQUESTED'
-[ "$(boots)" = 1 ] || fail "rebooted before its job ended"
+! grep -aq 'reboot: Restarting system' "$vm/log" || fail "rebooted before its job ended"
 vm_run 'touch /run/job-go'
 wait "$job" || { cat "$vm/job.out"; fail "the job did not end with exit 0"; }
+job=
 wait_n 'cairn: boot ok' 2 300
 node_line "$node" 'State=DOWN' 'State=[^ ]*REBOOT'
 after=$(node_reason "$node")
