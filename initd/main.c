@@ -28,6 +28,7 @@
 #include "shutdown.h"
 #include "supervise.h"
 #include "sysctl.h"
+#include "text.h"
 #include "var.h"
 #include "watchdog.h"
 #include "wdt.h"
@@ -225,8 +226,8 @@ static void coldplug(void)
 	static char *argv[MODULES_ALIAS_MAX + 4];
 	int n, round, before, after;
 
+	before = modules_count("/proc/modules");
 	for (round = 0; round < COLDPLUG_ROUNDS; round++) {
-		before = modules_count("/proc/modules");
 		n = modules_coldplug("/sys", aliases, sizeof aliases, argv + 3, MODULES_ALIAS_MAX);
 		if (n <= 0)
 			return;
@@ -239,6 +240,7 @@ static void coldplug(void)
 		after = modules_count("/proc/modules");
 		if (before < 0 || after <= before)
 			return;
+		before = after;
 	}
 }
 
@@ -289,14 +291,14 @@ static void setup_watchdog(void)
 		return;
 	}
 	if (strcmp(a.dev, WATCHDOG_AUTO) == 0) {
-		memcpy(a.chosen, "auto", 5);
+		text_copy(a.chosen, sizeof a.chosen, "auto");
 		fd = watchdog_open_auto("/sys", "/dev", &a);
 		if (fd < 0) {
 			log_msg(LOG_ERR, "cairn.watchdog=auto: no hardware watchdog opens: none armed");
 			return;
 		}
 	} else {
-		memcpy(a.chosen, "dev", 4);
+		text_copy(a.chosen, sizeof a.chosen, "dev");
 		fd = watchdog_open(&a);
 		if (fd < 0) {
 			log_msg(LOG_ERR, "watchdog %s: %s: not armed", a.dev, strerror(-fd));

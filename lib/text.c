@@ -1,6 +1,6 @@
-/* text.c: trim blanks around a word or a line read from a file; copy a
- * string into a buffer it must fit; read a number written in one; hex in
- * and out. */
+/* text.c: trim blanks around a word or a line read from a file; say
+ * whether it is printable; copy a string into a buffer it must fit; read a
+ * number written in one; hex in and out. */
 #include <errno.h>
 #include <string.h>
 
@@ -17,6 +17,16 @@ char *text_trim(char *s)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
 		*--e = '\0';
 	return s;
+}
+
+/* text_printable: whether S is printable ASCII only (space included):
+ * what sysfs gives may go into JSON and onto a terminal as it is. */
+int text_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return 0;
+	return 1;
 }
 
 /* text_copy: SRC and its NUL into DST of SIZE bytes; -ENAMETOOLONG, DST

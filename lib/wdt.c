@@ -19,7 +19,6 @@ static int link_base(const char *path, char *out, size_t size)
 	char target[PATH_MAX];
 	const char *base;
 	ssize_t n;
-	size_t i;
 
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n <= 0)
@@ -27,20 +26,16 @@ static int link_base(const char *path, char *out, size_t size)
 	target[n] = '\0';
 	base = strrchr(target, '/');
 	base = base != NULL ? base + 1 : target;
-	for (i = 0; base[i] != '\0'; i++)
-		if (base[i] < ' ' || base[i] > '~')
-			return -1;
-	if (i == 0 || i >= size)
+	if (base[0] == '\0' || !text_printable(base))
 		return -1;
-	memcpy(out, base, i + 1);
-	return 0;
+	return text_copy(out, size, base) < 0 ? -1 : 0;
 }
 
 /* The first line of dir/name, printable, into out ("" when none). */
 static void attr_line(const char *dir, const char *name, char *out, size_t size)
 {
 	char path[PATH_MAX], buf[64];
-	size_t len, i;
+	size_t len;
 	int n;
 
 	out[0] = '\0';
@@ -49,10 +44,8 @@ static void attr_line(const char *dir, const char *name, char *out, size_t size)
 		return;
 	buf[len] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	for (i = 0; buf[i] != '\0'; i++)
-		if (buf[i] < ' ' || buf[i] > '~')
-			return;
-	text_copy(out, size, buf);
+	if (text_printable(buf))
+		text_copy(out, size, buf);
 }
 
 /*

@@ -181,14 +181,6 @@ static void scopy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static int printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			return 0;
-	return 1;
-}
-
 static void disks_read(const char *root, struct inventory *inv)
 {
 	char path[PATH_MAX], buf[128];
@@ -218,7 +210,7 @@ static void disks_read(const char *root, struct inventory *inv)
 		if (attr(root, "/sys/block", e->d_name, "queue/rotational", buf, sizeof(buf)) == 0)
 			k->rotational = strcmp(buf, "1") == 0 ? 1 : strcmp(buf, "0") == 0 ? 0 : -1;
 		if (attr(root, "/sys/block", e->d_name, "device/model", buf, sizeof(buf)) == 0 &&
-		    printable(buf))
+		    text_printable(buf))
 			scopy(k->model, sizeof(k->model), buf);
 		inv->ndisks++;
 	}
@@ -304,7 +296,7 @@ int nics_read(const char *root, struct inv_nic *nics, int max, int all)
 		    strlen(buf) == 17)
 			scopy(c->mac, sizeof(c->mac), buf);
 		if (attr(root, "/sys/class/net", e->d_name, "operstate", buf, sizeof(buf)) == 0 &&
-		    printable(buf))
+		    text_printable(buf))
 			scopy(c->state, sizeof(c->state), buf);
 		/* speed: Mb/s, unreadable (EINVAL) without a link, -1 on some drivers. */
 		c->speed_mbps = -1;

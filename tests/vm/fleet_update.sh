@@ -134,9 +134,9 @@ for i in 1 2; do
 	vm_run 'initctl restart agent-api; echo API""-PUT'
 	vm_wait '^API-PUT' 60
 done
-cctl() {
-	ctl "$CAIRNCTL" --nodes-file "$base/nodes" --cert "$pki/op.pem" --key "$pki/op.key" --ca "$pki/node-ca.pem" "$@"
-}
+# cairnctl's nodes and the operator's credentials, for every call below.
+export CAIRNCTL_NODES_FILE="$base/nodes" CAIRNCTL_CERT="$pki/op.pem" CAIRNCTL_KEY="$pki/op.key" \
+	CAIRNCTL_CA="$pki/node-ca.pem"
 # restarts: how many times the kernel of the node in use has rebooted.
 restarts() { grep -ac 'reboot: Restarting system' "$vm/log" || true; }
 # until_booted N SECONDS: the node in use at N boots, while cairnctl runs.
@@ -150,8 +150,7 @@ until_booted() {
 		sleep 1
 	done
 }
-until_ctl 120 "$CAIRNCTL" --nodes-file "$base/nodes" --cert "$pki/op.pem" --key "$pki/op.key" \
-	--ca "$pki/node-ca.pem" status
+until_ctl 120 "$CAIRNCTL" status
 for i in 1 2; do
 	until_ctl 120 sh -c "sinfo -h -N -o '%N %t' | grep -x 'fleet$i idle'"
 done
@@ -163,8 +162,7 @@ ctl_bg timeout 900 srun -N1 -w fleet1 sh -c \
 	>"$base/job.out" 2>&1 &
 job=$!
 node_line fleet1 'State=(ALLOCATED|MIXED)'
-ctl_bg "$CAIRNCTL" --nodes-file "$base/nodes" --cert "$pki/op.pem" --key "$pki/op.key" \
-	--ca "$pki/node-ca.pem" update --repo /dev/vdb --batch 2 --wait 900 --interval 2 --scontrol scontrol \
+ctl_bg "$CAIRNCTL" update --repo /dev/vdb --batch 2 --wait 900 --interval 2 --scontrol scontrol \
 	>"$base/run1.out" 2>"$base/run1.err" &
 upd=$!
 # fleet2, idle, reboots into N.1 and is back; fleet1 still runs its job.
@@ -197,7 +195,7 @@ done
 use fleet2
 r2=$(restarts)
 rc=0
-cctl update --repo /dev/vdc --batch 1 --tries 1 --wait 900 --interval 2 --scontrol scontrol \
+ctl "$CAIRNCTL" update --repo /dev/vdc --batch 1 --tries 1 --wait 900 --interval 2 --scontrol scontrol \
 	>"$base/run2.out" 2>"$base/run2.err" || rc=$?
 cat "$base/run2.err" "$base/run2.out"
 [ "$rc" = 1 ] || fail "cairnctl update to a never-healthy $n.2 exited $rc, not 1"

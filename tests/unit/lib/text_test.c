@@ -1,4 +1,4 @@
-/* text_test.c: the shared line helpers: trimming, and strict numbers. */
+/* text_test.c: the shared line helpers: trimming, printable text, and strict numbers. */
 #include <string.h>
 
 #include "check.h"
@@ -27,9 +27,20 @@ static void test_uint(void)
 	CHECK(text_uint("1x", 10, &v) < 0);
 }
 
+static void test_printable(void)
+{
+	CHECK(text_printable("i6300ESB timer ~"));
+	CHECK(text_printable(""));
+	CHECK(!text_printable("bad\nname"));
+	CHECK(!text_printable("esc\033[2J"));
+	CHECK(!text_printable("del\177"));
+	CHECK(!text_printable("high\xc3\xa9"));
+}
+
 int main(void)
 {
 	RUN(test_trim);
+	RUN(test_printable);
 	RUN(test_uint);
 	return CHECK_DONE();
 }
