@@ -130,19 +130,22 @@ static int ours(const struct slurm_node *n)
 
 /*
  * slurm_health_action: unhealthy: drain with "cairn: FAILURE", unless the
- * node is drained already for that reason, or by someone else (their
- * reason stays).  Healthy: resume a node that this check drained, and
- * nothing else.  reason receives the drain's reason.
+ * node is drained already for that reason, or drained or down by someone
+ * else (their reason stays: a node down after `scontrol reboot
+ * nextstate=DOWN` keeps "reboot complete" for whoever resumes it).
+ * Healthy: resume a node that this check drained, and nothing else.
+ * reason receives the drain's reason.
  */
 enum slurm_action slurm_health_action(const struct slurm_node *n, int healthy, const char *failure,
 				      char *reason, size_t size)
 {
 	int drained = has_word(n->state, "DRAIN");
+	int held = drained || has_word(n->state, "DOWN");
 
 	snprintf(reason, size, "%s %s", SLURM_REASON_TAG, failure);
 	if (healthy)
 		return drained && ours(n) ? SLURM_RESUME : SLURM_KEEP;
-	if (drained && (!ours(n) || strcmp(n->reason, reason) == 0))
+	if (held && (!ours(n) || strcmp(n->reason, reason) == 0))
 		return SLURM_KEEP;
 	return SLURM_DRAIN;
 }

@@ -35,6 +35,15 @@ trap cleanup_ns EXIT
 trap 'exit 1' INT TERM HUP
 
 vm_bridge_ns "$ns" 10.79.0.1/24
+# Cairn's RebootProgram, after a firmware's pause.  Slurm takes a reboot
+# as done when the node's boot time (the controller's clock less the
+# node's uptime, in whole seconds) is later than the second it sent the
+# reboot; real firmware takes far longer than that, a direct kernel boot
+# under QEMU may not, and then Slurm sees no reboot at all.
+SLURM_REBOOT_PROGRAM=/usr/lib/cairn-test/slurm-reboot
+mkdir -p "$vm/root/usr/lib/cairn-test"
+printf '#!/bin/sh\nsleep 3\nexec /usr/lib/cairn/slurm-reboot "$@"\n' >"$vm/root/usr/lib/cairn-test/slurm-reboot"
+chmod 0755 "$vm/root/usr/lib/cairn-test/slurm-reboot"
 slurm_controller "$ns" 10.79.0.1/24
 
 # The node: its config in the image (node.conf(5)'s image source).
@@ -95,7 +104,7 @@ node_line "$node" 'State=DOWN' 'State=[^ ]*REBOOT'
 after=$(node_reason "$node")
 case $after in
 "test reboot"*"reboot complete") ;;
-*) fail "after the reboot: reason '$after', not the one asked with Slurm's 'reboot complete'" ;;
+*) slurm_fail "after the reboot: reason '$after', not the one asked with Slurm's 'reboot complete'" ;;
 esac
 tr -d '\r' <"$vm/log" | awk '/SLURM-JOB-ENDS/ && !j { j = NR } /reboot: Restarting system/ && !r { r = NR }
 	END { exit !(j && r && j < r) }' || fail "the reboot did not wait for the job's end"

@@ -125,6 +125,15 @@ static void drain_and_resume(void)
 	/* a reason that only looks like ours is not resumed unless tagged at the start */
 	strcpy(n.reason, "see cairn: later");
 	CHECK(slurm_health_action(&n, 1, "", reason, sizeof reason) == SLURM_KEEP);
+	/* down after a reboot asked with nextstate=DOWN: that reason is the
+	 * operator's until they resume it; a down node of ours is drained for
+	 * a new failure. */
+	strcpy(n.state, "DOWN");
+	strcpy(n.reason, "cairn 2.1 : reboot complete");
+	CHECK(slurm_health_action(&n, 0, "containerd: not answering", reason, sizeof reason) == SLURM_KEEP);
+	CHECK(slurm_health_action(&n, 1, "", reason, sizeof reason) == SLURM_KEEP);
+	strcpy(n.reason, "cairn: disk: / 97% full");
+	CHECK(slurm_health_action(&n, 0, "containerd: not answering", reason, sizeof reason) == SLURM_DRAIN);
 	/* healthy and not drained, but the reason left from a drain: nothing. */
 	strcpy(n.state, "IDLE");
 	strcpy(n.reason, "cairn: containerd: not answering");
