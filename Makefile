@@ -413,7 +413,9 @@ INITRAMFS_ZSTD_LEVEL ?= 19
 ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline sbom.spdx.json \
 	$(if $(filter x86_64,$(BOARD_ARCH)),disk.img disk.img.zst)
 
-$(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh scripts/lib.sh
+# The initramfs: the root's initd and the root as a verified image
+# ($(KB)/rootfs.img: root.img, its root hash; doc/netboot.md).
+$(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh scripts/rootimg.sh scripts/lib.sh
 	$(call say,CPIO,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)PKG=$(HB)/pkg ZSTD_LEVEL=$(INITRAMFS_ZSTD_LEVEL) scripts/initramfs.sh $@ $(KB)/rootfs $(REPO) $(HB)/gen_init_cpio $(BOARD_PACKAGES)
@@ -430,8 +432,11 @@ $(OUT)/sbom.spdx.json: $(OUT)/initramfs.cpio.zst scripts/spdx-validate.sh
 $(OUT)/vmlinuz $(OUT)/kernel.config: $(OUT)/%: $(KB)/linux/.built
 	$(Q)mkdir -p $(@D) && cp $(KB)/linux/$* $@.tmp && mv $@.tmp $@
 
-$(OUT)/cmdline: board/$(BOARD)/board.mk
+# The board's command line; for the initramfs, with the root's hash (cairn.root=).
+$(KB)/board.cmdline: board/$(BOARD)/board.mk
 	$(Q)mkdir -p $(@D) && printf '%s\n' '$(BOARD_CMDLINE)' >$@
+$(OUT)/cmdline: $(KB)/board.cmdline $(OUT)/initramfs.cpio.zst
+	$(Q)mkdir -p $(@D) && printf '%s %s\n' '$(BOARD_CMDLINE)' "$$(cat $(KB)/rootfs.img/cmdline)" >$@
 
 $(OUT)/SHA256SUMS: $(addprefix $(OUT)/,$(ARTIFACTS)) sources.lock
 	$(call say,SUMS,$@)
@@ -441,8 +446,9 @@ $(OUT)/SHA256SUMS: $(addprefix $(OUT)/,$(ARTIFACTS)) sources.lock
 # UKI, slots A and B; slot A the root's squashfs and dm-verity tree.
 SLOT_MB ?= 512
 $(OUT)/disk.img.zst: $(OUT)/disk.img
-$(OUT)/disk.img: $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz $(OUT)/cmdline scripts/disk.sh scripts/osslot.sh $(SB_KEYS)
-	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) SLOT_MB=$(SLOT_MB) JOBS=$(JOBS) scripts/disk.sh $(OUT) $(KB)/rootfs
+$(OUT)/disk.img: $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz $(KB)/board.cmdline scripts/disk.sh scripts/osslot.sh $(SB_KEYS)
+	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) SLOT_MB=$(SLOT_MB) JOBS=$(JOBS) CMDLINE=$(KB)/board.cmdline \
+		ROOTIMG=$(KB)/rootfs.img scripts/disk.sh $(OUT) $(KB)/rootfs
 disk: $(OUT)/disk.img
 
 # The air-gapped bundle and the installer image (doc/install.md): the

@@ -25,6 +25,7 @@
 #include "spawn.h"
 #include "mount.h"
 #include "net.h"
+#include "ramroot.h"
 #include "shutdown.h"
 #include "supervise.h"
 #include "sysctl.h"
@@ -432,6 +433,9 @@ int main(int argc, char **argv)
 
 	/* Until /dev is mounted, the console the kernel gave us is all there is. */
 	log_open("cairn", -1, 2, 0);
+	/* A netbooted root first: all the rest runs on it (ramroot.c). */
+	if (ramroot_switch(argv) < 0)
+		crash(0);
 	root_bound = mount_root_bind();
 	rc = mount_early("");
 	/* kmsg drops lines past 10 per 5 s from one writer unless told not to. */

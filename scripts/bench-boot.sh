@@ -7,8 +7,9 @@
 #   cairn     the image as built, powering off right after boot ok
 #             (cairn.test=poweroff); in-guest figure: kernel start to
 #             "cairn: boot ok" (initd's CLOCK_BOOTTIME reading)
-#   baseline  the same kernel and initramfs with BusyBox poweroff -f as
-#             init: the kernel's own boot and power-off, no init work
+#   baseline  the same kernel and initramfs, with the root's BusyBox
+#             appended and its poweroff -f as init: the kernel's own boot
+#             (the initramfs unpacked) and power-off, no init work
 #
 # Host figures are QEMU start to exit, wall clock.  Medians of N runs.
 . "$(dirname "$0")/lib.sh"
@@ -20,11 +21,24 @@ qemu=$(dirname "$0")/qemu.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+# The baseline's initramfs: the image's, and its BusyBox beside it.
+base=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$base"' EXIT
+mkdir -p "$base/root" "$base/bin"
+initramfs_root "$out/initramfs.cpio.zst" "$base/root"
+cp "$base/root/bin/busybox" "$base/bin/busybox"
+rm -rf "$base/root"
+cp "$out/initramfs.cpio.zst" "$base/initrd"
+head -c $(( (4 - $(stat -c %s "$base/initrd") % 4) % 4 )) /dev/zero >>"$base/initrd"
+(cd "$base" && printf 'bin\nbin/busybox\n' | cpio --quiet -o -H newc -R 0:0) >>"$base/initrd"
+
 run() {
 	app=$1
 	shift
+	initrd=
+	case $app in rdinit=*) initrd=$base/initrd ;; esac
 	t0=$(now)
-	timeout 300 "$qemu" --append "$app" "$out" -- "$@" </dev/null >"$log" 2>&1 || true
+	timeout 300 "$qemu" --append "$app" ${initrd:+--initrd "$initrd"} "$out" -- "$@" </dev/null >"$log" 2>&1 || true
 	t1=$(now)
 	echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }'
 }
@@ -36,7 +50,7 @@ while [ "$i" -lt "$n" ]; do
 	run "cairn.test=poweroff" "$@" >>"$log.wall"
 	sed -n 's/^\(\[ *[0-9.]*\] \)\{0,1\}cairn: boot ok \([0-9.]*\)s after kernel start.*/\2/p' "$log" >>"$log.guest"
 	grep -q 'cairn: boot ok' "$log" || { cat "$log" >&2; die "run $i: no boot ok"; }
-	run "rdinit=/sbin/poweroff -- -f" "$@" >>"$log.base"
+	run "rdinit=/bin/busybox -- poweroff -f" "$@" >>"$log.base"
 	grep -q 'reboot: Power down' "$log" || { cat "$log" >&2; die "baseline run $i did not power off"; }
 done
 accel=$(cut -d' ' -f2 "$CAIRN_CACHE/kvm-probe" 2>/dev/null || echo tcg)
@@ -52,8 +66,11 @@ printf '  %-22s %12s %12s\n' artifact compressed uncompressed
 vmlinux=$(dirname "$out")/build/$(basename "$out")/linux/obj/vmlinux
 printf '  %-22s %12s %12s\n' vmlinuz "$(stat -c %s "$out/vmlinuz")" \
 	"$( [ -f "$vmlinux" ] && stat -c %s "$vmlinux" || echo n/a)"
+# Uncompressed: what the kernel unpacks into memory (the root image is stored as it is).
 printf '  %-22s %12s %12s\n' initramfs.cpio.zst "$(stat -c %s "$out/initramfs.cpio.zst")" \
-	"$(zstd -dc "$out/initramfs.cpio.zst" | wc -c)"
+	"$(zstd -dc "$out/initramfs.cpio.zst" 2>/dev/null | wc -c | awk -v s="$(stat -c %s "$out/initramfs.cpio.zst")" \
+		-v z="$(grep -obUa -m1 'cairn/root\.img' "$out/initramfs.cpio.zst" | head -n 1 | cut -d: -f1)" \
+		'{ print $1 + s - (z - 110) }')"
 for f in /boot/vmlinuz-* /boot/initrd.img-*; do
 	[ -f "$f" ] && printf '  %-22s %12s %12s\n' "host: ${f##*/}" "$(stat -c %s "$f")" "(reference)"
 done

@@ -14,7 +14,9 @@
 #        and disk/ (the slot image, both slots' UKIs, root hash, tables,
 #        the partition table and the ESP's image) are written there.
 #   ROOTFS: the installed root (it holds systemd-boot and its stub).
-# env: SOURCE_DATE_EPOCH (required), SLOT_MB (512), ESP_MB (64), DATA_MB (256), JOBS.
+# env: SOURCE_DATE_EPOCH (required), SLOT_MB (512), ESP_MB (64), DATA_MB (256), JOBS,
+#      CMDLINE (the board's command line, a file: OUT/cmdline), ROOTIMG
+#      (rootimg.sh's image of ROOTFS, used rather than made again).
 . "$(dirname "$0")/lib.sh"
 
 out=${1:?usage: disk.sh OUT ROOTFS}
@@ -25,7 +27,8 @@ slot_mb=${SLOT_MB:-512}
 esp_mb=${ESP_MB:-64}
 data_mb=${DATA_MB:-256}
 efi=$rootfs/usr/lib/systemd/boot/efi
-for f in "$out/vmlinuz" "$out/cmdline" "$efi/systemd-bootx64.efi" "$efi/linuxx64.efi.stub" "$rootfs/etc/os-release"; do
+cmdline=${CMDLINE:-$out/cmdline}
+for f in "$out/vmlinuz" "$cmdline" "$efi/systemd-bootx64.efi" "$efi/linuxx64.efi.stub" "$rootfs/etc/os-release"; do
 	[ -f "$f" ] || die "$f: missing (the disk image needs the board's kernel and the systemd-boot package)"
 done
 for t in mksquashfs veritysetup sfdisk mkfs.vfat mcopy objcopy zstd; do
@@ -51,7 +54,7 @@ printf 'slot-a-partuuid %s\nslot-b-partuuid %s\nesp-partuuid %s\ndata-partuuid %
 
 # ---- the root slot: squashfs + dm-verity tree, and a UKI for each slot
 say SQUASHFS "$(basename "$out")/disk.img: root"
-"$(dirname "$0")/osslot.sh" "$rootfs" "$out/vmlinuz" "$out/cmdline" "$w/disk/partitions" "$w/disk" ||
+"$(dirname "$0")/osslot.sh" "$rootfs" "$out/vmlinuz" "$cmdline" "$w/disk/partitions" "$w/disk" ||
 	die "osslot.sh failed"
 slot_bytes=$(stat -c %s "$w/disk/slot.img")
 [ "$slot_bytes" -le $((slot_mb * 1048576)) ] ||

@@ -1,8 +1,10 @@
 #!/bin/sh
 # scripts/initramfs.sh: the root file system, installed by pkg from the
-# board's signed repository, packed as the initramfs: newc cpio, members
-# sorted, owners and modes as the packages say, every time the lock's
-# epoch, zstd.  The same inputs give the same bytes on any machine.
+# board's signed repository into STAGE, made a verified image
+# (rootimg.sh: STAGE.img/root.img, root.verity, and cmdline, the
+# cairn.root= the kernel's command line needs), and the initramfs that
+# boots it: the root's initd as /init and the image, newc cpio, every time
+# the lock's epoch.  The same inputs give the same bytes on any machine.
 #
 # usage: initramfs.sh OUT STAGE REPO GEN_INIT_CPIO PACKAGE...
 # env:   PKG (pkg for the build host), KEYS_DIR (the root document the
@@ -21,26 +23,32 @@ mkdir -p "$stage"
 # The lock is pkg's own while it runs, not part of the image.
 rm -f "$stage/lib/pkg/lock"
 
-# The list names build paths, so it stays beside the stage, not in OUT.
-# No pipeline into the loop: a die inside it must stop this script.
-list=$stage.list
-(cd "$stage" && LC_ALL=C find . -mindepth 1 -printf '%p %y %m %U %G %l\n') | LC_ALL=C sort >"$stage.paths"
+# The root as a verified image (rootimg.sh: squashfs and dm-verity tree),
+# beside the stage: the initramfs carries it, a disk slot holds the same.
+img=$stage.img
+"$(dirname "$0")/rootimg.sh" "$stage" "$img" || die "rootimg.sh failed"
+verity() { awk -v k="$1" '$1 == k { print $2 }' "$img/root.verity"; }
+# What the command line must say for the initramfs to boot (initd(8), cairn.root).
+printf 'cairn.root=verity:%s:%s:%s\n' "$(verity blocks)" "$(verity roothash)" "$(verity salt)" >"$img/cmdline"
+
+# The initramfs: the root's initd as /init, which opens the image with the
+# command line's root hash and moves it over "/" (initd/ramroot.c); then
+# the image, stored: it is compressed already, and the kernel takes a
+# zstd archive followed by a plain one.  The lists name build paths, so
+# they stay beside the stage, not in OUT.
+[ -f "$stage/sbin/initd" ] && [ ! -L "$stage/sbin/initd" ] || die "$stage/sbin/initd: not a file"
 {
-	while read -r p type mode uid gid target extra; do
-		[ -z "$extra" ] || die "rootfs path with a space: $p"
-		name=${p#.}
-		case $type in
-		l) echo "slink $name $target 0777 $uid $gid" ;;
-		d) echo "dir $name $mode $uid $gid" ;;
-		f) echo "file $name $stage/$p $mode $uid $gid" ;;
-		*) die "$stage/$p: not a file, directory or link" ;;
-		esac
-	done <"$stage.paths"
+	echo "dir /cairn 0755 0 0"
+	echo "dir /dev 0755 0 0"
+	echo "dir /proc 0555 0 0"
 	# The kernel opens /dev/console for init before devtmpfs exists.
 	echo "nod /dev/console 0600 0 0 c 5 1"
-} >"$list.tmp"
-mv "$list.tmp" "$list"
-"$gen" -t "$SOURCE_DATE_EPOCH" "$list" >"$out.cpio.tmp"
+	echo "file /init $stage/sbin/initd 0755 0 0"
+} >"$stage.list"
+echo "file /cairn/root.img $img/root.img 0400 0 0" >"$stage.list-root"
+"$gen" -t "$SOURCE_DATE_EPOCH" "$stage.list" >"$out.cpio.tmp"
 zstd -q -"${ZSTD_LEVEL:-19}" -T1 --no-progress -f "$out.cpio.tmp" -o "$out.tmp"
+head -c $(( (4 - $(stat -c %s "$out.tmp") % 4) % 4 )) /dev/zero >>"$out.tmp"
+"$gen" -t "$SOURCE_DATE_EPOCH" "$stage.list-root" >>"$out.tmp"
 rm -f "$out.cpio.tmp"
 mv "$out.tmp" "$out"

@@ -30,7 +30,25 @@ say() {
 initrd_overlay() {
 	cp "$1" "$3"
 	head -c $(( (4 - $(stat -c %s "$3") % 4) % 4 )) /dev/zero >>"$3"
-	(cd "$2" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >>"$3"
+	# Under /cairn/extra, which initd lays over the verified root (initd(8), cairn.root).
+	_ov=$(mktemp -d)
+	mkdir -p "$_ov/cairn"
+	cp -a "$2" "$_ov/cairn/extra"
+	(cd "$_ov" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >>"$3"
+	rm -rf "$_ov"
+}
+
+# initramfs_root IMAGE DIR: the root the initramfs IMAGE carries
+# (/cairn/root.img, initramfs.sh), its files unpacked into DIR.  The image
+# is the plain cpio archive after the zstd one: found by its member's name.
+initramfs_root() {
+	_at=$(grep -obUa -m1 'cairn/root\.img' "$1" | head -n 1 | cut -d: -f1)
+	[ -n "$_at" ] || die "$1: carries no cairn/root.img"
+	# newc: a 110-byte header, then the name.
+	tail -c +$((_at - 110 + 1)) "$1" | (cd "$2" && cpio -id --quiet cairn/root.img) ||
+		die "$1: cairn/root.img does not unpack"
+	unsquashfs -n -f -d "$2" "$2/cairn/root.img" >/dev/null || die "$1: the root image does not unpack"
+	rm -rf "$2/cairn"
 }
 
 # prefix_maps DIR NEW [CWD]: GCC options that write the path DIR (and what

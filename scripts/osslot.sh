@@ -15,7 +15,8 @@
 #   PARTITIONS: a file with "slot-a-partuuid U" and "slot-b-partuuid U" lines
 #   DIR:        slot.img, cairn-a.efi, cairn-b.efi, roothash, slot-a.table
 #               and slot-b.table are written there
-# env: SOURCE_DATE_EPOCH (required), JOBS.
+# env: SOURCE_DATE_EPOCH (required), JOBS, ROOTIMG (a directory with
+#      rootimg.sh's root.img and root.verity of ROOTFS: used, not remade).
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 5 ] || die "usage: osslot.sh ROOTFS VMLINUZ CMDLINE PARTITIONS DIR"
@@ -31,22 +32,19 @@ grep -q '^IMAGE_VERSION=' "$rootfs/etc/os-release" ||
 PATH=$PATH:/usr/sbin
 mkdir -p "$dir"
 
-# The squashfs, then its hash tree (4 KiB blocks, no superblock).
-# SOURCE_DATE_EPOCH (exported) sets the image's and every file's time.
-mksquashfs "$rootfs" "$dir/slot.img" -comp zstd -noappend -no-progress -quiet \
-	-processors "${JOBS:-2}" >/dev/null || die "mksquashfs failed"
-data=$(stat -c %s "$dir/slot.img")
-[ $((data % 4096)) -eq 0 ] || die "the squashfs is not padded to 4 KiB ($data bytes)"
-salt=$(sha256sum <"$dir/slot.img" | cut -c1-64)
-veritysetup format --no-superblock --hash-offset="$data" --data-block-size=4096 --hash-block-size=4096 \
-	--salt="$salt" "$dir/slot.img" "$dir/slot.img" >"$dir/verity.txt" || die "veritysetup format failed"
-roothash=$(sed -n 's/^Root hash:[[:space:]]*//p' "$dir/verity.txt")
-rm -f "$dir/verity.txt"
-[ "${#roothash}" -eq 64 ] || die "veritysetup gave no root hash"
-printf '%s\n' "$roothash" >"$dir/roothash"
+# The squashfs and its hash tree: ROOTIMG's (the image's build made it
+# for the initramfs too), or made here.
+[ -n "${ROOTIMG:-}" ] || { ROOTIMG=$dir/rootimg && "$(dirname "$0")/rootimg.sh" "$rootfs" "$ROOTIMG"; } ||
+	die "rootimg.sh failed"
+verity() { awk -v k="$1" '$1 == k { print $2 }' "$ROOTIMG/root.verity"; }
+blocks=$(verity blocks) roothash=$(verity roothash) salt=$(verity salt)
+[ -n "$blocks" ] && [ "${#roothash}" -eq 64 ] && [ -n "$salt" ] || die "$ROOTIMG/root.verity: incomplete"
+data=$((blocks * 4096))
+rm -f "$dir/slot.img"
+cp "$ROOTIMG/root.img" "$dir/slot.img"
 touch -d "@$epoch" "$dir/slot.img"
-
-blocks=$((data / 4096))
+[ "$ROOTIMG" != "$dir/rootimg" ] || rm -rf "$ROOTIMG"
+printf '%s\n' "$roothash" >"$dir/roothash"
 for s in a b; do
 	id=$(awk -v k="slot-$s-partuuid" '$1 == k { print $2 }' "$parts")
 	[ -n "$id" ] || die "$parts: no slot-$s-partuuid"

@@ -57,7 +57,7 @@ accel() {
 	if (timeout 15 qemu-system-x86_64 -accel kvm -cpu host -M q35 -m 256 \
 		-display none -monitor none -serial stdio -nic none -no-reboot \
 		-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" \
-		-append "console=ttyS0 quiet panic=-1 cairn.test=poweroff" |
+		-append "$(cat "$out/cmdline") cairn.test=poweroff" |
 		grep -q 'cairn: boot ok') 2>/dev/null; then
 		a=kvm
 	else

@@ -10,8 +10,8 @@
 command -v objdump >/dev/null || { echo "objdump (binutils) not installed"; exit 77; }
 r=$vm/rootfs
 mkdir -p "$r"
-zstd -dc "$OUT/initramfs.cpio.zst" | (cd "$r" && cpio -id --quiet 2>/dev/null)
-[ -x "$r/sbin/initd" ] || fail "the initramfs did not unpack"
+initramfs_root "$OUT/initramfs.cpio.zst" "$r"
+[ -x "$r/sbin/initd" ] || fail "the initramfs's root did not unpack"
 
 # find_lib NAME RUNPATH: the image has NAME where the loader looks.
 find_lib() {

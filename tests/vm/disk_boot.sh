@@ -55,8 +55,7 @@ slot=$(sfdisk -d "$OUT/disk.img" | sed -n 's/.*start= *\([0-9]*\),.*name="cairn-
 [ -n "$slot" ] || fail "no cairn-a partition in the disk image's GPT"
 cp --sparse=always "$OUT/disk.img" "$vm/bad.img"
 off=$((slot * 512 + 2000))
-b=$(od -An -tu1 -j "$off" -N1 "$vm/bad.img" | tr -d ' ')
-printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$vm/bad.img" bs=1 seek="$off" conv=notrunc status=none
+flip_byte "$vm/bad.img" "$off"
 rm -f "$vm/in" "$vm/log"
 mkfifo "$vm/in"
 # shellcheck disable=SC2046

@@ -1,0 +1,308 @@
+/* ramroot.c: the netbooted root: a verified squashfs carried in the initramfs, made "/". */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dm-ioctl.h>
+#include <linux/loop.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "log.h"
+#include "ramroot.h"
+
+/*
+ * The kernel unpacks a cpio root into page cache file by file: for a
+ * 150 MiB root that is most of a netboot, and all of it stays in memory.
+ * Instead the initramfs holds the root as the disk slot does, a zstd
+ * squashfs followed by its dm-verity hash tree, in one file; this initd,
+ * run from the initramfs, opens it through a read-only loop device and
+ * dm-verity with the root hash from the command line (which a signed UKI
+ * covers), mounts it, moves it over "/" as switch_root does, and runs the
+ * root's own initd.  Pages are decompressed when read and every block is
+ * checked against the tree, with panic_on_corruption as on the disk.
+ */
+
+#define DM_NAME "cairn-root"
+#define LOWER "/cairn/lower"
+#define NEWROOT "/cairn/root"
+#define ROOTDEV "/cairn/root.dev"
+
+static int hex_run(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * ramroot_parse: "verity:BLOCKS:ROOTHASH:SALT" (cairn.root=): the image's
+ * data blocks (4 KiB; its hash tree starts right after them), the sha256
+ * root hash, the salt (lower-case hex, an even count of digits, at most 64
+ * bytes).  Returns 0 or -EINVAL.
+ */
+int ramroot_parse(const char *value, struct ramroot *r)
+{
+	const char *p, *h, *s;
+	char *end;
+	unsigned long long n;
+	size_t saltlen;
+
+	memset(r, 0, sizeof *r);
+	if (strncmp(value, "verity:", 7) != 0)
+		return -EINVAL;
+	p = value + 7;
+	if (*p < '1' || *p > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(p, &end, 10);
+	/* The device's sectors must fit a u64, and the hash tree after it. */
+	if (errno != 0 || *end != ':' || n > (UINT64_MAX >> 13))
+		return -EINVAL;
+	h = end + 1;
+	s = strchr(h, ':');
+	if (s == NULL || s - h != 64 || !hex_run(h, 64))
+		return -EINVAL;
+	s++;
+	saltlen = strlen(s);
+	if (saltlen == 0 || saltlen % 2 != 0 || saltlen >= sizeof r->salt || !hex_run(s, saltlen))
+		return -EINVAL;
+	r->blocks = n;
+	memcpy(r->roothash, h, 64);
+	memcpy(r->salt, s, saltlen + 1);
+	return 0;
+}
+
+/*
+ * ramroot_table: the verity target's parameters over the block device
+ * MAJOR:MINOR, data and hash tree on the same device (as the disk's slot).
+ * Returns 0 or -ENAMETOOLONG.
+ */
+int ramroot_table(const struct ramroot *r, unsigned major, unsigned minor, char *buf, size_t size)
+{
+	unsigned long long b = (unsigned long long)r->blocks;
+	int n = snprintf(buf, size, "1 %u:%u %u:%u %d %d %llu %llu sha256 %s %s 1 panic_on_corruption", major,
+			 minor, major, minor, RAMROOT_BLOCK, RAMROOT_BLOCK, b, b, r->roothash, r->salt);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The image on a free loop device, read-only; its device number in *dev. */
+static int loop_attach(int img, dev_t *dev)
+{
+	struct loop_config cfg;
+	struct stat st;
+	char path[32];
+	int ctl, fd, n, rc = 0;
+
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -errno;
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	if (n < 0) {
+		rc = -errno;
+		close(ctl);
+		return rc;
+	}
+	close(ctl);
+	snprintf(path, sizeof path, "/dev/loop%d", n);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.fd = (unsigned)img;
+	cfg.block_size = RAMROOT_BLOCK;
+	cfg.info.lo_flags = LO_FLAGS_READ_ONLY;
+	if (ioctl(fd, LOOP_CONFIGURE, &cfg) < 0 || fstat(fd, &st) < 0)
+		rc = -errno;
+	else
+		*dev = st.st_rdev;
+	/* The loop device keeps the file; the dm table will keep the loop. */
+	close(fd);
+	return rc;
+}
+
+/* One device-mapper command: header, then (for a table) one target. */
+struct dm_request {
+	struct dm_ioctl hdr;
+	struct dm_target_spec spec;
+	char params[512];
+};
+
+static void dm_init(struct dm_request *q, size_t size, unsigned flags)
+{
+	memset(q, 0, sizeof *q);
+	q->hdr.version[0] = DM_VERSION_MAJOR;
+	q->hdr.data_size = (uint32_t)size;
+	q->hdr.data_start = sizeof q->hdr;
+	q->hdr.flags = flags;
+	memcpy(q->hdr.name, DM_NAME, sizeof DM_NAME);
+}
+
+/* /dev/mapper/DM_NAME: created, its verity table loaded, resumed. */
+static int dm_verity(const struct ramroot *r, dev_t loop, dev_t *dev)
+{
+	struct dm_request q;
+	int fd, rc = 0;
+
+	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dm_init(&q, sizeof q.hdr, 0);
+	if (ioctl(fd, DM_DEV_CREATE, &q) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	dm_init(&q, sizeof q, DM_READONLY_FLAG);
+	q.hdr.target_count = 1;
+	q.spec.sector_start = 0;
+	q.spec.length = r->blocks * (RAMROOT_BLOCK / 512);
+	memcpy(q.spec.target_type, "verity", sizeof "verity");
+	rc = ramroot_table(r, major(loop), minor(loop), q.params, sizeof q.params);
+	if (rc < 0)
+		goto out;
+	if (ioctl(fd, DM_TABLE_LOAD, &q) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	dm_init(&q, sizeof q.hdr, 0);
+	if (ioctl(fd, DM_DEV_SUSPEND, &q) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	*dev = (dev_t)q.hdr.dev;
+out:
+	close(fd);
+	return rc;
+}
+
+/* Whether the initramfs laid files over the root: a non-empty RAMROOT_EXTRA. */
+static int has_extra(void)
+{
+	DIR *d = opendir(RAMROOT_EXTRA);
+	struct dirent *e;
+	int found = 0;
+
+	if (d == NULL)
+		return 0;
+	while (!found && (e = readdir(d)) != NULL)
+		found = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return found;
+}
+
+/* The verified root mounted on NEWROOT, the initramfs's extra files over it. */
+static int mount_root(const struct ramroot *r, const char **what)
+{
+	struct stat st;
+	dev_t loop = 0, dm = 0;
+	int img, rc;
+
+	img = open(RAMROOT_IMAGE, O_RDONLY | O_CLOEXEC);
+	if (img < 0) {
+		*what = RAMROOT_IMAGE;
+		return -errno;
+	}
+	if (fstat(img, &st) < 0 || st.st_size < 0 ||
+	    (uint64_t)st.st_size / RAMROOT_BLOCK <= r->blocks || st.st_size % RAMROOT_BLOCK != 0) {
+		/* No room for a hash tree after the data: not the image cairn.root names. */
+		close(img);
+		*what = RAMROOT_IMAGE " (its size)";
+		return -EINVAL;
+	}
+	rc = loop_attach(img, &loop);
+	close(img);
+	if (rc < 0) {
+		*what = "loop device";
+		return rc;
+	}
+	rc = dm_verity(r, loop, &dm);
+	if (rc < 0) {
+		*what = "dm-verity";
+		return rc;
+	}
+	*what = "mount";
+	if (mknod(ROOTDEV, S_IFBLK | 0400, dm) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(LOWER, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(NEWROOT, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mount(ROOTDEV, LOWER, "squashfs", MS_RDONLY, NULL) < 0)
+		return -errno;
+	if (!has_extra())
+		return mount(LOWER, NEWROOT, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+	/* Read-only: two lower layers and no upper one. */
+	*what = "overlay of " RAMROOT_EXTRA;
+	if (mount("cairn-root", NEWROOT, "overlay", MS_RDONLY, "lowerdir=" RAMROOT_EXTRA ":" LOWER) < 0)
+		return -errno;
+	log_msg(LOG_NOTICE, "cairn.root: the initramfs's " RAMROOT_EXTRA " lies over the verified root");
+	return 0;
+}
+
+/*
+ * ramroot_switch: when this is PID 1 on an initramfs that carries
+ * RAMROOT_IMAGE, make that image "/" with the root hash of the command
+ * line's cairn.root= and exec the root's /sbin/initd with ARGV.  Returns 0
+ * at once where there is no such image (a disk's root; the root's own
+ * initd after the switch), and -errno when it fails, said on the console:
+ * there is no root to go on with.  An image without cairn.root= is such a
+ * failure: an unverified root is never booted.  The early mounts it needs
+ * are gone again before the exec, so the root's initd starts as the
+ * kernel's would.
+ */
+int ramroot_switch(char *const argv[])
+{
+	static const unsigned long ramfs = 0x858458f6, tmpfs = 0x01021994;
+	char cmdline[CMDLINE_MAX], value[300];
+	struct ramroot r;
+	struct statfs sf;
+	const char *what = "early mounts";
+	int rc;
+
+	if (statfs("/", &sf) < 0 || ((unsigned long)sf.f_type != ramfs && (unsigned long)sf.f_type != tmpfs) ||
+	    access(RAMROOT_IMAGE, F_OK) < 0)
+		return 0;
+	mkdir("/proc", 0555);
+	mkdir("/dev", 0755);
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
+	    mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") < 0) {
+		rc = -errno;
+	} else if ((rc = cmdline_read("/proc/cmdline", cmdline, sizeof cmdline)) < 0) {
+		what = "/proc/cmdline";
+	} else if (cmdline_get(cmdline, "cairn.root", value, sizeof value) < 0 ||
+		   ramroot_parse(value, &r) < 0) {
+		log_msg(LOG_ERR, "cairn.root: missing or not verity:BLOCKS:ROOTHASH:SALT: not booting "
+			RAMROOT_IMAGE " unverified");
+		rc = -EINVAL;
+		what = "cairn.root";
+	} else {
+		rc = mount_root(&r, &what);
+	}
+	umount2("/proc", MNT_DETACH);
+	umount2("/dev", MNT_DETACH);
+	if (rc == 0 && (chdir(NEWROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+			chdir("/") < 0)) {
+		rc = -errno;
+		what = "switching to it";
+	}
+	if (rc == 0) {
+		log_msg(LOG_INFO, "cairn.root: verified squashfs, root hash %.16s...", r.roothash);
+		execv("/sbin/initd", argv);
+		rc = -errno;
+		what = "/sbin/initd";
+	}
+	log_msg(LOG_ERR, "cairn.root: %s: %s: no root to boot", what, strerror(-rc));
+	return rc;
+}

@@ -1,0 +1,24 @@
+/* ramroot.h: the netbooted root: a verified squashfs carried in the initramfs, made "/". */
+#ifndef CAIRN_INITD_RAMROOT_H
+#define CAIRN_INITD_RAMROOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The image, the one file of the initramfs that is the root. */
+#define RAMROOT_IMAGE "/cairn/root.img"
+/* Files an appended initramfs lays over the root (a site's config, a test's services). */
+#define RAMROOT_EXTRA "/cairn/extra"
+#define RAMROOT_BLOCK 4096
+
+struct ramroot {
+	uint64_t blocks;   /* the squashfs's 4 KiB blocks; its hash tree follows them */
+	char roothash[65]; /* sha256, hex */
+	char salt[129];    /* hex, at most 64 bytes */
+};
+
+int ramroot_parse(const char *value, struct ramroot *r);
+int ramroot_table(const struct ramroot *r, unsigned major, unsigned minor, char *buf, size_t size);
+int ramroot_switch(char *const argv[]);
+
+#endif

@@ -1,0 +1,73 @@
+/* ramroot_test.c: cairn.root='s value, and the verity table made of it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "ramroot.h"
+
+#define HASH "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+#define SALT "aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55"
+
+static void parse(void)
+{
+	struct ramroot r;
+
+	CHECK(ramroot_parse("verity:13450:" HASH ":" SALT, &r) == 0);
+	CHECK(r.blocks == 13450);
+	CHECK(strcmp(r.roothash, HASH) == 0);
+	CHECK(strcmp(r.salt, SALT) == 0);
+	/* A short salt is a salt (veritysetup takes up to 256 bytes; we keep to 64). */
+	CHECK(ramroot_parse("verity:1:" HASH ":00", &r) == 0);
+}
+
+static void refused(void)
+{
+	static const char *const bad[] = {
+		"",
+		"verity",
+		"verity:",
+		"squashfs:10:" HASH ":" SALT,
+		"verity:0:" HASH ":" SALT,	   /* no data */
+		"verity:-1:" HASH ":" SALT,
+		"verity:012:" HASH ":" SALT,	   /* not how the build writes it */
+		"verity:10x:" HASH ":" SALT,
+		"verity:99999999999999999999:" HASH ":" SALT,
+		"verity:2305843009213693952:" HASH ":" SALT, /* 2^61 blocks: sectors overflow */
+		"verity:10:" HASH,			   /* no salt */
+		"verity:10:" HASH ":",
+		"verity:10:" HASH ":abc",		   /* odd */
+		"verity:10:" HASH ":" SALT SALT "00", /* 65 bytes */
+		"verity:10:" HASH "0:" SALT,	   /* 65 digits */
+		"verity:10:" "0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A69788796A5B4C3D2E1F0:" SALT,
+		"verity:10:" HASH ":" SALT " 1 ignore_corruption", /* no table of one's own */
+		"verity:10:" HASH ":" SALT ":x",
+	};
+	struct ramroot r;
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (ramroot_parse(bad[i], &r) != -EINVAL)
+			fprintf(stderr, "accepted: '%s'\n", bad[i]);
+		CHECK(ramroot_parse(bad[i], &r) == -EINVAL);
+	}
+}
+
+static void table(void)
+{
+	struct ramroot r;
+	char buf[512], small[64];
+
+	CHECK(ramroot_parse("verity:13450:" HASH ":" SALT, &r) == 0);
+	CHECK(ramroot_table(&r, 7, 0, buf, sizeof buf) == 0);
+	CHECK(strcmp(buf, "1 7:0 7:0 4096 4096 13450 13450 sha256 " HASH " " SALT " 1 panic_on_corruption") == 0);
+	CHECK(ramroot_table(&r, 7, 0, small, sizeof small) == -ENAMETOOLONG);
+}
+
+int main(void)
+{
+	RUN(parse);
+	RUN(refused);
+	RUN(table);
+	return CHECK_DONE();
+}
