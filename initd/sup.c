@@ -40,6 +40,8 @@ static __attribute__((format(printf, 4, 5))) void note(struct sup *s, const stru
 	s->ops->note(u, level, msg);
 }
 
+/* sup_init: the supervisor over TABLE's CAP slots, zeroed (calloc) or
+ * used by an earlier sup_init. */
 void sup_init(struct sup *s, struct unit *table, int cap, const struct sup_ops *ops)
 {
 	int i;
@@ -48,12 +50,11 @@ void sup_init(struct sup *s, struct unit *table, int cap, const struct sup_ops *
 	s->units = table;
 	s->cap = cap;
 	s->ops = ops;
-	for (i = 0; i < cap; i++) {
-		memset(&table[i], 0, sizeof table[i]);
-		table[i].ready_fd = table[i].stdin_fd = -1;
-		table[i].out[0] = table[i].out[1] = -1;
-		table[i].last_status = -1;
-	}
+	/* A slot is cleared when it is taken (sup_free_slot): the free ones
+	 * of a zeroed table stay untouched, pages the kernel never gives. */
+	for (i = 0; i < cap; i++)
+		if (table[i].used)
+			memset(&table[i], 0, sizeof table[i]);
 }
 
 struct unit *sup_find(struct sup *s, const char *name)

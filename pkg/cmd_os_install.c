@@ -1,5 +1,7 @@
 /* cmd_os_install.c: `pkg os-install [--force] DISK`: the newest cairn-os onto a blank disk. */
 #include <errno.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "osinstall.h"
@@ -24,10 +26,25 @@ int cmd_os_install(struct pkg_opts *o, int argc, char **argv)
 			force = 1;
 	if (a.n != 1)
 		cmd_wrong_args(argv[0]);
-	cmd_open_repo(o, "os-install", &t, &r);
-	rc = os_install(&r, o->arch, argv[1], force ? OS_FORCE : 0, &e);
-	repo_close(&r);
-	txn_close(&t);
+	if (strcmp(o->root, "/") == 0) {
+		/* The running system's root is read-only (the installer's
+		 * verified image): the trust is kept where os-update keeps it. */
+		int statefd;
+
+		if (o->repo == NULL)
+			cmd_die(100, "os-install needs --repo DIR|FILE|URL");
+		statefd = cmd_os_state_open("another os-install or os-update is running: refused");
+		if (repo_open(&r, o->repo, statefd, cmd_repo_opts(o), &e) < 0)
+			cmd_fail(&e);
+		rc = os_install(&r, o->arch, argv[1], force ? OS_FORCE : 0, &e);
+		repo_close(&r);
+		close(statefd);
+	} else {
+		cmd_open_repo(o, "os-install", &t, &r);
+		rc = os_install(&r, o->arch, argv[1], force ? OS_FORCE : 0, &e);
+		repo_close(&r);
+		txn_close(&t);
+	}
 	if (rc < 0)
 		cmd_die(rc == -ENOMEM || rc == -EIO ? 111 : 1, "%s", e.msg);
 	return 0;

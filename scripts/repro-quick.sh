@@ -88,9 +88,11 @@ if cmp -s "$one/repro-quick/root-one.cpio.zst" "$two/root-two.cpio.zst"; then
 	say SAME "the root, as the initramfs holds it"
 else
 	say DIFFER "the root, as the initramfs holds it"
-	zstd -dc "$one/repro-quick/root-one.cpio.zst" | cpio -itv 2>/dev/null >"$one/repro-quick/root-one.list"
-	zstd -dc "$two/root-two.cpio.zst" | cpio -itv 2>/dev/null >"$one/repro-quick/root-two.list"
+	# The root image beside each stage (initramfs.sh): its files, owners, modes and times.
+	unsquashfs -lln -n "$one/repro-quick/root-one.img/root.img" 2>/dev/null >"$one/repro-quick/root-one.list"
+	unsquashfs -lln -n "$two/stage/root-two.img/root.img" 2>/dev/null >"$one/repro-quick/root-two.list"
 	diff "$one/repro-quick/root-one.list" "$one/repro-quick/root-two.list" | head -n 20 >&2 || true
+	cmp "$one/repro-quick/root-one.img/root.verity" "$two/stage/root-two.img/root.verity" >&2 || true
 	die "the root differs between the two assemblies: the umask, the time zone or the directory leaks into it"
 fi
 

@@ -11,7 +11,7 @@ truncate -s 64M "$vm/data.img"
 mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$vm/data.img"
 # The console is shared: "wrote N" is printed only after line N's write()
 # returned, so every N shown before initd's shutdown line must be on disk.
-svc writer 'command = /bin/sh -c "mkdir -p /data && mount -t ext4 /dev/vda /data || exit 1; i=0; while :; do i=$((i + 1)); echo line-$i >>/data/lines; echo wrote-$i >/dev/console; usleep 20000; done"
+svc writer 'command = /bin/sh -c "mkdir -p /run/data && mount -t ext4 /dev/vda /run/data || exit 1; i=0; while :; do i=$((i + 1)); echo line-$i >>/run/data/lines; echo wrote-$i >/dev/console; usleep 20000; done"
 stop-timeout = 5s'
 
 vm_start "" -drive "file=$vm/data.img,format=raw,if=virtio"

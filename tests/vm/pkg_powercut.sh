@@ -64,12 +64,12 @@ mkfs.ext4 -q -F -d "$d" -E lazy_itable_init=0,lazy_journal_init=0 "$vm/disk.img"
 mkdir -p "$vm/root/bin"
 cat >"$vm/root/bin/txnloop" <<'LOOP'
 #!/bin/sh
-mkdir -p /mnt/d && mount -t ext4 /dev/vda /mnt/d || { echo "txnloop: no disk"; exit 1; }
+mkdir -p /run/d && mount -t ext4 /dev/vda /run/d || { echo "txnloop: no disk"; exit 1; }
 i=0
 while :; do
 	i=$((i + 1))
 	for v in 2.0 1.0; do
-		pkg --root /mnt/d/root --repo /mnt/d/repo install "big=$v" >/dev/null 2>&1 &&
+		pkg --root /run/d/root --repo /run/d/repo install "big=$v" >/dev/null 2>&1 &&
 			echo "txn-done-$i-$v" >/dev/console
 	done
 done

@@ -51,8 +51,9 @@ restart)
 	echo "RT-AFTER-RESTART $(ctr task ls | awk '$1 == "srv" { print $2, $3 }') was $pid"
 	echo "RT-RESTART-OK" ;;
 cdi)
-	mkdir -p /etc/cdi
-	cat >/etc/cdi/test.json <<'SPEC'
+	# The root is read-only: specs made at run time go to /var/run/cdi.
+	mkdir -p /var/run/cdi
+	cat >/var/run/cdi/test.json <<'SPEC'
 { "cdiVersion": "0.5.0", "kind": "cairn.test/dev",
   "devices": [ { "name": "null", "containerEdits": {
       "env": [ "CDI_TEST=applied" ],
@@ -73,12 +74,12 @@ ldhook)
 	# program linked against three libraries that only a CDI device
 	# mounts: cairn-runtime applies it, runc runs cairn-cdi's hook, the
 	# program finds them through the hook's cache.
-	r=/root/ldroot
+	r=/run/ldroot
 	mkdir -p $r/usr/lib/x86_64-linux-gnu $r/lib64 $r/usr/bin $r/etc $r/proc $r/dev $r/sys $r/tmp
 	cp /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 /usr/lib/x86_64-linux-gnu/libc.so.6 $r/usr/lib/x86_64-linux-gnu/
 	ln -sf ../usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 $r/lib64/ld-linux-x86-64.so.2
 	cp /root/ldh/prog $r/usr/bin/prog
-	cat >/etc/cdi/ld.json <<'SPEC'
+	cat >/var/run/cdi/ld.json <<'SPEC'
 { "cdiVersion": "0.5.0", "kind": "cairn.test/ld",
   "devices": [ { "name": "drv", "containerEdits": {
       "mounts": [ { "hostPath": "/root/ldh/drv", "containerPath": "/opt/drv",
@@ -94,9 +95,9 @@ corrupt)
 	mkdir -p /var/lib/cairn/images
 	head -c 3000 /usr/share/cairn/images/cairn-test.tar >/var/lib/cairn/images/broken.tar
 	# A site's own archives, in directories the node config names.
-	mkdir -p /run/cairn /srv/site-images
-	cp /usr/share/cairn/images/cairn-test.tar /srv/site-images/site.tar
-	printf '[images]\ndir = /srv/site-images\ndir = /srv/missing\n' >/run/cairn/node.conf
+	mkdir -p /run/cairn /run/site-images
+	cp /usr/share/cairn/images/cairn-test.tar /run/site-images/site.tar
+	printf '[images]\ndir = /run/site-images\ndir = /run/missing\n' >/run/cairn/node.conf
 	/usr/lib/cairn/import-images 2>&1 | sed 's/^/RT-IMPORT /'
 	echo "RT-SRV-STILL $(ctr task ls | awk '$1 == "srv" { print $3 }')"
 	echo "RT-CORRUPT-OK" ;;
@@ -161,8 +162,8 @@ expect 'RT-CDI-SRV RUNNING'
 expect 'RT-LDHOOK LDHOOK-PROG-RAN'
 expect 'RT-LDHOOK-CACHE glibc-ld.so.cache1.1'
 expect 'RT-IMPORT import-images: /var/lib/cairn/images/broken.tar: not imported'
-expect 'RT-IMPORT import-images: /srv/site-images/site.tar: imported'
-expect 'RT-IMPORT import-images: /srv/missing \(node config\): no such directory'
+expect 'RT-IMPORT import-images: /run/site-images/site.tar: imported'
+expect 'RT-IMPORT import-images: /run/missing \(node config\): no such directory'
 expect 'RT-SRV-STILL RUNNING'
 expect 'reboot: Power down'
 echo "containerd ready; images imported; a container ran; CNI bridge between two; srv survived a containerd restart; a broken archive named"

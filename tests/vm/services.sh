@@ -56,6 +56,9 @@ vm_run 'initctl status nosuch; echo "nosuch-rc=$?"'
 vm_run 'initctl frobnicate; echo "usage-rc=$?"'
 # Each step waits in the guest for the state it reads (30 s at most).
 vm_run 'initctl stop slow; n=0; until initctl status slow | grep -q " down"; do n=$((n + 1)); [ $n -lt 30 ] || break; sleep 1; done; initctl status slow'
+# The root is read-only: the service directory, as a site's extension or
+# a writable copy would make it, is a copy bound over /etc/initd.
+vm_run 'cp -a /etc/initd /run/initd.d && mount --bind /run/initd.d /etc/initd'
 vm_run 'rm /etc/initd/rootcaps; printf "command = /bin/sleep 99999\n" >/etc/initd/fresh; echo "env = CHANGED=1" >>/etc/initd/after-slow; initctl reload'
 vm_run 'n=0; until initctl status fresh | grep -q " up" && ! initctl status rootcaps >/dev/null 2>&1; do n=$((n + 1)); [ $n -lt 30 ] || break; sleep 1; done; initctl status | grep -E "^(fresh|rootcaps) " | tr -s " " | cut -d" " -f1,2; echo reload""-done'
 vm_wait '^reload-done' 60

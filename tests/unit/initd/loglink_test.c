@@ -54,6 +54,7 @@ static void test_handover_and_retry(void)
 		char name[8], text[] = "command = /bin/x\n";
 
 		snprintf(name, sizeof name, "s%d", i);
+		CHECK(sup_free_slot(&sup) == &table[i]);
 		svc_parse(&table[i].svc, name, text, strlen(text), err, sizeof err);
 		table[i].used = 1;
 		CHECK(loglink_pipe(&table[i]) == 0 && table[i].out[0] >= 0);
