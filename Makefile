@@ -52,7 +52,7 @@ CAIRN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkno
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .PHONY: all image run test test-full unit fuzz fuzz-smoke build-tests vm-tests \
-	host-pkg agent cairnctl bench-fleet disk bundle netboot bench-netboot bench-update gpu-kit gpu-test fetch lock-update source-bundle repro-check repro-quick bench-boot bench-init bench-runtime bench-agent bench-pkg keys hostdeps \
+	host-pkg agent cairnctl bench-fleet disk bundle netboot bench-netboot bench-update gpu-kit gpu-test fetch lock-update source-bundle repro-check repro-quick bench-boot bench-init bench-runtime bench-containerd bench-agent bench-pkg keys hostdeps \
 	lint inc clean distclean help FORCE
 
 all: image
@@ -77,6 +77,8 @@ help:
 	@echo '  bench-boot     boot BENCH_N times: median time to "cairn: boot ok", artifact sizes'
 	@echo '  bench-init     initd against BusyBox init: PID 1 start to all services ready, RSS'
 	@echo '  bench-runtime  PID 1 to containerd ready, ctr run to first output, idle memory'
+	@echo '  bench-containerd'
+	@echo '                 the pinned containerd here (root), the image'"'"'s config: exec to socket answering'
 	@echo '  bench-agent    the agent: mTLS API requests beside openssl s_server, setup, inventory'
 	@echo '  bench-netboot  NODES simulated nodes fetching the netboot set from nginx at once'
 	@echo '  bench-update   A/B update: slot write, reboot to good, automatic rollback (BENCH_N runs)'
@@ -626,6 +628,11 @@ bench-init: image
 
 bench-runtime: image
 	$(Q)scripts/bench-runtime.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)
+
+# The pinned containerd on this machine (root): exec to its socket
+# answering, with the image's config or CONTAINERD_CONFIGS (doc/runtime.md).
+bench-containerd: $(B)/.fetched
+	$(Q)scripts/bench-containerd.sh -n $(BENCH_N) $(CONTAINERD_CONFIGS)
 
 # The image's agent (static musl) on this machine: its mTLS API beside
 # openssl s_server, setup/net plan/inventory beside cat.
