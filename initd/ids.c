@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ids.h"
+#include "pages.h"
 #include "text.h"
 
 static int numeric(const char *s, unsigned long *v)
@@ -22,10 +23,12 @@ static int numeric(const char *s, unsigned long *v)
 	return 1;
 }
 
+/* The file read whole; its pages given back after each lookup. */
+static char buf[IDS_FILE_MAX + 1] PAGES_ALIGN;
+
 /* Find name in field 0 of path; copy fields 2 and 3 (ids) out. */
-static int lookup(const char *path, const char *name, unsigned long *id2, unsigned long *id3)
+static int scan(const char *path, const char *name, unsigned long *id2, unsigned long *id3)
 {
-	static char buf[IDS_FILE_MAX + 1];
 	size_t len = 0, nlen = strlen(name);
 	ssize_t r;
 	char *line, *next, *f[4], *end;
@@ -64,6 +67,14 @@ static int lookup(const char *path, const char *name, unsigned long *id2, unsign
 		return 0;
 	}
 	return -ENOENT;
+}
+
+static int lookup(const char *path, const char *name, unsigned long *id2, unsigned long *id3)
+{
+	int rc = scan(path, name, id2, id3);
+
+	pages_release(buf, sizeof buf);
+	return rc;
 }
 
 /* ids_user: uid and primary gid of name.  -ENOENT: no such user. */

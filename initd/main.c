@@ -25,6 +25,7 @@
 #include "spawn.h"
 #include "mount.h"
 #include "net.h"
+#include "pages.h"
 #include "ramroot.h"
 #include "shutdown.h"
 #include "supervise.h"
@@ -223,7 +224,7 @@ static void setup_consoles(void)
 #define COLDPLUG_ROUNDS 3
 static void coldplug(void)
 {
-	static char aliases[MODULES_ALIAS_BUF];
+	static char aliases[MODULES_ALIAS_BUF] PAGES_ALIGN;
 	static char *argv[MODULES_ALIAS_MAX + 4];
 	int n, round, before, after;
 
@@ -231,7 +232,7 @@ static void coldplug(void)
 	for (round = 0; round < COLDPLUG_ROUNDS; round++) {
 		n = modules_coldplug("/sys", aliases, sizeof aliases, argv + 3, MODULES_ALIAS_MAX);
 		if (n <= 0)
-			return;
+			break;
 		argv[0] = "/sbin/modprobe";
 		argv[1] = "-qab";
 		argv[2] = "--";
@@ -240,9 +241,11 @@ static void coldplug(void)
 		spawn_wait(argv, STAGE1_LIMIT_MS);
 		after = modules_count("/proc/modules");
 		if (before < 0 || after <= before)
-			return;
+			break;
 		before = after;
 	}
+	/* Used once, at boot. */
+	pages_release(aliases, sizeof aliases);
 }
 
 /*

@@ -251,6 +251,8 @@ static int mount_root(const struct ramroot *r, const char **what)
 	return 0;
 }
 
+static int switch_root(char *const argv[]) __attribute__((noinline));
+
 /*
  * ramroot_switch: when this is PID 1 on an initramfs that carries
  * RAMROOT_IMAGE, make that image "/" with the root hash of the command
@@ -265,15 +267,23 @@ static int mount_root(const struct ramroot *r, const char **what)
 int ramroot_switch(char *const argv[])
 {
 	static const unsigned long ramfs = 0x858458f6, tmpfs = 0x01021994;
-	char cmdline[CMDLINE_MAX], value[300];
-	struct ramroot r;
 	struct statfs sf;
-	const char *what = "early mounts";
-	int rc;
 
 	if (statfs("/", &sf) < 0 || ((unsigned long)sf.f_type != ramfs && (unsigned long)sf.f_type != tmpfs) ||
 	    access(RAMROOT_IMAGE, F_OK) < 0)
 		return 0;
+	return switch_root(argv);
+}
+
+/* The switch itself, its buffers on a stack frame of its own: the root's
+ * initd, which only checks, never touches their pages. */
+static int switch_root(char *const argv[])
+{
+	char cmdline[CMDLINE_MAX], value[300];
+	struct ramroot r;
+	const char *what = "early mounts";
+	int rc;
+
 	mkdir("/proc", 0555);
 	mkdir("/dev", 0755);
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||

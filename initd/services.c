@@ -18,9 +18,10 @@
 #include "ids.h"
 #include "log.h"
 #include "loglink.h"
+#include "pages.h"
 #include "services.h"
 
-static char text[SVC_FILE_MAX + 2];
+static char text[SVC_FILE_MAX + 2] PAGES_ALIGN;	/* a file read, parsed, given back */
 static struct svc scratch;	/* a changed file is checked here first */
 
 static uint64_t fnv1a(const char *p, size_t len)
@@ -256,6 +257,7 @@ int services_load(struct sup *s, const char *dir)
 	}
 	free(names);
 	sup_resolve(s);
+	pages_release(text, sizeof text);
 	return loaded;
 }
 
@@ -337,6 +339,7 @@ int services_reload(struct sup *s, const char *dir, struct services_diff *diff)
 	}
 	settle(s, dir);
 	sup_resolve(s);	/* new services' dependencies, and cycles they make */
+	pages_release(text, sizeof text);
 	return 0;
 }
 

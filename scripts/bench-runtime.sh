@@ -14,7 +14,23 @@
 # and initd's VmRSS and containerd's cgroup memory.current after 5 s of
 # idling, prints one line and powers off.  Times come from /proc/uptime
 # (10 ms steps).
+#
+# Each boot is made twice, alternately: the image as built (the root a
+# verified squashfs in RAM, doc/netboot.md) and, as the baseline, the
+# same root unpacked by the kernel from a plain cpio archive (how Cairn
+# netbooted before).  For both: kernel start to containerd ready, and
+# the memory in use then (MemTotal - MemAvailable, read by the probe the
+# moment containerd is ready).
 . "$(dirname "$0")/lib.sh"
+
+# at_ready LOG TIMES USED: the probe's "bench: ready" figures from LOG
+# appended to TIMES (s) and USED (kB).
+at_ready() {
+	_l=$(grep -a 'bench: ready' "$1" | tail -n 1 | tr -d '\r')
+	[ -n "$_l" ] || return 1
+	echo "$_l" | sed -n 's/.* ready \([0-9.]*\) .*/\1/p' >>"$2"
+	echo "$_l" | sed -n 's/.* used \([0-9]*\).*/\1/p' >>"$3"
+}
 
 out=${1:?usage: bench-runtime.sh OUT N [QEMU_ARGS...]}
 n=${2:?usage: bench-runtime.sh OUT N [QEMU_ARGS...]}
@@ -59,12 +75,27 @@ echo "bench: ctd \$(awk -v a="\$t_init" -v b="\$t_ctd" 'BEGIN { printf "%.2f", b
 	"rss \$(rss \$pid) initrss \$(rss 1) cg \$((cg / 1024)) run\$run bare\$bare" >/dev/console
 poweroff
 PROBE
+# The moment containerd is ready: its start, and the memory then in use.
+cat >"$tmp/root/etc/bench/at-ready" <<'READY'
+#!/bin/sh
+echo "bench: ready $(cut -d' ' -f1 /proc/uptime) used $(awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 } END { print t - a }' /proc/meminfo)" >/dev/console
+READY
+printf 'command = /bin/sh /etc/bench/at-ready\ndepends = containerd\nready = exit\nrestart = never\n' \
+	>"$tmp/root/etc/initd/atready"
 printf 'command = /bin/sh /etc/bench/probe\ndepends = containerd\nrestart = never\n' \
 	>"$tmp/root/etc/initd/zprobe"
 
 initrd_overlay "$out/initramfs.cpio.zst" "$tmp/root" "$tmp/initrd"
+# The baseline: the same root and files as one cpio archive the kernel
+# unpacks, initd its /init (zstd -3: decompression is as fast as at 19).
+mkdir -p "$tmp/flat"
+initramfs_root "$out/initramfs.cpio.zst" "$tmp/flat"
+cp -a "$tmp/root/." "$tmp/flat/"
+(cd "$tmp/flat" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc) | zstd -q -3 -T0 >"$tmp/flat.cpio.zst"
+rm -rf "$tmp/flat"
+sed 's/ cairn\.root=[^ ]*//' "$out/cmdline" >"$tmp/flat.cmdline"
 
-for f in ctd mdev rss initrss cg run bare; do : >"$tmp/$f"; done
+for f in ctd mdev rss initrss cg run bare ready used fready fused; do : >"$tmp/$f"; done
 i=0
 while [ "$i" -lt "$n" ]; do
 	i=$((i + 1))
@@ -76,6 +107,11 @@ while [ "$i" -lt "$n" ]; do
 	done
 	echo "$line" | sed -n 's/.* run\(.*\) bare.*/\1/p' | tr ' ' '\n' | grep . >>"$tmp/run"
 	echo "$line" | sed -n 's/.* bare\(.*\)$/\1/p' | tr -d '\r' | tr ' ' '\n' | grep . >>"$tmp/bare"
+	at_ready "$tmp/log" "$tmp/ready" "$tmp/used" || die "boot $i: no 'bench: ready' line"
+	# The baseline boot: the kernel's -append is replaced, not added to.
+	timeout 600 "$qemu" --initrd "$tmp/flat.cpio.zst" --cmdline "$tmp/flat.cmdline" "$out" -- "$@" </dev/null \
+		>"$tmp/log" 2>&1 || true
+	at_ready "$tmp/log" "$tmp/fready" "$tmp/fused" || { cat "$tmp/log" >&2; die "baseline boot $i: no 'bench: ready' line"; }
 done
 accel=$(cut -d' ' -f2 "$CAIRN_CACHE/kvm-probe" 2>/dev/null || echo tcg)
 
@@ -88,3 +124,7 @@ printf '  %-44s %9ss   %ss (sh -c echo, no container)\n' "ctr run to the contain
 printf '  %-44s %8skB   %skB (initd, PID 1)\n' "containerd idle RSS" \
 	"$(median <"$tmp/rss")" "$(median <"$tmp/initrss")"
 printf '  %-44s %8skB\n' "containerd's cgroup memory.current (idle)" "$(median <"$tmp/cg")"
+echo "the root: a verified squashfs in RAM (the image), beside the same root unpacked from a cpio (baseline), same boots:"
+printf '  %-44s %9ss   %ss\n' "kernel start to containerd ready" "$(median <"$tmp/ready")" "$(median <"$tmp/fready")"
+printf '  %-44s %8sMB   %sMB\n' "memory in use then (MemTotal - MemAvailable)" \
+	"$(($(median <"$tmp/used") / 1024))" "$(($(median <"$tmp/fused") / 1024))"

@@ -2,9 +2,11 @@
 # scripts/qemu.sh: boot a board's artifacts in QEMU with the serial console
 # on this terminal (--interactive) or on stdout (tests).
 #
-# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--reboot]
-#                [--netboot|--uefi [--secboot VARS]] OUT [-- QEMU_ARGS...]
+# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--cmdline FILE]
+#                [--reboot] [--netboot|--uefi [--secboot VARS]] OUT [-- QEMU_ARGS...]
 #
+# --cmdline FILE: the kernel's command line from FILE, not OUT/cmdline
+# (--append is added to either).
 # --netboot: no kernel given; the firmware boots from the network (the
 # NIC's iPXE ROM), which QEMU_ARGS must give.  --uefi: no kernel given;
 # OVMF (its variables thrown away at exit) boots the disks QEMU_ARGS give.
@@ -22,7 +24,7 @@
 # at kernel decompression); otherwise TCG.  The probe's answer is cached.
 . "$(dirname "$0")/lib.sh"
 
-interactive=0 append= initrd= netboot=0 uefi=0 noreboot=-no-reboot secvars=
+interactive=0 append= initrd= cmdfile= netboot=0 uefi=0 noreboot=-no-reboot secvars=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--interactive) interactive=1; shift ;;
@@ -32,10 +34,11 @@ while [ $# -gt 0 ]; do
 	--secboot) secvars=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
+	--cmdline) cmdfile=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
-out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--reboot] [--netboot|--uefi [--secboot VARS]] OUT [-- QEMU_ARGS...]}
+out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--cmdline FILE] [--reboot] [--netboot|--uefi [--secboot VARS]] OUT [-- QEMU_ARGS...]}
 shift
 [ "${1:-}" = -- ] && shift
 for f in vmlinuz initramfs.cpio.zst cmdline; do
@@ -77,7 +80,7 @@ case " $* " in
 *" -nic "*|*" -netdev "*|*" -net "*) ;;
 *) set -- "$@" -nic none ;;
 esac
-cmdline="$(cat "$out/cmdline")${append:+ $append}"
+cmdline="$(cat "${cmdfile:-$out/cmdline}")${append:+ $append}"
 initrd=${initrd:-$out/initramfs.cpio.zst}
 if [ "$uefi" = 1 ]; then
 	ovmf=/usr/share/OVMF
