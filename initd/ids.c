@@ -73,7 +73,7 @@ static int lookup(const char *path, const char *name, unsigned long *id2, unsign
 {
 	int rc = scan(path, name, id2, id3);
 
-	pages_release(buf, sizeof buf);
+	(void)pages_release(buf, sizeof buf);
 	return rc;
 }
 

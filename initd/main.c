@@ -245,7 +245,7 @@ static void coldplug(void)
 		before = after;
 	}
 	/* Used once, at boot. */
-	pages_release(aliases, sizeof aliases);
+	(void)pages_release(aliases, sizeof aliases);
 }
 
 /*
@@ -333,8 +333,9 @@ static void setup_builtins(void)
 	if (access(LOGLINK_LOGD, X_OK) == 0) {
 		char syslog[80] = "", logd[256];
 
-		/* /var/log only when /var is a file system of its own (the data
-		 * partition): the initramfs's /var is memory like /run. */
+		/* /var/log only when /var is a file system of its own: the data
+		 * partition, or the tmpfs a read-only root gets (then memory,
+		 * as /run is); a cpio root's own /var is the initramfs. */
 		if (is_mountpoint("/var") == 1)
 			control_log_dir = "/var/log";
 		if (cmdline_get(cmdline, "cairn.syslog", syslog, sizeof syslog) == 0 &&

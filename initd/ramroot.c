@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/dm-ioctl.h>
 #include <linux/loop.h>
+#include <linux/magic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,22 @@ int ramroot_parse(const char *value, struct ramroot *r)
 	memcpy(r->roothash, h, 64);
 	memcpy(r->salt, s, saltlen + 1);
 	return 0;
+}
+
+/*
+ * ramroot_param: the command line's one cairn.root= value.  Given twice
+ * it is refused (-EINVAL), not "the last wins": whatever can append to a
+ * command line (a loader's extra words) must not name another root.
+ */
+int ramroot_param(const char *cmdline, char *value, size_t size)
+{
+	char other[8];
+	int rc = cmdline_nth(cmdline, "cairn.root", 0, value, size);
+
+	if (rc < 0)
+		return rc;
+	rc = cmdline_nth(cmdline, "cairn.root", 1, other, sizeof other);
+	return rc == -ENOENT ? 0 : -EINVAL;
 }
 
 /*
@@ -209,12 +226,13 @@ static int mount_root(const struct ramroot *r, const char **what)
 	dev_t loop = 0, dm = 0;
 	int img, rc;
 
-	img = open(RAMROOT_IMAGE, O_RDONLY | O_CLOEXEC);
+	/* A regular file: a FIFO would hang PID 1, a link lead elsewhere. */
+	img = open(RAMROOT_IMAGE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (img < 0) {
 		*what = RAMROOT_IMAGE;
 		return -errno;
 	}
-	if (fstat(img, &st) < 0 || st.st_size < 0 ||
+	if (fstat(img, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
 	    (uint64_t)st.st_size / RAMROOT_BLOCK <= r->blocks || st.st_size % RAMROOT_BLOCK != 0) {
 		/* No room for a hash tree after the data: not the image cairn.root names. */
 		close(img);
@@ -232,13 +250,19 @@ static int mount_root(const struct ramroot *r, const char **what)
 		*what = "dm-verity";
 		return rc;
 	}
+	/* Made here, never taken as found: an appended archive could have
+	 * put a node of the raw loop device (or a disk) at ROOTDEV, or a
+	 * link at a mount point. */
+	*what = ROOTDEV;
+	if (mknod(ROOTDEV, S_IFBLK | 0400, dm) < 0)
+		return -errno;
+	*what = LOWER;
+	if (mkdir(LOWER, 0755) < 0)
+		return -errno;
+	*what = NEWROOT;
+	if (mkdir(NEWROOT, 0755) < 0)
+		return -errno;
 	*what = "mount";
-	if (mknod(ROOTDEV, S_IFBLK | 0400, dm) < 0 && errno != EEXIST)
-		return -errno;
-	if (mkdir(LOWER, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	if (mkdir(NEWROOT, 0755) < 0 && errno != EEXIST)
-		return -errno;
 	if (mount(ROOTDEV, LOWER, "squashfs", MS_RDONLY, NULL) < 0)
 		return -errno;
 	if (!has_extra())
@@ -256,20 +280,19 @@ static int switch_root(char *const argv[]) __attribute__((noinline));
 /*
  * ramroot_switch: when this is PID 1 on an initramfs that carries
  * RAMROOT_IMAGE, make that image "/" with the root hash of the command
- * line's cairn.root= and exec the root's /sbin/initd with ARGV.  Returns 0
- * at once where there is no such image (a disk's root; the root's own
- * initd after the switch), and -errno when it fails, said on the console:
- * there is no root to go on with.  An image without cairn.root= is such a
+ * line's cairn.root= and exec the root's /sbin/initd (or init=) with
+ * ARGV.  Returns 0 at once where there is no such image (a disk's root;
+ * the root's own initd after the switch), and -errno when it fails, said
+ * on the console, RAMROOT_RETRY_S later: there is no root to go on with.  An image without cairn.root= is such a
  * failure: an unverified root is never booted.  The early mounts it needs
  * are gone again before the exec, so the root's initd starts as the
  * kernel's would.
  */
 int ramroot_switch(char *const argv[])
 {
-	static const unsigned long ramfs = 0x858458f6, tmpfs = 0x01021994;
 	struct statfs sf;
 
-	if (statfs("/", &sf) < 0 || ((unsigned long)sf.f_type != ramfs && (unsigned long)sf.f_type != tmpfs) ||
+	if (statfs("/", &sf) < 0 || (sf.f_type != RAMFS_MAGIC && sf.f_type != TMPFS_MAGIC) ||
 	    access(RAMROOT_IMAGE, F_OK) < 0)
 		return 0;
 	return switch_root(argv);
@@ -279,7 +302,7 @@ int ramroot_switch(char *const argv[])
  * initd, which only checks, never touches their pages. */
 static int switch_root(char *const argv[])
 {
-	char cmdline[CMDLINE_MAX], value[300];
+	char cmdline[CMDLINE_MAX], value[300], init[256] = "/sbin/initd";
 	struct ramroot r;
 	const char *what = "early mounts";
 	int rc;
@@ -291,14 +314,16 @@ static int switch_root(char *const argv[])
 		rc = -errno;
 	} else if ((rc = cmdline_read("/proc/cmdline", cmdline, sizeof cmdline)) < 0) {
 		what = "/proc/cmdline";
-	} else if (cmdline_get(cmdline, "cairn.root", value, sizeof value) < 0 ||
-		   ramroot_parse(value, &r) < 0) {
-		log_msg(LOG_ERR, "cairn.root: missing or not verity:BLOCKS:ROOTHASH:SALT: not booting "
-			RAMROOT_IMAGE " unverified");
+	} else if (ramroot_param(cmdline, value, sizeof value) < 0 || ramroot_parse(value, &r) < 0) {
+		log_msg(LOG_ERR, "cairn.root: missing, given twice, or not verity:BLOCKS:ROOTHASH:SALT: "
+			"not booting " RAMROOT_IMAGE " unverified");
 		rc = -EINVAL;
 		what = "cairn.root";
 	} else {
 		rc = mount_root(&r, &what);
+		/* init= names the root's init, as for a root the kernel mounts. */
+		if (cmdline_get(cmdline, "init", init, sizeof init) < 0 || init[0] != '/')
+			strcpy(init, "/sbin/initd");
 	}
 	umount2("/proc", MNT_DETACH);
 	umount2("/dev", MNT_DETACH);
@@ -309,10 +334,14 @@ static int switch_root(char *const argv[])
 	}
 	if (rc == 0) {
 		log_msg(LOG_INFO, "cairn.root: verified squashfs, root hash %.16s...", r.roothash);
-		execv("/sbin/initd", argv);
+		execv(init, argv);
 		rc = -errno;
-		what = "/sbin/initd";
+		what = init;
 	}
 	log_msg(LOG_ERR, "cairn.root: %s: %s: no root to boot", what, strerror(-rc));
+	/* Not at once: a rack whose boot files are wrong does not storm the
+	 * boot server, and the console keeps the reason long enough to read. */
+	log_msg(LOG_ERR, "cairn.root: restarting in %d s", RAMROOT_RETRY_S);
+	sleep(RAMROOT_RETRY_S);
 	return rc;
 }

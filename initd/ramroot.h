@@ -10,6 +10,8 @@
 /* Files an appended initramfs lays over the root (a site's config, a test's services). */
 #define RAMROOT_EXTRA "/cairn/extra"
 #define RAMROOT_BLOCK 4096
+/* A root that will not open: how long before the machine restarts. */
+#define RAMROOT_RETRY_S 15
 
 struct ramroot {
 	uint64_t blocks;   /* the squashfs's 4 KiB blocks; its hash tree follows them */
@@ -17,6 +19,7 @@ struct ramroot {
 	char salt[129];    /* hex, at most 64 bytes */
 };
 
+int ramroot_param(const char *cmdline, char *value, size_t size);
 int ramroot_parse(const char *value, struct ramroot *r);
 int ramroot_table(const struct ramroot *r, unsigned major, unsigned minor, char *buf, size_t size);
 int ramroot_switch(char *const argv[]);

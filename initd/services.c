@@ -60,10 +60,13 @@ static int parse_file(struct svc *c, const char *dir, const char *name, uint64_t
 
 	if (rc < 0) {
 		log_msg(LOG_ERR, "%s/%s: %s: skipped", dir, name, strerror(-rc));
+		(void)pages_release(text, sizeof text);
 		return rc;
 	}
 	*hash = fnv1a(text, len);
 	rc = svc_parse(c, name, text, len, err, sizeof err);
+	/* Parsed strings live in the unit's pool: the text has served. */
+	(void)pages_release(text, sizeof text);
 	if (rc < 0)
 		log_msg(LOG_ERR, "%s/%s", dir, err);
 	return rc;
@@ -257,7 +260,6 @@ int services_load(struct sup *s, const char *dir)
 	}
 	free(names);
 	sup_resolve(s);
-	pages_release(text, sizeof text);
 	return loaded;
 }
 
@@ -339,7 +341,6 @@ int services_reload(struct sup *s, const char *dir, struct services_diff *diff)
 	}
 	settle(s, dir);
 	sup_resolve(s);	/* new services' dependencies, and cycles they make */
-	pages_release(text, sizeof text);
 	return 0;
 }
 

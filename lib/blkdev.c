@@ -127,6 +127,8 @@ int blk_dev_name(const char *sys, dev_t dev, char *name, size_t size)
 /*
  * blk_dev_disk: the disk under block device DEV, through device-mapper
  * (dm-verity's data device) and partitions: "vda" for dm-0 over vda2.
+ * -ENODEV when it ends on a loop device: a file (the netbooted root's
+ * image in RAM), on no disk.
  */
 int blk_dev_disk(const char *sys, dev_t dev, char *disk, size_t size)
 {
@@ -160,6 +162,9 @@ int blk_dev_disk(const char *sys, dev_t dev, char *disk, size_t size)
 			return -ENOTUNIQ;
 		memcpy(name, only, sizeof name);
 	}
+	snprintf(rel, sizeof rel, "%s/class/block/%s/loop", sys, name);
+	if (access(rel, F_OK) == 0)
+		return -ENODEV;
 	rc = blk_parent(sys, name, disk, size, NULL);
 	if (rc != -EINVAL)
 		return rc;

@@ -4,9 +4,11 @@
 
 #include <stddef.h>
 
-/* What a static buffer that pages_release serves is aligned to. */
+/* What a static buffer that pages_release serves is aligned to: 4 KiB
+ * pages (x86_64; an arm64 kernel of 16 or 64 KiB pages gives back only
+ * the whole pages a buffer spans). */
 #define PAGES_ALIGN __attribute__((aligned(4096)))
 
-void pages_release(void *p, size_t n);
+int pages_release(void *p, size_t n);
 
 #endif

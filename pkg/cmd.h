@@ -96,7 +96,7 @@ int cmd_open_root(const struct pkg_opts *o);
 void cmd_open_txn(const struct pkg_opts *o, struct txn *t, int readonly);
 const struct repo_opts *cmd_repo_opts(const struct pkg_opts *o);
 void cmd_open_repo(const struct pkg_opts *o, const char *cmd, struct txn *t, struct repo *r);
-int cmd_os_state_open(const char *busy);
+int cmd_os_state_open(void);
 const char **cmd_world_edit(const struct db *db, char **names, size_t n, int add, size_t *count);
 
 #endif

@@ -1,10 +1,19 @@
 /* cmd_os_install.c: `pkg os-install [--force] DISK`: the newest cairn-os onto a blank disk. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "osinstall.h"
+
+/* Whether ROOT is this system's own "/" ("/", "//", "/.", a link to it). */
+static int is_system_root(const char *root)
+{
+	struct stat a, b;
+
+	return stat(root, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
 /* The installer's one write, after every check passed (doc/install.md). */
 int cmd_os_install(struct pkg_opts *o, int argc, char **argv)
@@ -26,14 +35,14 @@ int cmd_os_install(struct pkg_opts *o, int argc, char **argv)
 			force = 1;
 	if (a.n != 1)
 		cmd_wrong_args(argv[0]);
-	if (strcmp(o->root, "/") == 0) {
+	if (is_system_root(o->root)) {
 		/* The running system's root is read-only (the installer's
 		 * verified image): the trust is kept where os-update keeps it. */
 		int statefd;
 
 		if (o->repo == NULL)
 			cmd_die(100, "os-install needs --repo DIR|FILE|URL");
-		statefd = cmd_os_state_open("another os-install or os-update is running: refused");
+		statefd = cmd_os_state_open();
 		if (repo_open(&r, o->repo, statefd, cmd_repo_opts(o), &e) < 0)
 			cmd_fail(&e);
 		rc = os_install(&r, o->arch, argv[1], force ? OS_FORCE : 0, &e);

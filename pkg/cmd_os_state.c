@@ -11,13 +11,13 @@
 #include "osstate.h"
 
 /*
- * cmd_os_state_open: the OS state directory on /var, locked (BUSY: the
- * refusal when another holds it): one OS write at a time.  It keeps its
+ * cmd_os_state_open: the OS state directory on /var, locked: one OS
+ * write (os-update, os-install) at a time.  It keeps its
  * own trust (the root and newest release seen), first the image's: the
  * root is read-only (a slot, the netbooted or installer's image), and
  * /var is what both slots share.
  */
-int cmd_os_state_open(const char *busy)
+int cmd_os_state_open(void)
 {
 	static const char *const docs[] = { "trust/root", "trust/release" };
 	struct perr e = { "" };
@@ -35,7 +35,8 @@ int cmd_os_state_open(const char *busy)
 	if (lockfd < 0)
 		cmd_die(111, "%s/lock: %s", OS_STATE_DIR, strerror(errno));
 	if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
-		cmd_die(1, "%s/lock: %s", OS_STATE_DIR, errno == EWOULDBLOCK ? busy : strerror(errno));
+		cmd_die(1, "%s/lock: %s", OS_STATE_DIR, errno == EWOULDBLOCK ?
+			"another os-update or os-install is running: refused" : strerror(errno));
 	/* lockfd stays open, the lock held, until pkg exits. */
 	if (faccessat(fd, "trust/root", F_OK, 0) == 0)
 		return fd;

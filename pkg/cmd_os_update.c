@@ -43,7 +43,7 @@ int cmd_os_update(struct pkg_opts *o, int argc, char **argv)
 		cmd_die(100, "os-update works on the running system: not with --root");
 	if (u.tries < 1 || u.tries > BOOTENT_TRIES_MAX)
 		cmd_die(100, "--tries: 1 to %d", BOOTENT_TRIES_MAX);
-	u.statefd = cmd_os_state_open("another os-update is running: refused");
+	u.statefd = cmd_os_state_open();
 	if (repo_open(&r, o->repo, u.statefd, cmd_repo_opts(o), &e) < 0)
 		cmd_fail(&e);
 	rc = os_update(&r, &u, &e);

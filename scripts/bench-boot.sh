@@ -69,7 +69,7 @@ printf '  %-22s %12s %12s\n' vmlinuz "$(stat -c %s "$out/vmlinuz")" \
 # Uncompressed: what the kernel unpacks into memory (the root image is stored as it is).
 printf '  %-22s %12s %12s\n' initramfs.cpio.zst "$(stat -c %s "$out/initramfs.cpio.zst")" \
 	"$(zstd -dc "$out/initramfs.cpio.zst" 2>/dev/null | wc -c | awk -v s="$(stat -c %s "$out/initramfs.cpio.zst")" \
-		-v z="$(grep -obUa -m1 'cairn/root\.img' "$out/initramfs.cpio.zst" | head -n 1 | cut -d: -f1)" \
+		-v z="$(initramfs_root_at "$out/initramfs.cpio.zst")" \
 		'{ print $1 + s - (z - 110) }')"
 for f in /boot/vmlinuz-* /boot/initrd.img-*; do
 	[ -f "$f" ] && printf '  %-22s %12s %12s\n' "host: ${f##*/}" "$(stat -c %s "$f")" "(reference)"

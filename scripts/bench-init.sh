@@ -106,7 +106,7 @@ i=0
 while [ "$i" -lt "$n" ]; do
 	i=$((i + 1))
 	run initd "" "$@"
-	run bb "rdinit=/sbin/init" "$@"
+	run bb "init=/sbin/init" "$@"
 done
 accel=$(cut -d' ' -f2 "$CAIRN_CACHE/kvm-probe" 2>/dev/null || echo tcg)
 

@@ -88,6 +88,8 @@ printf 'command = /bin/sh /etc/bench/probe\ndepends = containerd\nrestart = neve
 initrd_overlay "$out/initramfs.cpio.zst" "$tmp/root" "$tmp/initrd"
 # The baseline: the same root and files as one cpio archive the kernel
 # unpacks, initd its /init (zstd -3: decompression is as fast as at 19).
+# Root: unsquashfs keeps the files' owners only for root.
+[ "$(id -u)" = 0 ] || die "bench-runtime needs root (the baseline root keeps its files' owners)"
 mkdir -p "$tmp/flat"
 initramfs_root "$out/initramfs.cpio.zst" "$tmp/flat"
 cp -a "$tmp/root/." "$tmp/flat/"

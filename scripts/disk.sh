@@ -41,6 +41,11 @@ w=$out/disk.tmp
 rm -rf "$w"
 mkdir -p "$w/disk"
 trap 'rm -rf "$w"' EXIT
+# The board's line: without CMDLINE, OUT/cmdline less the initramfs's cairn.root.
+if [ -z "${CMDLINE:-}" ]; then
+	sed 's/ cairn\.root=[^ ]*//' "$cmdline" >"$w/board.cmdline"
+	cmdline=$w/board.cmdline
+fi
 
 # A stable UUID from a name: the same image gives the same GPT.
 uuid_of() {

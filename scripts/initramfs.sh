@@ -27,6 +27,8 @@ rm -f "$stage/lib/pkg/lock"
 # beside the stage: the initramfs carries it, a disk slot holds the same.
 img=$stage.img
 "$(dirname "$0")/rootimg.sh" "$stage" "$img" || die "rootimg.sh failed"
+# newc holds a member's size in 8 hex digits.
+[ "$(stat -c %s "$img/root.img")" -lt 4294967296 ] || die "$img/root.img: 4 GiB or more: too large for a cpio member"
 verity() { awk -v k="$1" '$1 == k { print $2 }' "$img/root.verity"; }
 # What the command line must say for the initramfs to boot (initd(8), cairn.root).
 printf 'cairn.root=verity:%s:%s:%s\n' "$(verity blocks)" "$(verity roothash)" "$(verity salt)" >"$img/cmdline"

@@ -30,19 +30,34 @@ say() {
 initrd_overlay() {
 	cp "$1" "$3"
 	head -c $(( (4 - $(stat -c %s "$3") % 4) % 4 )) /dev/zero >>"$3"
-	# Under /cairn/extra, which initd lays over the verified root (initd(8), cairn.root).
+	# Under /cairn/extra, which initd lays over the verified root (initd(8),
+	# cairn.root).  The top layer's directories give their modes to the
+	# root's: /cairn/extra itself is "/", 0755 whatever DIR's mode.
 	_ov=$(mktemp -d)
 	mkdir -p "$_ov/cairn"
 	cp -a "$2" "$_ov/cairn/extra"
-	(cd "$_ov" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >>"$3"
+	chmod 0755 "$_ov/cairn" "$_ov/cairn/extra"
+	(cd "$_ov" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >>"$3" ||
+		{ rm -rf "$_ov"; die "$3: the overlay archive was not written"; }
 	rm -rf "$_ov"
+}
+
+# initramfs_root_at IMAGE: the offset of the cpio member /cairn/root.img's
+# name in IMAGE, where a newc header (magic 070701, 110 bytes) precedes
+# it; nothing when there is none.  The name alone may appear elsewhere
+# (initd itself says it, compressed or not).
+initramfs_root_at() {
+	grep -obUa 'cairn/root\.img' "$1" | cut -d: -f1 | while read -r _o; do
+		[ "$_o" -ge 110 ] && [ "$(tail -c +$((_o - 110 + 1)) "$1" | head -c 6)" = 070701 ] &&
+			{ echo "$_o"; break; }
+	done
 }
 
 # initramfs_root IMAGE DIR: the root the initramfs IMAGE carries
 # (/cairn/root.img, initramfs.sh), its files unpacked into DIR.  The image
 # is the plain cpio archive after the zstd one: found by its member's name.
 initramfs_root() {
-	_at=$(grep -obUa -m1 'cairn/root\.img' "$1" | head -n 1 | cut -d: -f1)
+	_at=$(initramfs_root_at "$1")
 	[ -n "$_at" ] || die "$1: carries no cairn/root.img"
 	# newc: a 110-byte header, then the name.
 	tail -c +$((_at - 110 + 1)) "$1" | (cd "$2" && cpio -id --quiet cairn/root.img) ||

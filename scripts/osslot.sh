@@ -34,7 +34,7 @@ mkdir -p "$dir"
 
 # The squashfs and its hash tree: ROOTIMG's (the image's build made it
 # for the initramfs too), or made here.
-[ -n "${ROOTIMG:-}" ] || { ROOTIMG=$dir/rootimg && "$(dirname "$0")/rootimg.sh" "$rootfs" "$ROOTIMG"; } ||
+[ -n "${ROOTIMG:-}" ] || { ROOTIMG=$dir/.rootimg && "$(dirname "$0")/rootimg.sh" "$rootfs" "$ROOTIMG"; } ||
 	die "rootimg.sh failed"
 verity() { awk -v k="$1" '$1 == k { print $2 }' "$ROOTIMG/root.verity"; }
 blocks=$(verity blocks) roothash=$(verity roothash) salt=$(verity salt)
@@ -43,7 +43,7 @@ data=$((blocks * 4096))
 rm -f "$dir/slot.img"
 cp "$ROOTIMG/root.img" "$dir/slot.img"
 touch -d "@$epoch" "$dir/slot.img"
-[ "$ROOTIMG" != "$dir/rootimg" ] || rm -rf "$ROOTIMG"
+[ "$ROOTIMG" != "$dir/.rootimg" ] || rm -rf "$ROOTIMG"
 printf '%s\n' "$roothash" >"$dir/roothash"
 for s in a b; do
 	id=$(awk -v k="slot-$s-partuuid" '$1 == k { print $2 }' "$parts")

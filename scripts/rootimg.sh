@@ -24,12 +24,14 @@ mkdir -p "$dir"
 img=$dir/root.img
 rm -f "$img" "$dir/root.verity"
 
-mksquashfs "$rootfs" "$img.tmp" -comp zstd -noappend -no-progress -quiet \
+# No xattrs: a build host's own (SELinux labels) would make other bytes;
+# the root needs none (pkg sets none, and the cpio root carried none).
+mksquashfs "$rootfs" "$img.tmp" -comp zstd -noappend -no-progress -quiet -no-xattrs \
 	-processors "${JOBS:-2}" >/dev/null || die "mksquashfs failed"
 data=$(stat -c %s "$img.tmp")
 [ $((data % 4096)) -eq 0 ] || die "the squashfs is not padded to 4 KiB ($data bytes)"
 salt=$(sha256sum <"$img.tmp" | cut -c1-64)
-veritysetup format --no-superblock --hash-offset="$data" --data-block-size=4096 --hash-block-size=4096 \
+LC_ALL=C veritysetup format --no-superblock --hash-offset="$data" --data-block-size=4096 --hash-block-size=4096 \
 	--salt="$salt" "$img.tmp" "$img.tmp" >"$dir/verity.txt" || die "veritysetup format failed"
 roothash=$(sed -n 's/^Root hash:[[:space:]]*//p' "$dir/verity.txt")
 rm -f "$dir/verity.txt"

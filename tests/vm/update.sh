@@ -133,7 +133,7 @@ expect 'release version [0-9]+ expired at [0-9]+: refused'
 expect 'release: 0 valid signatures by trusted keys, 1 needed'
 expect 'too little space: refused'
 expect 'sha256 does not match the signed index'
-expect 'another os-update is running: refused'
+expect 'another os-update or os-install is running: refused'
 expect 'B-BYTES 0 bytes'
 expect "running   slot a, version $n, good"
 expect 'slot b    no entry on the ESP'

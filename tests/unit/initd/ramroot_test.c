@@ -53,6 +53,22 @@ static void refused(void)
 	}
 }
 
+static void param(void)
+{
+	char v[300];
+
+	CHECK(ramroot_param("console=ttyS0 cairn.root=verity:1:" HASH ":00 quiet", v, sizeof v) == 0);
+	CHECK(strcmp(v, "verity:1:" HASH ":00") == 0);
+	CHECK(ramroot_param("console=ttyS0 quiet", v, sizeof v) == -ENOENT);
+	/* A second one, whatever it says, is refused: never "the last wins". */
+	CHECK(ramroot_param("cairn.root=verity:1:" HASH ":00 cairn.root=verity:1:" HASH ":00", v, sizeof v) ==
+	      -EINVAL);
+	CHECK(ramroot_param("cairn.root=verity:1:" HASH ":00 x cairn.root", v, sizeof v) == -EINVAL);
+	CHECK(ramroot_param("cairn.root=verity:1:" HASH ":00 cairn.root=", v, sizeof v) == -EINVAL);
+	/* Too long for the buffer: refused, not cut. */
+	CHECK(ramroot_param("cairn.root=verity:1:" HASH ":00", v, 16) < 0);
+}
+
 static void table(void)
 {
 	struct ramroot r;
@@ -68,6 +84,7 @@ int main(void)
 {
 	RUN(parse);
 	RUN(refused);
+	RUN(param);
 	RUN(table);
 	return CHECK_DONE();
 }

@@ -102,6 +102,16 @@ static void test_root_disk(void)
 	snprintf(path, sizeof path, "%s/devices/virtual/block/dm-0/slaves/vdb1", sys);
 	CHECK(unlink(path) == 0);
 	CHECK(blk_root_disk(sys, "/nonexistent-path", d, sizeof d) == -ENOENT);
+	/* Over a loop device (the netbooted root's image): on no disk. */
+	CHECK(unlink(strcat(strcpy(path, sys), "/devices/virtual/block/dm-0/slaves/vda2")) == 0);
+	tree_put(root, "sys/devices/virtual/block/dm-0/slaves/loop0", "");
+	tree_put(root, "sys/devices/virtual/block/loop0/loop/backing_file", "/cairn/root.img\n");
+	CHECK(tree_link(root, "../../devices/virtual/block/loop0", "sys/class/block/loop0") == 0);
+	CHECK(blk_root_disk(sys, root, d, sizeof d) == -ENODEV);
+	snprintf(path, sizeof path, "%s/devices/virtual/block/dm-0/slaves/loop0", sys);
+	CHECK(unlink(path) == 0);
+	tree_put(root, "sys/devices/virtual/block/dm-0/slaves/vda2", "");
+	CHECK(blk_root_disk(sys, root, d, sizeof d) == 0 && strcmp(d, "vda") == 0);
 }
 
 static void test_by_label(void)
