@@ -29,7 +29,7 @@ initramfs_root "$out/initramfs.cpio.zst" "$base/root"
 cp "$base/root/bin/busybox" "$base/bin/busybox"
 rm -rf "$base/root"
 cp "$out/initramfs.cpio.zst" "$base/initrd"
-head -c $(( (4 - $(stat -c %s "$base/initrd") % 4) % 4 )) /dev/zero >>"$base/initrd"
+cpio_pad "$base/initrd"
 (cd "$base" && printf 'bin\nbin/busybox\n' | cpio --quiet -o -H newc -R 0:0) >>"$base/initrd"
 
 run() {

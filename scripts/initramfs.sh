@@ -29,9 +29,9 @@ img=$stage.img
 "$(dirname "$0")/rootimg.sh" "$stage" "$img" || die "rootimg.sh failed"
 # newc holds a member's size in 8 hex digits.
 [ "$(stat -c %s "$img/root.img")" -lt 4294967296 ] || die "$img/root.img: 4 GiB or more: too large for a cpio member"
-verity() { awk -v k="$1" '$1 == k { print $2 }' "$img/root.verity"; }
 # What the command line must say for the initramfs to boot (initd(8), cairn.root).
-printf 'cairn.root=verity:%s:%s:%s\n' "$(verity blocks)" "$(verity roothash)" "$(verity salt)" >"$img/cmdline"
+printf 'cairn.root=verity:%s:%s:%s\n' "$(root_verity "$img" blocks)" "$(root_verity "$img" roothash)" \
+	"$(root_verity "$img" salt)" >"$img/cmdline"
 
 # The initramfs: the root's initd as /init, which opens the image with the
 # command line's root hash and moves it over "/" (initd/ramroot.c); then
@@ -50,7 +50,7 @@ printf 'cairn.root=verity:%s:%s:%s\n' "$(verity blocks)" "$(verity roothash)" "$
 echo "file /cairn/root.img $img/root.img 0400 0 0" >"$stage.list-root"
 "$gen" -t "$SOURCE_DATE_EPOCH" "$stage.list" >"$out.cpio.tmp"
 zstd -q -"${ZSTD_LEVEL:-19}" -T1 --no-progress -f "$out.cpio.tmp" -o "$out.tmp"
-head -c $(( (4 - $(stat -c %s "$out.tmp") % 4) % 4 )) /dev/zero >>"$out.tmp"
+cpio_pad "$out.tmp"
 "$gen" -t "$SOURCE_DATE_EPOCH" "$stage.list-root" >>"$out.tmp"
 rm -f "$out.cpio.tmp"
 mv "$out.tmp" "$out"

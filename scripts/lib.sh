@@ -24,12 +24,24 @@ say() {
 : "${CAIRN_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/cairn}"
 : "${DL_DIR:=$CAIRN_CACHE/dl}"
 
+# cpio_pad FILE: NULs up to a 4-byte boundary, where the kernel looks for
+# the next archive of an initramfs.
+cpio_pad() {
+	head -c $(( (4 - $(stat -c %s "$1") % 4) % 4 )) /dev/zero >>"$1"
+}
+
+# root_verity DIR KEY: KEY's value (blocks, roothash, salt) from
+# rootimg.sh's DIR/root.verity.
+root_verity() {
+	awk -v k="$2" '$1 == k { print $2 }' "$1/root.verity"
+}
+
 # initrd_overlay IMAGE DIR OUT: IMAGE (a compressed initramfs) with DIR's
 # files appended as a second cpio archive, which the kernel unpacks over
 # the first; it finds that archive only at a 4-byte boundary: NULs pad.
 initrd_overlay() {
 	cp "$1" "$3"
-	head -c $(( (4 - $(stat -c %s "$3") % 4) % 4 )) /dev/zero >>"$3"
+	cpio_pad "$3"
 	# Under /cairn/extra, which initd lays over the verified root (initd(8),
 	# cairn.root).  The top layer's directories give their modes to the
 	# root's: /cairn/extra itself is "/", 0755 whatever DIR's mode.

@@ -36,8 +36,7 @@ mkdir -p "$dir"
 # for the initramfs too), or made here.
 [ -n "${ROOTIMG:-}" ] || { ROOTIMG=$dir/.rootimg && "$(dirname "$0")/rootimg.sh" "$rootfs" "$ROOTIMG"; } ||
 	die "rootimg.sh failed"
-verity() { awk -v k="$1" '$1 == k { print $2 }' "$ROOTIMG/root.verity"; }
-blocks=$(verity blocks) roothash=$(verity roothash) salt=$(verity salt)
+blocks=$(root_verity "$ROOTIMG" blocks) roothash=$(root_verity "$ROOTIMG" roothash) salt=$(root_verity "$ROOTIMG" salt)
 [ -n "$blocks" ] && [ "${#roothash}" -eq 64 ] && [ -n "$salt" ] || die "$ROOTIMG/root.verity: incomplete"
 data=$((blocks * 4096))
 rm -f "$dir/slot.img"

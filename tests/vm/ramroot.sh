@@ -82,7 +82,7 @@ boot_fails "another root hash" "$OUT/initramfs.cpio.zst" "$vm/otherhash" "" \
 mkdir -p "$vm/plant/cairn"
 mknod "$vm/plant/cairn/root.dev" b 7 0
 cp "$OUT/initramfs.cpio.zst" "$vm/planted"
-head -c $(( (4 - $(stat -c %s "$vm/planted") % 4) % 4 )) /dev/zero >>"$vm/planted"
+cpio_pad "$vm/planted"
 (cd "$vm/plant" && printf 'cairn/root.dev\n' | cpio --quiet -o -H newc -R 0:0) >>"$vm/planted"
 boot_fails "a planted root.dev" "$vm/planted" "$vm/cmdline" "" 'cairn.root: /cairn/root.dev: File exists: no root to boot'
 
