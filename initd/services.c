@@ -311,6 +311,7 @@ int services_reload(struct sup *s, const char *dir, struct services_diff *diff)
 			diff->bad++;
 			continue;
 		}
+		svc_free(&scratch);	/* only its hash was wanted */
 		if (hash == u->hash) {
 			services_recheck(u);
 			continue;
@@ -365,6 +366,7 @@ static int settle(struct sup *s, const char *dir)
 			loglink_drop(u);
 			if (u->svc.stop_mode == STOP_CGROUP)
 				cgroup_remove(CGROUP_ROOT, u->svc.cgroup ? u->svc.cgroup : u->svc.name);
+			svc_free(&u->svc);
 			u->used = 0;
 			continue;
 		}

@@ -53,8 +53,10 @@ void sup_init(struct sup *s, struct unit *table, int cap, const struct sup_ops *
 	/* A slot is cleared when it is taken (sup_free_slot): the free ones
 	 * of a zeroed table stay untouched, pages the kernel never gives. */
 	for (i = 0; i < cap; i++)
-		if (table[i].used)
+		if (table[i].used) {
+			svc_free(&table[i].svc);
 			memset(&table[i], 0, sizeof table[i]);
+		}
 }
 
 struct unit *sup_find(struct sup *s, const char *name)
@@ -87,6 +89,7 @@ struct unit *sup_free_slot(struct sup *s)
 		u = &s->units[i];
 		if (u->used)
 			continue;
+		svc_free(&u->svc);	/* a removed service's strings */
 		memset(u, 0, sizeof *u);
 		u->ready_fd = u->stdin_fd = -1;
 		u->out[0] = u->out[1] = -1;

@@ -49,12 +49,16 @@ int svc_name_ok(const char *name)
 	return 1;
 }
 
+/* Where a parse puts a service's strings, before they get a pool of their
+ * own (keep). */
+static char scratch[SVC_POOL];
+
 static char *pool_add(struct svc *s, const char *str)
 {
 	size_t len = strlen(str) + 1;
 	char *at;
 
-	if (len > sizeof s->pool - s->pool_used)
+	if (len > SVC_POOL - s->pool_used)
 		return NULL;
 	at = memcpy(s->pool + s->pool_used, str, len);
 	s->pool_used += len;
@@ -362,6 +366,45 @@ static int key_value(struct parse *p, const char *key, char *v)
 	return fail(p, "unknown key '%s'", key);
 }
 
+static void move(char **str, char *pool)
+{
+	if (*str != NULL)
+		*str = pool + (*str - scratch);
+}
+
+/* The parsed strings moved from scratch into a pool of their own. */
+static int keep(struct svc *s)
+{
+	char **one[] = { &s->user, &s->group, &s->workdir, &s->ready_arg, &s->condition, &s->cgroup };
+	char *pool = malloc(s->pool_used ? s->pool_used : 1);
+	size_t i;
+
+	if (pool == NULL)
+		return -ENOMEM;
+	memcpy(pool, scratch, s->pool_used);
+	for (i = 0; s->argv[i] != NULL; i++)
+		move(&s->argv[i], pool);
+	for (i = 0; s->env[i] != NULL; i++)
+		move(&s->env[i], pool);
+	for (i = 0; i < (size_t)s->ndepends; i++)
+		move(&s->depends[i], pool);
+	for (i = 0; i < sizeof one / sizeof one[0]; i++)
+		move(one[i], pool);
+	s->pool = pool;
+	return 0;
+}
+
+/* svc_free: s's pool given back; s is empty, its name kept. */
+void svc_free(struct svc *s)
+{
+	char name[SVC_NAME_MAX];
+
+	free(s->pool);
+	memcpy(name, s->name, sizeof name);
+	memset(s, 0, sizeof *s);
+	memcpy(s->name, name, sizeof name);
+}
+
 static void defaults(struct svc *s)
 {
 	s->ready = READY_START;
@@ -378,18 +421,41 @@ static void defaults(struct svc *s)
 
 /*
  * svc_parse: fill s from the text of service `name`.  Returns 0, or
- * -EINVAL with "name:line: what" in err; s is then not to be used.
- * Nothing in text is trusted: sizes are bounded, NUL bytes refused.
+ * -EINVAL with "name:line: what" in err (-ENOMEM: no memory for its
+ * strings); s then holds its name and the defaults, nothing else.  Nothing
+ * in text is trusted: sizes are bounded, NUL bytes refused.  s is zeroed
+ * or parsed before: what it held is given back first.
  */
+static int parse(struct svc *s, const char *name, const char *text, size_t len,
+		 char *err, size_t errsize);
+
 int svc_parse(struct svc *s, const char *name, const char *text, size_t len,
 	      char *err, size_t errsize)
+{
+	int rc = parse(s, name, text, len, err, errsize);
+
+	s->pool = NULL;		/* it was scratch while parsing */
+	if (rc == 0 && (rc = keep(s)) < 0)
+		snprintf(err, errsize, "%s: no memory for its strings", s->name);
+	if (rc < 0) {
+		/* Nothing may point into scratch once the next parse runs. */
+		svc_free(s);
+		defaults(s);
+	}
+	return rc;
+}
+
+static int parse(struct svc *s, const char *name, const char *text, size_t len,
+		 char *err, size_t errsize)
 {
 	struct parse p = { s, 0, err, errsize };
 	struct kv k;
 	const char *why = NULL;
 	int rc;
 
+	free(s->pool);
 	memset(s, 0, sizeof *s);
+	s->pool = scratch;
 	if (errsize > 0)
 		err[0] = '\0';
 	if (!svc_name_ok(name)) {

@@ -22,8 +22,10 @@ struct svc_rlimit {
 };
 
 /*
- * One parsed service.  Its strings live in its own pool, so a struct svc
- * is filled in place (in a table sized at start) and never copied.
+ * One parsed service, filled in place (in a table sized at start) and
+ * never copied.  Its strings live in its own pool, allocated to fit once
+ * the file is parsed: a table slot stays small, and PID 1's resident
+ * pages grow with what its services say, not with SVC_POOL.
  */
 struct svc {
 	char name[SVC_NAME_MAX];
@@ -50,7 +52,7 @@ struct svc {
 	char *cgroup;
 	unsigned long long memory_max;	/* bytes; 0: no limit */
 	unsigned cpu_max_percent;	/* 0: no limit */
-	char pool[SVC_POOL];
+	char *pool;			/* svc_parse's; svc_free gives it back */
 	size_t pool_used;
 };
 
@@ -58,6 +60,7 @@ int svc_name_ok(const char *name);
 int svc_parse(struct svc *s, const char *name, const char *text, size_t len,
 	      char *err, size_t errsize);
 int svc_load(struct svc *s, const char *dir, const char *name, char *err, size_t errsize);
+void svc_free(struct svc *s);
 int svc_split(char *line, char *words[], int max);
 int svc_duration(const char *v, unsigned *ms);
 int svc_size(const char *v, unsigned long long *bytes);

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (svc_parse(&s, "fuzz", (const char *)data, size, err, sizeof err) != 0)
 		return 0;
-	if (s.argv[0] == NULL || s.argv[0][0] != '/' || s.pool_used > sizeof s.pool ||
+	if (s.argv[0] == NULL || s.argv[0][0] != '/' || s.pool_used > SVC_POOL ||
 	    s.ndepends > SVC_DEPS_MAX || s.nrlimits > SVC_RLIMITS_MAX)
 		abort();
 	for (i = 0; i < s.ndepends; i++)

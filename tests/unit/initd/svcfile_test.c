@@ -235,6 +235,37 @@ static void shipped_services(void)
 		}
 }
 
+/* Each service's strings are its own: another parse (which reuses the
+ * parser's scratch space) leaves them as they were, a failed parse leaves
+ * nothing pointing anywhere, and a parse again gives the old pool back
+ * (ASan would name a leak or a use after free). */
+static void strings_are_own(void)
+{
+	static struct svc a, b;
+	const char ta[] = "command = /bin/a one two\nuser = ua\ncondition = file:/run/a\n"
+			  "depends = x y\nenv = K=a\ncgroup = ga\n";
+	const char tb[] = "command = /bin/bbbbbbbb three\nuser = ub\ncondition = file:/run/b\n"
+			  "depends = z\nenv = K=b\ncgroup = gb\n";
+
+	CHECK(svc_parse(&a, "a", ta, strlen(ta), err, sizeof err) == 0);
+	CHECK(svc_parse(&b, "b", tb, strlen(tb), err, sizeof err) == 0);
+	CHECK(a.pool != NULL && a.pool != b.pool && a.pool_used < 64);
+	CHECK(strcmp(a.argv[0], "/bin/a") == 0 && strcmp(a.argv[2], "two") == 0 && a.argv[3] == NULL);
+	CHECK(strcmp(a.user, "ua") == 0 && strcmp(a.condition, "/run/a") == 0);
+	CHECK(a.ndepends == 2 && strcmp(a.depends[1], "y") == 0);
+	CHECK(strcmp(a.env[0], "K=a") == 0 && strcmp(a.cgroup, "ga") == 0);
+	CHECK(a.argv[0] >= a.pool && a.cgroup < a.pool + a.pool_used);
+	CHECK(strcmp(b.argv[0], "/bin/bbbbbbbb") == 0 && strcmp(b.cgroup, "gb") == 0);
+	/* Parsed again, and then refused: nothing is left of the strings. */
+	CHECK(svc_parse(&a, "a", tb, strlen(tb), err, sizeof err) == 0 && strcmp(a.user, "ub") == 0);
+	CHECK(svc_parse(&a, "a", "user = ua\nbogus = 1\n", 20, err, sizeof err) == -EINVAL);
+	CHECK(a.pool == NULL && a.argv[0] == NULL && a.user == NULL && strcmp(a.name, "a") == 0);
+	CHECK(a.restart == RESTART_ALWAYS);	/* the defaults */
+	svc_free(&a);
+	svc_free(&b);
+	CHECK(b.pool == NULL && b.argv[0] == NULL && strcmp(b.name, "b") == 0);
+}
+
 int main(void)
 {
 	RUN(full_file);
@@ -243,6 +274,7 @@ int main(void)
 	RUN(bad_files_named);
 	RUN(hostile_sizes_refused);
 	RUN(pool_overflow_refused);
+	RUN(strings_are_own);
 	RUN(split_words);
 	RUN(values);
 	RUN(shipped_services);
