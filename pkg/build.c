@@ -352,21 +352,20 @@ static int meta_check(const struct text *meta, size_t nfiles, const char *spec_p
 	char err[256], *copy;
 	int rc;
 
-	memset(&check, 0, sizeof check);
 	copy = malloc(meta->len + 1);
-	check.maxfiles = nfiles;
-	check.files = calloc(nfiles ? nfiles : 1, sizeof *check.files);
-	if (copy == NULL || check.files == NULL) {
-		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-		goto out;
+	if (copy == NULL || pkg_meta_alloc(&check, meta->s, meta->len) < 0) {
+		free(copy);
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 	}
+	/* No more files than the tree gave. */
+	if (check.maxfiles > nfiles)
+		check.maxfiles = nfiles;
 	memcpy(copy, meta->s, meta->len + 1);
 	rc = pkg_meta_parse(copy, meta->len, &check, err, sizeof err);
 	if (rc < 0)
 		perr(e, rc, "%s + %s: %s", spec_path, dir, err);
-out:
 	free(copy);
-	free(check.files);
+	pkg_meta_free(&check);
 	return rc;
 }
 

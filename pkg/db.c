@@ -81,14 +81,14 @@ int db_parse(char *text, size_t len, struct db *db, char *err, size_t errsize)
 
 /*
  * db_meta_load: meta/SHA (hex of sha) under pkgdir, checked against its
- * name's hash and parsed into m (files allocated: free m->files and *text).
+ * name's hash and parsed into m, whose strings *text then holds (free both:
+ * pkg_meta_free(m), free(*text)); *len is the file's length.
  */
 int db_meta_load(int pkgdir, const uint8_t sha[32], char **text, size_t *len, struct pkg_meta *m,
 		 struct perr *e)
 {
-	char name[80], hex[65], err[256], *copy;
+	char name[80], hex[65], err[256];
 	uint8_t got[32];
-	size_t i, lines = 0;
 	int rc;
 
 	text_hex(sha, 32, hex);
@@ -100,38 +100,34 @@ int db_meta_load(int pkgdir, const uint8_t sha[32], char **text, size_t *len, st
 		free(*text);
 		return perr(e, -EINVAL, "%s: does not match its hash: the database is damaged", name);
 	}
-	for (i = 0; i < *len; i++)
-		lines += (*text)[i] == '\n';
-	memset(m, 0, sizeof *m);
-	m->maxfiles = lines;
-	m->files = calloc(lines ? lines : 1, sizeof *m->files);
-	copy = malloc(*len + 1);
-	if (m->files == NULL || copy == NULL) {
-		free(m->files);
-		free(copy);
+	if (pkg_meta_alloc(m, *text, *len) < 0) {
 		free(*text);
 		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 	}
-	memcpy(copy, *text, *len + 1);
-	free(*text);
-	*text = copy;
-	rc = pkg_meta_parse(copy, *len, m, err, sizeof err);
+	rc = pkg_meta_parse(*text, *len, m, err, sizeof err);
 	if (rc < 0) {
-		free(m->files);
-		free(copy);
+		pkg_meta_free(m);
+		free(*text);
 		return perr(e, rc, "%s: %s", name, err);
+	}
+	/* Only the strings stay: an installed system's metadata is most of
+	 * what pkg holds. */
+	if (pkg_meta_compact(m, text) < 0) {
+		pkg_meta_free(m);
+		free(*text);
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 	}
 	return 0;
 }
 
 /*
- * db_load: the database under pkgdir (DB_DIR opened), every package's
- * metadata with it.  No db file is an empty root (txn 0).
+ * db_read: the database under pkgdir (DB_DIR opened), without the
+ * packages' metadata.  No db file is an empty root (txn 0).
  */
-int db_load(int pkgdir, struct db *db, struct perr *e)
+int db_read(int pkgdir, struct db *db, struct perr *e)
 {
 	char err[256], *text;
-	size_t len, i, mlen;
+	size_t len;
 	int rc;
 
 	memset(db, 0, sizeof *db);
@@ -142,8 +138,18 @@ int db_load(int pkgdir, struct db *db, struct perr *e)
 		return rc;
 	rc = db_parse(text, len, db, err, sizeof err);
 	db->text = text;
+	return rc < 0 ? perr(e, rc, "%s/db: %s", DB_DIR, err) : 0;
+}
+
+/* db_load: db_read, and every package's metadata with it. */
+int db_load(int pkgdir, struct db *db, struct perr *e)
+{
+	size_t i, mlen;
+	int rc;
+
+	rc = db_read(pkgdir, db, e);
 	if (rc < 0)
-		return perr(e, rc, "%s/db: %s", DB_DIR, err);
+		return rc;
 	for (i = 0; i < db->n; i++) {
 		rc = db_meta_load(pkgdir, db->pkgs[i].meta_sha256, &db->pkgs[i].meta, &mlen,
 				  &db->pkgs[i].m, e);
@@ -159,7 +165,7 @@ void db_free(struct db *db)
 
 	for (i = 0; db->pkgs != NULL && i < db->n; i++) {
 		free(db->pkgs[i].meta);
-		free(db->pkgs[i].m.files);
+		pkg_meta_free(&db->pkgs[i].m);
 	}
 	free(db->pkgs);
 	free(db->world);

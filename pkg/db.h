@@ -15,7 +15,7 @@
 struct db_pkg {
 	const char *name, *version;
 	uint8_t meta_sha256[32];
-	char *meta;				/* the package's metadata, parsed into m */
+	char *meta;				/* m's strings (pkg_meta_compact) */
 	struct pkg_meta m;
 };
 
@@ -32,6 +32,7 @@ int db_parse(char *text, size_t len, struct db *db, char *err, size_t errsize);
 int db_load(int pkgdir, struct db *db, struct perr *e);
 void db_free(struct db *db);
 struct db_pkg *db_find(const struct db *db, const char *name);
+int db_read(int pkgdir, struct db *db, struct perr *e);
 int db_meta_load(int pkgdir, const uint8_t sha[32], char **text, size_t *len, struct pkg_meta *m,
 		 struct perr *e);
 

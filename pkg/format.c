@@ -318,14 +318,140 @@ static const char *leaf_above(const struct pkg_meta *m, const char *path)
 	return NULL;
 }
 
-static int add_rel(struct pkg_rel *rels, int *n, char *v, int versioned)
+static int add_rel(struct pkg_rel *rels, int *n, size_t cap, char *v, int versioned)
 {
-	if (*n == PKG_RELS_MAX)
+	if ((size_t)*n == cap)
 		return -E2BIG;
 	if (pkg_rel_parse(v, &rels[*n], versioned) < 0)
 		return -EINVAL;
 	(*n)++;
 	return 0;
+}
+
+/* The relation keys, in the order their lines are kept in rels. */
+static const char *const rel_key[3] = { "depends ", "provides ", "conflicts " };
+
+/* How many lines of text begin with each relation key (past
+ * PKG_RELS_MAX: one more, which the parser refuses at its line). */
+static void rel_count(const char *text, size_t len, size_t n[3])
+{
+	const char *l = text, *end = text + len;
+
+	n[0] = n[1] = n[2] = 0;
+	while (l < end) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t k, ll = nl ? (size_t)(nl - l) : (size_t)(end - l);
+
+		for (k = 0; k < 3; k++)
+			if (ll > strlen(rel_key[k]) && memcmp(l, rel_key[k], strlen(rel_key[k])) == 0 &&
+			    n[k] < PKG_RELS_MAX)
+				n[k]++;
+		l += ll + 1;
+	}
+}
+
+/*
+ * pkg_meta_alloc: m emptied, with room for the files and relations text
+ * may hold (a file or a relation per line), for pkg_meta_parse; -ENOMEM.
+ * pkg_meta_free gives it back.
+ */
+int pkg_meta_alloc(struct pkg_meta *m, const char *text, size_t len)
+{
+	size_t n[3], lines = 0, i;
+
+	memset(m, 0, sizeof *m);
+	for (i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	rel_count(text, len, n);
+	m->maxfiles = lines;
+	m->maxrels = n[0] + n[1] + n[2];
+	m->files = calloc(lines ? lines : 1, sizeof *m->files);
+	m->rels = calloc(m->maxrels ? m->maxrels : 1, sizeof *m->rels);
+	if (m->files == NULL || m->rels == NULL) {
+		pkg_meta_free(m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* *s once more at *at (then past it), or only counted (*at NULL), in *n. */
+static void keep(const char **s, char **at, size_t *n)
+{
+	size_t len;
+
+	if (*s == NULL)
+		return;
+	len = strlen(*s) + 1;
+	if (*at != NULL) {
+		memcpy(*at, *s, len);
+		*s = *at;
+		*at += len;
+	}
+	*n += len;
+}
+
+static void keep_rels(struct pkg_rel *r, int nr, char **at, size_t *n)
+{
+	int k;
+
+	for (k = 0; k < nr; k++) {
+		keep(&r[k].name, at, n);
+		keep(&r[k].version, at, n);
+	}
+}
+
+/* Every string of m, kept (or counted). */
+static void meta_strings(struct pkg_meta *m, char **at, size_t *n)
+{
+	const char **one[] = { &m->name, &m->version, &m->arch, &m->license, &m->summary, &m->supplier,
+			       &m->download };
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof one / sizeof one[0]; i++)
+		keep(one[i], at, n);
+	for (k = 0; k < m->npurl; k++)
+		keep(&m->purl[k], at, n);
+	for (k = 0; k < m->ncpe; k++)
+		keep(&m->cpe[k], at, n);
+	keep_rels(m->depends, m->ndepends, at, n);
+	keep_rels(m->provides, m->nprovides, at, n);
+	keep_rels(m->conflicts, m->nconflicts, at, n);
+	for (i = 0; i < m->nfiles; i++) {
+		keep(&m->files[i].path, at, n);
+		keep(&m->files[i].target, at, n);
+	}
+}
+
+/*
+ * pkg_meta_compact: the strings of a parsed m moved into one new block
+ * that replaces *text, the text it was parsed from (freed): the hashes'
+ * hex and the keys are not kept.  -ENOMEM leaves both as they were.
+ */
+int pkg_meta_compact(struct pkg_meta *m, char **text)
+{
+	size_t n = 0;
+	char *block, *at = NULL;
+
+	meta_strings(m, &at, &n);
+	block = malloc(n ? n : 1);
+	if (block == NULL)
+		return -ENOMEM;
+	at = block;
+	n = 0;
+	meta_strings(m, &at, &n);
+	free(*text);
+	*text = block;
+	return 0;
+}
+
+void pkg_meta_free(struct pkg_meta *m)
+{
+	free(m->files);
+	free(m->rels);
+	m->files = NULL;
+	m->rels = NULL;
+	m->maxfiles = m->maxrels = 0;
 }
 
 #define TEXT_OF_(x) #x
@@ -396,14 +522,16 @@ static int string_key(struct pkg_meta *m, const char *key, const char *v, char *
 
 /*
  * pkg_meta_parse: the metadata text (len bytes, edited in place: strings
- * in m point into it) into m, whose files array the caller gives
- * (m->files, m->maxfiles).  Returns 0, or -EINVAL/-E2BIG with the line and
- * the reason in err; m is then not to be used.
+ * in m point into it) into m, whose files and relations arrays the caller
+ * gives (m->files, m->maxfiles, m->rels, m->maxrels; pkg_meta_alloc sizes
+ * them).  Returns 0, or -EINVAL/-E2BIG with the line and the reason in
+ * err; m is then not to be used.
  */
 int pkg_meta_parse(char *text, size_t len, struct pkg_meta *m, char *err, size_t errsize)
 {
 	struct pkg_file *files = m->files;
-	size_t maxfiles = m->maxfiles, at = 0;
+	struct pkg_rel *rels = m->rels;
+	size_t maxfiles = m->maxfiles, maxrels = m->maxrels, at = 0, nrel[3];
 	unsigned long long total = 0, declared = 0;
 	const char *leaf, *why;
 	int line = 0, have_sum = 0, have_payload = 0, rc;
@@ -411,10 +539,19 @@ int pkg_meta_parse(char *text, size_t len, struct pkg_meta *m, char *err, size_t
 	memset(m, 0, sizeof *m);
 	m->files = files;
 	m->maxfiles = maxfiles;
+	m->rels = rels;
+	m->maxrels = maxrels;
 	if (len == 0 || text[len - 1] != '\n')
 		return fail(err, errsize, 0, "metadata does not end with a newline");
 	if (memchr(text, '\0', len) != NULL)
 		return fail(err, errsize, 0, "metadata has a NUL byte");
+	/* Each kind's relations get their exact room, one after another. */
+	rel_count(text, len, nrel);
+	if (nrel[0] + nrel[1] + nrel[2] > maxrels)
+		return fail(err, errsize, 0, "more relations than the %zu there is room for", maxrels);
+	m->depends = rels;
+	m->provides = rels + nrel[0];
+	m->conflicts = rels + nrel[0] + nrel[1];
 	while (at < len) {
 		char *l = text + at, *nl = memchr(l, '\n', len - at), *sp, *key, *v;
 
@@ -478,11 +615,11 @@ int pkg_meta_parse(char *text, size_t len, struct pkg_meta *m, char *err, size_t
 			continue;
 		}
 		if (strcmp(key, "depends") == 0)
-			rc = add_rel(m->depends, &m->ndepends, v, 1);
+			rc = add_rel(m->depends, &m->ndepends, nrel[0], v, 1);
 		else if (strcmp(key, "provides") == 0)
-			rc = add_rel(m->provides, &m->nprovides, v, 0);
+			rc = add_rel(m->provides, &m->nprovides, nrel[1], v, 0);
 		else if (strcmp(key, "conflicts") == 0)
-			rc = add_rel(m->conflicts, &m->nconflicts, v, 1);
+			rc = add_rel(m->conflicts, &m->nconflicts, nrel[2], v, 1);
 		else
 			return fail(err, errsize, line, "unknown key '%.32s'", key);
 		if (rc == -E2BIG)

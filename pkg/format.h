@@ -49,14 +49,21 @@ struct pkg_meta {
 	int npurl, ncpe;
 	uint8_t source_sha256[32];
 	unsigned long long payload_size;	/* the sum of every regular file */
-	struct pkg_rel depends[PKG_RELS_MAX], provides[PKG_RELS_MAX], conflicts[PKG_RELS_MAX];
+	/* Each kind's lines, in order: depends, provides and conflicts lie
+	 * one after another in the caller's rels. */
+	struct pkg_rel *depends, *provides, *conflicts;
 	int ndepends, nprovides, nconflicts;
+	struct pkg_rel *rels;			/* the caller's */
+	size_t maxrels;
 	struct pkg_file *files;			/* the caller's, sorted by path */
 	size_t nfiles, maxfiles;
 };
 
 int pkg_header_parse(const char *buf, size_t len, struct pkg_header *h, char *err, size_t errsize);
 int pkg_meta_parse(char *text, size_t len, struct pkg_meta *m, char *err, size_t errsize);
+int pkg_meta_alloc(struct pkg_meta *m, const char *text, size_t len);
+int pkg_meta_compact(struct pkg_meta *m, char **text);
+void pkg_meta_free(struct pkg_meta *m);
 int pkg_path_ok(const char *path, const char **why);
 int pkg_name_ok(const char *name);
 int pkg_version_ok(const char *version);

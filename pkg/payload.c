@@ -12,6 +12,15 @@
 
 #include "payload.h"
 
+/*
+ * One decompression context serves every payload of a run, one after
+ * another: its window, already faulted in, is not given back and asked
+ * for again for each of a transaction's packages.  One thread at a time
+ * reads payloads (during a transaction, feed.c's), and payload_release
+ * gives the context back once it is done.
+ */
+static ZSTD_DCtx *spare;
+
 int payload_open(struct payload *p, int fd, off_t off, unsigned long long len, unsigned long long limit)
 {
 	memset(p, 0, sizeof *p);
@@ -19,7 +28,8 @@ int payload_open(struct payload *p, int fd, off_t off, unsigned long long len, u
 	p->off = off;
 	p->left = len;
 	p->limit = limit;
-	p->dctx = ZSTD_createDCtx();
+	p->dctx = spare != NULL ? spare : ZSTD_createDCtx();
+	spare = NULL;
 	if (p->dctx == NULL)
 		return -ENOMEM;
 	if (ZSTD_isError(ZSTD_DCtx_setParameter(p->dctx, ZSTD_d_windowLogMax, PAYLOAD_WINDOW_LOG_MAX))) {
@@ -98,6 +108,10 @@ int payload_finish(struct payload *p)
 	ZSTD_outBuffer out = { &extra, 1, 0 };
 	int rc;
 
+	/* The frame ended with the last file's bytes: whatever follows it (a
+	 * skippable frame, another frame, junk) is not allowed. */
+	if (p->frame_done && (p->inpos < p->inlen || p->left > 0))
+		return -EBADMSG;
 	for (;;) {
 		ZSTD_inBuffer in = { p->in, p->inlen, p->inpos };
 		size_t r;
@@ -127,9 +141,21 @@ int payload_finish(struct payload *p)
 	}
 }
 
+/* payload_release: the kept context (and its window) given back. */
+void payload_release(void)
+{
+	ZSTD_freeDCtx(spare);
+	spare = NULL;
+}
+
 void payload_close(struct payload *p)
 {
-	ZSTD_freeDCtx(p->dctx);
+	/* Reset to a new frame (a half-read one is dropped), kept for the next. */
+	if (p->dctx != NULL && spare == NULL &&
+	    !ZSTD_isError(ZSTD_DCtx_reset(p->dctx, ZSTD_reset_session_and_parameters)))
+		spare = p->dctx;
+	else
+		ZSTD_freeDCtx(p->dctx);
 	p->dctx = NULL;
 }
 

@@ -1,4 +1,5 @@
-/* payload.h: a package's zstd payload, read as a bounded stream. */
+/* payload.h: a package's zstd payload, read as a bounded stream; by one
+ * thread at a time (payload.c keeps one context for all). */
 #ifndef CAIRN_PKG_PAYLOAD_H
 #define CAIRN_PKG_PAYLOAD_H
 
@@ -6,7 +7,7 @@
 #include <sys/types.h>
 
 #define PAYLOAD_WINDOW_LOG_MAX 27		/* 128 MiB: the most memory a frame may ask */
-#define PAYLOAD_BUF (128u << 10)
+#define PAYLOAD_BUF (64u << 10)
 
 struct payload {
 	int fd;
@@ -23,6 +24,7 @@ int payload_open(struct payload *p, int fd, off_t off, unsigned long long len, u
 int payload_read(struct payload *p, void *buf, size_t n);
 int payload_finish(struct payload *p);
 void payload_close(struct payload *p);
+void payload_release(void);
 const char *payload_why(int rc);
 
 #endif

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "feed.h"
 #include "fsroot.h"
 #include "text.h"
 #include "txn_int.h"
@@ -147,6 +148,7 @@ int txn_apply(struct txn *t, struct perr *e)
 {
 	struct plan pl = { NULL, 0, 0, 0 };
 	struct dircache dc = { "", -1 };
+	struct feed *feed = NULL;
 	char *dbtext = NULL, hex[65], name[80];
 	size_t dblen, i;
 	int rc, committed = 0, staged = 0;
@@ -169,18 +171,28 @@ int txn_apply(struct txn *t, struct perr *e)
 		goto out;
 	}
 	staged = 1;
-	/* 2. data */
+	/* 2. data: the payloads inflated and hashed on a second thread */
 	rc = txn_make_dirs(t, &pl, e);
+	if (rc == 0 && t->nadd > 0 && (rc = feed_start(&feed, t->add, t->nadd)) < 0)
+		perr(e, rc, "a thread to read the payloads: %s", strerror(-rc));
 	for (i = 0; rc == 0 && i < t->nadd; i++) {
 		if (t->progress)
 			fprintf(stderr, "  [%zu/%zu] %s %s\n", i + 1, t->nadd, t->add[i].m.name,
 				t->add[i].m.version);
-		rc = txn_stage_pkg(t, &pl, i, &dc, e);
+		rc = txn_stage_pkg(t, &pl, i, feed, &dc, e);
 	}
+	feed_stop(feed);
+	feed = NULL;
 	for (i = 0; rc == 0 && i < t->nadd; i++) {
+		char *meta;
+
 		text_hex(t->add[i].meta_sha256, 32, hex);
 		snprintf(name, sizeof name, "meta/%s", hex);
-		rc = txn_write_new(t->pkgdir, name, t->add[i].meta_raw, t->add[i].meta_len, 1);
+		rc = txn_pkg_meta(&t->add[i], &meta, e);
+		if (rc < 0)
+			break;
+		rc = txn_write_new(t->pkgdir, name, meta, t->add[i].meta_len, 1);
+		free(meta);
 		if (rc < 0)
 			perr(e, rc, "%s/%s: %s", DB_DIR, name, strerror(-rc));
 	}

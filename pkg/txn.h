@@ -15,12 +15,11 @@ struct txn_pkg {
 	int fd;
 	off_t payload_off;
 	unsigned long long payload_len;
-	char *meta_raw;				/* the metadata bytes, as the db stores them */
-	size_t meta_len;
+	size_t meta_len;			/* the metadata's bytes (txn_pkg_meta) */
 	uint8_t meta_sha256[32];
 	uint8_t file_sha256[32];		/* of the whole package file */
 	unsigned long long file_size;
-	char *meta_text;			/* a copy, parsed into m */
+	char *meta_text;			/* m's strings (pkg_meta_compact) */
 	struct pkg_meta m;
 };
 
@@ -44,6 +43,7 @@ int txn_apply(struct txn *t, struct perr *e);
 void txn_close(struct txn *t);
 int txn_pkg_load(struct txn_pkg *p, int fd, off_t base, long long len, const uint8_t sha256[32],
 		 unsigned long long size, const char *name, struct perr *e);
+int txn_pkg_meta(const struct txn_pkg *p, char **text, struct perr *e);
 void txn_pkg_free(struct txn_pkg *p);
 
 #endif

@@ -98,7 +98,7 @@ void txn_meta_gc(struct txn *t)
 	DIR *d;
 	int fd;
 
-	if (db_load(t->pkgdir, &db, &e) < 0)
+	if (db_read(t->pkgdir, &db, &e) < 0)
 		return;
 	fd = openat(t->pkgdir, "meta", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	d = fd < 0 ? NULL : fdopendir(fd);

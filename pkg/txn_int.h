@@ -10,10 +10,10 @@
 enum op { OP_DIR = 'd', OP_NEW = 'n', OP_REPLACE = 'r', OP_REMOVE = 'x', OP_RMDIR = 'D' };
 
 struct entry {
-	enum op op;
-	char *path;
+	const char *path;			/* nf's or of's path, or its own copy */
 	const struct pkg_file *nf, *of;
-	size_t pkg;				/* which t->add, for new entries */
+	unsigned pkg;				/* which t->add, for new entries */
+	unsigned char op;			/* an enum op */
 };
 
 struct plan {
@@ -40,6 +40,7 @@ void txn_fault_report(void);
 int txn_plan_make(struct txn *t, struct plan *pl, struct perr *e);
 int txn_plan_add(struct plan *pl, enum op op, const char *path, const char *suffix,
 		 const struct pkg_file *nf, const struct pkg_file *of, size_t pkg);
+int txn_plan_room(struct plan *pl, size_t cap);
 void txn_plan_free(struct plan *pl);
 int txn_removing(const struct txn *t, const char *name);
 
@@ -47,7 +48,7 @@ int txn_removing(const struct txn *t, const char *name);
 void txn_dircache_drop(struct dircache *c);
 int txn_dir_of(int rootfd, struct dircache *c, const char *path, const char **leaf);
 void txn_staged_name(char *buf, size_t size, unsigned long long txn, size_t i);
-int txn_plan_walk(struct txn *t, const struct plan *pl, enum walk how, int faults);
+int txn_plan_walk(struct txn *t, const struct plan *pl, enum walk how, int live);
 
 /* txn_journal.c */
 int txn_journal_write(struct txn *t, const struct plan *pl, struct perr *e);
@@ -55,7 +56,8 @@ int txn_journal_read(struct txn *t, struct plan *pl, struct perr *e);
 
 /* txn_stage.c */
 int txn_make_dirs(struct txn *t, const struct plan *pl, struct perr *e);
-int txn_stage_pkg(struct txn *t, const struct plan *pl, size_t pk, struct dircache *dc,
+struct feed;
+int txn_stage_pkg(struct txn *t, const struct plan *pl, size_t pk, struct feed *fd, struct dircache *dc,
 		  struct perr *e);
 
 /* txn_db.c */

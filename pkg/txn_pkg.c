@@ -17,14 +17,13 @@
 int txn_pkg_load(struct txn_pkg *p, int fd, off_t base, long long len, const uint8_t sha256[32],
 		 unsigned long long size, const char *name, struct perr *e)
 {
-	static unsigned char buf[1 << 17];
+	static unsigned char buf[1 << 16];
 	struct pkg_header h;
 	struct sha256 hs;
 	struct stat st;
 	unsigned long long at = 0, keep = PKG_HEADER_MAX;
 	char err[256];
 	uint8_t got[32];
-	size_t i, lines = 0;
 	int rc = 0;
 
 	memset(p, 0, sizeof *p);
@@ -41,8 +40,8 @@ int txn_pkg_load(struct txn_pkg *p, int fd, off_t base, long long len, const uin
 			    (unsigned long long)st.st_size, size);
 	if (sha256_init(&hs) < 0)
 		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-	p->meta_raw = malloc(PKG_HEADER_MAX + 1);
-	if (p->meta_raw == NULL) {
+	p->meta_text = malloc(PKG_HEADER_MAX + 1);
+	if (p->meta_text == NULL) {
 		sha256_final(&hs, got);
 		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 	}
@@ -62,25 +61,25 @@ int txn_pkg_load(struct txn_pkg *p, int fd, off_t base, long long len, const uin
 			size_t n = (size_t)((unsigned long long)r < keep - at ? (unsigned long long)r : keep - at);
 
 			if (keep == PKG_HEADER_MAX) {
-				memcpy(p->meta_raw + at, buf, n);
+				memcpy(p->meta_text + at, buf, n);
 				if (at + n >= PKG_HEADER_MAX || at + n == (unsigned long long)st.st_size) {
 					char *m2;
 
-					if (pkg_header_parse(p->meta_raw, (size_t)(at + n), &h, err, sizeof err) < 0) {
+					if (pkg_header_parse(p->meta_text, (size_t)(at + n), &h, err, sizeof err) < 0) {
 						rc = perr(e, -EINVAL, "%s: %s", name, err);
 						break;
 					}
 					keep = h.header_len + h.meta_len;
-					m2 = realloc(p->meta_raw, keep + 1);
+					m2 = realloc(p->meta_text, keep + 1);
 					if (m2 == NULL) {
 						rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 						break;
 					}
-					p->meta_raw = m2;
+					p->meta_text = m2;
 					n = (size_t)((unsigned long long)r < keep - at ? (unsigned long long)r : keep - at);
 				}
 			}
-			memcpy(p->meta_raw + at, buf, n);
+			memcpy(p->meta_text + at, buf, n);
 		}
 		at += (unsigned long long)r;
 	}
@@ -103,28 +102,36 @@ int txn_pkg_load(struct txn_pkg *p, int fd, off_t base, long long len, const uin
 			  "bytes after the payload");
 		goto err;
 	}
-	/* Only the metadata is kept, as the db will store it. */
-	memmove(p->meta_raw, p->meta_raw + h.header_len, h.meta_len);
+	/* Only the metadata is kept, parsed in place: txn_pkg_meta reads
+	 * its bytes again for the db. */
+	memmove(p->meta_text, p->meta_text + h.header_len, h.meta_len);
 	p->meta_len = h.meta_len;
-	p->meta_raw[p->meta_len] = '\0';
+	p->meta_text[p->meta_len] = '\0';
 	p->payload_off = base + (off_t)(h.header_len + h.meta_len);
 	p->payload_len = h.payload_len;
 	memcpy(p->file_sha256, got, 32);
 	p->file_size = (unsigned long long)st.st_size;
-	sha256_buf(p->meta_raw, p->meta_len, p->meta_sha256);
-	for (i = 0; i < p->meta_len; i++)
-		lines += p->meta_raw[i] == '\n';
-	p->meta_text = malloc(p->meta_len + 1);
-	p->m.maxfiles = lines;
-	p->m.files = calloc(lines ? lines : 1, sizeof *p->m.files);
-	if (p->meta_text == NULL || p->m.files == NULL) {
+	sha256_buf(p->meta_text, p->meta_len, p->meta_sha256);
+	if (pkg_meta_alloc(&p->m, p->meta_text, p->meta_len) < 0) {
 		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 		goto err;
 	}
-	memcpy(p->meta_text, p->meta_raw, p->meta_len + 1);
 	rc = pkg_meta_parse(p->meta_text, p->meta_len, &p->m, err, sizeof err);
 	if (rc < 0) {
 		perr(e, rc, "%s: %s", name, err);
+		goto err;
+	}
+	/* A line each was room for every file: what is left over goes. */
+	if (p->m.nfiles > 0 && p->m.nfiles < p->m.maxfiles) {
+		struct pkg_file *f = realloc(p->m.files, p->m.nfiles * sizeof *f);
+
+		if (f != NULL) {
+			p->m.files = f;
+			p->m.maxfiles = p->m.nfiles;
+		}
+	}
+	if (pkg_meta_compact(&p->m, &p->meta_text) < 0) {
+		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 		goto err;
 	}
 	p->fd = fd;
@@ -134,11 +141,37 @@ err:
 	return rc;
 }
 
+/*
+ * txn_pkg_meta: the metadata's bytes, as the db stores them, read again
+ * from the package and held to the hash taken when it was loaded (a
+ * package file changed since is refused).  Free *text.
+ */
+int txn_pkg_meta(const struct txn_pkg *p, char **text, struct perr *e)
+{
+	off_t at = p->payload_off - (off_t)p->meta_len;
+	uint8_t got[32];
+	ssize_t r;
+
+	*text = malloc(p->meta_len + 1);
+	if (*text == NULL)
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	do
+		r = pread(p->fd, *text, p->meta_len, at);
+	while (r < 0 && errno == EINTR);
+	if (r == (ssize_t)p->meta_len && sha256_buf(*text, p->meta_len, got) == 0 &&
+	    memcmp(got, p->meta_sha256, 32) == 0)
+		return 0;
+	free(*text);
+	*text = NULL;
+	if (r < 0)
+		return perr(e, -errno, "%s: %s", p->m.name, strerror(errno));
+	return perr(e, -EINVAL, "%s: its file changed after it was checked: refused", p->m.name);
+}
+
 void txn_pkg_free(struct txn_pkg *p)
 {
-	free(p->meta_raw);
 	free(p->meta_text);
-	free(p->m.files);
+	pkg_meta_free(&p->m);
 	if (p->fd >= 0)
 		close(p->fd);
 	memset(p, 0, sizeof *p);

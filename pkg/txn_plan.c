@@ -30,31 +30,52 @@ static const struct owned *owned_find(const struct owned *v, size_t n, const cha
 	return n == 0 ? NULL : bsearch(&key, v, n, sizeof *v, by_owned_path);
 }
 
+/* Is path (an entry's, or to be) not its files' own: a copy it owns? */
+static int entry_owns(const struct entry *en, const char *path)
+{
+	return !(en->nf != NULL && path == en->nf->path) && !(en->of != NULL && path == en->of->path);
+}
+
 int txn_plan_add(struct plan *pl, enum op op, const char *path, const char *suffix,
 		 const struct pkg_file *nf, const struct pkg_file *of, size_t pkg)
 {
 	struct entry *en;
 	size_t len = strlen(path) + strlen(suffix) + 1;
 
-	if (pl->n == pl->cap) {
-		size_t cap = pl->cap ? pl->cap * 2 : 1024;
-		struct entry *v = realloc(pl->v, cap * sizeof *v);
-
-		if (v == NULL)
-			return -ENOMEM;
-		pl->v = v;
-		pl->cap = cap;
-	}
-	en = &pl->v[pl->n];
-	en->path = malloc(len);
-	if (en->path == NULL)
+	if (pl->n == pl->cap && txn_plan_room(pl, pl->cap ? pl->cap * 2 : 1024) < 0)
 		return -ENOMEM;
-	snprintf(en->path, len, "%s%s", path, suffix);
-	en->op = op;
+	en = &pl->v[pl->n];
 	en->nf = nf;
 	en->of = of;
-	en->pkg = pkg;
+	/* A package's own path lives as long as the transaction. */
+	if (*suffix == '\0' && !entry_owns(en, path)) {
+		en->path = path;
+	} else {
+		char *copy = malloc(len);
+
+		if (copy == NULL)
+			return -ENOMEM;
+		snprintf(copy, len, "%s%s", path, suffix);
+		en->path = copy;
+	}
+	en->op = op;
+	en->pkg = (unsigned)pkg;
 	pl->n++;
+	return 0;
+}
+
+/* Room for cap entries in all. */
+int txn_plan_room(struct plan *pl, size_t cap)
+{
+	struct entry *v;
+
+	if (cap <= pl->cap)
+		return 0;
+	v = realloc(pl->v, cap * sizeof *v);
+	if (v == NULL)
+		return -ENOMEM;
+	pl->v = v;
+	pl->cap = cap;
 	return 0;
 }
 
@@ -63,7 +84,8 @@ void txn_plan_free(struct plan *pl)
 	size_t i;
 
 	for (i = 0; i < pl->n; i++)
-		free(pl->v[i].path);
+		if (entry_owns(&pl->v[i], pl->v[i].path))
+			free((void *)(uintptr_t)pl->v[i].path);
 	free(pl->v);
 	memset(pl, 0, sizeof *pl);
 }
@@ -124,15 +146,15 @@ struct owned_sets {
 
 static int owned_collect(struct txn *t, struct owned_sets *s, struct perr *e)
 {
-	size_t total = 0, i, j;
+	size_t nn = 0, on = 0, kn = 0, i, j;
 
 	for (i = 0; i < t->nadd; i++)
-		total += t->add[i].m.nfiles;
+		nn += t->add[i].m.nfiles;
 	for (i = 0; i < t->db.n; i++)
-		total += t->db.pkgs[i].m.nfiles;
-	s->nv = calloc(total + 1, sizeof *s->nv);
-	s->ov = calloc(total + 1, sizeof *s->ov);
-	s->kv = calloc(total + 1, sizeof *s->kv);
+		*(txn_removing(t, t->db.pkgs[i].name) ? &on : &kn) += t->db.pkgs[i].m.nfiles;
+	s->nv = calloc(nn + 1, sizeof *s->nv);
+	s->ov = calloc(on + 1, sizeof *s->ov);
+	s->kv = calloc(kn + 1, sizeof *s->kv);
 	if (s->nv == NULL || s->ov == NULL || s->kv == NULL)
 		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 	for (i = 0; i < t->nadd; i++)
@@ -263,6 +285,9 @@ int txn_plan_make(struct txn *t, struct plan *pl, struct perr *e)
 	int rc;
 
 	rc = owned_collect(t, &s, e);
+	/* At most an entry for each new and each removed path. */
+	if (rc == 0 && txn_plan_room(pl, s.nn + s.on + 1) < 0)
+		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 	for (i = 0; rc == 0 && i < s.nn; i++)
 		rc = plan_new(t, pl, &s, i, &dc, e);
 	/* What the removed packages had and the new ones do not. */

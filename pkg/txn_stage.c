@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "feed.h"
 #include "fsroot.h"
 #include "payload.h"
 #include "txn_int.h"
 #include "fileio.h"
-#include "sha256.h"
 
 static int set_owner(int dfd, const char *name, const struct pkg_file *f, int fd)
 {
@@ -31,66 +31,57 @@ static int set_owner(int dfd, const char *name, const struct pkg_file *f, int fd
 	return fchownat(dfd, name, f->uid, f->gid, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
-/* One regular file from the payload into dfd/name, checked against its hash. */
-static int extract(struct payload *pl, int dfd, const char *name, const struct pkg_file *f,
+/* One regular file, file fi of package pk, from the feed into dfd/name;
+ * the feed checked it against its hash. */
+static int extract(struct feed *fd, const struct txn_pkg *tp, size_t pk, size_t fi, int dfd, const char *name,
 		   struct perr *e)
 {
-	static unsigned char buf[1 << 17];
-	unsigned long long left = f->size;
-	struct sha256 h;
-	uint8_t got[32];
-	int fd, rc = 0;
+	const struct pkg_file *f = &tp->m.files[fi];
+	struct feed_piece p = { NULL, 0, 0, 0, 0, 0 };
+	int out, rc = 0;
 
 	if (txn_fault() < 0)
 		return perr(e, -errno, "/%s: %s", f->path, strerror(errno));
 	/* Made with its permission bits (the umask is 0 while a transaction
 	 * runs): a chmod is needed only for setuid and setgid, which must
 	 * follow the chown that would clear them. */
-	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, f->mode & 0777);
-	if (fd < 0)
+	out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, f->mode & 0777);
+	if (out < 0)
 		return perr(e, -errno, "/%s: %s", f->path, strerror(errno));
-	if (sha256_init(&h) < 0) {
-		close(fd);
-		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-	}
-	while (rc == 0 && left > 0) {
-		size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
-
-		rc = payload_read(pl, buf, n);
+	while (rc == 0 && !p.end) {
+		rc = feed_get(fd, pk, fi, &p);
 		if (rc < 0) {
-			perr(e, rc, "/%s: %s", f->path, payload_why(rc));
+			perr(e, rc, "/%s: the payload's reader lost its place: %s", f->path, strerror(-rc));
 			break;
 		}
-		sha256_update(&h, buf, n);
-		if (txn_fault() < 0 || file_write_all(fd, buf, n) < 0)
+		if (p.rc < 0) {
+			rc = p.pkgerr ? perr(e, p.rc, "%s: %s", tp->m.name, strerror(-p.rc)) :
+					perr(e, p.rc, "/%s: %s", f->path, payload_why(p.rc));
+			break;
+		}
+		if (p.len > 0 && (txn_fault() < 0 || file_write_all(out, p.data, p.len) < 0))
 			rc = perr(e, -errno, "/%s: %s", f->path, strerror(errno));
-		left -= n;
 	}
-	sha256_final(&h, got);
-	if (rc == 0 && memcmp(got, f->sha256, 32) != 0)
+	if (rc == 0 && p.bad)
 		rc = perr(e, -EINVAL, "/%s: contents do not match the sha256 in the package's metadata "
 			  "(tampered payload): refused", f->path);
-	if (rc == 0 && (rc = set_owner(dfd, name, f, fd)) < 0)
+	if (rc == 0 && (rc = set_owner(dfd, name, f, out)) < 0)
 		perr(e, rc, "/%s: chown: %s", f->path, strerror(-rc));
-	if (rc == 0 && (f->mode & 06000) && fchmod(fd, f->mode) < 0)
+	if (rc == 0 && (f->mode & 06000) && fchmod(out, f->mode) < 0)
 		rc = perr(e, -errno, "/%s: chmod: %s", f->path, strerror(errno));
-	close(fd);
+	close(out);
 	return rc;
 }
 
 /* Package pk's files, each under the staged name of its plan entry. */
-int txn_stage_pkg(struct txn *t, const struct plan *pl, size_t pk, struct dircache *dc,
+int txn_stage_pkg(struct txn *t, const struct plan *pl, size_t pk, struct feed *fd, struct dircache *dc,
 		  struct perr *e)
 {
 	struct txn_pkg *p = &t->add[pk];
-	struct payload pay;
 	char staged[64], tstaged[64];
 	size_t i, at = 0;
-	int rc;
+	int rc = 0;
 
-	rc = payload_open(&pay, p->fd, p->payload_off, p->payload_len, p->m.payload_size);
-	if (rc < 0)
-		return perr(e, rc, "%s: %s", p->m.name, strerror(-rc));
 	/* Plan entries of this package, in its own (sorted) order. */
 	for (i = 0; i < p->m.nfiles && rc == 0; i++) {
 		const struct pkg_file *f = &p->m.files[i];
@@ -114,7 +105,7 @@ int txn_stage_pkg(struct txn *t, const struct plan *pl, size_t pk, struct dircac
 		txn_staged_name(staged, sizeof staged, pl->txn, at);
 		switch (f->type) {
 		case PKG_FILE:
-			rc = extract(&pay, dfd, staged, f, e);
+			rc = extract(fd, p, pk, i, dfd, staged, e);
 			t->bytes += f->size;
 			break;
 		case PKG_SYMLINK:
@@ -149,9 +140,8 @@ int txn_stage_pkg(struct txn *t, const struct plan *pl, size_t pk, struct dircac
 		}
 		t->files++;
 	}
-	if (rc == 0 && (rc = payload_finish(&pay)) < 0)
+	if (rc == 0 && (rc = feed_pkg_end(fd, pk)) < 0)
 		perr(e, rc, "%s: %s", p->m.name, payload_why(rc));
-	payload_close(&pay);
 	return rc;
 }
 

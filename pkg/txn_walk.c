@@ -58,10 +58,10 @@ static int there(int dfd, const char *name)
 	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* A rename that is a fault point when faults is set. */
-static int move(int dfd, const char *from, const char *to, int faults)
+/* A rename, a fault point in a live walk. */
+static int move(int dfd, const char *from, const char *to, int live)
 {
-	if (faults && txn_fault() < 0)
+	if (live && txn_fault() < 0)
 		return -errno;
 	return renameat(dfd, from, dfd, to) < 0 ? -errno : 0;
 }
@@ -70,10 +70,12 @@ static int move(int dfd, const char *from, const char *to, int faults)
  * Walk a plan.  WALK_IN moves each old file aside and each staged one into
  * place; WALK_CLEAN (after the commit) deletes the old files and emptied
  * directories; WALK_BACK undoes a transaction that did not commit, in
- * reverse.  Only names the plan lists are touched, and every step looks
- * at what is there first, so walking again after a crash is safe.
+ * reverse.  Only names the plan lists are touched, and every step of a
+ * recovery or a rollback looks at what is there first, so walking again
+ * after a crash is safe.  live: the transaction's own run, where each step
+ * is a fault point for the tests.
  */
-int txn_plan_walk(struct txn *t, const struct plan *pl, enum walk how, int faults)
+int txn_plan_walk(struct txn *t, const struct plan *pl, enum walk how, int live)
 {
 	struct dircache dc = { "", -1 };
 	char staged[64], old[64];
@@ -96,18 +98,25 @@ int txn_plan_walk(struct txn *t, const struct plan *pl, enum walk how, int fault
 		old_name(old, sizeof old, pl->txn, i);
 		switch (how) {
 		case WALK_IN:
+			/* Live, a new path's file was staged a moment ago
+			 * and nothing is at the path (the plan checked): one
+			 * rename.  The checks below are for a recovery. */
+			if (live && en->op == OP_NEW) {
+				rc = move(dfd, staged, leaf, live);
+				break;
+			}
 			if ((en->op == OP_REPLACE && there(dfd, staged)) || en->op == OP_REMOVE)
 				if (!there(dfd, old) && there(dfd, leaf))
-					rc = move(dfd, leaf, old, faults);
+					rc = move(dfd, leaf, old, live);
 			if (rc == 0 && en->op != OP_REMOVE && en->op != OP_DIR && en->op != OP_RMDIR &&
 			    there(dfd, staged))
-				rc = move(dfd, staged, leaf, faults);
+				rc = move(dfd, staged, leaf, live);
 			break;
 		case WALK_CLEAN:
 			if (en->op == OP_RMDIR)
 				unlinkat(dfd, leaf, AT_REMOVEDIR);
 			if ((en->op == OP_REPLACE || en->op == OP_REMOVE) &&
-			    ((faults && txn_fault() < 0) || (unlinkat(dfd, old, 0) < 0 && errno != ENOENT)))
+			    ((live && txn_fault() < 0) || (unlinkat(dfd, old, 0) < 0 && errno != ENOENT)))
 				rc = -errno;
 			break;
 		case WALK_BACK:

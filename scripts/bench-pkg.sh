@@ -3,6 +3,8 @@
 # the same file system: the wall time and peak resident memory to install
 # NPKGS packages (one transaction) into a fresh empty root, and the time
 # to verify the installed files afterwards.  Medians of BENCH_RUNS runs.
+# Beside them, the floor: tar -x of the same files as one plain tar, then
+# one sync, on the same disk.
 #
 # usage: bench-pkg.sh PKG_BINARY [NPKGS] [NFILES_PER_PKG]
 #        (defaults 300 x 100; env BENCH_RUNS, default 3; TMPDIR)
@@ -21,7 +23,8 @@
 #   - the same check afterwards: dpkg --verify (md5sums, which the .debs
 #     carry as real Debian packages do) against pkg verify (sha256);
 #   - the same disk: payload, repositories and roots share one temporary
-#     directory, and every run starts from an empty root.
+#     directory, and every step starts from an empty root on a file system
+#     of its own (as root; see fresh below).
 # The content is pseudo-random from a fixed seed: the same bytes on every
 # host and every run.  Peak RSS is the largest single process of each
 # command's tree (wait4's ru_maxrss), so dpkg's dpkg-deb children count
@@ -173,6 +176,57 @@ must "pkg sign (root)" "$pkgb" sign --key "$keys/bench.key" "$keys/root"
 must "pkg release" "$pkgb" release --version 1 --expires "$expires" "$repo"
 must "pkg sign (release)" "$pkgb" sign --key "$keys/bench.key" "$repo/release"
 
+# The floor: the same files as one plain tar, unpacked by tar and then
+# synced: what the disk allows for this content, with no decompression,
+# no check and no crash safety.
+say TAR "the floor: one tar of the same files"
+set --
+for n in $names; do set -- "$@" -C "$tmp/tree/$n" usr; done
+must "tar -c" tar --sort=name --owner=0 --group=0 --numeric-owner -cf "$tmp/floor.tar" "$@"
+set --
+
+# The roots.  As root, each timed step gets a file system of its own, made
+# for it: ext4 in a file on the same disk, on a loop device that reads and
+# writes the file directly (no second page cache; a flush reaches the
+# disk as the file system's own would).  Every tool then
+# starts from the same state; in a directory beside roots just removed,
+# ext4 skips recently freed inodes one by one (find_inode_bit, then
+# recently_deleted), and that, not the tool, decides the figure.  As a
+# user, a new directory, and the figures say so.
+loopfs=
+if [ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null; then
+	loopfs=$(( bytes * 3 + (512 << 20) ))
+	mkdir "$tmp/mnt"
+	loopdev=
+	trap 'mountpoint -q "$tmp/mnt" && umount "$tmp/mnt"; [ -z "$loopdev" ] || losetup -d "$loopdev"; rm -rf "$tmp"' EXIT
+else
+	say NOTE "not root: the roots are directories in $tmp, not file systems of their own (noisier)"
+fi
+# fresh: an empty root in $root.  done_with LIST: its files listed in LIST
+# (entries, types and modes under /usr), then it goes.
+fresh() {
+	if [ -n "$loopfs" ]; then
+		rm -f "$tmp/fs.img"
+		truncate -s "$loopfs" "$tmp/fs.img"
+		must mkfs.ext4 mkfs.ext4 -q -F "$tmp/fs.img"
+		loopdev=$(losetup --direct-io=on --find --show "$tmp/fs.img") || die "losetup $tmp/fs.img failed"
+		must mount mount "$loopdev" "$tmp/mnt"
+		root=$tmp/mnt/root
+	else
+		root=$tmp/root.$$.$i.$1
+	fi
+	mkdir "$root"
+}
+done_with() {
+	(cd "$root" && find usr -printf '%y %m %p\n' | LC_ALL=C sort) >"$tmp/$1"
+	if [ -n "$loopfs" ]; then
+		umount "$tmp/mnt"
+		losetup -d "$loopdev"
+		loopdev=
+		rm -f "$tmp/fs.img"
+	fi
+}
+
 # The runs: a fresh empty root for each tool in each run.
 notroot=
 [ "$(id -u)" = 0 ] || notroot=--force-not-root
@@ -180,42 +234,53 @@ i=0
 while [ "$i" -lt "$runs" ]; do
 	i=$((i + 1))
 	say RUN "$i of $runs"
-	rm -rf "$tmp/root1" "$tmp/root2"
-	mkdir "$tmp/root1"
-	# shellcheck disable=SC2086
-	timed pkg-install "$pkg" --root "$tmp/root1" --repo "$repo" --trust "$keys/root" install $names
-	timed pkg-verify "$pkg" --root "$tmp/root1" verify
+	fresh floor
+	timed floor sh -c 'tar -xf "$1" -C "$2" && sync' floor "$tmp/floor.tar" "$root"
+	done_with files3
 
-	mkdir -p "$tmp/root2/var/lib/dpkg/info" "$tmp/root2/var/lib/dpkg/updates" \
-		"$tmp/root2/var/lib/dpkg/triggers" "$tmp/root2/var/log"
-	: >"$tmp/root2/var/lib/dpkg/status"
-	: >"$tmp/root2/var/lib/dpkg/available"
-	dpkg="dpkg --root=$tmp/root2 --log=$tmp/root2/var/log/dpkg.log --force-script-chrootless $notroot"
+	fresh pkg
+	# shellcheck disable=SC2086
+	timed pkg-install "$pkg" --root "$root" --repo "$repo" --trust "$keys/root" install $names
+	timed pkg-verify "$pkg" --root "$root" verify
+	done_with files1
+
+	fresh dpkg
+	mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" \
+		"$root/var/lib/dpkg/triggers" "$root/var/log"
+	: >"$root/var/lib/dpkg/status"
+	: >"$root/var/lib/dpkg/available"
+	dpkg="dpkg --root=$root --log=$root/var/log/dpkg.log --force-script-chrootless $notroot"
 	# shellcheck disable=SC2086
 	timed dpkg-install $dpkg -i "$tmp"/debs/*.deb
 	# shellcheck disable=SC2086
 	timed dpkg-verify $dpkg --verify
 	# dpkg --verify reports problems on stdout but exits 0.
 	[ ! -s "$tmp/log" ] || { head -n 20 "$tmp/log" >&2; die "dpkg --verify found changed files"; }
+	done_with files2
 done
 
-# Both roots must hold the same entries, types and modes under /usr (the
+# The roots must hold the same entries, types and modes under /usr (the
 # contents are what the verify steps checked).
-(cd "$tmp/root1" && find usr -printf '%y %m %p\n' | LC_ALL=C sort) >"$tmp/files1"
-(cd "$tmp/root2" && find usr -printf '%y %m %p\n' | LC_ALL=C sort) >"$tmp/files2"
 cmp -s "$tmp/files1" "$tmp/files2" ||
-	{ diff "$tmp/files1" "$tmp/files2" | head -n 20 >&2; die "the two roots differ under /usr"; }
+	{ diff "$tmp/files1" "$tmp/files2" | head -n 20 >&2; die "pkg's root and dpkg's differ under /usr"; }
+cmp -s "$tmp/files1" "$tmp/files3" ||
+	{ diff "$tmp/files1" "$tmp/files3" | head -n 20 >&2; die "pkg's root and tar's differ under /usr"; }
 
-pi=$(median <"$tmp/pkg-install.s") di=$(median <"$tmp/dpkg-install.s")
-echo "package install, median of $runs runs (fresh root each; $(nproc) host cores; $(df -PT "$tmp" | awk 'NR == 2 { print $2 }') at $tmp):"
+pi=$(median <"$tmp/pkg-install.s") di=$(median <"$tmp/dpkg-install.s") fl=$(median <"$tmp/floor.s")
+where="a new ext4, in a file on the $(df -PT "$tmp" | awk 'NR == 2 { print $2 }') at $tmp, on a direct-I/O loop device"
+[ -n "$loopfs" ] || where="new directories in the $(df -PT "$tmp" | awk 'NR == 2 { print $2 }') at $tmp"
+echo "package install, median of $runs runs ($(nproc) host cores; each step's root on $where):"
 printf '  %-26s %s\n' "packages" "$npkgs"
 printf '  %-26s %s\n' "files" "$(grep -c '^f ' "$tmp/files1")"
 printf '  %-26s %s\n' "total bytes" "$bytes"
 printf '  %-26s %s\n' "repository: .pkg (zstd 19)" "$(cat "$repo"/*.pkg | wc -c) bytes"
 printf '  %-26s %s\n' "repository: .deb ($comp $level)" "$(cat "$tmp"/debs/*.deb | wc -c) bytes"
+printf '  %-26s %8s s, peak %8s kB\n' "floor: tar -x, then sync" "$fl" "$(median <"$tmp/floor.kb")"
 printf '  %-26s %8s s, peak %8s kB\n' "pkg install" "$pi" "$(median <"$tmp/pkg-install.kb")"
 printf '  %-26s %8s s, peak %8s kB\n' "dpkg -i" "$di" "$(median <"$tmp/dpkg-install.kb")"
 printf '  %-26s %8s s, peak %8s kB\n' "pkg verify" "$(median <"$tmp/pkg-verify.s")" "$(median <"$tmp/pkg-verify.kb")"
 printf '  %-26s %8s s, peak %8s kB\n' "dpkg --verify" "$(median <"$tmp/dpkg-verify.s")" "$(median <"$tmp/dpkg-verify.kb")"
-printf '  %-26s %8s\n' "ratio dpkg/pkg (install)" "$(awk -v d="$di" -v p="$pi" 'BEGIN { if (p > 0) printf "%.2f", d / p; else print "n/a" }')"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+printf '  %-26s %8s\n' "ratio pkg/floor (install)" "$(ratio "$pi" "$fl")"
+printf '  %-26s %8s\n' "ratio dpkg/pkg (install)" "$(ratio "$di" "$pi")"
 [ "$asan" = no ] || echo "  (pkg is an ASan+UBSan build here: its time and memory include the sanitizers')"

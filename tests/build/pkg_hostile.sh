@@ -22,7 +22,8 @@ snap "$root" >"$tmp/before"
 
 # craft NAME BODY PAYLOAD [SIZE]: a package by hand: BODY is the metadata
 # after "format 1" and the package's keys; PAYLOAD (a file) is compressed
-# as is; SIZE is the payload-size to declare (default: PAYLOAD's).
+# as is; SIZE is the payload-size to declare (default: PAYLOAD's).  TRAIL
+# (printf escapes): bytes after the compressed frame, inside the payload.
 craft() {
 	{
 		printf 'format 1\nname %s\nversion 1.0\narch x86_64\nlicense MIT\n' "$1"
@@ -31,6 +32,7 @@ craft() {
 		printf '%s\n' "$2"
 	} >"$tmp/meta"
 	zstd -q -c -19 "$3" >"$tmp/payload.zst"
+	[ -z "${TRAIL:-}" ] || printf "$TRAIL" >>"$tmp/payload.zst"
 	{
 		printf 'cairn-pkg 1 %s %s\n' "$(wc -c <"$tmp/meta")" "$(wc -c <"$tmp/payload.zst")"
 		cat "$tmp/meta" "$tmp/payload.zst"
@@ -131,6 +133,17 @@ head -c 10000000 /dev/zero >"$tmp/bomb"
 craft bomb "f 0644 0 0 100 $(sha "$tmp/hundred") bomb" "$tmp/bomb" 100
 republish
 attack bomb "payload inflates past its declared size (a decompression bomb)"
+# After the one frame the files need: a zstd skippable frame (a place to
+# carry anything), then a second frame.
+TRAIL='\120\052\115\030\004\000\000\000EVIL'
+craft skip "f 0644 0 0 5 $f5 skip" "$tmp/five"
+zstd -q -c "$tmp/five" >"$tmp/five.zst"
+TRAIL=$(od -An -v -to1 "$tmp/five.zst" | tr -s ' \n' '  ' | sed 's/ \([0-7][0-7]*\)/\\\1/g; s/ //g')
+craft again "f 0644 0 0 5 $f5 again" "$tmp/five"
+TRAIL=
+republish
+attack skip "skip: payload is not one valid zstd frame"
+attack again "again: payload is not one valid zstd frame"
 craft cut "f 0644 0 0 5 $f5 cut" "$tmp/five"
 head -c "$(($(wc -c <"$repo/cut-1.0.x86_64.pkg") - 8))" "$repo/cut-1.0.x86_64.pkg" >"$tmp/cut" &&
 	mv "$tmp/cut" "$repo/cut-1.0.x86_64.pkg"

@@ -25,6 +25,7 @@ static int id_ok(const char *id, const char *prefix)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pkg_file files[64];
+	static struct pkg_rel rels[3 * PKG_RELS_MAX];
 	static struct pkg_meta meta;
 	static char text[8192];
 	struct pkg_header h;
@@ -41,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	meta.files = files;
 	meta.maxfiles = 64;
+	meta.rels = rels;
+	meta.maxrels = sizeof rels / sizeof rels[0];
 	if (pkg_meta_parse(text, size, &meta, err, sizeof err) != 0)
 		return 0;
 	if (!pkg_name_ok(meta.name) || !pkg_version_ok(meta.version) || meta.nfiles > 64)

@@ -3,6 +3,7 @@
  * device nodes, bad modes, bombs, duplicates, identifiers that would
  * break the SBOM's JSON). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -11,6 +12,7 @@
 #define SUM "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static struct pkg_file files[16];
+static struct pkg_rel rels[16];
 static struct pkg_meta meta;
 static char err[256];
 static char text[8192];
@@ -35,6 +37,8 @@ static int parse(const char *payload, const char *list)
 
 	meta.files = files;
 	meta.maxfiles = sizeof files / sizeof files[0];
+	meta.rels = rels;
+	meta.maxrels = sizeof rels / sizeof rels[0];
 	err[0] = '\0';
 	return pkg_meta_parse(text, n, &meta, err, sizeof err);
 }
@@ -227,9 +231,49 @@ static void test_path(void)
 	CHECK(pkg_version_ok("6.12.117-1~deb12u1") && !pkg_version_ok("v1"));
 }
 
+/* Relations get the room pkg_meta_alloc counts: 256 of a kind fit, the
+ * 257th is refused at its own line, and nothing is written past the room. */
+static void test_rels(void)
+{
+	static char big[32768];
+	struct pkg_meta m;
+	char *at = big, *copy;
+	int i;
+
+	at += sprintf(at, "format 1\nname a\nversion 1\narch noarch\nlicense MIT\nsource-sha256 %s\n"
+		      "payload-size 0\nprovides p\n", SUM);
+	for (i = 0; i < PKG_RELS_MAX; i++)
+		at += sprintf(at, "depends d%d\nconflicts c%d<%d\n", i, i, i + 1);
+	copy = strdup(big);
+	CHECK(copy != NULL && pkg_meta_alloc(&m, copy, (size_t)(at - big)) == 0 &&
+	      m.maxrels == 2 * PKG_RELS_MAX + 1);
+	CHECK(pkg_meta_parse(copy, (size_t)(at - big), &m, err, sizeof err) == 0);
+	/* Compacted: the parsed text goes (ASan: no use after free), the
+	 * strings stay, shorter than the text they came from. */
+	CHECK(pkg_meta_compact(&m, &copy) == 0 && copy != NULL);
+	CHECK(m.ndepends == PKG_RELS_MAX && m.nconflicts == PKG_RELS_MAX && m.nprovides == 1);
+	CHECK(strcmp(m.depends[255].name, "d255") == 0 && strcmp(m.provides[0].name, "p") == 0 &&
+	      strcmp(m.conflicts[255].version, "256") == 0 && m.conflicts[255].op == PKG_LT);
+	CHECK(strcmp(m.name, "a") == 0 && strcmp(m.license, "MIT") == 0 && m.name >= copy);
+	CHECK(m.conflicts[255].version < copy + (at - big) / 2);
+	free(copy);
+	pkg_meta_free(&m);
+	/* The text was parsed in place: made again, with one depends more. */
+	at = big;
+	at += sprintf(at, "format 1\nname a\nversion 1\narch noarch\nlicense MIT\nsource-sha256 %s\n"
+		      "payload-size 0\n", SUM);
+	for (i = 0; i <= PKG_RELS_MAX; i++)
+		at += sprintf(at, "depends d%d\n", i);
+	CHECK(pkg_meta_alloc(&m, big, (size_t)(at - big)) == 0 && m.maxrels == PKG_RELS_MAX);
+	CHECK(pkg_meta_parse(big, (size_t)(at - big), &m, err, sizeof err) < 0);
+	CHECK(strstr(err, "line 264: more than 256 'depends' lines") != NULL);
+	pkg_meta_free(&m);
+}
+
 int main(void)
 {
 	RUN(test_good);
+	RUN(test_rels);
 	RUN(test_refused);
 	RUN(test_ids);
 	RUN(test_limits);
