@@ -426,12 +426,23 @@ static void meta_strings(struct pkg_meta *m, char **at, size_t *n)
 /*
  * pkg_meta_compact: the strings of a parsed m moved into one new block
  * that replaces *text, the text it was parsed from (freed): the hashes'
- * hex and the keys are not kept.  -ENOMEM leaves both as they were.
+ * hex and the keys are not kept.  m's files (pkg_meta_alloc's) are trimmed
+ * to those it has.  -ENOMEM leaves both as they were.
  */
 int pkg_meta_compact(struct pkg_meta *m, char **text)
 {
 	size_t n = 0;
 	char *block, *at = NULL;
+
+	/* A line each was room for every file: what is left over goes. */
+	if (m->nfiles > 0 && m->nfiles < m->maxfiles) {
+		struct pkg_file *f = realloc(m->files, m->nfiles * sizeof *f);
+
+		if (f != NULL) {
+			m->files = f;
+			m->maxfiles = m->nfiles;
+		}
+	}
 
 	meta_strings(m, &at, &n);
 	block = malloc(n ? n : 1);

@@ -211,8 +211,12 @@ int os_file(const struct pkg_meta *m, const char *path)
 /*
  * os_stream: the payload from its start: each regular file up to LAST
  * skipped, or, for a file PUTS[k] names, written to OUT at its offset, its
- * first HOLD bytes kept in its KEEP instead; every file's bytes checked
- * against its sha256.
+ * first HOLD bytes kept in its KEEP instead (OUT < 0: nothing written).
+ * A file kept whole, or named with no OUT, is checked against its sha256
+ * here.  One written to OUT is not: the package's own hash was checked as
+ * it was loaded, and the caller reads every written byte back from the
+ * disk against the file's sha256 (os_written) before anything can boot
+ * from it.  Hashing it here too was a third pass over a slot's bytes.
  */
 int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, int last,
 		     const char *target, struct perr *e)
@@ -230,13 +234,15 @@ int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, 
 		struct os_put *put = NULL;
 		struct sha256 h;
 		uint8_t got[32];
+		int check;
 
 		if (f->type != PKG_FILE)
 			continue;
 		for (k = 0; k < nputs; k++)
 			if (puts[k].file == i)
 				put = &puts[k];
-		if (sha256_init(&h) < 0) {
+		check = put != NULL && (out < 0 || (put->hold == f->size && put->keep != NULL));
+		if (check && sha256_init(&h) < 0) {
 			rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 			break;
 		}
@@ -249,7 +255,8 @@ int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, 
 				perr(e, rc, "/%s: %s", f->path, payload_why(rc));
 				break;
 			}
-			sha256_update(&h, buf, n);
+			if (check)
+				sha256_update(&h, buf, n);
 			if (put != NULL && at < put->hold) {
 				size_t kept = put->hold - at < n ? (size_t)(put->hold - at) : n;
 
@@ -259,7 +266,7 @@ int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, 
 				left -= kept;
 				n -= kept;
 			}
-			if (put != NULL && n > 0) {
+			if (put != NULL && n > 0 && out >= 0) {
 				ssize_t w = pwrite(out, src, n, (off_t)(put->offset + at));
 
 				if (w != (ssize_t)n) {
@@ -274,13 +281,34 @@ int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, 
 			at += n;
 			left -= n;
 		}
-		sha256_final(&h, got);
-		if (rc == 0 && memcmp(got, f->sha256, 32) != 0)
+		if (check && (sha256_final(&h, got) < 0 || memcmp(got, f->sha256, 32) != 0) && rc == 0)
 			rc = perr(e, -EINVAL, "/%s: contents do not match the package's sha256: refused", f->path);
 		if (rc == 0 && put != NULL && put->hold == f->size && put->keep != NULL)
 			put->keep[f->size] = '\0';
 	}
 	payload_close(&pl);
+	return rc;
+}
+
+/*
+ * os_written: FILE of P, written to PATH at OFF (its first HEADLEN bytes
+ * still in HEAD), read back against its sha256.  When it differs, the
+ * package is read again: if the file's bytes there no longer match either,
+ * the medium changed them after the package was checked (-EINVAL, with
+ * the stream's message), not the disk (-EIO, os_read_back's).
+ */
+int os_written(const struct txn_pkg *p, int file, const char *path, unsigned long long off, const void *head,
+	       size_t headlen, struct perr *e)
+{
+	const struct pkg_file *f = &p->m.files[file];
+	struct os_put put = { file, 0, NULL, 0 };
+	struct perr again = { "" };
+	int rc = os_read_back(path, off, f->size, head, headlen, f->sha256, e);
+
+	if (rc == -EIO && os_stream(p, -1, &put, 1, file, path, &again) == -EINVAL) {
+		*e = again;
+		return -EINVAL;
+	}
 	return rc;
 }
 
@@ -579,11 +607,9 @@ static int images_write(int fd, const char *target, const struct install *in, st
 	if (rc < 0)
 		goto out;
 	fprintf(stderr, "os-install: %s: read back\n", target);
-	rc = os_read_back(target, slot->start * SECTOR, m->files[in->islot].size, NULL, 0,
-			  m->files[in->islot].sha256, e);
+	rc = os_written(&in->p, in->islot, target, slot->start * SECTOR, NULL, 0, e);
 	if (rc == 0)
-		rc = os_read_back(target, esp->start * SECTOR, m->files[in->iesp].size, head, (size_t)hold,
-				  m->files[in->iesp].sha256, e);
+		rc = os_written(&in->p, in->iesp, target, esp->start * SECTOR, head, (size_t)hold, e);
 	if (rc == 0)
 		rc = head_put(fd, target, esp, head, (size_t)hold, e);
 out:

@@ -56,6 +56,8 @@ int os_load(struct repo *r, const char *arch, const struct index_pkg **ip, struc
 int os_file(const struct pkg_meta *m, const char *path);
 int os_stream(const struct txn_pkg *p, int out, struct os_put *puts, int nputs, int last, const char *target,
 	      struct perr *e);
+int os_written(const struct txn_pkg *p, int file, const char *path, unsigned long long off, const void *head,
+	       size_t headlen, struct perr *e);
 int os_read_back(const char *path, unsigned long long off, unsigned long long size, const void *head,
 		 size_t headlen, const uint8_t want[32], struct perr *e);
 int os_install(struct repo *r, const char *arch, const char *target, int flags, struct perr *e);

@@ -208,7 +208,7 @@ static int update_write(struct update *u, const struct os_update_opts *o, struct
 	close(u->fd);
 	u->fd = -1;
 	fprintf(stderr, "os-update: slot %c: read back\n", u->other);
-	rc = os_read_back(u->dev, 0, fslot->size, NULL, 0, fslot->sha256, e);
+	rc = os_written(&u->p, u->islot, u->dev, 0, NULL, 0, e);
 	if (rc < 0)
 		return rc;
 	rc = uki_put(u->dirfd, o->esp, u->other, u->uki, fuki, o->tries, o->stage, e);

@@ -8,6 +8,22 @@
 #include "txn.h"
 #include "sha256.h"
 
+/* p's metadata text parsed in place into p->m, then compacted. */
+static int meta_parse(struct txn_pkg *p, const char *name, struct perr *e)
+{
+	char err[256];
+	int rc;
+
+	if (pkg_meta_alloc(&p->m, p->meta_text, p->meta_len) < 0)
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	rc = pkg_meta_parse(p->meta_text, p->meta_len, &p->m, err, sizeof err);
+	if (rc < 0)
+		return perr(e, rc, "%s: %s", name, err);
+	if (pkg_meta_compact(&p->m, &p->meta_text) < 0)
+		return perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	return 0;
+}
+
 /*
  * txn_pkg_load: read the package at fd once (len bytes from base; len < 0:
  * the whole file), hashing every byte and keeping its header and
@@ -112,28 +128,9 @@ int txn_pkg_load(struct txn_pkg *p, int fd, off_t base, long long len, const uin
 	memcpy(p->file_sha256, got, 32);
 	p->file_size = (unsigned long long)st.st_size;
 	sha256_buf(p->meta_text, p->meta_len, p->meta_sha256);
-	if (pkg_meta_alloc(&p->m, p->meta_text, p->meta_len) < 0) {
-		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
+	rc = meta_parse(p, name, e);
+	if (rc < 0)
 		goto err;
-	}
-	rc = pkg_meta_parse(p->meta_text, p->meta_len, &p->m, err, sizeof err);
-	if (rc < 0) {
-		perr(e, rc, "%s: %s", name, err);
-		goto err;
-	}
-	/* A line each was room for every file: what is left over goes. */
-	if (p->m.nfiles > 0 && p->m.nfiles < p->m.maxfiles) {
-		struct pkg_file *f = realloc(p->m.files, p->m.nfiles * sizeof *f);
-
-		if (f != NULL) {
-			p->m.files = f;
-			p->m.maxfiles = p->m.nfiles;
-		}
-	}
-	if (pkg_meta_compact(&p->m, &p->meta_text) < 0) {
-		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
-		goto err;
-	}
 	p->fd = fd;
 	return 0;
 err:
