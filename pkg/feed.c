@@ -12,7 +12,7 @@
  * the writer checks them: the two walks cannot drift apart unnoticed.
  * Nothing the reader produces is trusted further than before: a file's
  * hash is checked before its last piece goes out, and the writer refuses a
- * mismatch as extract did.
+ * mismatch before anything is renamed into place.
  */
 #include <errno.h>
 #include <pthread.h>
