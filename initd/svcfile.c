@@ -419,6 +419,9 @@ static void defaults(struct svc *s)
 	s->no_new_privs = 1;
 }
 
+static int parse(struct svc *s, const char *name, const char *text, size_t len,
+		 char *err, size_t errsize);
+
 /*
  * svc_parse: fill s from the text of service `name`.  Returns 0, or
  * -EINVAL with "name:line: what" in err (-ENOMEM: no memory for its
@@ -426,9 +429,6 @@ static void defaults(struct svc *s)
  * in text is trusted: sizes are bounded, NUL bytes refused.  s is zeroed
  * or parsed before: what it held is given back first.
  */
-static int parse(struct svc *s, const char *name, const char *text, size_t len,
-		 char *err, size_t errsize);
-
 int svc_parse(struct svc *s, const char *name, const char *text, size_t len,
 	      char *err, size_t errsize)
 {

@@ -40,7 +40,6 @@ void txn_fault_report(void);
 int txn_plan_make(struct txn *t, struct plan *pl, struct perr *e);
 int txn_plan_add(struct plan *pl, enum op op, const char *path, const char *suffix,
 		 const struct pkg_file *nf, const struct pkg_file *of, size_t pkg);
-int txn_plan_room(struct plan *pl, size_t cap);
 void txn_plan_free(struct plan *pl);
 int txn_removing(const struct txn *t, const char *name);
 

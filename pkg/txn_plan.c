@@ -36,13 +36,28 @@ static int entry_owns(const struct entry *en, const char *path)
 	return !(en->nf != NULL && path == en->nf->path) && !(en->of != NULL && path == en->of->path);
 }
 
+/* Room for cap entries in all. */
+static int plan_room(struct plan *pl, size_t cap)
+{
+	struct entry *v;
+
+	if (cap <= pl->cap)
+		return 0;
+	v = realloc(pl->v, cap * sizeof *v);
+	if (v == NULL)
+		return -ENOMEM;
+	pl->v = v;
+	pl->cap = cap;
+	return 0;
+}
+
 int txn_plan_add(struct plan *pl, enum op op, const char *path, const char *suffix,
 		 const struct pkg_file *nf, const struct pkg_file *of, size_t pkg)
 {
 	struct entry *en;
 	size_t len = strlen(path) + strlen(suffix) + 1;
 
-	if (pl->n == pl->cap && txn_plan_room(pl, pl->cap ? pl->cap * 2 : 1024) < 0)
+	if (pl->n == pl->cap && plan_room(pl, pl->cap ? pl->cap * 2 : 1024) < 0)
 		return -ENOMEM;
 	en = &pl->v[pl->n];
 	en->nf = nf;
@@ -61,21 +76,6 @@ int txn_plan_add(struct plan *pl, enum op op, const char *path, const char *suff
 	en->op = op;
 	en->pkg = (unsigned)pkg;
 	pl->n++;
-	return 0;
-}
-
-/* Room for cap entries in all. */
-int txn_plan_room(struct plan *pl, size_t cap)
-{
-	struct entry *v;
-
-	if (cap <= pl->cap)
-		return 0;
-	v = realloc(pl->v, cap * sizeof *v);
-	if (v == NULL)
-		return -ENOMEM;
-	pl->v = v;
-	pl->cap = cap;
 	return 0;
 }
 
@@ -286,7 +286,7 @@ int txn_plan_make(struct txn *t, struct plan *pl, struct perr *e)
 
 	rc = owned_collect(t, &s, e);
 	/* At most an entry for each new and each removed path. */
-	if (rc == 0 && txn_plan_room(pl, s.nn + s.on + 1) < 0)
+	if (rc == 0 && plan_room(pl, s.nn + s.on + 1) < 0)
 		rc = perr(e, -ENOMEM, "%s", strerror(ENOMEM));
 	for (i = 0; rc == 0 && i < s.nn; i++)
 		rc = plan_new(t, pl, &s, i, &dc, e);

@@ -267,8 +267,9 @@ cmp -s "$tmp/files1" "$tmp/files3" ||
 	{ diff "$tmp/files1" "$tmp/files3" | head -n 20 >&2; die "pkg's root and tar's differ under /usr"; }
 
 pi=$(median <"$tmp/pkg-install.s") di=$(median <"$tmp/dpkg-install.s") fl=$(median <"$tmp/floor.s")
-where="a new ext4, in a file on the $(df -PT "$tmp" | awk 'NR == 2 { print $2 }') at $tmp, on a direct-I/O loop device"
-[ -n "$loopfs" ] || where="new directories in the $(df -PT "$tmp" | awk 'NR == 2 { print $2 }') at $tmp"
+fs=$(df -PT "$tmp" | awk 'NR == 2 { print $2 }')
+where="a new ext4, in a file on the $fs at $tmp, on a direct-I/O loop device"
+[ -n "$loopfs" ] || where="new directories in the $fs at $tmp"
 echo "package install, median of $runs runs ($(nproc) host cores; each step's root on $where):"
 printf '  %-26s %s\n' "packages" "$npkgs"
 printf '  %-26s %s\n' "files" "$(grep -c '^f ' "$tmp/files1")"
