@@ -324,6 +324,16 @@ CAIRN_SOURCE_SHA256 := $(shell git ls-files -z 2>/dev/null | xargs -0 cat 2>/dev
 BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl zstd \
 	glibc libseccomp runc containerd cni-plugins test-images cdi agent jansson \
 	$(SLURM_PKGS) $(DISK_PKGS) $(if $(filter x86_64,$(BOARD_ARCH)),systemd-boot) $(BOARD_EXTRA_PACKAGES)
+# Layers (doc/netboot.md): the board's BOARD_LAYERS, each NAME with its
+# packages in LAYER_PKGS_NAME.  They are installed with the root (its
+# database, the SBOM and a disk slot hold them), but netbooted as images
+# of their own, layer-NAME.cpio, loaded only by the nodes given them.
+LAYER_PKGS := $(foreach l,$(BOARD_LAYERS),$(LAYER_PKGS_$(l)))
+comma := ,
+empty :=
+space := $(empty) $(empty)
+LAYERS_ENV := $(foreach l,$(BOARD_LAYERS),$(l)=$(subst $(space),$(comma),$(strip $(LAYER_PKGS_$(l)))))
+LAYER_CPIOS := $(foreach l,$(BOARD_LAYERS),$(OUT)/layer-$(l).cpio)
 PKGBUILD_ENV = PKG=$(HB)/pkg BOARD=$(BOARD) BOARD_ARCH=$(BOARD_ARCH) B=$(B) \
 	CAIRN_PKG_VERSION=$(CAIRN_PKG_VERSION) CAIRN_SOURCE_SHA256=$(CAIRN_SOURCE_SHA256)
 PKGBUILD = $(PKGBUILD_ENV) scripts/pkgbuild.sh
@@ -405,7 +415,7 @@ $(REPO)/.stamp-board-$(BOARD): board/$(BOARD)/board.mk $(wildcard pkg/recipes/bo
 # In the repository, not the image: the admin host's (pkg install cairnctl).
 REPO_EXTRA_PACKAGES := cairnctl
 $(REPO)/release: $(addprefix $(REPO)/.stamp-,$(filter-out board-%,$(BOARD_PACKAGES)) board-$(BOARD) \
-		$(REPO_EXTRA_PACKAGES)) scripts/repo.sh
+		$(LAYER_PKGS) $(REPO_EXTRA_PACKAGES)) scripts/repo.sh
 	$(Q)PKG=$(HB)/pkg scripts/repo.sh $(REPO)
 
 # ---- image -----------------------------------------------------------------
@@ -413,14 +423,18 @@ $(REPO)/release: $(addprefix $(REPO)/.stamp-,$(filter-out board-%,$(BOARD_PACKAG
 # some size for build time.
 INITRAMFS_ZSTD_LEVEL ?= 19
 ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline sbom.spdx.json \
-	$(if $(filter x86_64,$(BOARD_ARCH)),disk.img disk.img.zst)
+	$(if $(filter x86_64,$(BOARD_ARCH)),disk.img disk.img.zst) $(notdir $(LAYER_CPIOS))
 
 # The initramfs: the root's initd and the root as a verified image
 # ($(KB)/rootfs.img: root.img, its root hash; doc/netboot.md).
-$(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh scripts/rootimg.sh scripts/lib.sh
+$(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh scripts/rootimg.sh scripts/lib.sh board/$(BOARD)/board.mk
 	$(call say,CPIO,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)PKG=$(HB)/pkg ZSTD_LEVEL=$(INITRAMFS_ZSTD_LEVEL) scripts/initramfs.sh $@ $(KB)/rootfs $(REPO) $(HB)/gen_init_cpio $(BOARD_PACKAGES)
+	$(Q)PKG=$(HB)/pkg ZSTD_LEVEL=$(INITRAMFS_ZSTD_LEVEL) LAYERS="$(LAYERS_ENV)" scripts/initramfs.sh $@ \
+		$(KB)/rootfs $(REPO) $(HB)/gen_init_cpio $(BOARD_PACKAGES)
+# The layers' initrds come with it.
+$(LAYER_CPIOS): $(OUT)/initramfs.cpio.zst
+	$(Q)test -f $@ && touch $@
 
 # The SBOM of what the root holds, from its package database, checked
 # against the SPDX 2.3 JSON schema the lock pins before it is kept.
@@ -618,7 +632,7 @@ repro-check:
 REPRO_QUICK_PKGS := busybox initd pkg cdi agent musl openssl zstd jansson
 repro-quick: $(addprefix $(REPO)/.stamp-,$(REPRO_QUICK_PKGS)) $(REPO)/release $(HB)/gen_init_cpio
 	$(Q)O=$(O) REPRO_QUICK_PKGS="$(REPRO_QUICK_PKGS)" PKG=$(HB)/pkg GEN_INIT_CPIO=$(HB)/gen_init_cpio \
-		ROOT_PACKAGES="$(BOARD_PACKAGES)" scripts/repro-quick.sh $(BOARD)
+		ROOT_PACKAGES="$(BOARD_PACKAGES)" LAYERS="$(LAYERS_ENV)" scripts/repro-quick.sh $(BOARD)
 
 bench-boot: image
 	$(Q)scripts/bench-boot.sh $(OUT) $(BENCH_N) $(QEMU_MACHINE)

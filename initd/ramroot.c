@@ -102,6 +102,50 @@ int ramroot_param(const char *cmdline, char *value, size_t size)
 }
 
 /*
+ * ramroot_layer_parse: "NAME:verity:BLOCKS:ROOTHASH:SALT" (cairn.layer=):
+ * the layer's name (lower-case letters, digits and '-', not first; at
+ * most RAMROOT_NAME_MAX) and its image's verity parameters, as
+ * cairn.root's.  Returns 0 or -EINVAL.
+ */
+int ramroot_layer_parse(const char *value, struct ramlayer *l)
+{
+	const char *c = strchr(value, ':');
+	size_t i, n = c != NULL ? (size_t)(c - value) : 0;
+
+	memset(l, 0, sizeof *l);
+	if (n == 0 || n > RAMROOT_NAME_MAX || value[0] == '-')
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!((value[i] >= 'a' && value[i] <= 'z') || (value[i] >= '0' && value[i] <= '9') || value[i] == '-'))
+			return -EINVAL;
+	memcpy(l->name, value, n);
+	return ramroot_parse(c + 1, &l->v);
+}
+
+/*
+ * ramroot_layers: the command line's cairn.layer= values into L (at most
+ * MAX).  Returns how many, or -EINVAL for a bad one, one too many, or a
+ * name given twice: as for cairn.root, words appended to a command line
+ * must not name another image for a layer.
+ */
+int ramroot_layers(const char *cmdline, struct ramlayer *l, int max)
+{
+	char value[RAMROOT_NAME_MAX + 300];
+	int i, j, rc;
+
+	for (i = 0;; i++) {
+		rc = cmdline_nth(cmdline, "cairn.layer", i, value, sizeof value);
+		if (rc == -ENOENT)
+			return i;
+		if (rc < 0 || i == max || ramroot_layer_parse(value, &l[i]) < 0)
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (strcmp(l[j].name, l[i].name) == 0)
+				return -EINVAL;
+	}
+}
+
+/*
  * ramroot_table: the verity target's parameters over the block device
  * MAJOR:MINOR, data and hash tree on the same device (as the disk's slot).
  * Returns 0 or -ENAMETOOLONG.
@@ -157,18 +201,18 @@ struct dm_request {
 	char params[512];
 };
 
-static void dm_init(struct dm_request *q, size_t size, unsigned flags)
+static void dm_init(struct dm_request *q, const char *name, size_t size, unsigned flags)
 {
 	memset(q, 0, sizeof *q);
 	q->hdr.version[0] = DM_VERSION_MAJOR;
 	q->hdr.data_size = (uint32_t)size;
 	q->hdr.data_start = sizeof q->hdr;
 	q->hdr.flags = flags;
-	memcpy(q->hdr.name, DM_NAME, sizeof DM_NAME);
+	snprintf(q->hdr.name, sizeof q->hdr.name, "%s", name);
 }
 
-/* /dev/mapper/DM_NAME: created, its verity table loaded, resumed. */
-static int dm_verity(const struct ramroot *r, dev_t loop, dev_t *dev)
+/* The device NAME: created, its verity table loaded, resumed. */
+static int dm_verity(const struct ramroot *r, const char *name, dev_t loop, dev_t *dev)
 {
 	struct dm_request q;
 	int fd, rc = 0;
@@ -176,12 +220,12 @@ static int dm_verity(const struct ramroot *r, dev_t loop, dev_t *dev)
 	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	dm_init(&q, sizeof q.hdr, 0);
+	dm_init(&q, name, sizeof q.hdr, 0);
 	if (ioctl(fd, DM_DEV_CREATE, &q) < 0) {
 		rc = -errno;
 		goto out;
 	}
-	dm_init(&q, sizeof q, DM_READONLY_FLAG);
+	dm_init(&q, name, sizeof q, DM_READONLY_FLAG);
 	q.hdr.target_count = 1;
 	q.spec.sector_start = 0;
 	q.spec.length = r->blocks * (RAMROOT_BLOCK / 512);
@@ -193,7 +237,7 @@ static int dm_verity(const struct ramroot *r, dev_t loop, dev_t *dev)
 		rc = -errno;
 		goto out;
 	}
-	dm_init(&q, sizeof q.hdr, 0);
+	dm_init(&q, name, sizeof q.hdr, 0);
 	if (ioctl(fd, DM_DEV_SUSPEND, &q) < 0) {
 		rc = -errno;
 		goto out;
@@ -204,10 +248,10 @@ out:
 	return rc;
 }
 
-/* Whether the initramfs laid files over the root: a non-empty RAMROOT_EXTRA. */
-static int has_extra(void)
+/* Whether DIR holds an entry (RAMROOT_EXTRA: files laid over the root). */
+static int has_entries(const char *dir)
 {
-	DIR *d = opendir(RAMROOT_EXTRA);
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	int found = 0;
 
@@ -219,24 +263,31 @@ static int has_extra(void)
 	return found;
 }
 
-/* The verified root mounted on NEWROOT, the initramfs's extra files over it. */
-static int mount_root(const struct ramroot *r, const char **what)
+/*
+ * One verified image: PATH through a read-only loop device and dm-verity
+ * (the device NAME, its node made at DEV) with R's root hash, and its
+ * squashfs mounted read-only on DIR.  *WHAT names the step that failed.
+ */
+static int verity_mount(const char *path, const struct ramroot *r, const char *name, const char *dev,
+			const char *dir, const char **what)
 {
 	struct stat st;
 	dev_t loop = 0, dm = 0;
 	int img, rc;
 
 	/* A regular file: a FIFO would hang PID 1, a link lead elsewhere. */
-	img = open(RAMROOT_IMAGE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	img = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (img < 0) {
-		*what = RAMROOT_IMAGE;
+		*what = path;
 		return -errno;
 	}
+	/* A tree of one block at least after the data, unless the data is
+	 * one block: its hash is the root hash itself. */
 	if (fstat(img, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
-	    (uint64_t)st.st_size / RAMROOT_BLOCK <= r->blocks || st.st_size % RAMROOT_BLOCK != 0) {
-		/* No room for a hash tree after the data: not the image cairn.root names. */
+	    (uint64_t)st.st_size / RAMROOT_BLOCK < r->blocks + (r->blocks > 1) || st.st_size % RAMROOT_BLOCK != 0) {
+		/* No room for the hash tree after the data: not the image the hash names. */
 		close(img);
-		*what = RAMROOT_IMAGE " (its size)";
+		*what = "the image's size";
 		return -EINVAL;
 	}
 	rc = loop_attach(img, &loop);
@@ -245,33 +296,113 @@ static int mount_root(const struct ramroot *r, const char **what)
 		*what = "loop device";
 		return rc;
 	}
-	rc = dm_verity(r, loop, &dm);
+	rc = dm_verity(r, name, loop, &dm);
 	if (rc < 0) {
 		*what = "dm-verity";
 		return rc;
 	}
 	/* Made here, never taken as found: an appended archive could have
-	 * put a node of the raw loop device (or a disk) at ROOTDEV, or a
-	 * link at a mount point. */
-	*what = ROOTDEV;
-	if (mknod(ROOTDEV, S_IFBLK | 0400, dm) < 0)
+	 * put a node of the raw loop device (or a disk) at DEV, or a link
+	 * at a mount point. */
+	*what = dev;
+	if (mknod(dev, S_IFBLK | 0400, dm) < 0)
 		return -errno;
-	*what = LOWER;
-	if (mkdir(LOWER, 0755) < 0)
+	*what = dir;
+	if (mkdir(dir, 0755) < 0)
 		return -errno;
+	*what = "mount";
+	return mount(dev, dir, "squashfs", MS_RDONLY, NULL) < 0 ? -errno : 0;
+}
+
+/* An image in RAMROOT_LAYERS that no cairn.layer= names is left out, and said. */
+static void layers_unnamed(const struct ramlayer *l, int nl)
+{
+	DIR *d = opendir(RAMROOT_LAYERS);
+	struct dirent *e;
+	size_t n;
+	int i;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		for (i = 0; i < nl; i++) {
+			n = strlen(l[i].name);
+			if (strncmp(e->d_name, l[i].name, n) == 0 && strcmp(e->d_name + n, ".img") == 0)
+				break;
+		}
+		if (i == nl)
+			log_msg(LOG_ERR, "cairn.layer: " RAMROOT_LAYERS "/%.64s: no cairn.layer= names it: left out",
+				e->d_name);
+	}
+	closedir(d);
+}
+
+/*
+ * Each layer of L whose image the initramfs carries, verified and mounted
+ * on LOWER-NAME, its directory appended to the overlay's OPTS.  A layer
+ * the node was not given is no error; one that does not open is.
+ */
+static int layers_mount(const struct ramlayer *l, int nl, char *opts, size_t size, const char **what)
+{
+	char img[64], dm[48], dev[64], dir[64];
+	size_t len;
+	int i, rc;
+
+	layers_unnamed(l, nl);
+	for (i = 0; i < nl; i++) {
+		/* %.32s: RAMROOT_NAME_MAX, which ramroot_layer_parse holds names to. */
+		snprintf(img, sizeof img, RAMROOT_LAYERS "/%.32s.img", l[i].name);
+		if (access(img, F_OK) < 0 && errno == ENOENT) {
+			log_msg(LOG_INFO, "cairn.layer %s: not in the initramfs: not loaded", l[i].name);
+			continue;
+		}
+		snprintf(dm, sizeof dm, "cairn-layer-%.32s", l[i].name);
+		snprintf(dev, sizeof dev, "/cairn/layer-%.32s.dev", l[i].name);
+		snprintf(dir, sizeof dir, LOWER "-%.32s", l[i].name);
+		rc = verity_mount(img, &l[i].v, dm, dev, dir, what);
+		if (rc < 0) {
+			log_msg(LOG_ERR, "cairn.layer %s: %s: %s", l[i].name, *what, strerror(-rc));
+			*what = "cairn.layer";
+			return rc;
+		}
+		len = strlen(opts);
+		snprintf(opts + len, size - len, ":%s", dir);
+		log_msg(LOG_INFO, "cairn.layer %s: verified squashfs, root hash %.16s...", l[i].name, l[i].v.roothash);
+	}
+	return 0;
+}
+
+/*
+ * The verified root mounted on NEWROOT with what lies over and under it:
+ * the initramfs's extra files above, the image's own files next (a layer
+ * adds files, never replaces one of the image's), then the layers in the
+ * command line's order.  Read-only, with no upper layer.
+ */
+static int mount_root(const struct ramroot *r, const struct ramlayer *l, int nl, const char **what)
+{
+	char opts[64 + RAMROOT_LAYERS_MAX * (sizeof LOWER + RAMROOT_NAME_MAX + 2)];
+	int rc;
+
+	rc = verity_mount(RAMROOT_IMAGE, r, DM_NAME, ROOTDEV, LOWER, what);
+	if (rc < 0)
+		return rc;
 	*what = NEWROOT;
 	if (mkdir(NEWROOT, 0755) < 0)
 		return -errno;
+	snprintf(opts, sizeof opts, "lowerdir=%s" LOWER, has_entries(RAMROOT_EXTRA) ? RAMROOT_EXTRA ":" : "");
+	rc = layers_mount(l, nl, opts, sizeof opts, what);
+	if (rc < 0)
+		return rc;
 	*what = "mount";
-	if (mount(ROOTDEV, LOWER, "squashfs", MS_RDONLY, NULL) < 0)
-		return -errno;
-	if (!has_extra())
+	if (strcmp(opts, "lowerdir=" LOWER) == 0)
 		return mount(LOWER, NEWROOT, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
-	/* Read-only: two lower layers and no upper one. */
-	*what = "overlay of " RAMROOT_EXTRA;
-	if (mount("cairn-root", NEWROOT, "overlay", MS_RDONLY, "lowerdir=" RAMROOT_EXTRA ":" LOWER) < 0)
+	*what = "the overlay";
+	if (mount("cairn-root", NEWROOT, "overlay", MS_RDONLY, opts) < 0)
 		return -errno;
-	log_msg(LOG_NOTICE, "cairn.root: the initramfs's " RAMROOT_EXTRA " lies over the verified root");
+	if (has_entries(RAMROOT_EXTRA))
+		log_msg(LOG_NOTICE, "cairn.root: the initramfs's " RAMROOT_EXTRA " lies over the verified root");
 	return 0;
 }
 
@@ -303,9 +434,10 @@ int ramroot_switch(char *const argv[])
 static int switch_root(char *const argv[])
 {
 	char cmdline[CMDLINE_MAX], value[300], init[256] = "/sbin/initd";
+	struct ramlayer layers[RAMROOT_LAYERS_MAX];
 	struct ramroot r;
 	const char *what = "early mounts";
-	int rc;
+	int rc, nl;
 
 	mkdir("/proc", 0555);
 	mkdir("/dev", 0755);
@@ -319,8 +451,13 @@ static int switch_root(char *const argv[])
 			"not booting " RAMROOT_IMAGE " unverified");
 		rc = -EINVAL;
 		what = "cairn.root";
+	} else if ((nl = ramroot_layers(cmdline, layers, RAMROOT_LAYERS_MAX)) < 0) {
+		log_msg(LOG_ERR, "cairn.layer: more than %d, a name given twice, or not NAME:verity:BLOCKS:ROOTHASH:SALT",
+			RAMROOT_LAYERS_MAX);
+		rc = -EINVAL;
+		what = "cairn.layer";
 	} else {
-		rc = mount_root(&r, &what);
+		rc = mount_root(&r, layers, nl, &what);
 		/* init= names the root's init, as for a root the kernel mounts. */
 		if (cmdline_get(cmdline, "init", init, sizeof init) < 0 || init[0] != '/')
 			strcpy(init, "/sbin/initd");

@@ -2,11 +2,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fileio.h"
 #include "fsroot.h"
 #include "stray.h"
 #include "sha256.h"
@@ -125,6 +127,40 @@ static void stray_print(const char *path, const char *why, void *arg)
 }
 
 /*
+ * The image's layers (doc/netboot.md, "Layers"): the build lists them in
+ * lib/pkg/layers, "NAME PKG..." a line, and each layer holds
+ * lib/pkg/layers.d/NAME, so that file is there when the layer is.  The
+ * layer of PKG when this node did not load it (its name in LAYER), else
+ * NULL: its files are not here by design, and are not checked.
+ */
+static const char *layer_absent(int pkgdir, const char *list, const char *pkg, char *layer, size_t size)
+{
+	const char *line, *end, *w, *we;
+	char path[64];
+	size_t n, plen = strlen(pkg);
+
+	for (line = list; line != NULL && *line != '\0'; line = end != NULL ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		we = line + strcspn(line, " \n");
+		n = (size_t)(we - line);
+		if (n == 0 || n >= size)
+			continue;
+		for (w = we; *w == ' ';) {
+			w++;
+			we = w + strcspn(w, " \n");
+			if ((size_t)(we - w) == plen && strncmp(w, pkg, plen) == 0) {
+				memcpy(layer, line, n);
+				layer[n] = '\0';
+				snprintf(path, sizeof path, "layers.d/%s", layer);
+				return faccessat(pkgdir, path, F_OK, 0) < 0 ? layer : NULL;
+			}
+			w = we;
+		}
+	}
+	return NULL;
+}
+
+/*
  * verify [PATH...]: the installed entries (at or under each PATH) against
  * the database.  In the extensions area, also what is on disk under /usr
  * and /opt (or PATH) that no package installed: initd runs this for each
@@ -133,10 +169,10 @@ static void stray_print(const char *path, const char *why, void *arg)
 int cmd_verify(struct pkg_opts *o, int argc, char **argv)
 {
 	static char *const ext_tops[] = { "usr", "opt" };
-	char **tops = argv + 1;
+	char **tops = argv + 1, *layers = NULL, layer[40];
 	struct txn t;
-	size_t i, j, nfiles = 0, bad = 0, changed = 0, strays = 0;
-	int rootfd, k, ntops = cmd_operands(o, argc, argv);
+	size_t i, j, len, nfiles = 0, bad = 0, changed = 0, strays = 0;
+	int rootfd, k, rc, ntops = cmd_operands(o, argc, argv);
 	struct perr e = { "" };
 
 	rootfd = cmd_open_root(o);
@@ -154,7 +190,17 @@ int cmd_verify(struct pkg_opts *o, int argc, char **argv)
 		if (txn_open(&t, rootfd, 0, &e) < 0)
 			cmd_fail(&e);
 	}
-	for (i = 0; i < t.db.n; i++)
+	/* No list: an image without layers, or the extensions area. */
+	rc = o->ext || t.pkgdir < 0 ? -ENOENT : file_read_at(t.pkgdir, "layers", 1 << 16, &layers, &len, &e);
+	if (rc < 0 && rc != -ENOENT)
+		cmd_fail(&e);
+	for (i = 0; i < t.db.n; i++) {
+		if (layers != NULL && layer_absent(t.pkgdir, layers, t.db.pkgs[i].name, layer, sizeof layer) != NULL) {
+			if (!o->json)
+				fprintf(stderr, "pkg: verify: %s: in the layer %s, which this node did not load: "
+					"not checked\n", t.db.pkgs[i].name, layer);
+			continue;
+		}
 		for (j = 0; j < t.db.pkgs[i].m.nfiles; j++) {
 			const struct pkg_file *f = &t.db.pkgs[i].m.files[j];
 			const char *why;
@@ -174,6 +220,8 @@ int cmd_verify(struct pkg_opts *o, int argc, char **argv)
 			bad++;
 			printf("%s: /%s: %s\n", t.db.pkgs[i].name, f->path, why);
 		}
+	}
+	free(layers);
 	/* Nothing but pkg writes the extensions area: what it did not is foreign. */
 	for (k = 0; o->ext && k < (ntops ? ntops : 2); k++)
 		if (stray_walk(rootfd, &t.db, ntops ? tops[k] : ext_tops[k], stray_print, &strays, &e) < 0)

@@ -71,6 +71,18 @@ printf '  %-22s %12s %12s\n' initramfs.cpio.zst "$(stat -c %s "$out/initramfs.cp
 	"$(zstd -dc "$out/initramfs.cpio.zst" 2>/dev/null | wc -c | awk -v s="$(stat -c %s "$out/initramfs.cpio.zst")" \
 		-v z="$(initramfs_root_at "$out/initramfs.cpio.zst")" \
 		'{ print $1 + s - (z - 110) }')"
+for f in "$out"/layer-*.cpio; do
+	[ -f "$f" ] && printf '  %-22s %12s %12s\n' "${f##*/}" "$(stat -c %s "$f")" "(stored)"
+done
+base=$(($(stat -c %s "$out/vmlinuz") + $(stat -c %s "$out/initramfs.cpio.zst")))
+printf '  %-22s %12s   (%s MB: vmlinuz + initramfs, what every node fetches)\n' "netboot payload" "$base" \
+	"$(awk -v b="$base" 'BEGIN { printf "%.1f", b / 1e6 }')"
+for f in "$out"/layer-*.cpio; do
+	[ -f "$f" ] || continue
+	l=${f##*/layer-} && l=${l%.cpio}
+	printf '  %-22s %12s   (%s MB: and layer-%s.cpio, the nodes given it)\n' "  with $l" \
+		"$((base + $(stat -c %s "$f")))" "$(awk -v b="$((base + $(stat -c %s "$f")))" 'BEGIN { printf "%.1f", b / 1e6 }')" "$l"
+done
 for f in /boot/vmlinuz-* /boot/initrd.img-*; do
 	[ -f "$f" ] && printf '  %-22s %12s %12s\n' "host: ${f##*/}" "$(stat -c %s "$f")" "(reference)"
 done

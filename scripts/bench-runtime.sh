@@ -21,6 +21,13 @@
 # netbooted before).  For both: kernel start to containerd ready, and
 # the memory in use then (MemTotal - MemAvailable, read by the probe the
 # moment containerd is ready).
+#
+# And a third boot each round, the comparison a user cares about: Debian
+# 12 with systemd and Debian's containerd (scripts/debian-root.sh: made
+# once with debootstrap, cached outside the checkout) from an ext4 virtio
+# disk, on the same kernel, command line (less Cairn's own words) and
+# QEMU settings; its probe reads the same figures when containerd.service
+# is ready, and systemd's and containerd's VmRSS 5 s later.
 . "$(dirname "$0")/lib.sh"
 
 # at_ready LOG TIMES USED: the probe's "bench: ready" figures from LOG
@@ -96,8 +103,10 @@ cp -a "$tmp/root/." "$tmp/flat/"
 (cd "$tmp/flat" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc) | zstd -q -3 -T0 >"$tmp/flat.cpio.zst"
 rm -rf "$tmp/flat"
 sed 's/ cairn\.root=[^ ]*//' "$out/cmdline" >"$tmp/flat.cmdline"
+debimg=$("$(dirname "$0")/debian-root.sh") || die "no Debian baseline image"
+{ tr ' ' '\n' <"$out/cmdline" | grep -v '^cairn\.' | tr '\n' ' '; echo 'root=/dev/vda rw'; } >"$tmp/deb.cmdline"
 
-for f in ctd mdev rss initrss cg run bare ready used fready fused; do : >"$tmp/$f"; done
+for f in ctd mdev rss initrss cg run bare ready used fready fused dready dused dpid1 dctd; do : >"$tmp/$f"; done
 i=0
 while [ "$i" -lt "$n" ]; do
 	i=$((i + 1))
@@ -114,6 +123,14 @@ while [ "$i" -lt "$n" ]; do
 	timeout 600 "$qemu" --initrd "$tmp/flat.cpio.zst" --cmdline "$tmp/flat.cmdline" "$out" -- "$@" </dev/null \
 		>"$tmp/log" 2>&1 || true
 	at_ready "$tmp/log" "$tmp/fready" "$tmp/fused" || { cat "$tmp/log" >&2; die "baseline boot $i: no 'bench: ready' line"; }
+	# Debian: its disk a throwaway snapshot of the cached image.
+	timeout 600 "$qemu" --no-initrd --cmdline "$tmp/deb.cmdline" "$out" -- "$@" \
+		-drive "file=$debimg,if=virtio,format=raw,snapshot=on" </dev/null >"$tmp/log" 2>&1 || true
+	at_ready "$tmp/log" "$tmp/dready" "$tmp/dused" && grep -aq 'bench: ready .* answers yes' "$tmp/log" ||
+		{ cat "$tmp/log" >&2; die "Debian boot $i: no 'bench: ready' line, or containerd did not answer"; }
+	line=$(grep -a 'bench: ready' "$tmp/log" | tail -n 1)
+	echo "$line" | sed -n 's/.* pid1 \([0-9]*\).*/\1/p' >>"$tmp/dpid1"
+	echo "$line" | sed -n 's/.* ctd \([0-9]*\).*/\1/p' >>"$tmp/dctd"
 done
 accel=$(cut -d' ' -f2 "$CAIRN_CACHE/kvm-probe" 2>/dev/null || echo tcg)
 
@@ -130,3 +147,15 @@ echo "the root: a verified squashfs in RAM (the image), beside the same root unp
 printf '  %-44s %9ss   %ss\n' "kernel start to containerd ready" "$(median <"$tmp/ready")" "$(median <"$tmp/fready")"
 printf '  %-44s %8sMB   %sMB\n' "memory in use then (MemTotal - MemAvailable)" \
 	"$(($(median <"$tmp/used") / 1024))" "$(($(median <"$tmp/fused") / 1024))"
+r=$(median <"$tmp/ready") d=$(median <"$tmp/dready")
+u=$(median <"$tmp/used") du=$(median <"$tmp/dused")
+echo "Cairn beside Debian 12 + systemd + containerd (ext4 disk, same kernel and QEMU), same rounds:"
+printf '  %-44s %10s %10s %8s\n' "" Cairn "Debian 12" Cairn/Debian
+printf '  %-44s %9ss %9ss %8s\n' "kernel start to containerd ready" "$r" "$d" \
+	"$(awk -v a="$r" -v b="$d" 'BEGIN { printf "%.2f", a / b }')"
+printf '  %-44s %8sMB %8sMB %8s\n' "memory in use then (MemTotal - MemAvailable)" \
+	"$((u / 1024))" "$((du / 1024))" "$(awk -v a="$u" -v b="$du" 'BEGIN { printf "%.2f", a / b }')"
+printf '  %-44s %8skB %8skB\n' "PID 1 resident, containerd idle" \
+	"$(median <"$tmp/initrss")" "$(median <"$tmp/dpid1")"
+printf '  %-44s %8skB %8skB\n' "containerd resident, idle" \
+	"$(median <"$tmp/rss")" "$(median <"$tmp/dctd")"

@@ -30,6 +30,8 @@ pkgs="$pkgs nginx-light"
 pkgs="$pkgs ovmf"
 # make lint.
 pkgs="$pkgs cppcheck clang-tidy"
+# make bench-runtime's Debian baseline (scripts/debian-root.sh).
+pkgs="$pkgs debootstrap"
 # A software token for the PKCS#11 signing test (SoftHSM, OpenSC's pkcs11-tool).
 pkgs="$pkgs softhsm2 opensc"
 # Secure Boot: sbsign for the UKIs and systemd-boot (under faketime: its

@@ -8,7 +8,20 @@
 #
 # usage: initramfs.sh OUT STAGE REPO GEN_INIT_CPIO PACKAGE...
 # env:   PKG (pkg for the build host), KEYS_DIR (the root document the
-#        repository is checked against), SOURCE_DATE_EPOCH
+#        repository is checked against), SOURCE_DATE_EPOCH,
+#        LAYERS: the board's layers, "NAME=PKG,PKG... NAME=..." (may be
+#        empty).
+#
+# Layers (doc/netboot.md): the packages of each are installed with the
+# rest (STAGE is the whole root: its database, the SBOM and a disk slot
+# hold them all), then their files are taken out of the netbooted root
+# into an image of their own, STAGE.img/layer-NAME.img with its
+# root.verity, and OUT's directory gets layer-NAME.cpio, a plain cpio of
+# /cairn/layers/NAME.img that a node given the layer loads after the
+# initramfs.  The command line names each layer's hash (cairn.layer=);
+# the netbooted root, STAGE.img/net/root.img, is then the rest.  The
+# layers' packages are listed in the root, /lib/pkg/layers (pkg verify
+# leaves out a layer the node was not given).
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 5 ] || die "usage: initramfs.sh OUT STAGE REPO GEN_INIT_CPIO PACKAGE..."
@@ -16,22 +29,89 @@ out=$1 stage=$2 repo=$3 gen=$4
 shift 4
 : "${SOURCE_DATE_EPOCH:?SOURCE_DATE_EPOCH not set}" "${PKG:?}" "${KEYS_DIR:?}"
 
-rm -rf "$stage"
+rm -rf "$stage" "$stage.net" "$stage.layers" "$(dirname "$out")"/layer-*.cpio
 mkdir -p "$stage"
-"$PKG" --root "$stage" --repo "$repo" --trust "$KEYS_DIR/root" install "$@" 2>"$stage.log" ||
+lpkgs=
+for l in ${LAYERS:-}; do
+	case $l in
+	[a-z0-9]*=?*) ;;
+	*) die "LAYERS: '$l' is not NAME=PKG,PKG..." ;;
+	esac
+	lpkgs="$lpkgs $(echo "${l#*=}" | tr , ' ')"
+done
+# shellcheck disable=SC2086
+"$PKG" --root "$stage" --repo "$repo" --trust "$KEYS_DIR/root" install "$@" $lpkgs 2>"$stage.log" ||
 	{ cat "$stage.log" >&2; die "pkg install into the root failed"; }
 # The lock is pkg's own while it runs, not part of the image.
 rm -f "$stage/lib/pkg/lock"
+# A layer's package must not be one the rest of the root needs: a node
+# without the layer would lack it.
+if [ -n "$lpkgs" ]; then
+	bad=$("$PKG" --root "$stage" list | awk '{ print $1 }' | while read -r p; do
+		case " $lpkgs " in *" $p "*) continue ;; esac
+		"$PKG" --root "$stage" info "$p" |
+			awk -v p="$p" '$1 == "depends" { for (i = 2; i <= NF; i++) { sub(/[<>=!].*/, "", $i); print $i, p } }'
+	done | while read -r d p; do
+		case " $lpkgs " in *" $d "*) echo "$d, which $p needs" ;; esac
+	done | head -n 1)
+	[ -z "$bad" ] || die "LAYERS: $bad: a node without the layer would lack it (take $bad out of the layer, or put the other in)"
+fi
+# Which packages each layer holds, and in each layer a file that says it
+# is there (pkg verify: a layer not loaded is not checked).
+if [ -n "${LAYERS:-}" ]; then
+	mkdir -p "$stage/lib/pkg/layers.d"
+	for l in $LAYERS; do
+		echo "${l%%=*} $(echo "${l#*=}" | tr , ' ')"
+		: >"$stage/lib/pkg/layers.d/${l%%=*}"
+	done >"$stage/lib/pkg/layers"
+	touch -d "@$SOURCE_DATE_EPOCH" "$stage/lib/pkg/layers" "$stage/lib/pkg/layers.d" "$stage/lib/pkg/layers.d"/*
+fi
 
 # The root as a verified image (rootimg.sh: squashfs and dm-verity tree),
-# beside the stage: the initramfs carries it, a disk slot holds the same.
+# beside the stage: a disk slot holds it, and the initramfs too where the
+# board has no layers.
 img=$stage.img
+rm -rf "$img"
 "$(dirname "$0")/rootimg.sh" "$stage" "$img" || die "rootimg.sh failed"
+net=$img
+verity_arg() {
+	printf 'verity:%s:%s:%s' "$(root_verity "$1" blocks)" "$(root_verity "$1" roothash)" "$(root_verity "$1" salt)"
+}
+args=
+for l in ${LAYERS:-}; do
+	name=${l%%=*}
+	# The layer's files (not its directories, which the root keeps),
+	# linked into a tree of their own and taken out of the netbooted root.
+	for p in $(echo "${l#*=}" | tr , ' '); do
+		"$PKG" --root "$stage" files "$p" || die "pkg files $p failed"
+		echo "f - - - - /lib/pkg/layers.d/$name"
+	done | awk '$1 == "f" { print substr($6, 2) } $1 == "l" { print substr($3, 2) } $1 == "h" { print substr($2, 2) }' |
+		LC_ALL=C sort -u >"$stage.list-$name"
+	[ -s "$stage.list-$name" ] || die "layer $name: its packages have no files"
+	if [ "$net" = "$img" ]; then
+		net=$img/net
+		cp -al "$stage" "$stage.net"
+	fi
+	mkdir -p "$stage.layers/$name"
+	rsync -a --files-from="$stage.list-$name" "$stage/" "$stage.layers/$name/" || die "layer $name: rsync failed"
+	(cd "$stage.net" && tr '\n' '\0' <"$stage.list-$name" | xargs -0 rm -f) || die "layer $name: removing its files failed"
+	"$(dirname "$0")/rootimg.sh" "$stage.layers/$name" "$img/layer-$name" || die "rootimg.sh failed (layer $name)"
+	args="$args cairn.layer=$name:$(verity_arg "$img/layer-$name")"
+	# The layer as its own initrd: the image, stored, under RAMROOT_LAYERS.
+	printf 'dir /cairn 0755 0 0\ndir /cairn/layers 0755 0 0\nfile /cairn/layers/%s.img %s 0400 0 0\n' \
+		"$name" "$img/layer-$name/root.img" >"$stage.list-cpio-$name"
+	"$gen" -t "$SOURCE_DATE_EPOCH" "$stage.list-cpio-$name" >"$(dirname "$out")/layer-$name.cpio.tmp"
+	mv "$(dirname "$out")/layer-$name.cpio.tmp" "$(dirname "$out")/layer-$name.cpio"
+done
+if [ "$net" != "$img" ]; then
+	"$(dirname "$0")/rootimg.sh" "$stage.net" "$net" || die "rootimg.sh failed (the netbooted root)"
+	rm -rf "$stage.net" "$stage.layers"
+fi
 # newc holds a member's size in 8 hex digits.
-[ "$(stat -c %s "$img/root.img")" -lt 4294967296 ] || die "$img/root.img: 4 GiB or more: too large for a cpio member"
-# What the command line must say for the initramfs to boot (initd(8), cairn.root).
-printf 'cairn.root=verity:%s:%s:%s\n' "$(root_verity "$img" blocks)" "$(root_verity "$img" roothash)" \
-	"$(root_verity "$img" salt)" >"$img/cmdline"
+[ "$(stat -c %s "$net/root.img")" -lt 4294967296 ] || die "$net/root.img: 4 GiB or more: too large for a cpio member"
+# What the command line must say for the initramfs to boot (initd(8),
+# cairn.root, cairn.layer).
+echo "cairn.root=$(verity_arg "$net")$args" >"$img/cmdline"
 
 # The initramfs: the root's initd as /init, which opens the image with the
 # command line's root hash and moves it over "/" (initd/ramroot.c); then
@@ -47,7 +127,7 @@ printf 'cairn.root=verity:%s:%s:%s\n' "$(root_verity "$img" blocks)" "$(root_ver
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /init $stage/sbin/initd 0755 0 0"
 } >"$stage.list"
-echo "file /cairn/root.img $img/root.img 0400 0 0" >"$stage.list-root"
+echo "file /cairn/root.img $net/root.img 0400 0 0" >"$stage.list-root"
 "$gen" -t "$SOURCE_DATE_EPOCH" "$stage.list" >"$out.cpio.tmp"
 zstd -q -"${ZSTD_LEVEL:-19}" -T1 --no-progress -f "$out.cpio.tmp" -o "$out.tmp"
 cpio_pad "$out.tmp"

@@ -1,8 +1,10 @@
 #!/bin/sh
 # scripts/netboot.sh: a board's netboot set (doc/netboot.md): the kernel
-# and the initramfs that holds the whole root (the node runs from RAM), an
-# iPXE script that boots them from beside itself, the guide, and their
-# sha256 sums.
+# and the initramfs that holds the root (the node runs from RAM), an iPXE
+# script that boots them from beside itself, the guide, and their sha256
+# sums.  For each of the board's layers (OUT/layer-NAME.cpio), the layer
+# and boot-NAME.ipxe, which loads it after the initramfs: the nodes a site
+# gives the layer boot that script.
 #
 # usage: netboot.sh OUT DEST [CONFIG_URL [CONFIG_CA]]
 #
@@ -17,8 +19,10 @@
 # env UKI_STUB (systemd's linuxx64.efi.stub; x86_64 boards) and OSREL: the
 # set gains cairn.efi, one Unified Kernel Image of the kernel, the
 # initramfs and the command line, for UEFI HTTP Boot (the firmware fetches
-# it by the URL its DHCP answer names; no iPXE).  It carries CONFIG_URL
-# only when the URL has no {mac}, which iPXE alone fills in.
+# it by the URL its DHCP answer names; no iPXE), and cairn-NAME.efi for
+# each layer, the same with the layer's initrd after the initramfs.  They
+# carry CONFIG_URL only when the URL has no {mac}, which iPXE alone fills
+# in.
 . "$(dirname "$0")/lib.sh"
 
 out=${1:?usage: netboot.sh OUT DEST [CONFIG_URL [CONFIG_CA]]}
@@ -38,7 +42,12 @@ esac
 
 rm -rf "$dest.tmp"
 mkdir -p "$dest.tmp"
-for f in vmlinuz initramfs.cpio.zst; do
+layers=
+for f in "$out"/layer-*.cpio; do
+	[ -f "$f" ] || continue
+	f=${f##*/} && f=${f#layer-} && layers="$layers ${f%.cpio}"
+done
+for f in vmlinuz initramfs.cpio.zst $(for l in $layers; do echo "layer-$l.cpio"; done); do
 	ln -f "$out/$f" "$dest.tmp/$f" 2>/dev/null || cp "$out/$f" "$dest.tmp/$f"
 done
 # cairn.dhcp: initd's DHCP client, so the node config can be fetched;
@@ -46,16 +55,26 @@ done
 args="initrd=initramfs.cpio.zst $(cat "$out/cmdline") cairn.dhcp"
 # shellcheck disable=SC2016
 [ -z "$url" ] || args="$args cairn.config=$(printf '%s' "$url" | sed 's/{mac}/${mac:hexhyp}/g') cairn.config.ca=$ca"
-{
+# ipxe_script [LAYER]: the boot script, with LAYER's initrd after the
+# initramfs (the EFI stub of a UEFI iPXE finds each by its initrd=).
+ipxe_script() {
 	echo '#!ipxe'
 	echo "# Cairn netboot: $(basename "$out"), $(sed -n 's/^epoch /source epoch /p' "$out/manifest" 2>/dev/null)"
 	echo '# The kernel and initramfs are beside this script: fetched from where'
 	echo '# it was fetched (HTTP: relative URLs).  The node runs from RAM.'
+	[ -z "${1:-}" ] || echo "# With the layer $1 (doc/netboot.md, \"Layers\")."
 	[ -z "$url" ] || echo '# Each node'"'"'s config: cairn.config (${mac:hexhyp}: its MAC, 52-54-00-12-34-56).'
-	echo "kernel vmlinuz $args"
+	echo "kernel vmlinuz $args${1:+ initrd=layer-$1.cpio}"
 	echo 'initrd initramfs.cpio.zst'
+	[ -z "${1:-}" ] || echo "initrd layer-$1.cpio"
 	echo 'boot'
-} >"$dest.tmp/boot.ipxe"
+}
+ipxe_script >"$dest.tmp/boot.ipxe"
+scripts=boot.ipxe
+for l in $layers; do
+	ipxe_script "$l" >"$dest.tmp/boot-$l.ipxe"
+	scripts="$scripts boot-$l.ipxe"
+done
 efi=
 if [ -n "${UKI_STUB:-}" ]; then
 	: "${OSREL:?OSREL: the os-release for the UKI}" "${SOURCE_DATE_EPOCH:?}"
@@ -68,11 +87,22 @@ if [ -n "${UKI_STUB:-}" ]; then
 	printf '%s' "$uargs" >"$dest.tmp/.cmdline"
 	uki_build "$UKI_STUB" "$dest.tmp/cairn.efi" "$SOURCE_DATE_EPOCH" osrel:"$OSREL" cmdline:"$dest.tmp/.cmdline" \
 		linux:"$out/vmlinuz" initrd:"$out/initramfs.cpio.zst"
-	rm -f "$dest.tmp/.cmdline"
 	efi=cairn.efi
+	# A layer's UKI: its initrd after the initramfs, at a 4-byte boundary.
+	for l in $layers; do
+		cp "$out/initramfs.cpio.zst" "$dest.tmp/.initrd"
+		cpio_pad "$dest.tmp/.initrd"
+		cat "$out/layer-$l.cpio" >>"$dest.tmp/.initrd"
+		uki_build "$UKI_STUB" "$dest.tmp/cairn-$l.efi" "$SOURCE_DATE_EPOCH" osrel:"$OSREL" \
+			cmdline:"$dest.tmp/.cmdline" linux:"$out/vmlinuz" initrd:"$dest.tmp/.initrd"
+		efi="$efi cairn-$l.efi"
+	done
+	rm -f "$dest.tmp/.cmdline" "$dest.tmp/.initrd"
 fi
 cp "$(dirname "$0")/../doc/netboot.md" "$dest.tmp/README.md"
-(cd "$dest.tmp" && sha256sum vmlinuz initramfs.cpio.zst boot.ipxe $efi README.md) >"$dest.tmp/SHA256SUMS"
+# shellcheck disable=SC2086
+(cd "$dest.tmp" && sha256sum vmlinuz initramfs.cpio.zst $(for l in $layers; do echo "layer-$l.cpio"; done) \
+	$scripts $efi README.md) >"$dest.tmp/SHA256SUMS"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
 say NETBOOT "$dest"

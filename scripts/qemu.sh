@@ -2,9 +2,11 @@
 # scripts/qemu.sh: boot a board's artifacts in QEMU with the serial console
 # on this terminal (--interactive) or on stdout (tests).
 #
-# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--cmdline FILE]
+# usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE|--no-initrd] [--cmdline FILE]
 #                [--reboot] [--netboot|--uefi [--secboot VARS]] OUT [-- QEMU_ARGS...]
 #
+# --no-initrd: OUT's kernel alone, for a root on a disk QEMU_ARGS give
+# (bench-runtime's Debian baseline).
 # --cmdline FILE: the kernel's command line from FILE, not OUT/cmdline
 # (--append is added to either).
 # --netboot: no kernel given; the firmware boots from the network (the
@@ -24,7 +26,7 @@
 # at kernel decompression); otherwise TCG.  The probe's answer is cached.
 . "$(dirname "$0")/lib.sh"
 
-interactive=0 append= initrd= cmdfile= netboot=0 uefi=0 noreboot=-no-reboot secvars=
+interactive=0 append= initrd= noinitrd=0 cmdfile= netboot=0 uefi=0 noreboot=-no-reboot secvars=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--interactive) interactive=1; shift ;;
@@ -34,11 +36,12 @@ while [ $# -gt 0 ]; do
 	--secboot) secvars=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
+	--no-initrd) noinitrd=1; shift ;;
 	--cmdline) cmdfile=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
-out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE] [--cmdline FILE] [--reboot] [--netboot|--uefi [--secboot VARS]] OUT [-- QEMU_ARGS...]}
+out=${1:?usage: qemu.sh [--interactive] [--append ARGS] [--initrd FILE|--no-initrd] [--cmdline FILE] [--reboot] [--netboot|--uefi [--secboot VARS]] OUT [-- QEMU_ARGS...]}
 shift
 [ "${1:-}" = -- ] && shift
 for f in vmlinuz initramfs.cpio.zst cmdline; do
@@ -99,11 +102,12 @@ fi
 if [ "$netboot" = 1 ]; then
 	exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio -no-reboot -boot n
 fi
+[ "$noinitrd" = 1 ] || set -- "$@" -initrd "$initrd"
 if [ "$interactive" = 1 ]; then
 	echo "  QEMU    $out ($a; Ctrl-a x quits, 'poweroff' in the guest powers off)"
 	exec qemu-system-x86_64 "$@" -nographic -no-reboot \
-		-kernel "$out/vmlinuz" -initrd "$initrd" -append "$cmdline"
+		-kernel "$out/vmlinuz" -append "$cmdline"
 fi
 # shellcheck disable=SC2086
 exec qemu-system-x86_64 "$@" -display none -monitor none -serial stdio $noreboot \
-	-kernel "$out/vmlinuz" -initrd "$initrd" -append "$cmdline"
+	-kernel "$out/vmlinuz" -append "$cmdline"

@@ -8,7 +8,9 @@
 # accepts nvidia.ko as built: with the kernel modules it needs loaded (its
 # .deps, as nvidia-load does), insmod passes the signature, vermagic and
 # symbol checks and fails only in the driver's own probe, for want of a
-# GPU.
+# GPU.  They are the board's layer gpu (doc/netboot.md, Layers): booted
+# without it first, the node has none of them, says the layer was not
+# loaded, and pkg verify leaves the layer's packages out.
 . "$(dirname "$0")/vmlib"
 
 if ! grep -q '"name": *"nvidia"' "$OUT/sbom.spdx.json"; then
@@ -58,7 +60,26 @@ echo "GD-DONE"
 STEPS
 BOOT_BOUND=${BOOT_BOUND:-600}
 bound=$BOOT_BOUND
+[ -f "$OUT/layer-gpu.cpio" ] || fail "$OUT has the GPU packages but no layer-gpu.cpio"
+
+# Without the layer.
 vm_start ""
+vm_run 'echo "GD0-NV $(ls /lib/modules/$(uname -r)/updates/nvidia 2>/dev/null | wc -l) $(ls /lib/firmware/amdgpu 2>/dev/null | wc -l)"'
+vm_run 'pkg verify /etc >/tmp/v.out 2>&1; echo "GD0-VERIFY rc=$? $(grep -c "in the layer gpu, which this node did not load: not checked" /tmp/v.out)"'
+vm_run "poweroff"
+vm_end
+expect 'cairn.layer gpu: not in the initramfs: not loaded'
+expect 'GD0-NV 0 0'
+grep -Eq 'GD0-VERIFY rc=0 [1-9]' "$vm/log" || fail "pkg verify without the layer: $(grep GD0-VERIFY "$vm/log")"
+
+# With it, as boot-gpu.ipxe loads it: after the initramfs.
+rm -f "$vm/log"
+initrd_overlay "$OUT/initramfs.cpio.zst" "$vm/root" "$vm/initrd"
+cpio_pad "$vm/initrd"
+cat "$OUT/layer-gpu.cpio" >>"$vm/initrd"
+# shellcheck disable=SC2086
+vm_launch --append "cairn.shell" --initrd "$vm/initrd" "$OUT" -- $QEMU_MACHINE
+expect 'cairn.layer gpu: verified squashfs'
 vm_run "sh /root/gd.sh"
 vm_wait 'GD-DONE|GD-FAIL' 400
 vm_run "poweroff"
@@ -79,4 +100,4 @@ case $line in
 *"No such device"*) echo "ok: $line (the driver's probe: no GPU)" ;;
 *) fail "insmod nvidia.ko: $line" ;;
 esac
-echo "ok: boot with the GPU drivers and no GPU is untouched"
+echo "ok: boot with the GPU drivers and no GPU is untouched; without the layer gpu, none of them and pkg verify passes"

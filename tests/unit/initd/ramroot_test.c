@@ -69,6 +69,47 @@ static void param(void)
 	CHECK(ramroot_param("cairn.root=verity:1:" HASH ":00", v, 16) < 0);
 }
 
+static void layers(void)
+{
+	static const char *const bad[] = {
+		"cairn.layer=gpu",
+		"cairn.layer=:verity:1:" HASH ":00",
+		"cairn.layer=-gpu:verity:1:" HASH ":00",
+		"cairn.layer=GPU:verity:1:" HASH ":00",
+		"cairn.layer=g/u:verity:1:" HASH ":00",
+		"cairn.layer=g.u:verity:1:" HASH ":00",
+		"cairn.layer=../x:verity:1:" HASH ":00",
+		"cairn.layer=abcdefghijklmnopqrstuvwxyz0123456:verity:1:" HASH ":00", /* 33 */
+		"cairn.layer=gpu:verity:0:" HASH ":00",
+		"cairn.layer=gpu:verity:1:" HASH ":00 x cairn.layer=",
+		/* The same name twice, whatever each says: never "the last wins". */
+		"cairn.layer=gpu:verity:1:" HASH ":00 cairn.layer=gpu:verity:1:" HASH ":00",
+		"cairn.layer=gpu:verity:1:" HASH ":00 cairn.layer=gpu:verity:2:" HASH ":00",
+	};
+	struct ramlayer l[RAMROOT_LAYERS_MAX];
+	char many[RAMROOT_LAYERS_MAX * 120 + 200];
+	size_t i, len = 0;
+
+	CHECK(ramroot_layers("console=ttyS0 quiet", l, RAMROOT_LAYERS_MAX) == 0);
+	CHECK(ramroot_layers("cairn.layer=gpu:verity:7:" HASH ":" SALT " quiet cairn.layer=a-1:verity:1:" HASH ":00",
+			     l, RAMROOT_LAYERS_MAX) == 2);
+	CHECK(strcmp(l[0].name, "gpu") == 0 && l[0].v.blocks == 7 && strcmp(l[0].v.salt, SALT) == 0);
+	CHECK(strcmp(l[1].name, "a-1") == 0 && l[1].v.blocks == 1);
+	CHECK(ramroot_layers("cairn.layer=abcdefghijklmnopqrstuvwxyz012345:verity:1:" HASH ":00", l,
+			     RAMROOT_LAYERS_MAX) == 1);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (ramroot_layers(bad[i], l, RAMROOT_LAYERS_MAX) != -EINVAL)
+			fprintf(stderr, "accepted: '%s'\n", bad[i]);
+		CHECK(ramroot_layers(bad[i], l, RAMROOT_LAYERS_MAX) == -EINVAL);
+	}
+	/* As many as fit, then one more: refused, not cut. */
+	for (i = 0; i < RAMROOT_LAYERS_MAX; i++)
+		len += (size_t)snprintf(many + len, sizeof many - len, "cairn.layer=l%zu:verity:1:" HASH ":00 ", i);
+	CHECK(ramroot_layers(many, l, RAMROOT_LAYERS_MAX) == RAMROOT_LAYERS_MAX);
+	snprintf(many + len, sizeof many - len, "cairn.layer=extra:verity:1:" HASH ":00");
+	CHECK(ramroot_layers(many, l, RAMROOT_LAYERS_MAX) == -EINVAL);
+}
+
 static void table(void)
 {
 	struct ramroot r;
@@ -85,6 +126,7 @@ int main(void)
 	RUN(parse);
 	RUN(refused);
 	RUN(param);
+	RUN(layers);
 	RUN(table);
 	return CHECK_DONE();
 }
