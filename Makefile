@@ -427,14 +427,12 @@ ARTIFACTS := vmlinuz initramfs.cpio.zst kernel.config cmdline sbom.spdx.json \
 
 # The initramfs: the root's initd and the root as a verified image
 # ($(KB)/rootfs.img: root.img, its root hash; doc/netboot.md).
-$(OUT)/initramfs.cpio.zst: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh scripts/rootimg.sh scripts/lib.sh board/$(BOARD)/board.mk
+# The layers' initrds come with it (one recipe makes them all).
+$(OUT)/initramfs.cpio.zst $(LAYER_CPIOS) &: $(REPO)/release $(HB)/gen_init_cpio scripts/initramfs.sh scripts/rootimg.sh scripts/lib.sh board/$(BOARD)/board.mk
 	$(call say,CPIO,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)PKG=$(HB)/pkg ZSTD_LEVEL=$(INITRAMFS_ZSTD_LEVEL) LAYERS="$(LAYERS_ENV)" scripts/initramfs.sh $@ \
-		$(KB)/rootfs $(REPO) $(HB)/gen_init_cpio $(BOARD_PACKAGES)
-# The layers' initrds come with it.
-$(LAYER_CPIOS): $(OUT)/initramfs.cpio.zst
-	$(Q)test -f $@ && touch $@
+	$(Q)PKG=$(HB)/pkg ZSTD_LEVEL=$(INITRAMFS_ZSTD_LEVEL) LAYERS="$(LAYERS_ENV)" scripts/initramfs.sh \
+		$(OUT)/initramfs.cpio.zst $(KB)/rootfs $(REPO) $(HB)/gen_init_cpio $(BOARD_PACKAGES)
 
 # The SBOM of what the root holds, from its package database, checked
 # against the SPDX 2.3 JSON schema the lock pins before it is kept.

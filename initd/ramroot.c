@@ -275,12 +275,16 @@ static int verity_mount(const char *path, const struct ramroot *r, const char *n
 	dev_t loop = 0, dm = 0;
 	int img, rc;
 
-	/* A regular file: a FIFO would hang PID 1, a link lead elsewhere. */
-	img = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (img < 0) {
-		*what = path;
+	/* A regular file, looked at before it is opened: a FIFO would hang
+	 * PID 1, a device's driver would run its open, a link lead elsewhere. */
+	*what = path;
+	if (lstat(path, &st) < 0)
 		return -errno;
-	}
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	img = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (img < 0)
+		return -errno;
 	/* A tree of one block at least after the data, unless the data is
 	 * one block: its hash is the root hash itself. */
 	if (fstat(img, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
@@ -319,6 +323,7 @@ static void layers_unnamed(const struct ramlayer *l, int nl)
 {
 	DIR *d = opendir(RAMROOT_LAYERS);
 	struct dirent *e;
+	char shown[65];
 	size_t n;
 	int i;
 
@@ -332,9 +337,13 @@ static void layers_unnamed(const struct ramlayer *l, int nl)
 			if (strncmp(e->d_name, l[i].name, n) == 0 && strcmp(e->d_name + n, ".img") == 0)
 				break;
 		}
-		if (i == nl)
-			log_msg(LOG_ERR, "cairn.layer: " RAMROOT_LAYERS "/%.64s: no cairn.layer= names it: left out",
-				e->d_name);
+		if (i == nl) {
+			/* The name as a planted file gives it: no control bytes on the console. */
+			for (n = 0; e->d_name[n] != '\0' && n < sizeof shown - 1; n++)
+				shown[n] = (unsigned char)e->d_name[n] < 0x20 || e->d_name[n] == 0x7f ? '?' : e->d_name[n];
+			shown[n] = '\0';
+			log_msg(LOG_ERR, "cairn.layer: " RAMROOT_LAYERS "/%s: no cairn.layer= names it: left out", shown);
+		}
 	}
 	closedir(d);
 }
@@ -347,6 +356,7 @@ static void layers_unnamed(const struct ramlayer *l, int nl)
 static int layers_mount(const struct ramlayer *l, int nl, char *opts, size_t size, const char **what)
 {
 	char img[64], dm[48], dev[64], dir[64];
+	struct stat st;
 	size_t len;
 	int i, rc;
 
@@ -354,7 +364,9 @@ static int layers_mount(const struct ramlayer *l, int nl, char *opts, size_t siz
 	for (i = 0; i < nl; i++) {
 		/* %.32s: RAMROOT_NAME_MAX, which ramroot_layer_parse holds names to. */
 		snprintf(img, sizeof img, RAMROOT_LAYERS "/%.32s.img", l[i].name);
-		if (access(img, F_OK) < 0 && errno == ENOENT) {
+		/* Only "no such file" is a layer not given: anything else there
+		 * (a dangling link, a FIFO) is refused by verity_mount. */
+		if (lstat(img, &st) < 0 && errno == ENOENT) {
 			log_msg(LOG_INFO, "cairn.layer %s: not in the initramfs: not loaded", l[i].name);
 			continue;
 		}

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "fileio.h"
 #include "fsroot.h"
+#include "db.h"
 #include "stray.h"
 #include "sha256.h"
 
@@ -131,7 +132,9 @@ static void stray_print(const char *path, const char *why, void *arg)
  * lib/pkg/layers, "NAME PKG..." a line, and each layer holds
  * lib/pkg/layers.d/NAME, so that file is there when the layer is.  The
  * layer of PKG when this node did not load it (its name in LAYER), else
- * NULL: its files are not here by design, and are not checked.
+ * NULL.  Neither file is a package's: either could be changed by what is
+ * laid over the root, so a package taken as absent is still checked to
+ * have none of its files here (verify_pkg).
  */
 static const char *layer_absent(int pkgdir, const char *list, const char *pkg, char *layer, size_t size)
 {
@@ -152,12 +155,66 @@ static const char *layer_absent(int pkgdir, const char *list, const char *pkg, c
 				memcpy(layer, line, n);
 				layer[n] = '\0';
 				snprintf(path, sizeof path, "layers.d/%s", layer);
-				return faccessat(pkgdir, path, F_OK, 0) < 0 ? layer : NULL;
+				/* Only "no such file" is absence: any other error checks it. */
+				return faccessat(pkgdir, path, F_OK, 0) < 0 && errno == ENOENT ? layer : NULL;
 			}
 			w = we;
 		}
 	}
 	return NULL;
+}
+
+struct verify_count {
+	size_t files, bad, changed, skipped;
+};
+
+/* Whether an entry is at PATH at all (what a package of an absent layer must not have). */
+static int entry_here(int rootfd, const char *path)
+{
+	const char *leaf;
+	struct stat st;
+	int dfd = fsroot_parent(rootfd, path, &leaf), rc;
+
+	if (dfd < 0)
+		return 0;
+	rc = fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW);
+	close(dfd);
+	return rc == 0;
+}
+
+/* One package's entries (at or under TOPS) against the database; with
+ * LAYER, a layer not loaded here: that none but its directories are here. */
+static void verify_pkg(int rootfd, const struct db_pkg *p, const char *layer, char *const *tops, int ntops,
+		       struct verify_count *c)
+{
+	const char *why;
+	size_t j;
+
+	for (j = 0; j < p->m.nfiles; j++) {
+		const struct pkg_file *f = &p->m.files[j];
+
+		if (!verify_wanted(f->path, tops, ntops))
+			continue;
+		c->files++;
+		if (layer != NULL) {
+			if (f->type != PKG_DIR && entry_here(rootfd, f->path)) {
+				c->bad++;
+				printf("%s: /%s: here, but its layer %s is not loaded: not the image's\n", p->name,
+				       f->path, layer);
+			}
+			continue;
+		}
+		why = verify_one(rootfd, f);
+		if (why == NULL)
+			continue;
+		if (f->type == PKG_FILE && strncmp(f->path, "etc/", 4) == 0) {
+			c->changed++;
+			printf("%s: /%s: %s (a configuration file changed here)\n", p->name, f->path, why);
+			continue;
+		}
+		c->bad++;
+		printf("%s: /%s: %s\n", p->name, f->path, why);
+	}
 }
 
 /*
@@ -170,8 +227,10 @@ int cmd_verify(struct pkg_opts *o, int argc, char **argv)
 {
 	static char *const ext_tops[] = { "usr", "opt" };
 	char **tops = argv + 1, *layers = NULL, layer[40];
+	const char *absent;
+	struct verify_count c = { 0 };
 	struct txn t;
-	size_t i, j, len, nfiles = 0, bad = 0, changed = 0, strays = 0;
+	size_t i, len, strays = 0;
 	int rootfd, k, rc, ntops = cmd_operands(o, argc, argv);
 	struct perr e = { "" };
 
@@ -195,31 +254,14 @@ int cmd_verify(struct pkg_opts *o, int argc, char **argv)
 	if (rc < 0 && rc != -ENOENT)
 		cmd_fail(&e);
 	for (i = 0; i < t.db.n; i++) {
-		if (layers != NULL && layer_absent(t.pkgdir, layers, t.db.pkgs[i].name, layer, sizeof layer) != NULL) {
+		absent = layers != NULL ? layer_absent(t.pkgdir, layers, t.db.pkgs[i].name, layer, sizeof layer) : NULL;
+		if (absent != NULL) {
+			c.skipped++;
 			if (!o->json)
 				fprintf(stderr, "pkg: verify: %s: in the layer %s, which this node did not load: "
-					"not checked\n", t.db.pkgs[i].name, layer);
-			continue;
+					"its files must not be here\n", t.db.pkgs[i].name, absent);
 		}
-		for (j = 0; j < t.db.pkgs[i].m.nfiles; j++) {
-			const struct pkg_file *f = &t.db.pkgs[i].m.files[j];
-			const char *why;
-
-			if (!verify_wanted(f->path, tops, ntops))
-				continue;
-			why = verify_one(rootfd, f);
-			nfiles++;
-			if (why == NULL)
-				continue;
-			if (f->type == PKG_FILE && strncmp(f->path, "etc/", 4) == 0) {
-				changed++;
-				printf("%s: /%s: %s (a configuration file changed here)\n", t.db.pkgs[i].name,
-				       f->path, why);
-				continue;
-			}
-			bad++;
-			printf("%s: /%s: %s\n", t.db.pkgs[i].name, f->path, why);
-		}
+		verify_pkg(rootfd, &t.db.pkgs[i], absent, tops, ntops, &c);
 	}
 	free(layers);
 	/* Nothing but pkg writes the extensions area: what it did not is foreign. */
@@ -228,14 +270,15 @@ int cmd_verify(struct pkg_opts *o, int argc, char **argv)
 			cmd_fail(&e);
 	if (!o->json && o->ext)
 		fprintf(stderr, "pkg: verify: %zu packages, %zu entries, %zu differ, %zu from no package\n",
-			t.db.n, nfiles, bad, strays);
+			t.db.n, c.files, c.bad, strays);
 	else if (!o->json)
 		fprintf(stderr, "pkg: verify: %zu packages, %zu entries, %zu differ, %zu configuration "
-			"files changed\n", t.db.n, nfiles, bad, changed);
+			"files changed\n", t.db.n, c.files, c.bad, c.changed);
 	else
 		printf("{\"packages\":%zu,\"entries\":%zu,\"differ\":%zu,\"config_changed\":%zu,"
-		       "\"strays\":%zu}\n", t.db.n, nfiles, bad, changed, strays);
+		       "\"strays\":%zu,\"layer_not_loaded\":%zu}\n", t.db.n, c.files, c.bad, c.changed, strays,
+		       c.skipped);
 	txn_close(&t);
 	close(rootfd);
-	return bad || strays ? 1 : 0;
+	return c.bad || strays ? 1 : 0;
 }

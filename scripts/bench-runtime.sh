@@ -102,7 +102,7 @@ initramfs_root "$out/initramfs.cpio.zst" "$tmp/flat"
 cp -a "$tmp/root/." "$tmp/flat/"
 (cd "$tmp/flat" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc) | zstd -q -3 -T0 >"$tmp/flat.cpio.zst"
 rm -rf "$tmp/flat"
-sed 's/ cairn\.root=[^ ]*//' "$out/cmdline" >"$tmp/flat.cmdline"
+sed -e 's/ cairn\.root=[^ ]*//' -e 's/ cairn\.layer=[^ ]*//g' "$out/cmdline" >"$tmp/flat.cmdline"
 debimg=$("$(dirname "$0")/debian-root.sh") || die "no Debian baseline image"
 { tr ' ' '\n' <"$out/cmdline" | grep -v '^cairn\.' | tr '\n' ' '; echo 'root=/dev/vda rw'; } >"$tmp/deb.cmdline"
 

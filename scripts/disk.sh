@@ -41,9 +41,9 @@ w=$out/disk.tmp
 rm -rf "$w"
 mkdir -p "$w/disk"
 trap 'rm -rf "$w"' EXIT
-# The board's line: without CMDLINE, OUT/cmdline less the initramfs's cairn.root.
+# The board's line: without CMDLINE, OUT/cmdline less the initramfs's cairn.root and cairn.layer.
 if [ -z "${CMDLINE:-}" ]; then
-	sed 's/ cairn\.root=[^ ]*//' "$cmdline" >"$w/board.cmdline"
+	sed -e 's/ cairn\.root=[^ ]*//' -e 's/ cairn\.layer=[^ ]*//g' "$cmdline" >"$w/board.cmdline"
 	cmdline=$w/board.cmdline
 fi
 

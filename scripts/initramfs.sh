@@ -15,7 +15,7 @@
 # Layers (doc/netboot.md): the packages of each are installed with the
 # rest (STAGE is the whole root: its database, the SBOM and a disk slot
 # hold them all), then their files are taken out of the netbooted root
-# into an image of their own, STAGE.img/layer-NAME.img with its
+# into an image of their own, STAGE.img/layer-NAME/root.img with its
 # root.verity, and OUT's directory gets layer-NAME.cpio, a plain cpio of
 # /cairn/layers/NAME.img that a node given the layer loads after the
 # initramfs.  The command line names each layer's hash (cairn.layer=);
@@ -31,30 +31,46 @@ shift 4
 
 rm -rf "$stage" "$stage.net" "$stage.layers" "$(dirname "$out")"/layer-*.cpio
 mkdir -p "$stage"
-lpkgs=
+# The layers: names as initd takes them (cairn.layer=, initd/ramroot.c),
+# each once, each package in one layer only.  $stage.owner: "PKG LAYER".
+lpkgs= names= n=0
+: >"$stage.owner"
 for l in ${LAYERS:-}; do
-	case $l in
-	[a-z0-9]*=?*) ;;
-	*) die "LAYERS: '$l' is not NAME=PKG,PKG..." ;;
+	name=${l%%=*}
+	case $name in
+	'' | -* | *[!a-z0-9-]*) die "LAYERS: '$name': a layer's name is a-z, 0-9 and '-', not first" ;;
 	esac
-	lpkgs="$lpkgs $(echo "${l#*=}" | tr , ' ')"
+	[ "${#name}" -le 32 ] || die "LAYERS: '$name': longer than 32"
+	case " $names " in *" $name "*) die "LAYERS: '$name' given twice" ;; esac
+	case $l in *=?*) ;; *) die "LAYERS: '$l' is not NAME=PKG,PKG..." ;; esac
+	names="$names $name" n=$((n + 1))
+	for p in $(echo "${l#*=}" | tr , ' '); do
+		case " $lpkgs " in *" $p "*) die "LAYERS: $p is in two layers" ;; esac
+		lpkgs="$lpkgs $p"
+		echo "$p $name" >>"$stage.owner"
+	done
 done
+[ "$n" -le 8 ] || die "LAYERS: $n layers; initd takes 8 at most"
 # shellcheck disable=SC2086
 "$PKG" --root "$stage" --repo "$repo" --trust "$KEYS_DIR/root" install "$@" $lpkgs 2>"$stage.log" ||
 	{ cat "$stage.log" >&2; die "pkg install into the root failed"; }
 # The lock is pkg's own while it runs, not part of the image.
 rm -f "$stage/lib/pkg/lock"
-# A layer's package must not be one the rest of the root needs: a node
-# without the layer would lack it.
+# A package may depend only on packages of the root or of its own layer:
+# a node without a layer would lack what another part needs.
 if [ -n "$lpkgs" ]; then
-	bad=$("$PKG" --root "$stage" list | awk '{ print $1 }' | while read -r p; do
-		case " $lpkgs " in *" $p "*) continue ;; esac
-		"$PKG" --root "$stage" info "$p" |
-			awk -v p="$p" '$1 == "depends" { for (i = 2; i <= NF; i++) { sub(/[<>=!].*/, "", $i); print $i, p } }'
-	done | while read -r d p; do
-		case " $lpkgs " in *" $d "*) echo "$d, which $p needs" ;; esac
-	done | head -n 1)
-	[ -z "$bad" ] || die "LAYERS: $bad: a node without the layer would lack it (take $bad out of the layer, or put the other in)"
+	"$PKG" --root "$stage" list >"$stage.pkgs" || die "pkg list failed"
+	for p in $(awk '{ print $1 }' "$stage.pkgs"); do
+		"$PKG" --root "$stage" info "$p" >"$stage.info" || die "pkg info $p failed"
+		awk -v p="$p" '$1 == "depends" { for (i = 2; i <= NF; i++) { sub(/[<>=!].*/, "", $i); print p, $i } }' \
+			"$stage.info"
+	done >"$stage.deps"
+	bad=$(awk 'FNR == NR { layer[$1] = $2; next }
+		($2 in layer) && layer[$2] != layer[$1] {
+			print $2 " (layer " layer[$2] "), which " $1 " (" ($1 in layer ? "layer " layer[$1] : "the root") ") needs"
+			exit }' "$stage.owner" "$stage.deps")
+	[ -z "$bad" ] || die "LAYERS: $bad: a node without that layer would lack it"
+	rm -f "$stage.pkgs" "$stage.info" "$stage.deps"
 fi
 # Which packages each layer holds, and in each layer a file that says it
 # is there (pkg verify: a layer not loaded is not checked).
@@ -82,18 +98,20 @@ for l in ${LAYERS:-}; do
 	name=${l%%=*}
 	# The layer's files (not its directories, which the root keeps),
 	# linked into a tree of their own and taken out of the netbooted root.
+	: >"$stage.files"
 	for p in $(echo "${l#*=}" | tr , ' '); do
-		"$PKG" --root "$stage" files "$p" || die "pkg files $p failed"
-		echo "f - - - - /lib/pkg/layers.d/$name"
-	done | awk '$1 == "f" { print substr($6, 2) } $1 == "l" { print substr($3, 2) } $1 == "h" { print substr($2, 2) }' |
-		LC_ALL=C sort -u >"$stage.list-$name"
+		"$PKG" --root "$stage" files "$p" >>"$stage.files" || die "pkg files $p failed"
+	done
+	awk '$1 == "f" { print substr($6, 2) } $1 == "l" { print substr($3, 2) } $1 == "h" { print substr($2, 2) }' \
+		"$stage.files" | LC_ALL=C sort -u >"$stage.list-$name"
 	[ -s "$stage.list-$name" ] || die "layer $name: its packages have no files"
+	echo "lib/pkg/layers.d/$name" >>"$stage.list-$name"
 	if [ "$net" = "$img" ]; then
 		net=$img/net
 		cp -al "$stage" "$stage.net"
 	fi
 	mkdir -p "$stage.layers/$name"
-	rsync -a --files-from="$stage.list-$name" "$stage/" "$stage.layers/$name/" || die "layer $name: rsync failed"
+	rsync -aH --files-from="$stage.list-$name" "$stage/" "$stage.layers/$name/" || die "layer $name: rsync failed"
 	(cd "$stage.net" && tr '\n' '\0' <"$stage.list-$name" | xargs -0 rm -f) || die "layer $name: removing its files failed"
 	"$(dirname "$0")/rootimg.sh" "$stage.layers/$name" "$img/layer-$name" || die "rootimg.sh failed (layer $name)"
 	args="$args cairn.layer=$name:$(verity_arg "$img/layer-$name")"

@@ -65,7 +65,7 @@ bound=$BOOT_BOUND
 # Without the layer.
 vm_start ""
 vm_run 'echo "GD0-NV $(ls /lib/modules/$(uname -r)/updates/nvidia 2>/dev/null | wc -l) $(ls /lib/firmware/amdgpu 2>/dev/null | wc -l)"'
-vm_run 'pkg verify /etc >/tmp/v.out 2>&1; echo "GD0-VERIFY rc=$? $(grep -c "in the layer gpu, which this node did not load: not checked" /tmp/v.out)"'
+vm_run 'pkg verify /etc >/tmp/v.out 2>&1; echo "GD0-VERIFY rc=$? $(grep -c "in the layer gpu, which this node did not load: its files must not be here" /tmp/v.out)"'
 vm_run "poweroff"
 vm_end
 expect 'cairn.layer gpu: not in the initramfs: not loaded'

@@ -11,7 +11,8 @@
 #     have one (a second, small layer of the test's own has one);
 #     pkg verify checks the layer's packages;
 #   - named, not brought: the node boots without it, says so, and pkg
-#     verify leaves the layer's packages out;
+#     verify checks only that none of the layer's files are there (one
+#     brought another way, through /cairn/extra, fails it);
 #   - brought, not named: left out, said, the boot goes on;
 #   - attacks, none of which boots: one byte changed in the layer (found
 #     when it is mounted), the name given twice with another image's hash.
@@ -35,7 +36,7 @@ if LAYERS="bad=glibc" ZSTD_LEVEL=3 "$top/scripts/initramfs.sh" "$vm/refused.cpio
 	"$gen" $pkgs >"$vm/refused.log" 2>&1; then
 	fail "a layer of glibc was made"
 fi
-grep -q 'LAYERS: glibc, which .* needs: a node without the layer would lack it' "$vm/refused.log" ||
+grep -q 'LAYERS: glibc (layer bad), which .* needs: a node without that layer would lack it' "$vm/refused.log" ||
 	fail "refused, but not for the reason: $(cat "$vm/refused.log")"
 [ ! -e "$vm/layer-bad.cpio" ] || fail "the refused layer's initrd was written"
 rm -rf "$vm/refused" "$vm/refused.img"
@@ -95,7 +96,8 @@ boot_with() {
 	vm_run 'echo "LY-FILE $(cat /usr/share/cairn-layer-test/hello 2>/dev/null || echo none)"'
 	vm_run 'echo "LY-OSREL $(grep -c "^ID=not-cairn" /etc/os-release)"'
 	vm_run 'echo "LY-DM $(cat /sys/block/dm-*/dm/name | sort | tr "\n" " ")"'
-	vm_run 'pkg verify /etc /usr/sbin >/tmp/v.out 2>&1; echo "LY-VERIFY rc=$? $(grep -c "in the layer slurm, which this node did not load: not checked" /tmp/v.out)"'
+	vm_run 'pkg verify /etc /usr/sbin >/tmp/v.out 2>&1; echo "LY-VERIFY rc=$? $(grep -c "in the layer slurm, which this node did not load: its files must not be here" /tmp/v.out)"'
+	vm_run 'echo "LY-HERE $(grep "here, but its layer slurm is not loaded" /tmp/v.out | tr "\n" " ")"'
 	vm_run 'initctl poweroff'
 	vm_end || true
 }
@@ -119,6 +121,18 @@ expect 'cairn.layer slurm: not in the initramfs: not loaded'
 expect 'LY-SLURMD none'
 expect 'LY-DM cairn-root $'
 grep -Eq 'LY-VERIFY rc=0 [1-9]' "$vm/log" || fail "pkg verify without the layer: $(grep LY-VERIFY "$vm/log")"
+
+# A layer's file brought another way (an appended initramfs's
+# /cairn/extra) on a node that did not load the layer: pkg verify says so.
+mkdir -p "$vm/root/usr/sbin"
+printf '#!/bin/sh\necho not-slurmd\n' >"$vm/root/usr/sbin/slurmd"
+chmod 755 "$vm/root/usr/sbin/slurmd"
+initrd_overlay "$vm/initramfs.cpio.zst" "$vm/root" "$vm/planted"
+rm -rf "$vm/root" && mkdir -p "$vm/root"
+boot_with "$vm/planted" "$vm/cmdline"
+expect 'LY-SLURMD here'
+expect "LY-HERE slurmd: /usr/sbin/slurmd: here, but its layer slurm is not loaded: not the image's \$"
+expect 'LY-VERIFY rc=1 [1-9]'
 
 boot_with "$vm/with" "$vm/nolayer"
 expect 'cairn.layer: /cairn/layers/slurm.img: no cairn.layer= names it: left out'
