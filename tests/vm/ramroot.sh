@@ -47,24 +47,6 @@ expect 'RR-EXTRA laid-over 755'
 rm -rf "$vm/root"
 mkdir -p "$vm/root"
 
-# boot_fails WHAT INITRD CMDLINE APPEND PATTERN...: the guest never
-# reaches boot ok and says each PATTERN; QEMU exits (the kernel panics,
-# or initd restarts the machine).
-boot_fails() {
-	what=$1 initrd=$2 cmdl=$3 app=$4
-	shift 4
-	rm -f "$vm/log"
-	# shellcheck disable=SC2086
-	VM_NOWAIT=1 vm_launch --append "cairn.shell $app" --initrd "$initrd" --cmdline "$cmdl" "$OUT" -- $QEMU_MACHINE
-	for p in "$@"; do
-		vm_wait "$p" "$bound"
-	done
-	wait "$qpid" || true
-	qpid=
-	exec 3>&-
-	! grep -q 'cairn: boot ok' "$vm/log" || fail "$what: booted"
-}
-
 cp "$OUT/cmdline" "$vm/cmdline"
 sed 's/ cairn\.root=[^ ]*//' "$OUT/cmdline" >"$vm/nohash"
 # Another image's root hash, as a swapped image with its own tree has.
