@@ -7,10 +7,13 @@
 # loads the chain script by TFTP, then boot.ipxe, the kernel and the
 # initramfs by HTTP, and the node fetches its config by the URL in
 # boot.ipxe, one per MAC, checked against the site CA in the image.  Two
-# nodes with different MACs get different host names.  Then UEFI HTTP
-# Boot (x86_64 boards, OVMF, no iPXE): the firmware's DHCP request (client
-# architecture 16) is answered with cairn.efi's URL, and the UKI boots
-# with its site-wide config URL.
+# nodes with different MACs get different host names, and the second,
+# tagged by its MAC, is given a layer (doc/netboot.md, Layers: the set
+# made with a small layer of the test's own; boot-test.ipxe loads it), the
+# first not.  Then UEFI HTTP Boot (x86_64 boards, OVMF, no iPXE): the
+# firmware's DHCP request (client architecture 16) is answered with
+# cairn-test.efi's URL, and the UKI, the layer inside, boots with its
+# site-wide config URL.
 . "$(dirname "$0")/vmlib"
 [ "$(id -u)" = 0 ] || { echo "skipped: a network namespace needs root"; exit 77; }
 PATH=$PATH:/usr/sbin
@@ -38,10 +41,24 @@ mkdir -p "$vm/root/etc/cairn" "$vm/out"
 cp "$pki/site-ca.pem" "$vm/root/etc/cairn/site-ca.pem"
 initrd_overlay "$OUT/initramfs.cpio.zst" "$vm/root" "$vm/out/initramfs.cpio.zst"
 cp "$OUT/vmlinuz" "$OUT/cmdline" "$vm/out/"
+# And a layer (doc/netboot.md, Layers), as a board with one has: the
+# second node is given it (boot-test.ipxe), the UEFI node too (cairn-test.efi).
+mkdir -p "$vm/layer/usr/share/cairn-layer-test"
+echo "from-the-layer" >"$vm/layer/usr/share/cairn-layer-test/hello"
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0} "$top/scripts/rootimg.sh" "$vm/layer" "$vm/layer.img" >/dev/null ||
+	fail "rootimg.sh made no layer"
+mkdir -p "$vm/lc/cairn/layers" && cp "$vm/layer.img/root.img" "$vm/lc/cairn/layers/test.img"
+(cd "$vm/lc" && find cairn | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$vm/out/layer-test.cpio"
+printf '%s cairn.layer=test:verity:%s:%s:%s\n' "$(cat "$OUT/cmdline")" "$(root_verity "$vm/layer.img" blocks)" \
+	"$(root_verity "$vm/layer.img" roothash)" "$(root_verity "$vm/layer.img" salt)" >"$vm/out/cmdline"
 "$top/scripts/netboot.sh" "$vm/out" "$vm/www" 'https://10.80.0.1:8443/nodes/{mac}.conf' >/dev/null
 grep -q 'cairn.config=https://10.80.0.1:8443/nodes/${mac:hexhyp}.conf cairn.config.ca=/etc/cairn/site-ca.pem' \
 	"$vm/www/boot.ipxe" || { cat "$vm/www/boot.ipxe"; fail "boot.ipxe lacks the config URL"; }
 (cd "$vm/www" && sha256sum -c --quiet SHA256SUMS) || fail "the set's SHA256SUMS do not check"
+grep -q ' layer-test.cpio$' "$vm/www/SHA256SUMS" && grep -q ' boot-test.ipxe$' "$vm/www/SHA256SUMS" ||
+	fail "the set's SHA256SUMS lack the layer or its script"
+grep -qx 'initrd layer-test.cpio' "$vm/www/boot-test.ipxe" && ! grep -q 'initrd.layer' "$vm/www/boot.ipxe" ||
+	fail "boot-test.ipxe does not load the layer, or boot.ipxe does"
 mkdir -p "$vm/www/nodes" "$vm/tftp"
 uefi=0
 if [ -f "$OUT/disk/linuxx64.efi.stub" ] && [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ]; then
@@ -55,13 +72,17 @@ for n in 1 2; do
 	printf '[node]\nhostname = nb-node-%s\n' "$n" >"$vm/www/nodes/52-54-00-80-00-0$n.conf"
 done
 printf '#!ipxe\nchain http://10.80.0.1:8080/boot.ipxe\n' >"$vm/tftp/chain.ipxe"
+printf '#!ipxe\nchain http://10.80.0.1:8080/boot-test.ipxe\n' >"$vm/tftp/chain-test.ipxe"
 chmod -R a+rX "$vm/www" "$vm/tftp"
 
 ip netns exec "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=br0 \
 	--bind-interfaces --dhcp-range=10.80.0.50,10.80.0.99,255.255.255.0,1h --log-dhcp \
 	--enable-tftp --tftp-root="$vm/tftp" \
 	--dhcp-match=set:efihttp,option:client-arch,16 --dhcp-option-force=tag:efihttp,60,HTTPClient \
-	--dhcp-boot=tag:efihttp,http://10.80.0.1:8080/uefi/cairn.efi --dhcp-boot=tag:!efihttp,chain.ipxe \
+	--dhcp-host=52:54:00:80:00:02,set:layer --dhcp-host=52:54:00:80:00:03,set:layer \
+	--dhcp-boot=tag:efihttp,tag:layer,http://10.80.0.1:8080/uefi/cairn-test.efi \
+	--dhcp-boot=tag:efihttp,tag:!layer,http://10.80.0.1:8080/uefi/cairn.efi \
+	--dhcp-boot=tag:!efihttp,tag:layer,chain-test.ipxe --dhcp-boot=tag:!efihttp,tag:!layer,chain.ipxe \
 	--dhcp-leasefile="$vm/leases" --pid-file="$vm/dnsmasq.pid" --log-facility="$vm/dnsmasq.log" &
 pids="$pids $!"
 mkdir -p "$vm/nginx"
@@ -103,9 +124,10 @@ for n in 1 2; do
 	VM_NETNS=$ns vm_launch --netboot "$OUT" -- $QEMU_MACHINE \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 		-device virtio-net-pci,netdev=n0,mac=52:54:00:80:00:0$n
-	vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; echo "NB-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; initctl poweroff'
+	vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; echo "NB-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; echo "NB-LAYER $(cat /usr/share/cairn-layer-test/hello 2>/dev/null || echo none)"; initctl poweroff'
 	vm_end
 	expect "NB-HOST nb-node-$n cmdline https://10.80.0.1:8443/nodes/52-54-00-80-00-0$n.conf"
+	if [ "$n" = 2 ]; then expect 'NB-LAYER from-the-layer'; else expect 'NB-LAYER none'; fi
 done
 # UEFI HTTP Boot: OVMF's own network stack (the NIC's iPXE ROM left
 # out, PXE and IPv6 off so that it goes straight to HTTP over IPv4).
@@ -115,17 +137,19 @@ if [ "$uefi" = 1 ]; then
 		-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no -fw_cfg name=opt/org.tianocore/IPv6Support,string=no \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 		-device virtio-net-pci,netdev=n0,mac=52:54:00:80:00:03,romfile=
-	vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; echo "NB-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; initctl poweroff'
+	vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; echo "NB-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; echo "NB-LAYER $(cat /usr/share/cairn-layer-test/hello 2>/dev/null || echo none)"; initctl poweroff'
 	vm_end
 	expect "NB-HOST uefi-node cmdline https://10.80.0.1:8443/nodes/uefi.conf"
-	grep -q 'GET /uefi/cairn.efi HTTP/1.[01]" 200' "$vm/nginx/access.log" ||
-		{ cat "$vm/nginx/access.log"; fail "nginx did not serve /uefi/cairn.efi"; }
-	echo "UEFI HTTP Boot: OVMF fetched cairn.efi by the URL in its DHCP answer; the node took its config"
+	expect 'NB-LAYER from-the-layer'
+	grep -q 'GET /uefi/cairn-test.efi HTTP/1.[01]" 200' "$vm/nginx/access.log" ||
+		{ cat "$vm/nginx/access.log"; fail "nginx did not serve /uefi/cairn-test.efi"; }
+	echo "UEFI HTTP Boot: OVMF fetched cairn-test.efi (the layer inside) by the URL in its DHCP answer; the node took its config and has the layer"
 fi
 # The path the nodes took: the chain script by TFTP, the set by HTTP.
 grep -q 'sent .*chain.ipxe' "$vm/dnsmasq.log" || { cat "$vm/dnsmasq.log"; fail "no chain.ipxe sent by TFTP"; }
-for f in boot.ipxe vmlinuz initramfs.cpio.zst nodes/52-54-00-80-00-01.conf nodes/52-54-00-80-00-02.conf; do
+grep -q 'sent .*chain-test.ipxe' "$vm/dnsmasq.log" || { cat "$vm/dnsmasq.log"; fail "no chain-test.ipxe sent by TFTP"; }
+for f in boot.ipxe boot-test.ipxe layer-test.cpio vmlinuz initramfs.cpio.zst nodes/52-54-00-80-00-01.conf nodes/52-54-00-80-00-02.conf; do
 	[ "$(grep -c "GET /$f HTTP/1.[01]\" 200" "$vm/nginx/access.log")" -ge 1 ] ||
 		{ cat "$vm/nginx/access.log"; fail "nginx did not serve /$f"; }
 done
-echo "netboot: DHCP + TFTP (dnsmasq), iPXE, the set by HTTP and configs by HTTPS (nginx); two MACs, two host names"
+echo "netboot: DHCP + TFTP (dnsmasq), iPXE, the set by HTTP and configs by HTTPS (nginx); two MACs, two host names; the second given the layer by its MAC (boot-test.ipxe), the first not"
