@@ -14,8 +14,9 @@ sums=$(mktemp)
 trap 'rm -f "$sums" "$out.tmp"' EXIT
 lock_lines src "$lock" | awk '{ print $5 "  " $4 }' >"$sums"
 # A check's reference file goes in when DL_DIR has it intact.
+# (if, not &&: a missing last one must not end the loop, and the script, false.)
 files="$files $(lock_lines check "$lock" | while read -r _ _ _ f s _; do
-	[ -f "$DL_DIR/$f" ] && [ "$(sha256_of "$DL_DIR/$f")" = "$s" ] && echo "$f"; done)"
+	if [ -f "$DL_DIR/$f" ] && [ "$(sha256_of "$DL_DIR/$f")" = "$s" ]; then echo "$f"; fi; done)"
 (cd "$DL_DIR" && sha256sum --quiet -c "$sums") ||
 	die "DL_DIR ($DL_DIR) does not hold every pinned file intact: run 'make fetch'"
 # Sorted names, fixed owner and times: the same lock gives the same bundle.

@@ -15,7 +15,16 @@ for t in sh sed awk cut sha256sum mktemp rm mkdir dirname cat; do
 	ln -s "$(command -v "$t")" "$tmp/bin/$t"
 done
 PATH=$tmp/bin DL_DIR=$tmp/dl sh scripts/fetch.sh >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "offline fetch failed"; }
-[ ! -s "$tmp/out" ] || { cat "$tmp/out"; fail "offline fetch tried to download"; }
+# A check's reference file goes into the bundle only when DL_DIR had it
+# (its URL may be out of this machine's reach): for one the bundle lacks,
+# fetch tries it, says it cannot have it and goes on; nothing else.
+cp "$tmp/out" "$tmp/rest"
+for f in $(awk '$1 == "check" { print $4 }' sources.lock); do
+	[ -f "$tmp/dl/$f" ] && continue
+	grep -vF " $f" "$tmp/rest" >"$tmp/rest2" || true
+	mv "$tmp/rest2" "$tmp/rest"
+done
+[ ! -s "$tmp/rest" ] || { cat "$tmp/out"; fail "offline fetch tried to download"; }
 # The bundle is itself reproducible: same lock, same bytes.
 scripts/source-bundle.sh "$tmp/again.tar" >/dev/null
 cmp -s "$tmp/bundle.tar" "$tmp/again.tar" || fail "two bundles of one lock differ"
