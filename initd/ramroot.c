@@ -339,8 +339,11 @@ static void layers_unnamed(const struct ramlayer *l, int nl)
 		}
 		if (i == nl) {
 			/* The name as a planted file gives it: no control bytes on the console. */
-			for (n = 0; e->d_name[n] != '\0' && n < sizeof shown - 1; n++)
-				shown[n] = (unsigned char)e->d_name[n] < 0x20 || e->d_name[n] == 0x7f ? '?' : e->d_name[n];
+			for (n = 0; n < sizeof shown - 1 && e->d_name[n] != '\0'; n++) {
+				shown[n] = e->d_name[n];
+				if ((unsigned char)shown[n] < 0x20 || shown[n] == 0x7f)
+					shown[n] = '?';
+			}
 			shown[n] = '\0';
 			log_msg(LOG_ERR, "cairn.layer: " RAMROOT_LAYERS "/%s: no cairn.layer= names it: left out", shown);
 		}
@@ -383,6 +386,8 @@ static int layers_mount(const struct ramlayer *l, int nl, char *opts, size_t siz
 		snprintf(opts + len, size - len, ":%s", dir);
 		log_msg(LOG_INFO, "cairn.layer %s: verified squashfs, root hash %.16s...", l[i].name, l[i].v.roothash);
 	}
+	/* Never a name from this frame's buffers past its end. */
+	*what = "cairn.layer";
 	return 0;
 }
 
