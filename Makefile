@@ -170,13 +170,27 @@ PKG_LIBS := $(B)/openssl/.built $(B)/zstd/.built
 SLURM_PKGS := slurmd slurm-client slurm-plugins munge libmunge liblz4 libnuma libhwloc libpam \
 	libbz2 zlib libgcrypt libgpg-error libreadline libtinfo libdbus libsystemd libudev libaudit \
 	libcap-ng libcap liblzma libzstd
+# The layers every board makes of its root (doc/netboot.md, "Layers"): what
+# a node needs only in one role, netbooted only to the nodes given it.
+#   slurm: the slurm profile, less libreadline and libtinfo, which sfdisk
+#          in the root links too;
+#   k8s:   what a Kubernetes node's pods and the import of OCI archives
+#          need beyond containerd and runc: the CNI plugins, the pause
+#          and test images, and ctr (import-images runs it).
+LAYER_PKGS_slurm = $(filter-out libreadline libtinfo,$(SLURM_PKGS))
+LAYER_PKGS_k8s = cni-plugins test-images ctr
 # Disks: sfdisk and the ext4 tools (Debian 13's) and the libraries they link.
 DISK_PKGS := sfdisk libfdisk libsmartcols libuuid libblkid e2fsprogs libext2fs libcom-err
-DEB_PKGS := glibc libseccomp runc containerd cni-plugins firmware-amdgpu \
+DEB_PKGS := glibc libseccomp runc containerd ctr cni-plugins firmware-amdgpu \
 	libtirpc libgssapi-krb5 libkrb5 libk5crypto libkrb5support libkeyutils systemd-boot \
 	$(SLURM_PKGS) $(DISK_PKGS)
-$(patsubst %,$(B)/%/.built,$(DEB_PKGS)): $(B)/%/.built: $(B)/src/.%.unpacked pkg/recipes/%/build scripts/debpick.sh
+# A package whose recipe names another's source (its source=) waits for that
+# source: ctr is taken from containerd's Debian build.
+DEB_OWN_SRC := $(filter-out ctr,$(DEB_PKGS))
+$(patsubst %,$(B)/%/.built,$(DEB_OWN_SRC)): $(B)/%/.built: $(B)/src/.%.unpacked pkg/recipes/%/build scripts/debpick.sh
 	$(Q)$(RECIPE) $*
+$(B)/ctr/.built: $(B)/src/.containerd.unpacked pkg/recipes/ctr/build scripts/debpick.sh
+	$(Q)$(RECIPE) ctr
 
 # ---- Cairn's own C code: static-pie musl for the image --------------------
 # Six components, one folder each (README, "Layout"): lib (libcairn, what
@@ -293,9 +307,14 @@ gpu-kit: $(GPU_KIT)/.built
 
 # ---- kernel ----------------------------------------------------------------
 KB := $(B)/$(BOARD)
+# What the kernel takes from board.mk, rewritten only when it changes: a
+# board's layers or command line do not rebuild its kernel.
+KERNEL_ID := $(BOARD_ARCH) $(KERNEL_FRAGMENTS)
+$(KB)/kernel.id: FORCE
+	$(Q)mkdir -p $(@D) && echo '$(KERNEL_ID)' | cmp -s - $@ || echo '$(KERNEL_ID)' >$@
 $(KB)/linux/.built: $(B)/src/.linux.unpacked $(call build_inputs,linux) \
 		$(patsubst %,kernel-config/%.config,$(KERNEL_FRAGMENTS)) \
-		board/$(BOARD)/board.mk scripts/kconfig-check.sh kernel-config/hardening-$(BOARD_ARCH).items \
+		$(KB)/kernel.id scripts/kconfig-check.sh kernel-config/hardening-$(BOARD_ARCH).items \
 		$(KEYS_DIR)/module-signing.pem $(KEYS_DIR)/kernel-seed
 	$(Q)OBJ=$(KB)/linux KERNEL_FRAGMENTS="$(patsubst %,$(TOP)/kernel-config/%.config,$(KERNEL_FRAGMENTS))" \
 		$(RECIPE) linux
@@ -322,7 +341,7 @@ ROOTFS_FILES := $(shell find rootfs -type f -o -type d 2>/dev/null)
 CAIRN_PKG_VERSION := 0.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 CAIRN_SOURCE_SHA256 := $(shell git ls-files -z 2>/dev/null | xargs -0 cat 2>/dev/null | sha256sum | cut -c1-64)
 BOARD_PACKAGES ?= base-files busybox initd pkg linux board-$(BOARD) musl openssl zstd \
-	glibc libseccomp runc containerd cni-plugins test-images cdi agent jansson \
+	glibc libseccomp runc containerd ctr cni-plugins test-images cdi agent jansson \
 	$(SLURM_PKGS) $(DISK_PKGS) $(if $(filter x86_64,$(BOARD_ARCH)),systemd-boot) $(BOARD_EXTRA_PACKAGES)
 # Layers (doc/netboot.md): the board's BOARD_LAYERS, each NAME with its
 # packages in LAYER_PKGS_NAME.  They are installed with the root (its

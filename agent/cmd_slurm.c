@@ -36,6 +36,19 @@ static int slurm_config(struct nodeconf *c, const char *config, int explicit, co
 	return 0;
 }
 
+/* Exec a profile daemon; a daemon not here is, on a netbooted node, one
+ * whose layer it was not given (doc/netboot.md, "Layers"). */
+static int slurm_exec(const char *what, char *const args[])
+{
+	int e;
+
+	execv(args[0], args);
+	e = errno;
+	fprintf(stderr, "cairn-agent: slurm %s: %s: %s%s\n", what, args[0], strerror(e),
+		e == ENOENT ? " (a netbooted node has it with the layer slurm)" : "");
+	return EXIT_SYSTEM;
+}
+
 /* A directory of user pw, mode, made if missing. */
 static int own_dir(const char *path, const struct passwd *pw, mode_t mode)
 {
@@ -97,9 +110,7 @@ static int slurm_munged(const char *config, int explicit)
 	args[n++] = (char *)"--log-file=/dev/null";
 	args[n] = NULL;
 	fflush(stdout);
-	execv(args[0], args);
-	fprintf(stderr, "cairn-agent: slurm munged: %s: %s\n", args[0], strerror(errno));
-	return EXIT_SYSTEM;
+	return slurm_exec("munged", args);
 }
 
 /*
@@ -161,9 +172,7 @@ static int slurm_slurmd(const char *config, int explicit, const char *root)
 	printf("slurm slurmd: controller %s, %s node%s%s\n", c.slurm_controller,
 	       c.slurm_static ? "static" : "dynamic", conf[0] ? ", " : "", conf);
 	fflush(stdout);
-	execv(args[0], args);
-	fprintf(stderr, "cairn-agent: slurm slurmd: %s: %s\n", args[0], strerror(errno));
-	return EXIT_SYSTEM;
+	return slurm_exec("slurmd", args);
 }
 
 /*

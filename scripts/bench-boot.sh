@@ -4,7 +4,8 @@
 #
 # usage: bench-boot.sh OUT N [QEMU_ARGS...]
 #
-#   cairn     the image as built, powering off right after boot ok
+#   cairn     the image as built, its base payload (the initramfs, no
+#             layer), powering off right after boot ok
 #             (cairn.test=poweroff); in-guest figure: kernel start to
 #             "cairn: boot ok" (initd's CLOCK_BOOTTIME reading)
 #   baseline  the same kernel and initramfs, with the root's BusyBox
@@ -35,10 +36,10 @@ cpio_pad "$base/initrd"
 run() {
 	app=$1
 	shift
-	initrd=
+	initrd=$out/initramfs.cpio.zst
 	case $app in rdinit=*) initrd=$base/initrd ;; esac
 	t0=$(now)
-	timeout 300 "$qemu" --append "$app" ${initrd:+--initrd "$initrd"} "$out" -- "$@" </dev/null >"$log" 2>&1 || true
+	timeout 300 "$qemu" --append "$app" --initrd "$initrd" "$out" -- "$@" </dev/null >"$log" 2>&1 || true
 	t1=$(now)
 	echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }'
 }
@@ -74,15 +75,21 @@ printf '  %-22s %12s %12s\n' initramfs.cpio.zst "$(stat -c %s "$out/initramfs.cp
 for f in "$out"/layer-*.cpio; do
 	[ -f "$f" ] && printf '  %-22s %12s %12s\n' "${f##*/}" "$(stat -c %s "$f")" "(stored)"
 done
-base=$(($(stat -c %s "$out/vmlinuz") + $(stat -c %s "$out/initramfs.cpio.zst")))
-printf '  %-22s %12s   (%s MB: vmlinuz + initramfs, what every node fetches)\n' "netboot payload" "$base" \
-	"$(awk -v b="$base" 'BEGIN { printf "%.1f", b / 1e6 }')"
+payload=$(($(stat -c %s "$out/vmlinuz") + $(stat -c %s "$out/initramfs.cpio.zst")))
+printf '  %-22s %12s   (%s MB: vmlinuz + initramfs, what every node fetches)\n' "netboot payload" "$payload" \
+	"$(awk -v b="$payload" 'BEGIN { printf "%.1f", b / 1e6 }')"
 for f in "$out"/layer-*.cpio; do
 	[ -f "$f" ] || continue
 	l=${f##*/layer-} && l=${l%.cpio}
 	printf '  %-22s %12s   (%s MB: and layer-%s.cpio, the nodes given it)\n' "  with $l" \
-		"$((base + $(stat -c %s "$f")))" "$(awk -v b="$((base + $(stat -c %s "$f")))" 'BEGIN { printf "%.1f", b / 1e6 }')" "$l"
+		"$((payload + $(stat -c %s "$f")))" "$(awk -v b="$((payload + $(stat -c %s "$f")))" 'BEGIN { printf "%.1f", b / 1e6 }')" "$l"
 done
+all=$payload n=0
+for f in "$out"/layer-*.cpio; do
+	[ -f "$f" ] && all=$((all + $(stat -c %s "$f"))) n=$((n + 1))
+done
+[ "$n" -lt 2 ] || printf '  %-22s %12s   (%s MB: with every layer, boot-all.ipxe)\n' "  with all" "$all" \
+	"$(awk -v b="$all" 'BEGIN { printf "%.1f", b / 1e6 }')"
 for f in /boot/vmlinuz-* /boot/initrd.img-*; do
 	[ -f "$f" ] && printf '  %-22s %12s %12s\n' "host: ${f##*/}" "$(stat -c %s "$f")" "(reference)"
 done

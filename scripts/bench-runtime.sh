@@ -16,7 +16,8 @@
 # (10 ms steps).
 #
 # Each boot is made twice, alternately: the image as built (the root a
-# verified squashfs in RAM, doc/netboot.md) and, as the baseline, the
+# verified squashfs in RAM, doc/netboot.md, with the board's layer k8s,
+# which holds ctr and the test image the probe runs) and, as the baseline, the
 # same root unpacked by the kernel from a plain cpio archive (how Cairn
 # netbooted before).  For both: kernel start to containerd ready, and
 # the memory in use then (MemTotal - MemAvailable, read by the probe the
@@ -92,13 +93,21 @@ printf 'command = /bin/sh /etc/bench/at-ready\ndepends = containerd\nready = exi
 printf 'command = /bin/sh /etc/bench/probe\ndepends = containerd\nrestart = never\n' \
 	>"$tmp/root/etc/initd/zprobe"
 
-initrd_overlay "$out/initramfs.cpio.zst" "$tmp/root" "$tmp/initrd"
+# The node: the base payload and the layer k8s (ctr and the test image,
+# which the probe runs), where the board has layers.
+cp "$out/initramfs.cpio.zst" "$tmp/node.initrd"
+if [ -f "$out/layer-k8s.cpio" ]; then
+	cpio_pad "$tmp/node.initrd"
+	cat "$out/layer-k8s.cpio" >>"$tmp/node.initrd"
+fi
+initrd_overlay "$tmp/node.initrd" "$tmp/root" "$tmp/initrd"
 # The baseline: the same root and files as one cpio archive the kernel
 # unpacks, initd its /init (zstd -3: decompression is as fast as at 19).
 # Root: unsquashfs keeps the files' owners only for root.
 [ "$(id -u)" = 0 ] || die "bench-runtime needs root (the baseline root keeps its files' owners)"
 mkdir -p "$tmp/flat"
 initramfs_root "$out/initramfs.cpio.zst" "$tmp/flat"
+[ ! -f "$out/layer-k8s.cpio" ] || layer_root "$out/layer-k8s.cpio" "$tmp/flat"
 cp -a "$tmp/root/." "$tmp/flat/"
 (cd "$tmp/flat" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc) | zstd -q -3 -T0 >"$tmp/flat.cpio.zst"
 rm -rf "$tmp/flat"

@@ -39,6 +39,7 @@ for l in ${LAYERS:-}; do
 	name=${l%%=*}
 	case $name in
 	'' | -* | *[!a-z0-9-]*) die "LAYERS: '$name': a layer's name is a-z, 0-9 and '-', not first" ;;
+	all) die "LAYERS: 'all' names the netboot set's boot with every layer (boot-all.ipxe), not a layer" ;;
 	esac
 	[ "${#name}" -le 32 ] || die "LAYERS: '$name': longer than 32"
 	case " $names " in *" $name "*) die "LAYERS: '$name' given twice" ;; esac

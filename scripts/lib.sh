@@ -78,6 +78,16 @@ initramfs_root() {
 	rm -rf "$2/cairn"
 }
 
+# layer_root CPIO DIR: the files of the layer CPIO (OUT/layer-NAME.cpio,
+# a plain cpio of /cairn/layers/NAME.img) unpacked into DIR, as initd lays
+# them under the root.
+layer_root() {
+	_n=${1##*/layer-} && _n=${_n%.cpio}
+	(cd "$2" && cpio -id --quiet "cairn/layers/$_n.img") <"$1" || die "$1: cairn/layers/$_n.img does not unpack"
+	unsquashfs -n -f -d "$2" "$2/cairn/layers/$_n.img" >/dev/null || die "$1: the layer's image does not unpack"
+	rm -rf "$2/cairn"
+}
+
 # prefix_maps DIR NEW [CWD]: GCC options that write the path DIR (and what
 # lies below it) as NEW in every form a compiler command line gives it:
 # absolute, and relative to CWD (default: here), the directory the

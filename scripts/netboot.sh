@@ -4,7 +4,8 @@
 # script that boots them from beside itself, the guide, and their sha256
 # sums.  For each of the board's layers (OUT/layer-NAME.cpio), the layer
 # and boot-NAME.ipxe, which loads it after the initramfs: the nodes a site
-# gives the layer boot that script.
+# gives the layer boot that script.  With two layers or more, boot-all.ipxe
+# loads them all.
 #
 # usage: netboot.sh OUT DEST [CONFIG_URL [CONFIG_CA]]
 #
@@ -20,7 +21,8 @@
 # set gains cairn.efi, one Unified Kernel Image of the kernel, the
 # initramfs and the command line, for UEFI HTTP Boot (the firmware fetches
 # it by the URL its DHCP answer names; no iPXE), and cairn-NAME.efi for
-# each layer, the same with the layer's initrd after the initramfs.  They
+# each layer, the same with the layer's initrd after the initramfs (and
+# cairn-all.efi with every layer, as boot-all.ipxe).  They
 # carry CONFIG_URL only when the URL has no {mac}, which iPXE alone fills
 # in.
 . "$(dirname "$0")/lib.sh"
@@ -55,18 +57,18 @@ done
 args="initrd=initramfs.cpio.zst $(cat "$out/cmdline") cairn.dhcp"
 # shellcheck disable=SC2016
 [ -z "$url" ] || args="$args cairn.config=$(printf '%s' "$url" | sed 's/{mac}/${mac:hexhyp}/g') cairn.config.ca=$ca"
-# ipxe_script [LAYER]: the boot script, with LAYER's initrd after the
-# initramfs (the EFI stub of a UEFI iPXE finds each by its initrd=).
+# ipxe_script [LAYER...]: the boot script, with each LAYER's initrd after
+# the initramfs (the EFI stub of a UEFI iPXE finds each by its initrd=).
 ipxe_script() {
 	echo '#!ipxe'
 	echo "# Cairn netboot: $(basename "$out"), $(sed -n 's/^epoch /source epoch /p' "$out/manifest" 2>/dev/null)"
 	echo '# The kernel and initramfs are beside this script: fetched from where'
 	echo '# it was fetched (HTTP: relative URLs).  The node runs from RAM.'
-	[ -z "${1:-}" ] || echo "# With the layer $1 (doc/netboot.md, \"Layers\")."
+	[ $# -eq 0 ] || echo "# With the layers:" "$@" "(doc/netboot.md, \"Layers\")."
 	[ -z "$url" ] || echo '# Each node'"'"'s config: cairn.config (${mac:hexhyp}: its MAC, 52-54-00-12-34-56).'
-	echo "kernel vmlinuz $args${1:+ initrd=layer-$1.cpio}"
+	echo "kernel vmlinuz $args$(for l in "$@"; do printf ' initrd=layer-%s.cpio' "$l"; done)"
 	echo 'initrd initramfs.cpio.zst'
-	[ -z "${1:-}" ] || echo "initrd layer-$1.cpio"
+	for l in "$@"; do echo "initrd layer-$l.cpio"; done
 	echo 'boot'
 }
 ipxe_script >"$dest.tmp/boot.ipxe"
@@ -75,6 +77,11 @@ for l in $layers; do
 	ipxe_script "$l" >"$dest.tmp/boot-$l.ipxe"
 	scripts="$scripts boot-$l.ipxe"
 done
+# shellcheck disable=SC2086
+if [ "$(echo $layers | wc -w)" -ge 2 ]; then
+	ipxe_script $layers >"$dest.tmp/boot-all.ipxe"
+	scripts="$scripts boot-all.ipxe"
+fi
 efi=
 if [ -n "${UKI_STUB:-}" ]; then
 	: "${OSREL:?OSREL: the os-release for the UKI}" "${SOURCE_DATE_EPOCH:?}"
@@ -88,11 +95,16 @@ if [ -n "${UKI_STUB:-}" ]; then
 	uki_build "$UKI_STUB" "$dest.tmp/cairn.efi" "$SOURCE_DATE_EPOCH" osrel:"$OSREL" cmdline:"$dest.tmp/.cmdline" \
 		linux:"$out/vmlinuz" initrd:"$out/initramfs.cpio.zst"
 	efi=cairn.efi
-	# A layer's UKI: its initrd after the initramfs, at a 4-byte boundary.
-	for l in $layers; do
+	# A layer's UKI: its initrd after the initramfs, at a 4-byte boundary
+	# (each layer's, for cairn-all.efi).
+	set -- $layers
+	[ $# -ge 2 ] || set --
+	for l in $layers ${1:+all}; do
 		cp "$out/initramfs.cpio.zst" "$dest.tmp/.initrd"
-		cpio_pad "$dest.tmp/.initrd"
-		cat "$out/layer-$l.cpio" >>"$dest.tmp/.initrd"
+		for m in $(if [ "$l" = all ]; then echo $layers; else echo "$l"; fi); do
+			cpio_pad "$dest.tmp/.initrd"
+			cat "$out/layer-$m.cpio" >>"$dest.tmp/.initrd"
+		done
 		uki_build "$UKI_STUB" "$dest.tmp/cairn-$l.efi" "$SOURCE_DATE_EPOCH" osrel:"$OSREL" \
 			cmdline:"$dest.tmp/.cmdline" linux:"$out/vmlinuz" initrd:"$dest.tmp/.initrd"
 		efi="$efi cairn-$l.efi"

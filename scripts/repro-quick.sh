@@ -95,6 +95,12 @@ else
 	cmp "$one/repro-quick/root-one.img/root.verity" "$two/stage/root-two.img/root.verity" >&2 || true
 	die "the root differs between the two assemblies: the umask, the time zone or the directory leaks into it"
 fi
+# The layers, each its own image (doc/netboot.md, "Layers").
+for _l in "$one/repro-quick"/layer-*.cpio; do
+	[ -f "$_l" ] || continue
+	cmp -s "$_l" "$two/${_l##*/}" || die "${_l##*/} differs between the two assemblies"
+	say SAME "${_l##*/}"
+done
 
 say REPRO "self-test: jansson without its path maps on the second side"
 rm -f "$two/build/jansson/.built"

@@ -17,3 +17,7 @@ QEMU_MACHINE := -M q35 -m 1024 -smp 2 -device i6300esb
 # The board's one listed module (/etc/modules): coldplug would also find it
 # by its PCI alias, but the list is the path a board relies on.
 BOARD_MODULES := i6300esb
+# The roles' layers (Makefile, LAYER_PKGS_*): the base netboot payload is
+# the kernel, init and the container runtime; `make run` and the tests
+# boot with every layer (scripts/qemu.sh), as a node given them all.
+BOARD_LAYERS := slurm k8s

@@ -16,8 +16,9 @@ BOARD_CMDLINE := console=tty0 console=ttyS0,115200 panic=30 page_alloc.shuffle=1
 # firmware of AMD's in-kernel amdgpu, with the glibc closure they run with,
 # as the layer gpu: a netbooted node loads it only when given it
 # (boot-gpu.ipxe, cairn-gpu.efi; doc/netboot.md, Layers).  libcom-err
-# stays in the root: e2fsprogs needs it too.
-BOARD_LAYERS := gpu
+# stays in the root: e2fsprogs needs it too.  The roles' layers slurm and
+# k8s as on every board (Makefile, LAYER_PKGS_*).
+BOARD_LAYERS := gpu slurm k8s
 LAYER_PKGS_gpu := nvidia firmware-amdgpu libtirpc libgssapi-krb5 libkrb5 \
 	libk5crypto libkrb5support libkeyutils
 BOARD_EXTRA_PACKAGES := libcom-err

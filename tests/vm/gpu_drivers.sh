@@ -41,7 +41,7 @@ cat >"$vm/root/root/gd.sh" <<'STEPS'
 #!/bin/sh
 exec </dev/null
 n=180
-until initctl log nvidia 2>/dev/null | grep -q nvidia-load && ctr version >/dev/null 2>&1; do
+until initctl log nvidia 2>/dev/null | grep -q nvidia-load && initctl status containerd | grep -q '^containerd *up'; do
 	n=$((n - 1)); [ "$n" -gt 0 ] || { echo "GD-FAIL: not ready"; initctl status; exit 1; }
 	sleep 1
 done
@@ -62,8 +62,8 @@ BOOT_BOUND=${BOOT_BOUND:-600}
 bound=$BOOT_BOUND
 [ -f "$OUT/layer-gpu.cpio" ] || fail "$OUT has the GPU packages but no layer-gpu.cpio"
 
-# Without the layer.
-vm_start ""
+# Without the layer (nor the others: the base payload).
+VM_BASE=1 vm_start ""
 vm_run 'echo "GD0-NV $(ls /lib/modules/$(uname -r)/updates/nvidia 2>/dev/null | wc -l) $(ls /lib/firmware/amdgpu 2>/dev/null | wc -l)"'
 vm_run 'pkg verify /etc >/tmp/v.out 2>&1; echo "GD0-VERIFY rc=$? $(grep -c "in the layer gpu, which this node did not load: its files must not be here" /tmp/v.out)"'
 vm_run "poweroff"

@@ -8,9 +8,9 @@
 # initramfs by HTTP, and the node fetches its config by the URL in
 # boot.ipxe, one per MAC, checked against the site CA in the image.  Two
 # nodes with different MACs get different host names, and the second,
-# tagged by its MAC, is given a layer (doc/netboot.md, Layers: the set
-# made with a small layer of the test's own; boot-test.ipxe loads it), the
-# first not.  Then UEFI HTTP Boot (x86_64 boards, OVMF, no iPXE): the
+# tagged by its MAC, is given the layers (doc/netboot.md, Layers: the set
+# made with the board's and a small one of the test's own; boot-all.ipxe
+# loads them all, one initrd each), the first none.  Then UEFI HTTP Boot (x86_64 boards, OVMF, no iPXE): the
 # firmware's DHCP request (client architecture 16) is answered with
 # cairn-test.efi's URL, and the UKI, the layer inside, boots with its
 # site-wide config URL.
@@ -49,6 +49,12 @@ SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0} "$top/scripts/rootimg.sh" "$vm/layer" 
 	fail "rootimg.sh made no layer"
 mkdir -p "$vm/lc/cairn/layers" && cp "$vm/layer.img/root.img" "$vm/lc/cairn/layers/test.img"
 (cd "$vm/lc" && find cairn | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$vm/out/layer-test.cpio"
+blayers=
+for f in "$OUT"/layer-*.cpio; do
+	[ -f "$f" ] || continue
+	cp "$f" "$vm/out/"
+	f=${f##*/layer-} && blayers="$blayers ${f%.cpio}"
+done
 printf '%s cairn.layer=test:verity:%s:%s:%s\n' "$(cat "$OUT/cmdline")" "$(root_verity "$vm/layer.img" blocks)" \
 	"$(root_verity "$vm/layer.img" roothash)" "$(root_verity "$vm/layer.img" salt)" >"$vm/out/cmdline"
 "$top/scripts/netboot.sh" "$vm/out" "$vm/www" 'https://10.80.0.1:8443/nodes/{mac}.conf' >/dev/null
@@ -59,6 +65,9 @@ grep -q ' layer-test.cpio$' "$vm/www/SHA256SUMS" && grep -q ' boot-test.ipxe$' "
 	fail "the set's SHA256SUMS lack the layer or its script"
 grep -qx 'initrd layer-test.cpio' "$vm/www/boot-test.ipxe" && ! grep -q 'initrd.layer' "$vm/www/boot.ipxe" ||
 	fail "boot-test.ipxe does not load the layer, or boot.ipxe does"
+for l in $blayers test; do
+	grep -qx "initrd layer-$l.cpio" "$vm/www/boot-all.ipxe" || { cat "$vm/www/boot-all.ipxe"; fail "boot-all.ipxe does not load layer-$l.cpio"; }
+done
 mkdir -p "$vm/www/nodes" "$vm/tftp"
 uefi=0
 if [ -f "$OUT/disk/linuxx64.efi.stub" ] && [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ]; then
@@ -72,7 +81,7 @@ for n in 1 2; do
 	printf '[node]\nhostname = nb-node-%s\n' "$n" >"$vm/www/nodes/52-54-00-80-00-0$n.conf"
 done
 printf '#!ipxe\nchain http://10.80.0.1:8080/boot.ipxe\n' >"$vm/tftp/chain.ipxe"
-printf '#!ipxe\nchain http://10.80.0.1:8080/boot-test.ipxe\n' >"$vm/tftp/chain-test.ipxe"
+printf '#!ipxe\nchain http://10.80.0.1:8080/boot-all.ipxe\n' >"$vm/tftp/chain-test.ipxe"
 chmod -R a+rX "$vm/www" "$vm/tftp"
 
 ip netns exec "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=br0 \
@@ -124,10 +133,16 @@ for n in 1 2; do
 	VM_NETNS=$ns vm_launch --netboot "$OUT" -- $QEMU_MACHINE \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 		-device virtio-net-pci,netdev=n0,mac=52:54:00:80:00:0$n
-	vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; echo "NB-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; echo "NB-LAYER $(cat /usr/share/cairn-layer-test/hello 2>/dev/null || echo none)"; initctl poweroff'
+	vm_run 'n=0; until initctl status node-config | grep -q " done"; do n=$((n + 1)); [ $n -lt 60 ] || break; sleep 1; done; echo "NB-HOST $(hostname) $(cat /run/cairn/node.conf.origin)"; echo "NB-LAYER $(cat /usr/share/cairn-layer-test/hello 2>/dev/null || echo none)"; echo "NB-LAYERS $(ls /sys/block/*/dm/name 2>/dev/null | xargs cat | sort | tr "\n" " ")"; initctl poweroff'
 	vm_end
 	expect "NB-HOST nb-node-$n cmdline https://10.80.0.1:8443/nodes/52-54-00-80-00-0$n.conf"
-	if [ "$n" = 2 ]; then expect 'NB-LAYER from-the-layer'; else expect 'NB-LAYER none'; fi
+	if [ "$n" = 2 ]; then
+		expect 'NB-LAYER from-the-layer'
+		for l in $blayers; do expect "NB-LAYERS .*cairn-layer-$l "; done
+	else
+		expect 'NB-LAYER none'
+		expect 'NB-LAYERS cairn-root $'
+	fi
 done
 # UEFI HTTP Boot: OVMF's own network stack (the NIC's iPXE ROM left
 # out, PXE and IPv6 off so that it goes straight to HTTP over IPv4).
@@ -148,8 +163,8 @@ fi
 # The path the nodes took: the chain script by TFTP, the set by HTTP.
 grep -q 'sent .*chain.ipxe' "$vm/dnsmasq.log" || { cat "$vm/dnsmasq.log"; fail "no chain.ipxe sent by TFTP"; }
 grep -q 'sent .*chain-test.ipxe' "$vm/dnsmasq.log" || { cat "$vm/dnsmasq.log"; fail "no chain-test.ipxe sent by TFTP"; }
-for f in boot.ipxe boot-test.ipxe layer-test.cpio vmlinuz initramfs.cpio.zst nodes/52-54-00-80-00-01.conf nodes/52-54-00-80-00-02.conf; do
+for f in boot.ipxe boot-all.ipxe layer-test.cpio $(for l in $blayers; do echo "layer-$l.cpio"; done) vmlinuz initramfs.cpio.zst nodes/52-54-00-80-00-01.conf nodes/52-54-00-80-00-02.conf; do
 	[ "$(grep -c "GET /$f HTTP/1.[01]\" 200" "$vm/nginx/access.log")" -ge 1 ] ||
 		{ cat "$vm/nginx/access.log"; fail "nginx did not serve /$f"; }
 done
-echo "netboot: DHCP + TFTP (dnsmasq), iPXE, the set by HTTP and configs by HTTPS (nginx); two MACs, two host names; the second given the layer by its MAC (boot-test.ipxe), the first not"
+echo "netboot: DHCP + TFTP (dnsmasq), iPXE, the set by HTTP and configs by HTTPS (nginx); two MACs, two host names; the second given every layer by its MAC (boot-all.ipxe:$blayers test), the first none"

@@ -16,7 +16,7 @@
 fstype='awk '\''$5 == "/" { for (i = 7; $i != "-"; i++); print $(i + 1) }'\'' /proc/self/mountinfo'
 
 # The image as built: the root alone.
-vm_start ""
+VM_BASE=1 vm_start ""
 expect 'cairn.root: verified squashfs, root hash'
 vm_run 'echo "RR-DM $(cat /sys/block/dm-0/dm/name) $(ls /sys/block/dm-0/slaves) $(cat /sys/block/dm-0/ro)"'
 vm_run 'echo "RR-LOOP $(cat /sys/block/loop0/loop/backing_file) $(cat /sys/block/loop0/ro)"'
@@ -36,7 +36,7 @@ used=$(sed -n 's/^RR-MEM \([0-9]*\) MB.*/\1/p' "$vm/log")
 mkdir -p "$vm/root/etc"
 echo "laid-over" >"$vm/root/etc/ramroot-extra"
 rm -f "$vm/log"
-vm_start ""
+VM_BASE=1 vm_start ""
 expect 'lies over the verified root'
 vm_run "echo \"RR-ROOT \$($fstype)\""
 vm_run 'echo "RR-EXTRA $(cat /etc/ramroot-extra) $(stat -c %a /)"'
