@@ -95,11 +95,9 @@ printf 'command = /bin/sh /etc/bench/probe\ndepends = containerd\nrestart = neve
 
 # The node: the base payload and the layer k8s (ctr and the test image,
 # which the probe runs), where the board has layers.
-cp "$out/initramfs.cpio.zst" "$tmp/node.initrd"
-if [ -f "$out/layer-k8s.cpio" ]; then
-	cpio_pad "$tmp/node.initrd"
-	cat "$out/layer-k8s.cpio" >>"$tmp/node.initrd"
-fi
+k8s=$out/layer-k8s.cpio
+[ -f "$k8s" ] || k8s=
+initrd_cat "$tmp/node.initrd" "$out/initramfs.cpio.zst" ${k8s:+"$k8s"}
 initrd_overlay "$tmp/node.initrd" "$tmp/root" "$tmp/initrd"
 # The baseline: the same root and files as one cpio archive the kernel
 # unpacks, initd its /init (zstd -3: decompression is as fast as at 19).
@@ -107,7 +105,7 @@ initrd_overlay "$tmp/node.initrd" "$tmp/root" "$tmp/initrd"
 [ "$(id -u)" = 0 ] || die "bench-runtime needs root (the baseline root keeps its files' owners)"
 mkdir -p "$tmp/flat"
 initramfs_root "$out/initramfs.cpio.zst" "$tmp/flat"
-[ ! -f "$out/layer-k8s.cpio" ] || layer_root "$out/layer-k8s.cpio" "$tmp/flat"
+[ -z "$k8s" ] || layer_root "$k8s" "$tmp/flat"
 cp -a "$tmp/root/." "$tmp/flat/"
 (cd "$tmp/flat" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc) | zstd -q -3 -T0 >"$tmp/flat.cpio.zst"
 rm -rf "$tmp/flat"

@@ -78,6 +78,43 @@ initramfs_root() {
 	rm -rf "$2/cairn"
 }
 
+# initrd_cat DEST INITRAMFS [LAYER_CPIOS]: INITRAMFS and after it each
+# layer's cpio (OUT/layer-NAME.cpio), each at a 4-byte boundary, as DEST:
+# what the kernel gets from iPXE's several initrds or a UKI's one.
+initrd_cat() {
+	_d=$1 _i=$2
+	shift 2
+	cp "$_i" "$_d"
+	for _l in "$@"; do
+		cpio_pad "$_d"
+		cat "$_l" >>"$_d"
+	done
+}
+
+# initrd_all OUT (in a command substitution: it may set an EXIT trap): the path of OUT's
+# initramfs with each of OUT's layers after it, as boot-all.ipxe boots a
+# node; the initramfs alone when OUT has no layer.  Kept as
+# OUT/.initrd-all, made again when any part's name, inode, size or time
+# differs from what OUT/.initrd-all.key recorded.
+initrd_all() {
+	_k=$(stat -c '%n %i %s %.9Y' "$1/initramfs.cpio.zst" "$1"/layer-*.cpio 2>/dev/null) || true
+	case $_k in
+	*layer-*) ;;
+	*) echo "$1/initramfs.cpio.zst"; return ;;
+	esac
+	if ! [ -f "$1/.initrd-all" ] || [ "$(cat "$1/.initrd-all.key" 2>/dev/null)" != "$_k" ]; then
+		[ -w "$1" ] || die "$1: not writable, so the initramfs with its layers cannot be made: give --initrd"
+		_t=$1/.initrd-all.$$
+		trap 'rm -f "$_t"' EXIT
+		initrd_cat "$_t" "$1/initramfs.cpio.zst" "$1"/layer-*.cpio
+		rm -f "$1/.initrd-all.key"
+		mv "$_t" "$1/.initrd-all"
+		trap - EXIT
+		printf '%s\n' "$_k" >"$1/.initrd-all.key"
+	fi
+	echo "$1/.initrd-all"
+}
+
 # layer_root CPIO DIR: the files of the layer CPIO (OUT/layer-NAME.cpio,
 # a plain cpio of /cairn/layers/NAME.img) unpacked into DIR, as initd lays
 # them under the root.

@@ -57,8 +57,9 @@ done
 args="initrd=initramfs.cpio.zst $(cat "$out/cmdline") cairn.dhcp"
 # shellcheck disable=SC2016
 [ -z "$url" ] || args="$args cairn.config=$(printf '%s' "$url" | sed 's/{mac}/${mac:hexhyp}/g') cairn.config.ca=$ca"
-# ipxe_script [LAYER...]: the boot script, with each LAYER's initrd after
-# the initramfs (the EFI stub of a UEFI iPXE finds each by its initrd=).
+# ipxe_script [LAYERS]: the boot script, with the initrd of each layer
+# named after the initramfs (the EFI stub of a UEFI iPXE finds each by its
+# initrd=).
 ipxe_script() {
 	echo '#!ipxe'
 	echo "# Cairn netboot: $(basename "$out"), $(sed -n 's/^epoch /source epoch /p' "$out/manifest" 2>/dev/null)"
@@ -66,22 +67,26 @@ ipxe_script() {
 	echo '# it was fetched (HTTP: relative URLs).  The node runs from RAM.'
 	[ $# -eq 0 ] || echo "# With the layers:" "$@" "(doc/netboot.md, \"Layers\")."
 	[ -z "$url" ] || echo '# Each node'"'"'s config: cairn.config (${mac:hexhyp}: its MAC, 52-54-00-12-34-56).'
-	echo "kernel vmlinuz $args$(for l in "$@"; do printf ' initrd=layer-%s.cpio' "$l"; done)"
+	echo "kernel vmlinuz $args$(for _m in "$@"; do printf ' initrd=layer-%s.cpio' "$_m"; done)"
 	echo 'initrd initramfs.cpio.zst'
-	for l in "$@"; do echo "initrd layer-$l.cpio"; done
+	for _m in "$@"; do echo "initrd layer-$_m.cpio"; done
 	echo 'boot'
+}
+# The sets beside the base: each layer alone, and with two layers or
+# more, all of them (boot-all.ipxe, cairn-all.efi); set_layers SET: its layers.
+sets=$layers
+# shellcheck disable=SC2086
+[ "$(echo $layers | wc -w)" -lt 2 ] || sets="$sets all"
+set_layers() {
+	if [ "$1" = all ]; then echo "$layers"; else echo "$1"; fi
 }
 ipxe_script >"$dest.tmp/boot.ipxe"
 scripts=boot.ipxe
-for l in $layers; do
-	ipxe_script "$l" >"$dest.tmp/boot-$l.ipxe"
+for l in $sets; do
+	# shellcheck disable=SC2046
+	ipxe_script $(set_layers "$l") >"$dest.tmp/boot-$l.ipxe"
 	scripts="$scripts boot-$l.ipxe"
 done
-# shellcheck disable=SC2086
-if [ "$(echo $layers | wc -w)" -ge 2 ]; then
-	ipxe_script $layers >"$dest.tmp/boot-all.ipxe"
-	scripts="$scripts boot-all.ipxe"
-fi
 efi=
 if [ -n "${UKI_STUB:-}" ]; then
 	: "${OSREL:?OSREL: the os-release for the UKI}" "${SOURCE_DATE_EPOCH:?}"
@@ -95,16 +100,10 @@ if [ -n "${UKI_STUB:-}" ]; then
 	uki_build "$UKI_STUB" "$dest.tmp/cairn.efi" "$SOURCE_DATE_EPOCH" osrel:"$OSREL" cmdline:"$dest.tmp/.cmdline" \
 		linux:"$out/vmlinuz" initrd:"$out/initramfs.cpio.zst"
 	efi=cairn.efi
-	# A layer's UKI: its initrd after the initramfs, at a 4-byte boundary
-	# (each layer's, for cairn-all.efi).
-	set -- $layers
-	[ $# -ge 2 ] || set --
-	for l in $layers ${1:+all}; do
-		cp "$out/initramfs.cpio.zst" "$dest.tmp/.initrd"
-		for m in $(if [ "$l" = all ]; then echo $layers; else echo "$l"; fi); do
-			cpio_pad "$dest.tmp/.initrd"
-			cat "$out/layer-$m.cpio" >>"$dest.tmp/.initrd"
-		done
+	# A set's UKI: its layers' initrds after the initramfs.
+	for l in $sets; do
+		# shellcheck disable=SC2046
+		initrd_cat "$dest.tmp/.initrd" "$out/initramfs.cpio.zst" $(for m in $(set_layers "$l"); do echo "$out/layer-$m.cpio"; done)
 		uki_build "$UKI_STUB" "$dest.tmp/cairn-$l.efi" "$SOURCE_DATE_EPOCH" osrel:"$OSREL" \
 			cmdline:"$dest.tmp/.cmdline" linux:"$out/vmlinuz" initrd:"$dest.tmp/.initrd"
 		efi="$efi cairn-$l.efi"

@@ -9,7 +9,7 @@
 # (layer-NAME.cpio, doc/netboot.md): a node given every layer, as
 # boot-all.ipxe boots it; --initrd FILE is FILE alone (the base payload:
 # --initrd OUT/initramfs.cpio.zst).  The concatenation is kept in OUT as
-# .initrd-all, made again when a part changes.
+# .initrd-all, made again when a part changes (lib.sh, initrd_all).
 # --no-initrd: OUT's kernel alone, for a root on a disk QEMU_ARGS give
 # (bench-runtime's Debian baseline).
 # --cmdline FILE: the kernel's command line from FILE, not OUT/cmdline
@@ -76,32 +76,6 @@ accel() {
 	fi
 	echo "$key $a" >"$cache"
 	echo "$a"
-}
-
-# initrd_all OUT: the path of OUT's initramfs with each of OUT's layers
-# after it; the initramfs alone when OUT has no layer.  Kept as
-# OUT/.initrd-all, made again when any part's name, inode, size or time
-# differs from what OUT/.initrd-all.key recorded.
-initrd_all() {
-	_k=$(stat -c '%n %i %s %.9Y' "$1/initramfs.cpio.zst" "$1"/layer-*.cpio 2>/dev/null) || true
-	case $_k in
-	*layer-*) ;;
-	*) echo "$1/initramfs.cpio.zst"; return ;;
-	esac
-	if ! [ -f "$1/.initrd-all" ] || [ "$(cat "$1/.initrd-all.key" 2>/dev/null)" != "$_k" ]; then
-		[ -w "$1" ] || die "$1: not writable, so the initramfs with its layers cannot be made: give --initrd"
-		_t=$1/.initrd-all.$$
-		trap 'rm -f "$_t"' EXIT
-		cp "$1/initramfs.cpio.zst" "$_t"
-		for _f in "$1"/layer-*.cpio; do
-			cpio_pad "$_t" && cat "$_f" >>"$_t"
-		done
-		rm -f "$1/.initrd-all.key"
-		mv "$_t" "$1/.initrd-all"
-		trap - EXIT
-		printf '%s\n' "$_k" >"$1/.initrd-all.key"
-	fi
-	echo "$1/.initrd-all"
 }
 
 a=${QEMU_ACCEL:-$(accel)}
