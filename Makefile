@@ -372,10 +372,26 @@ $(REPO)/.stamp-agent: $(B)/obj/agent/cairn-agent $(wildcard pkg/recipes/agent/*)
 $(REPO)/.stamp-cairnctl: $(B)/obj/cairnctl/cairnctl $(wildcard pkg/recipes/cairnctl/*) $(PKG_DEPS) $(KB)/os-version.id
 	$(Q)rm -rf $(PT)/cairnctl && mkdir -p $(PT)/cairnctl/usr/bin && cp $(B)/obj/cairnctl/cairnctl $(PT)/cairnctl/usr/bin/
 	$(Q)$(PKGBUILD) cairnctl $(REPO) $(PT)/cairnctl && touch $@
-$(REPO)/.stamp-linux: $(KB)/linux/.built $(wildcard pkg/recipes/linux/*) $(PKG_DEPS)
+# The kernel's modules: the package linux, less those of its parts that the
+# board has among its packages or layers (linux-gpu: pkg/recipes/linux-PART,
+# whose `modules` names directories under lib/modules/VERSION/kernel).
+LINUX_PARTS := $(filter-out linux-headers,$(filter linux-%,$(BOARD_PACKAGES) $(LAYER_PKGS)))
+$(REPO)/.stamp-linux $(patsubst %,$(REPO)/.stamp-%,$(LINUX_PARTS)) &: $(KB)/linux/.built \
+		$(wildcard $(patsubst %,pkg/recipes/%/*,linux $(LINUX_PARTS))) $(PKG_DEPS)
 	$(Q)# modules_install links build and source to the build tree: not a node's, and a build path
 	$(Q)rm -f $(KB)/linux/modules/lib/modules/*/build $(KB)/linux/modules/lib/modules/*/source
-	$(Q)$(PKGBUILD) linux $(REPO) $(KB)/linux/modules && touch $@
+	$(Q)rm -rf $(PT)/linux $(addprefix $(PT)/,$(LINUX_PARTS)) && mkdir -p $(PT) && cp -a $(KB)/linux/modules $(PT)/linux
+	$(Q)set -e; for p in $(LINUX_PARTS); do \
+		mods=$$(modules=; . pkg/recipes/$$p/recipe; echo "$$modules"); \
+		[ -n "$$mods" ] || { echo "pkg/recipes/$$p/recipe: no modules=" >&2; exit 1; }; \
+		for k in $(PT)/linux/lib/modules/*/kernel; do for d in $$mods; do \
+			[ -d "$$k/$$d" ] || continue; \
+			t=$(PT)/$$p/$${k#$(PT)/linux/}/$$d; mkdir -p "$${t%/*}" && mv "$$k/$$d" "$$t"; \
+		done; done; \
+	done
+	$(Q)$(PKGBUILD) linux $(REPO) $(PT)/linux
+	$(Q)set -e; for p in $(LINUX_PARTS); do mkdir -p $(PT)/$$p; $(PKGBUILD) $$p $(REPO) $(PT)/$$p; done
+	$(Q)touch $(REPO)/.stamp-linux $(patsubst %,$(REPO)/.stamp-%,$(LINUX_PARTS))
 $(REPO)/.stamp-initd: $(addprefix $(B)/obj/initd/,$(PROGS)) $(wildcard pkg/recipes/initd/*) $(PKG_DEPS) \
 		$(KB)/os-version.id
 	$(Q)rm -rf $(PT)/initd && mkdir -p $(PT)/initd/sbin $(PT)/initd/lib/initd

@@ -36,6 +36,8 @@
 #define LOWER "/cairn/lower"
 #define NEWROOT "/cairn/root"
 #define ROOTDEV "/cairn/root.dev"
+/* Decompressors a squashfs mount gets at most (squashfs_threads). */
+#define RAMROOT_THREADS 4
 
 static int hex_run(const char *s, size_t len)
 {
@@ -264,6 +266,27 @@ static int has_entries(const char *dir)
 }
 
 /*
+ * squashfs's threads=: a decompressor for each online CPU, at most
+ * RAMROOT_THREADS.  The kernel (base.config) leaves the number to the
+ * mount, since each decompressor holds a block of the image (1 MiB,
+ * rootimg.sh) besides its zstd workspace: one per possible CPU would hold
+ * some 500 MB a mount on a 256-thread server.  The kernel takes at most
+ * twice the online CPUs; these are at most those.
+ */
+static const char *squashfs_threads(void)
+{
+	static char opt[16];
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if (n > RAMROOT_THREADS)
+		n = RAMROOT_THREADS;
+	snprintf(opt, sizeof opt, "threads=%ld", n);
+	return opt;
+}
+
+/*
  * One verified image: PATH through a read-only loop device and dm-verity
  * (the device NAME, its node made at DEV) with R's root hash, and its
  * squashfs mounted read-only on DIR.  *WHAT names the step that failed.
@@ -315,7 +338,7 @@ static int verity_mount(const char *path, const struct ramroot *r, const char *n
 	if (mkdir(dir, 0755) < 0)
 		return -errno;
 	*what = "mount";
-	return mount(dev, dir, "squashfs", MS_RDONLY, NULL) < 0 ? -errno : 0;
+	return mount(dev, dir, "squashfs", MS_RDONLY, squashfs_threads()) < 0 ? -errno : 0;
 }
 
 /* An image in RAMROOT_LAYERS that no cairn.layer= names is left out, and said. */

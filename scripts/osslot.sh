@@ -49,7 +49,7 @@ for s in a b; do
 	[ -n "$id" ] || die "$parts: no slot-$s-partuuid"
 	table="0 $((data / 512)) verity 1 PARTUUID=$id PARTUUID=$id 4096 4096 $blocks $blocks sha256 $roothash $salt 1 panic_on_corruption"
 	printf '%s' "$table" >"$dir/slot-$s.table"
-	printf '%s init=/sbin/initd root=/dev/dm-0 rootfstype=squashfs ro cairn.slot=%s cairn.var=PARTLABEL=cairn-data dm-mod.waitfor=PARTUUID=%s dm-mod.create="cairn-root,,,ro,%s"' \
+	printf '%s init=/sbin/initd root=/dev/dm-0 rootfstype=squashfs rootflags=threads=2 ro cairn.slot=%s cairn.var=PARTLABEL=cairn-data dm-mod.waitfor=PARTUUID=%s dm-mod.create="cairn-root,,,ro,%s"' \
 		"$(cat "$cmdline")" "$s" "$id" "$table" >"$dir/cmdline-$s"
 	uki_build "$stub" "$dir/cairn-$s.efi" "$epoch" osrel:"$rootfs/etc/os-release" \
 		cmdline:"$dir/cmdline-$s" linux:"$vmlinuz"

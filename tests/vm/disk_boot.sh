@@ -3,13 +3,14 @@
 # no firmware boot entry, so the firmware takes \EFI\BOOT\BOOTX64.EFI
 # (systemd-boot), which boots slot A's UKI; the kernel opens slot A with
 # dm-verity (its root hash in the UKI's command line) and mounts the
-# squashfs read-only.  The image is flashed onto a disk 1 GiB larger than
-# itself: the first boot grows the empty data partition to the end of the
-# disk, makes its ext4 and mounts it on /var; what is written there is
-# still there on the second boot, which formats nothing.  Then one byte
-# flipped in the slot's first block, which every boot reads (the squashfs
-# superblock's block, past the superblock itself, so squashfs would not
-# notice): dm-verity refuses it and the boot stops with its message.
+# squashfs read-only, with two decompressors (rootflags=threads=2).  The
+# image is flashed onto a disk 1 GiB larger than itself: the first boot
+# grows the empty data partition to the end of the disk, makes its ext4
+# and mounts it on /var; what is written there is still there on the
+# second boot, which formats nothing.  Then one byte flipped in the slot's
+# first block, which every boot reads (the squashfs superblock's block,
+# past the superblock itself, so squashfs would not notice): dm-verity
+# refuses it and the boot stops with its message.
 . "$(dirname "$0")/vmlib"
 [ -f "$OUT/disk.img" ] || { echo "skipped: $(basename "$OUT") has no disk image"; exit 77; }
 [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || { echo "skipped: OVMF not installed (scripts/hostdeps.sh)"; exit 77; }
@@ -25,7 +26,7 @@ kept=$(od -An -tu4 -N4 /dev/urandom | tr -d ' ')
 vm_launch --uefi "$OUT" -- $QEMU_MACHINE $(vm_disk 0 "$vm/flashed.img")
 vm_run 'd=$(awk "\$5 == \"/\" { print \$3 }" /proc/self/mountinfo); echo "DISK-ROOT $d $(cat /sys/dev/block/$d/dm/name) $(grep " / " /proc/mounts | cut -d" " -f3,4)"; echo "DISK-VAR $(grep " /var " /proc/mounts)"; echo "DISK-CMD $(tr " " "\n" </proc/cmdline | grep -c dm-mod.create)"; echo "DISK-SIZE $(cat /sys/class/block/vda4/size) $(cat /sys/class/block/vda/size)"; echo kept-'"$kept"' >/var/kept; sync; initctl poweroff'
 vm_end
-expect 'DISK-ROOT [0-9]+:0 cairn-root squashfs ro,'
+expect 'DISK-ROOT [0-9]+:0 cairn-root squashfs ro,([a-z=]+,)*threads=2( |,|$)'
 expect 'DISK-VAR /dev/vda4 /var ext4 rw'
 expect 'DISK-CMD 1'
 expect '/var: /dev/vda4 has no file system: making it'

@@ -36,6 +36,14 @@ fi
 grep -q 'LAYERS: glibc (layer bad), which .* needs: a node without that layer would lack it' "$vm/refused.log" ||
 	fail "refused, but not for the reason: $(cat "$vm/refused.log")"
 [ ! -e "$vm/layer-bad.cpio" ] || fail "the refused layer's initrd was written"
+# Nor a layer called all: that name is the netboot set's boot with every layer.
+# shellcheck disable=SC2086
+if LAYERS="all=zlib" ZSTD_LEVEL=3 "$top/scripts/initramfs.sh" "$vm/refused.cpio.zst" "$vm/refused" "$OUT/repo" \
+	"$gen" $pkgs >"$vm/refused.log" 2>&1; then
+	fail "a layer called all was made"
+fi
+grep -q "LAYERS: 'all' names the netboot set's boot with every layer" "$vm/refused.log" ||
+	fail "a layer called all refused, but not for the reason: $(cat "$vm/refused.log")"
 rm -rf "$vm/refused" "$vm/refused.img"
 
 # The board's build, with its layer slurm.
@@ -94,6 +102,8 @@ boot_with() {
 	vm_run 'echo "LY-DM $(cat /sys/block/dm-*/dm/name | sort | tr "\n" " ")"'
 	vm_run 'pkg verify /etc /usr/sbin >/tmp/v.out 2>&1; echo "LY-VERIFY rc=$? $(grep -c "in the layer slurm, which this node did not load: its files must not be here" /tmp/v.out)"'
 	vm_run 'echo "LY-HERE $(grep "here, but its layer slurm is not loaded" /tmp/v.out | tr "\n" " ")"'
+	# ctr is in the layer k8s, which no boot here has.
+	vm_run '/usr/lib/cairn/import-images 2>&1 | sed "s/^/LY-IMPORT /"'
 	vm_run 'initctl poweroff'
 	vm_end || true
 }
@@ -123,12 +133,16 @@ grep -Eq 'LY-VERIFY rc=0 [1-9]' "$vm/log" || fail "pkg verify without the layer:
 mkdir -p "$vm/root/usr/sbin"
 printf '#!/bin/sh\necho not-slurmd\n' >"$vm/root/usr/sbin/slurmd"
 chmod 755 "$vm/root/usr/sbin/slurmd"
+mkdir -p "$vm/root/usr/share/cairn/images"
+echo "an archive" >"$vm/root/usr/share/cairn/images/site.tar"
 initrd_overlay "$vm/initramfs.cpio.zst" "$vm/root" "$vm/planted"
 rm -rf "$vm/root" && mkdir -p "$vm/root"
 boot_with "$vm/planted" "$vm/cmdline"
 expect 'LY-SLURMD here'
 expect "LY-HERE slurmd: /usr/sbin/slurmd: here, but its layer slurm is not loaded: not the image's \$"
 expect 'LY-VERIFY rc=1 [1-9]'
+expect 'LY-IMPORT import-images: /usr/share/cairn/images/site.tar: not imported: no ctr here \(a netbooted node has it with the layer k8s\)'
+expect 'LY-IMPORT import-images: 0 archive\(s\) imported'
 
 boot_with "$vm/with" "$vm/nolayer"
 expect 'cairn.layer: /cairn/layers/slurm.img: no cairn.layer= names it: left out'

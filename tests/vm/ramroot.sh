@@ -14,6 +14,8 @@
 . "$(dirname "$0")/vmlib"
 
 fstype='awk '\''$5 == "/" { for (i = 7; $i != "-"; i++); print $(i + 1) }'\'' /proc/self/mountinfo'
+# The root's superblock options (mountinfo's last field).
+superopts='awk '\''$5 == "/" { for (i = 7; $i != "-"; i++); print $(i + 3) }'\'' /proc/self/mountinfo'
 
 # The image as built: the root alone.
 VM_BASE=1 vm_start ""
@@ -22,6 +24,8 @@ vm_run 'echo "RR-DM $(cat /sys/block/dm-0/dm/name) $(ls /sys/block/dm-0/slaves) 
 vm_run 'echo "RR-LOOP $(cat /sys/block/loop0/loop/backing_file) $(cat /sys/block/loop0/ro)"'
 vm_run "echo \"RR-ROOT \$($fstype)\""
 vm_run 'touch /usr/ramroot 2>/dev/null && echo "RR-WROTE" || echo "RR-""READONLY"'
+# One decompressor per online CPU (2 here), not one per possible CPU.
+vm_run "echo \"RR-SUPER \$(grep -c ^processor /proc/cpuinfo) \$($superopts)\""
 vm_run 'echo "RR-MEM $(awk '\''/MemTotal/ { t = $2 } /MemAvailable/ { a = $2 } END { print int((t - a) / 1024) }'\'' /proc/meminfo) MB"'
 vm_run 'initctl poweroff'
 vm_end || true
@@ -29,6 +33,7 @@ expect 'RR-DM cairn-root loop0 1'
 expect 'RR-LOOP /cairn/root.img 1'
 expect 'RR-ROOT squashfs'
 expect 'RR-READONLY'
+expect 'RR-SUPER 2 ro,.*threads=2($|,)'
 ! grep -q 'lies over the verified root' "$vm/log" || fail "an overlay with nothing to lay over"
 used=$(sed -n 's/^RR-MEM \([0-9]*\) MB.*/\1/p' "$vm/log")
 
