@@ -385,7 +385,8 @@ $(REPO)/.stamp-linux $(patsubst %,$(REPO)/.stamp-%,$(LINUX_PARTS)) &: $(KB)/linu
 		mods=$$(modules=; . pkg/recipes/$$p/recipe; echo "$$modules"); \
 		[ -n "$$mods" ] || { echo "pkg/recipes/$$p/recipe: no modules=" >&2; exit 1; }; \
 		for k in $(PT)/linux/lib/modules/*/kernel; do for d in $$mods; do \
-			[ -d "$$k/$$d" ] || continue; \
+			[ -d "$$k/$$d" ] || { echo "$$p: $${k#$(PT)/linux/}/$$d: not among the kernel's modules" \
+				"(KERNEL_FRAGMENTS, pkg/recipes/$$p/recipe)" >&2; exit 1; }; \
 			t=$(PT)/$$p/$${k#$(PT)/linux/}/$$d; mkdir -p "$${t%/*}" && mv "$$k/$$d" "$$t"; \
 		done; done; \
 	done

@@ -13,12 +13,12 @@ KERNEL_FRAGMENTS := base hardening containers server gpu
 # resets and comes back by itself (doc/initd.md).
 BOARD_CMDLINE := console=tty0 console=ttyS0,115200 panic=30 page_alloc.shuffle=1 pti=on bonding.max_bonds=0 lockdown=integrity cairn.watchdog=auto
 # The GPU drivers: NVIDIA's (its modules built for this kernel), the
-# kernel's own GPU modules (linux-gpu: DRM, which nvidia-drm needs too, and
-# amdgpu) and amdgpu's firmware, with the glibc closure they run with,
-# as the layer gpu: a netbooted node loads it only when given it
-# (boot-gpu.ipxe, cairn-gpu.efi; doc/netboot.md, Layers).  libcom-err
-# stays in the root: e2fsprogs needs it too.  The roles' layers slurm and
-# k8s as on every board (Makefile, LAYER_PKGS_*).
+# kernel's own GPU modules (linux-gpu: DRM and its helpers, amdgpu) and
+# amdgpu's firmware, with the glibc closure they run with, as the layer
+# gpu: a netbooted node loads it only when given it (boot-gpu.ipxe,
+# cairn-gpu.efi; doc/netboot.md, Layers).  libcom-err stays in the root:
+# e2fsprogs needs it too.  The roles' layers slurm and k8s as on every
+# board (Makefile, LAYER_PKGS_*).
 BOARD_LAYERS := gpu slurm k8s
 LAYER_PKGS_gpu := nvidia linux-gpu firmware-amdgpu libtirpc libgssapi-krb5 libkrb5 \
 	libk5crypto libkrb5support libkeyutils
