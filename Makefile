@@ -391,7 +391,7 @@ $(REPO)/.stamp-linux $(patsubst %,$(REPO)/.stamp-%,$(LINUX_PARTS)) &: $(KB)/linu
 		done; done; \
 	done
 	$(Q)$(PKGBUILD) linux $(REPO) $(PT)/linux
-	$(Q)set -e; for p in $(LINUX_PARTS); do mkdir -p $(PT)/$$p; $(PKGBUILD) $$p $(REPO) $(PT)/$$p; done
+	$(Q)set -e; for p in $(LINUX_PARTS); do $(PKGBUILD) $$p $(REPO) $(PT)/$$p; done
 	$(Q)touch $(REPO)/.stamp-linux $(patsubst %,$(REPO)/.stamp-%,$(LINUX_PARTS))
 $(REPO)/.stamp-initd: $(addprefix $(B)/obj/initd/,$(PROGS)) $(wildcard pkg/recipes/initd/*) $(PKG_DEPS) \
 		$(KB)/os-version.id

@@ -91,11 +91,11 @@ initrd_cat() {
 	done
 }
 
-# initrd_all OUT (in a command substitution: it may set an EXIT trap): the path of OUT's
-# initramfs with each of OUT's layers after it, as boot-all.ipxe boots a
-# node; the initramfs alone when OUT has no layer.  Kept as
-# OUT/.initrd-all, made again when any part's name, inode, size or time
-# differs from what OUT/.initrd-all.key recorded.
+# initrd_all OUT: the path of OUT's initramfs with each of OUT's layers
+# after it, as boot-all.ipxe boots a node; the initramfs alone when OUT
+# has no layer.  Kept as OUT/.initrd-all, made again when any part's name,
+# inode, size or time differs from what OUT/.initrd-all.key recorded.  Call
+# it in a command substitution: it sets an EXIT trap while it writes.
 initrd_all() {
 	_k=$(stat -c '%n %i %s %.9Y' "$1/initramfs.cpio.zst" "$1"/layer-*.cpio 2>/dev/null) || true
 	case $_k in

@@ -57,9 +57,9 @@ done
 args="initrd=initramfs.cpio.zst $(cat "$out/cmdline") cairn.dhcp"
 # shellcheck disable=SC2016
 [ -z "$url" ] || args="$args cairn.config=$(printf '%s' "$url" | sed 's/{mac}/${mac:hexhyp}/g') cairn.config.ca=$ca"
-# ipxe_script [LAYERS]: the boot script, with the initrd of each layer
-# named after the initramfs (the EFI stub of a UEFI iPXE finds each by its
-# initrd=).
+# ipxe_script [LAYER...]: the boot script, with each LAYER's initrd after
+# the initramfs; the kernel's command line names each initrd too, which is
+# how a UEFI iPXE's EFI stub finds them.
 ipxe_script() {
 	echo '#!ipxe'
 	echo "# Cairn netboot: $(basename "$out"), $(sed -n 's/^epoch /source epoch /p' "$out/manifest" 2>/dev/null)"
